@@ -1,0 +1,26 @@
+# Parley server image: daphne serving Django + Channels (HTTP and WebSockets).
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PYTHONPATH=/app \
+    STATIC_ROOT=/app/var/static
+
+WORKDIR /app
+COPY pyproject.toml README.md manage.py ./
+COPY server ./server
+COPY agent_console ./agent_console
+COPY widget ./widget
+RUN pip install --no-cache-dir -e . \
+ && SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput -v 0 \
+ && useradd --system --home /app parley \
+ && chown -R parley /app/var
+USER parley
+
+EXPOSE 8000
+# SIGTERM makes each socket close with 4001 (going away), so clients move to another replica at once.
+STOPSIGNAL SIGTERM
+CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "--proxy-headers", \
+     "--websocket-max-message-size", "65536", "--websocket_timeout", "-1", \
+     "--ping-interval", "20", "--ping-timeout", "30", "--application-close-timeout", "10", \
+     "server.asgi:application"]

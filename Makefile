@@ -1,0 +1,74 @@
+# Parley: `make run` starts the demo, `make test` runs every check. Both set themselves up from nothing.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DEMO_PORT ?= 8001
+export PARLEY_PUBLIC_URL ?= http://localhost:$(PORT)
+# daphne: a hard frame limit (CVE fix in 4.2.2 makes it enforceable), no maximum socket age.
+DAPHNE_FLAGS ?= --websocket-max-message-size 65536 --websocket_timeout -1 --ping-interval 20 --ping-timeout 30
+
+.PHONY: help install system-deps run test lint typecheck unit e2e widget-size screenshots clean
+
+help:
+	@echo "make run    - set up and start the demo (server on :$(PORT), demo shop on :$(DEMO_PORT))"
+	@echo "make test   - install what is needed and run ruff, mypy --strict, pytest and the e2e suite"
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(STAMP)
+
+# Debian/Ubuntu packages the tests need: real Redis, PostgreSQL and Chromium. Installed with apt when root.
+system-deps:
+	@missing=""; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	[ -x /usr/bin/chromium ] || command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "Missing:$$missing (install them, e.g. sudo apt-get install$$missing)"; exit 1; \
+	  fi; \
+	fi
+
+run: $(STAMP)
+	@DEBUG=1 $(PY) manage.py migrate --noinput -v 0
+	@DEBUG=1 $(PY) manage.py parley_demo --host-origin http://localhost:$(DEMO_PORT) --host-origin http://127.0.0.1:$(DEMO_PORT)
+	@trap 'kill 0' INT TERM EXIT; \
+	DEBUG=1 $(PY) manage.py serve_demo_host --port $(DEMO_PORT) & \
+	DEBUG=1 $(BIN)/daphne -b $(HOST) -p $(PORT) $(DAPHNE_FLAGS) server.asgi:application
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy .
+
+unit: $(STAMP) system-deps
+	$(BIN)/pytest -q
+
+e2e: $(STAMP) system-deps
+	$(BIN)/pytest -q e2e
+
+widget-size: $(STAMP)
+	$(PY) widget/build.py
+
+test: $(STAMP) system-deps lint typecheck
+	$(BIN)/pytest -q tests e2e
+
+screenshots: $(STAMP) system-deps
+	PARLEY_SCREENSHOTS=docs/images $(BIN)/pytest -q e2e
+
+clean:
+	rm -rf $(VENV) var build .mypy_cache .ruff_cache

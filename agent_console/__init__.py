@@ -1,0 +1,1 @@
+"""The agent console: where agents answer visitors, served by Parley at /console/."""

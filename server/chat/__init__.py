@@ -1,0 +1,1 @@
+"""Sites, visitors, conversations and messages: Parley's chat domain."""

@@ -1,0 +1,368 @@
+"""Business logic: `check_*` validates untrusted input, `do_*` changes state and emits events."""
+
+import logging
+import re
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils import timezone
+
+from server.chat import gateway
+from server.chat.errors import ParleyError
+from server.chat.groups import agent_group, conversation_group, site_agents_group, visitor_group
+from server.chat.models import AgentReadMark, Conversation, Message, Site, SiteMembership, Visitor
+from server.chat.selectors import (
+    agent_conversation,
+    get_site_by_key,
+    is_origin_allowed,
+    messages_after,
+    summary_query,
+    visitor_open_conversation,
+)
+from server.chat.tokens import read_visitor_token, sign_visitor_token
+from server.chat.wire import conversation_summary, conversation_wire, message_wire
+
+logger = logging.getLogger(__name__)
+
+COLOR_PATTERN = re.compile(r"^#[0-9a-fA-F]{6}$")
+MAX_USER_AGENT_CHARS = 400
+MAX_PAGE_URL_CHARS = 2000
+
+
+# --- Sites -----------------------------------------------------------------------------------------
+
+
+def check_origin(*, origin: str) -> str:
+    """Normalise an allowed origin (`scheme://host[:port]`), or raise `invalid_field`."""
+    parts = urlsplit(origin.strip())
+    if parts.scheme not in {"http", "https"} or not parts.hostname or parts.path not in {"", "/"}:
+        raise ParleyError(
+            "invalid_field", f"'{origin[:100]}' is not an origin like https://shop.example.com."
+        )
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise ParleyError(
+            "invalid_field", f"'{origin[:100]}' is not an origin like https://shop.example.com."
+        )
+    return f"{parts.scheme}://{parts.netloc.lower()}"
+
+
+def check_allowed_origins(*, origins: Iterable[str]) -> list[str]:
+    """Normalise a list of allowed origins, dropping blanks and duplicates."""
+    normalised: list[str] = []
+    for origin in origins:
+        if origin.strip():
+            value = check_origin(origin=origin)
+            if value not in normalised:
+                normalised.append(value)
+    return normalised
+
+
+def check_widget_color(*, color: str) -> str:
+    """A `#rrggbb` colour (it ends up in the widget's CSS), or raise `invalid_field`."""
+    if not COLOR_PATTERN.match(color):
+        raise ParleyError("invalid_field", "The widget colour must look like #4f46e5.")
+    return color.lower()
+
+
+@transaction.atomic
+def do_create_site(
+    *,
+    name: str,
+    allowed_origins: Iterable[str],
+    color: str = "#4f46e5",
+    greeting: str = "Hi! How can we help?",
+    position: str = Site.Position.RIGHT,
+) -> Site:
+    """Register a site with its allowed origins and widget style."""
+    if position not in Site.Position.values:
+        raise ParleyError("invalid_field", "The widget position must be 'right' or 'left'.")
+    return Site.objects.create(
+        name=name.strip()[:120],
+        allowed_origins="\n".join(check_allowed_origins(origins=allowed_origins)),
+        widget_color=check_widget_color(color=color),
+        widget_greeting=greeting.strip()[:200],
+        widget_position=position,
+    )
+
+
+@transaction.atomic
+def do_add_site_member(*, site: Site, user: User, role: str = SiteMembership.Role.AGENT) -> SiteMembership:
+    """Make a user an agent (or owner) of a site; adding twice updates the role."""
+    if role not in SiteMembership.Role.values:
+        raise ParleyError("invalid_field", "The role must be 'owner' or 'agent'.")
+    membership, _ = SiteMembership.objects.update_or_create(
+        site=site, user_id=user.pk, defaults={"role": role}
+    )
+    return membership
+
+
+def check_site_origin(*, site_key: str, origin: str | None) -> Site:
+    """The site with this key if the browser Origin is one of its allowed origins."""
+    site = get_site_by_key(site_key=site_key)
+    if not is_origin_allowed(site=site, origin=origin):
+        raise ParleyError("origin_not_allowed", "This page's origin is not allowed for this site.")
+    return site
+
+
+# --- Visitors ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VisitorSession:
+    """What the widget keeps: a token for one visitor of one site."""
+
+    visitor_id: uuid.UUID
+    visitor_token: str
+
+
+def _clean_page_url(page_url: object) -> str:
+    if not isinstance(page_url, str) or not page_url.startswith(("http://", "https://")):
+        return ""
+    return page_url[:MAX_PAGE_URL_CHARS]
+
+
+@transaction.atomic
+def do_start_visitor_session(
+    *, site: Site, visitor_token: object, page_url: object, user_agent: str
+) -> VisitorSession:
+    """Resume the visitor a valid token names, else create a fresh one; return a new token either way."""
+    visitor: Visitor | None = None
+    if visitor_token is not None:
+        try:
+            claim = read_visitor_token(token=visitor_token, max_age=settings.PARLEY_VISITOR_TOKEN_MAX_AGE)
+        except ParleyError as error:
+            logger.info(
+                "visitor session: %s token on site %s, starting a new visitor", error.message, site.pk
+            )
+        else:
+            # A token of another site never resumes anyone here: it is treated as no token.
+            if claim.site_id == site.pk:
+                visitor = Visitor.objects.filter(pk=claim.visitor_id, site=site).first()
+    now = timezone.now()
+    clean_url = _clean_page_url(page_url)
+    if visitor is None:
+        visitor = Visitor.objects.create(
+            site=site, last_page_url=clean_url, user_agent=user_agent[:MAX_USER_AGENT_CHARS]
+        )
+    else:
+        visitor.last_seen_at = now
+        visitor.user_agent = user_agent[:MAX_USER_AGENT_CHARS]
+        if clean_url:
+            visitor.last_page_url = clean_url
+        visitor.save(update_fields=["last_seen_at", "user_agent", "last_page_url"])
+    return VisitorSession(
+        visitor_id=visitor.pk, visitor_token=sign_visitor_token(site_id=site.pk, visitor_id=visitor.pk)
+    )
+
+
+@dataclass(frozen=True)
+class VisitorPresence:
+    """A verified visitor socket: who it is and which conversation it follows."""
+
+    visitor_id: uuid.UUID
+    conversation_id: uuid.UUID | None
+
+
+@transaction.atomic
+def do_accept_visitor_hello(*, site_id: int, token: object, page_url: str) -> VisitorPresence:
+    """Verify a socket's token for this site and record that the visitor is here."""
+    claim = read_visitor_token(token=token, max_age=settings.PARLEY_VISITOR_TOKEN_MAX_AGE)
+    if claim.site_id != site_id:
+        raise ParleyError("token_wrong_site", "This visitor token was issued for another site.")
+    updates: dict[str, Any] = {"last_seen_at": timezone.now()}
+    clean_url = _clean_page_url(page_url)
+    if clean_url:
+        updates["last_page_url"] = clean_url
+    if not Visitor.objects.filter(pk=claim.visitor_id, site_id=site_id).update(**updates):
+        raise ParleyError("token_invalid", "This visitor no longer exists.")
+    conversation = visitor_open_conversation(visitor_id=claim.visitor_id)
+    return VisitorPresence(
+        visitor_id=claim.visitor_id, conversation_id=conversation.pk if conversation is not None else None
+    )
+
+
+# --- Messages ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PostedMessage:
+    """A stored message (new or found again by its client_id) as the sender's ack carries it."""
+
+    conversation_id: uuid.UUID
+    message: dict[str, Any]
+    created: bool
+
+
+def check_message_body(*, body: str) -> str:
+    """A message body trimmed and within PARLEY_MESSAGE_MAX_LENGTH."""
+    trimmed = body.strip()
+    if not trimmed:
+        raise ParleyError("empty_body", "The message is empty.")
+    if len(trimmed) > settings.PARLEY_MESSAGE_MAX_LENGTH:
+        raise ParleyError(
+            "body_too_long", f"Messages are limited to {settings.PARLEY_MESSAGE_MAX_LENGTH} characters."
+        )
+    return trimmed
+
+
+def _store_message(
+    *,
+    conversation: Conversation,
+    author: str,
+    agent: User | None,
+    client_id: str | None,
+    body: str,
+) -> Message:
+    """Append a message to a conversation whose row the caller has locked, and announce it on commit."""
+    conversation.last_seq += 1
+    message = Message.objects.create(
+        conversation=conversation,
+        seq=conversation.last_seq,
+        author=author,
+        agent=agent,
+        client_id=client_id,
+        body=body,
+    )
+    conversation.last_message = message
+    conversation.updated_at = message.created_at
+    conversation.save(update_fields=["last_seq", "last_message", "updated_at"])
+    wire = message_wire(message)
+    gateway.publish(
+        group=conversation_group(conversation.pk),
+        event_type=gateway.CONVERSATION_MESSAGE,
+        frame={"type": "message.new", "message": wire},
+    )
+    summary = summary_query().get(pk=conversation.pk)
+    gateway.publish(
+        group=site_agents_group(conversation.site_id),
+        event_type=gateway.INBOX_UPDATE,
+        frame={"type": "inbox.update", "conversation": conversation_summary(summary, last_read_seq=None)},
+    )
+    return message
+
+
+@transaction.atomic
+def do_post_visitor_message(*, visitor_id: uuid.UUID, client_id: str, body: str) -> PostedMessage:
+    """Store a visitor's message in its open conversation (starting one if needed); a retry is a no-op."""
+    clean_body = check_message_body(body=body)
+    # Locking the visitor serialises its sends, so two tabs never start two conversations.
+    visitor = Visitor.objects.select_for_update().filter(pk=visitor_id).first()
+    if visitor is None:
+        raise ParleyError("token_invalid", "This visitor no longer exists.")
+    existing = (
+        Message.objects.select_related("agent")
+        .filter(conversation__visitor_id=visitor_id, client_id=client_id)
+        .first()
+    )
+    if existing is not None:
+        return PostedMessage(
+            conversation_id=existing.conversation_id, message=message_wire(existing), created=False
+        )
+    conversation = (
+        Conversation.objects.select_for_update()
+        .filter(visitor=visitor, status=Conversation.Status.OPEN)
+        .order_by("-created_at")
+        .first()
+    )
+    if conversation is None:
+        conversation = Conversation.objects.create(site_id=visitor.site_id, visitor=visitor)
+        gateway.publish(
+            group=visitor_group(visitor.pk),
+            event_type=gateway.CONVERSATION_STARTED,
+            frame={"type": "conversation.started", "conversation": conversation_wire(conversation)},
+            conversation_id=str(conversation.pk),
+        )
+    message = _store_message(
+        conversation=conversation,
+        author=Message.Author.VISITOR,
+        agent=None,
+        client_id=client_id,
+        body=clean_body,
+    )
+    Visitor.objects.filter(pk=visitor_id).update(last_seen_at=message.created_at)
+    return PostedMessage(conversation_id=conversation.pk, message=message_wire(message), created=True)
+
+
+@transaction.atomic
+def do_post_agent_message(
+    *, agent: User, conversation_id: uuid.UUID, body: str, client_id: str | None = None
+) -> PostedMessage:
+    """Store an agent's reply in a conversation of one of the agent's sites; a retry is a no-op.
+
+    Callable from any synchronous code (console socket, views, management commands, the shell).
+    """
+    clean_body = check_message_body(body=body)
+    agent_conversation(user_id=int(agent.pk), conversation_id=conversation_id)
+    conversation = Conversation.objects.select_for_update().get(pk=conversation_id)
+    if client_id is not None:
+        existing = (
+            Message.objects.select_related("agent")
+            .filter(conversation=conversation, client_id=client_id)
+            .first()
+        )
+        if existing is not None:
+            return PostedMessage(
+                conversation_id=conversation.pk, message=message_wire(existing), created=False
+            )
+    message = _store_message(
+        conversation=conversation,
+        author=Message.Author.AGENT,
+        agent=agent,
+        client_id=client_id,
+        body=clean_body,
+    )
+    _raise_read_mark(user_id=int(agent.pk), conversation_id=conversation.pk, seq=message.seq)
+    return PostedMessage(conversation_id=conversation.pk, message=message_wire(message), created=True)
+
+
+# --- Agents --------------------------------------------------------------------------------------------
+
+
+def _raise_read_mark(*, user_id: int, conversation_id: uuid.UUID, seq: int) -> int:
+    mark, _ = AgentReadMark.objects.select_for_update().get_or_create(
+        user_id=user_id, conversation_id=conversation_id
+    )
+    if seq > mark.last_read_seq:
+        mark.last_read_seq = seq
+        mark.save(update_fields=["last_read_seq"])
+    return mark.last_read_seq
+
+
+@transaction.atomic
+def do_mark_read(*, user_id: int, conversation_id: uuid.UUID, seq: int) -> int:
+    """Raise an agent's read mark in a conversation of its sites (never past the last message)."""
+    conversation = agent_conversation(user_id=user_id, conversation_id=conversation_id)
+    return _raise_read_mark(
+        user_id=user_id, conversation_id=conversation_id, seq=min(seq, conversation.last_seq)
+    )
+
+
+@transaction.atomic
+def do_open_conversation(*, user_id: int, conversation_id: uuid.UUID, after_seq: int) -> dict[str, Any]:
+    """The `conversation.opened` frame for an agent; opening a conversation marks it read."""
+    conversation = agent_conversation(user_id=user_id, conversation_id=conversation_id)
+    last_read_seq = _raise_read_mark(
+        user_id=user_id, conversation_id=conversation_id, seq=conversation.last_seq
+    )
+    messages, has_more = messages_after(conversation_id=conversation_id, after_seq=after_seq)
+    return {
+        "type": "conversation.opened",
+        "conversation": conversation_summary(conversation, last_read_seq=last_read_seq),
+        "messages": messages,
+        "has_more": has_more,
+    }
+
+
+def send_notification(*, user_id: int, payload: dict[str, Any]) -> None:
+    """Push a notification to every open console of one agent; callable from synchronous code."""
+    gateway.publish(
+        group=agent_group(user_id),
+        event_type=gateway.AGENT_NOTIFICATION,
+        frame={"type": "notification", "payload": payload},
+    )

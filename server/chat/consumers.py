@@ -1,0 +1,294 @@
+"""WebSocket consumers: decode a frame, call an action or selector off the event loop, reply."""
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+
+from server.chat import actions, selectors, sockets
+from server.chat.errors import ParleyError
+from server.chat.frames import AGENT_FRAMES, VISITOR_FRAMES, Frame, FrameSpec, parse_frame
+from server.chat.gateway import encode_frame
+from server.chat.groups import agent_group, conversation_group, site_agents_group, visitor_group
+from server.chat.limits import TokenBucket
+
+logger = logging.getLogger(__name__)
+
+SUBPROTOCOL = "parley.v1"
+
+
+class ParleyConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
+    """What both sockets share: frame validation, rate limiting, error frames and group bookkeeping."""
+
+    frame_specs: Mapping[str, FrameSpec] = {}
+
+    async def websocket_connect(self, message: dict[str, Any]) -> None:
+        """Set up per-socket state before `connect` runs."""
+        self.joined_groups: set[str] = set()
+        self.rate_limit = TokenBucket(rate=settings.PARLEY_FRAME_RATE, burst=settings.PARLEY_FRAME_BURST)
+        await super().websocket_connect(message)
+
+    async def accept_parley(self) -> None:
+        """Accept the handshake, echoing our subprotocol when the client offered it."""
+        offered = self.scope.get("subprotocols") or []
+        await self.accept(subprotocol=SUBPROTOCOL if SUBPROTOCOL in offered else None)
+        sockets.register(self)
+
+    async def join(self, group: str) -> None:
+        """Join a group once; it is left on disconnect."""
+        if group not in self.joined_groups:
+            await self.channel_layer.group_add(group, self.channel_name)
+            self.joined_groups.add(group)
+
+    async def leave(self, group: str) -> None:
+        """Leave a group this socket joined."""
+        if group in self.joined_groups:
+            self.joined_groups.discard(group)
+            await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def disconnect(self, code: int) -> None:
+        """Leave every group this socket joined."""
+        sockets.unregister(self)
+        for group in list(getattr(self, "joined_groups", ())):
+            try:
+                await self.leave(group)
+            except Exception:
+                logger.exception("group_discard %s failed", group)
+
+    async def send_frame(self, frame: dict[str, Any]) -> None:
+        """Send one frame."""
+        await self.send(text_data=encode_frame(frame))
+
+    async def fail(self, error: ParleyError, *, ref: str | None) -> None:
+        """Report an error frame, then close when the error calls for it."""
+        await self.send(text_data=error.as_frame(ref=ref))
+        if error.close_code is not None:
+            await self.close(code=error.close_code)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        """Validate a frame and dispatch it to `on_<type>`."""
+        frame: Frame | None = None
+        allowed = self.rate_limit.allow()  # every frame counts, valid or not
+        try:
+            try:
+                frame = parse_frame(
+                    text_data=text_data,
+                    bytes_data=bytes_data,
+                    specs=self.frame_specs,
+                    max_bytes=settings.PARLEY_FRAME_MAX_BYTES,
+                )
+            except ParleyError:
+                if allowed:
+                    raise
+            if not allowed:
+                # Parsed first only so the error can name the dropped frame (its client_id or type).
+                raise ParleyError("rate_limited", "Too many frames; this one was dropped. Slow down.")
+            assert frame is not None
+            await self.handler_for(frame.type)(frame)
+        except ParleyError as error:
+            logger.info("%s refused a frame: %s", type(self).__name__, error.code)
+            await self.fail(error, ref=_error_ref(frame))
+        except Exception:
+            logger.exception("%s failed on a %s frame", type(self).__name__, frame.type if frame else "bad")
+            await self.fail(
+                ParleyError("internal_error", "The server failed; retry later."), ref=_error_ref(frame)
+            )
+
+    def handler_for(self, frame_type: str) -> Callable[[Frame], Awaitable[None]]:
+        """The method handling a frame type (`message.send` → `on_message_send`)."""
+        handler: Callable[[Frame], Awaitable[None]] = getattr(self, "on_" + frame_type.replace(".", "_"))
+        return handler
+
+    async def on_ping(self, frame: Frame) -> None:
+        """Answer a keepalive."""
+        await self.send_frame({"type": "pong"})
+
+    async def forward(self, event: dict[str, Any]) -> None:
+        """Relay a frame the gateway encoded to this socket."""
+        await self.send(text_data=event["text"])
+
+    conversation_message = forward
+
+
+def _error_ref(frame: Frame | None) -> str | None:
+    if frame is None:
+        return None
+    client_id = frame.data.get("client_id")
+    return client_id if isinstance(client_id, str) else frame.type
+
+
+class VisitorConsumer(ParleyConsumer):
+    """A visitor's socket: site from the URL, Origin checked at the handshake, token in the first frame."""
+
+    frame_specs = VISITOR_FRAMES
+
+    async def connect(self) -> None:
+        """Refuse a foreign Origin or unknown site before accepting; then wait for `hello`."""
+        self.site_id: int | None = None
+        self.visitor_id: uuid.UUID | None = None
+        site_key = str(self.scope["url_route"]["kwargs"]["site_key"])
+        origin = _header(self.scope, b"origin")
+        try:
+            site = await database_sync_to_async(actions.check_site_origin)(site_key=site_key, origin=origin)
+        except ParleyError as error:
+            logger.info("visitor handshake refused: %s (origin %r)", error.code, (origin or "")[:100])
+            await self.close()
+            return
+        self.site_id = site.pk
+        await self.accept_parley()
+        self.hello_deadline = asyncio.get_running_loop().call_later(
+            settings.PARLEY_HELLO_TIMEOUT, lambda: asyncio.ensure_future(self.close(code=4408))
+        )
+
+    async def disconnect(self, code: int) -> None:
+        """Cancel the hello deadline and leave every group."""
+        deadline = getattr(self, "hello_deadline", None)
+        if deadline is not None:
+            deadline.cancel()
+        await super().disconnect(code)
+
+    def handler_for(self, frame_type: str) -> Callable[[Frame], Awaitable[None]]:
+        """Until `hello` is accepted, no other frame is."""
+        if self.visitor_id is None and frame_type != "hello":
+            raise ParleyError("hello_required", "Send 'hello' with your token first.")
+        return super().handler_for(frame_type)
+
+    async def on_hello(self, frame: Frame) -> None:
+        """Verify the token, join the visitor's groups, and send what it has not seen."""
+        if self.visitor_id is not None:
+            raise ParleyError("invalid_field", "Field 'type' hello was already accepted.")
+        assert self.site_id is not None
+        presence = await database_sync_to_async(actions.do_accept_visitor_hello)(
+            site_id=self.site_id, token=frame.data["token"], page_url=frame.data["page_url"]
+        )
+        self.hello_deadline.cancel()
+        self.visitor_id = presence.visitor_id
+        # Join before reading history, so nothing stored in between is missed.
+        await self.join(visitor_group(presence.visitor_id))
+        if presence.conversation_id is not None:
+            await self.join(conversation_group(presence.conversation_id))
+        ready = await database_sync_to_async(selectors.visitor_ready_frame)(
+            visitor_id=presence.visitor_id, last_seq=frame.data["last_seq"]
+        )
+        await self.send_frame(ready)
+
+    async def on_message_send(self, frame: Frame) -> None:
+        """Store the message, follow its conversation, and acknowledge it."""
+        assert self.visitor_id is not None
+        posted = await database_sync_to_async(actions.do_post_visitor_message)(
+            visitor_id=self.visitor_id, client_id=frame.data["client_id"], body=frame.data["body"]
+        )
+        await self.join(conversation_group(posted.conversation_id))
+        await self.send_frame(
+            {"type": "message.ack", "client_id": frame.data["client_id"], "message": posted.message}
+        )
+
+    async def on_sync(self, frame: Frame) -> None:
+        """Send the messages after a seq in one of the visitor's conversations."""
+        assert self.visitor_id is not None
+        history = await database_sync_to_async(selectors.visitor_history_frame)(
+            visitor_id=self.visitor_id,
+            conversation_id=frame.data["conversation_id"],
+            after_seq=frame.data["after_seq"],
+        )
+        await self.send_frame(history)
+
+    async def visitor_conversation_started(self, event: dict[str, Any]) -> None:
+        """Follow a conversation this visitor started (maybe in another tab), then tell the client."""
+        await self.join(conversation_group(uuid.UUID(event["conversation_id"])))
+        await self.forward(event)
+
+
+class AgentConsumer(ParleyConsumer):
+    """An agent's console socket, authenticated by the Django session cookie."""
+
+    frame_specs = AGENT_FRAMES
+
+    async def connect(self) -> None:
+        """Join the agent's site and personal groups, then send the inbox."""
+        user = self.scope.get("user")
+        await self.accept_parley()
+        if user is None or not user.is_authenticated:
+            await self.fail(ParleyError("not_authenticated", "Log in to the console first."), ref=None)
+            return
+        self.user = user
+        self.user_id = int(user.pk)
+        self.open_conversations: set[uuid.UUID] = set()
+        site_ids = await database_sync_to_async(selectors.agent_site_ids)(user_id=self.user_id)
+        for site_id in site_ids:
+            await self.join(site_agents_group(site_id))
+        await self.join(agent_group(self.user_id))
+        ready = await database_sync_to_async(selectors.agent_ready_frame)(user=user)
+        await self.send_frame(ready)
+
+    def handler_for(self, frame_type: str) -> Callable[[Frame], Awaitable[None]]:
+        """An anonymous socket is closed before any frame reaches a handler."""
+        if not hasattr(self, "user_id"):
+            raise ParleyError("not_authenticated", "Log in to the console first.")
+        return super().handler_for(frame_type)
+
+    async def on_conversation_open(self, frame: Frame) -> None:
+        """Follow a conversation of the agent's sites and send its history."""
+        conversation_id: uuid.UUID = frame.data["conversation_id"]
+        await database_sync_to_async(selectors.agent_conversation)(
+            user_id=self.user_id, conversation_id=conversation_id
+        )
+        if (
+            conversation_id not in self.open_conversations
+            and len(self.open_conversations) >= settings.PARLEY_AGENT_OPEN_CONVERSATIONS_MAX
+        ):
+            raise ParleyError("limit_reached", "Too many open conversations on this socket; leave one first.")
+        self.open_conversations.add(conversation_id)
+        await self.join(conversation_group(conversation_id))
+        opened = await database_sync_to_async(actions.do_open_conversation)(
+            user_id=self.user_id, conversation_id=conversation_id, after_seq=frame.data["after_seq"]
+        )
+        await self.send_frame(opened)
+
+    async def on_conversation_leave(self, frame: Frame) -> None:
+        """Stop following a conversation."""
+        conversation_id: uuid.UUID = frame.data["conversation_id"]
+        self.open_conversations.discard(conversation_id)
+        await self.leave(conversation_group(conversation_id))
+
+    async def on_conversation_read(self, frame: Frame) -> None:
+        """Store the agent's read mark."""
+        await database_sync_to_async(actions.do_mark_read)(
+            user_id=self.user_id, conversation_id=frame.data["conversation_id"], seq=frame.data["seq"]
+        )
+
+    async def on_message_send(self, frame: Frame) -> None:
+        """Store the agent's reply and acknowledge it."""
+        posted = await database_sync_to_async(actions.do_post_agent_message)(
+            agent=self.user,
+            conversation_id=frame.data["conversation_id"],
+            client_id=frame.data["client_id"],
+            body=frame.data["body"],
+        )
+        await self.send_frame(
+            {"type": "message.ack", "client_id": frame.data["client_id"], "message": posted.message}
+        )
+
+    async def on_sync(self, frame: Frame) -> None:
+        """Send the messages after a seq in a conversation of the agent's sites."""
+        history = await database_sync_to_async(selectors.agent_history_frame)(
+            user_id=self.user_id,
+            conversation_id=frame.data["conversation_id"],
+            after_seq=frame.data["after_seq"],
+        )
+        await self.send_frame(history)
+
+    inbox_update = ParleyConsumer.forward
+    agent_notification = ParleyConsumer.forward
+
+
+def _header(scope: Mapping[str, Any], name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key == name:
+            return bytes(value).decode("latin-1")
+    return None

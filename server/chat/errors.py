@@ -1,0 +1,60 @@
+"""The one domain error type, and how it becomes an HTTP response or an error frame."""
+
+import json
+from typing import Any
+
+from django.http import JsonResponse
+
+# Every error code Parley emits, with its HTTP status and, on a socket, the close code that follows it
+# (None: the socket stays open). docs/protocol.md documents the same table.
+ERROR_CODES: dict[str, tuple[int, int | None]] = {
+    "bad_frame": (400, None),
+    "frame_too_large": (413, None),
+    "unknown_type": (400, None),
+    "invalid_field": (400, None),
+    "invalid_json": (400, None),
+    "body_too_long": (400, None),
+    "empty_body": (400, None),
+    "not_found": (404, None),
+    "site_not_found": (404, None),
+    "origin_not_allowed": (403, None),
+    "payload_too_large": (413, None),
+    "method_not_allowed": (405, None),
+    "rate_limited": (429, None),
+    "limit_reached": (429, None),
+    "hello_required": (401, 4401),
+    "token_invalid": (401, 4401),
+    "token_wrong_site": (403, 4403),
+    "not_authenticated": (401, 4401),
+    "internal_error": (500, None),
+}
+
+
+class ParleyError(Exception):
+    """A failure caused by untrusted input or state, reported to the client with a stable code."""
+
+    def __init__(self, code: str, message: str) -> None:
+        if code not in ERROR_CODES:
+            raise ValueError(f"unknown error code {code!r}")
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+    @property
+    def http_status(self) -> int:
+        """The HTTP status this error maps to."""
+        return ERROR_CODES[self.code][0]
+
+    @property
+    def close_code(self) -> int | None:
+        """The WebSocket close code that follows this error, or None to keep the socket open."""
+        return ERROR_CODES[self.code][1]
+
+    def as_response(self) -> JsonResponse:
+        """This error as a 4xx JSON response."""
+        return JsonResponse({"error": {"code": self.code, "message": self.message}}, status=self.http_status)
+
+    def as_frame(self, *, ref: str | None) -> str:
+        """This error as an encoded `error` frame."""
+        frame: dict[str, Any] = {"type": "error", "code": self.code, "message": self.message, "ref": ref}
+        return json.dumps(frame, separators=(",", ":"))

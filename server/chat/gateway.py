@@ -1,0 +1,37 @@
+"""The event gateway: the only module that sends to channel-layer groups, always after commit."""
+
+import json
+import logging
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+# Layer message types (dotted; Channels dispatches `a.b` to the consumer method `a_b`).
+CONVERSATION_MESSAGE = "conversation.message"
+CONVERSATION_STARTED = "visitor.conversation_started"
+INBOX_UPDATE = "inbox.update"
+AGENT_NOTIFICATION = "agent.notification"
+
+
+def encode_frame(frame: dict[str, Any]) -> str:
+    """Encode a wire frame once, so every socket in a group sends the same text."""
+    return json.dumps(frame, separators=(",", ":"), ensure_ascii=False)
+
+
+def publish(*, group: str, event_type: str, frame: dict[str, Any], **extra: Any) -> None:
+    """Send `frame` to every socket in `group` once the current transaction commits."""
+    message = {"type": event_type, "text": encode_frame(frame), **extra}
+    # Persist first, then broadcast: a rolled-back write is never announced.
+    transaction.on_commit(lambda: _group_send(group, message))
+
+
+def _group_send(group: str, message: dict[str, Any]) -> None:
+    try:
+        async_to_sync(get_channel_layer().group_send)(group, message)
+    except Exception as error:
+        # The data is already stored; clients catch up by resuming from their last seq.
+        logger.warning("group_send to %s failed (type %s): %r", group, message.get("type"), error)

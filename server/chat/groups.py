@@ -1,0 +1,23 @@
+"""Channel-layer group names: the only place they are spelled out."""
+
+import uuid
+
+
+def conversation_group(conversation_id: uuid.UUID) -> str:
+    """Everyone watching one conversation: its visitor's sockets and the agents who opened it."""
+    return f"conversation.{conversation_id.hex}"
+
+
+def visitor_group(visitor_id: uuid.UUID) -> str:
+    """All sockets of one visitor (one per tab)."""
+    return f"visitor.{visitor_id.hex}"
+
+
+def site_agents_group(site_id: int) -> str:
+    """The agent sockets of one site, for inbox updates."""
+    return f"site-agents.{site_id}"
+
+
+def agent_group(user_id: int) -> str:
+    """All sockets of one agent, for personal notifications."""
+    return f"agent.{user_id}"

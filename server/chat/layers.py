@@ -1,0 +1,152 @@
+"""A channel layer wrapper that turns a Redis outage into degraded fan-out instead of broken sockets.
+
+While Redis is away, sockets still connect and every message is still stored and acknowledged; only
+live fan-out stops. A probe notices the outage (a failed operation, or Redis answering with a new
+`run_id` after a restart) and, once Redis answers again, closes this process's sockets with 4012 so
+clients reconnect and resume from their last `seq`: nothing sent during the outage is missed.
+"""
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from channels_redis.utils import create_pool, decode_hosts
+from django.utils.module_loading import import_string
+from redis import asyncio as aioredis
+
+logger = logging.getLogger(__name__)
+
+PROBE_TIMEOUT_SECONDS = 2.0
+RECEIVE_RETRY_SECONDS = 0.5
+
+
+async def _close_sockets_for_resume() -> None:
+    from server.chat.sockets import SERVICE_RESTART, close_all
+
+    closed = await close_all(code=SERVICE_RESTART)
+    logger.warning("channel layer recovered: closed %d sockets with 4012 so they resume", closed)
+
+
+class ResilientChannelLayer:
+    """Delegates to a channels-redis layer; swallows and reports its failures; heals after outages."""
+
+    extensions = ["groups", "flush"]
+
+    def __init__(
+        self,
+        *,
+        inner_backend: str,
+        probe_interval: float = 1.0,
+        on_recovered: Callable[[], Awaitable[None]] = _close_sockets_for_resume,
+        **config: Any,
+    ) -> None:
+        self.inner = import_string(inner_backend)(**config)
+        self.hosts = decode_hosts(config.get("hosts"))
+        self.probe_interval = probe_interval
+        self.on_recovered = on_recovered
+        self.down = False
+        self.run_ids: list[str] | None = None
+        self._probes: dict[asyncio.AbstractEventLoop, asyncio.Task[None]] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    # --- the layer API ----------------------------------------------------------------------------
+
+    async def new_channel(self, prefix: str = "specific.") -> str:
+        """A new channel name; when Redis is away, a name the layer will subscribe once it is back."""
+        self._ensure_probe()
+        try:
+            return str(await self.inner.new_channel(prefix))
+        except Exception as error:
+            self.mark_down("new_channel", error)
+            return f"{getattr(self.inner, 'prefix', '')}{prefix}{uuid.uuid4().hex}"
+
+    async def receive(self, channel: str) -> Any:
+        """The next message for a channel, waiting out Redis outages instead of failing the consumer."""
+        while True:
+            try:
+                return await self.inner.receive(channel)
+            except (asyncio.CancelledError, GeneratorExit):
+                raise
+            except Exception as error:
+                self.mark_down("receive", error)
+                await asyncio.sleep(RECEIVE_RETRY_SECONDS)
+
+    async def send(self, channel: str, message: dict[str, Any]) -> None:
+        """Send to one channel (raises: callers of `send` want to know)."""
+        await self.inner.send(channel, message)
+
+    async def group_add(self, group: str, channel: str) -> None:
+        """Join a group; during an outage the socket stays up and rejoins when it reconnects."""
+        try:
+            await self.inner.group_add(group, channel)
+        except Exception as error:
+            self.mark_down("group_add", error)
+
+    async def group_discard(self, group: str, channel: str) -> None:
+        """Leave a group; during an outage there is nothing to leave once Redis restarts."""
+        try:
+            await self.inner.group_discard(group, channel)
+        except Exception as error:
+            self.mark_down("group_discard", error)
+
+    async def group_send(self, group: str, message: dict[str, Any]) -> None:
+        """Fan out to a group (the message is already stored; clients resume what fan-out missed)."""
+        try:
+            await self.inner.group_send(group, message)
+        except Exception as error:
+            self.mark_down("group_send", error)
+            raise
+
+    async def flush(self) -> None:
+        """Empty the layer."""
+        await self.inner.flush()
+
+    # --- health -------------------------------------------------------------------------------------
+
+    def mark_down(self, operation: str, error: BaseException) -> None:
+        """Record that Redis failed; the probe heals it."""
+        if not self.down:
+            logger.warning(
+                "channel layer %s failed (%s): fan-out degraded until Redis answers", operation, error
+            )
+        self.down = True
+        self._ensure_probe()
+
+    def _ensure_probe(self) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        task = self._probes.get(loop)
+        if task is None or task.done():
+            self._probes[loop] = loop.create_task(self._probe_forever())
+
+    async def _probe_forever(self) -> None:
+        clients = [aioredis.Redis(connection_pool=create_pool(host)) for host in self.hosts]
+        while True:
+            await asyncio.sleep(self.probe_interval)
+            try:
+                run_ids = [
+                    str((await asyncio.wait_for(client.info("server"), PROBE_TIMEOUT_SECONDS))["run_id"])
+                    for client in clients
+                ]
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                self.mark_down("probe", error)
+                continue
+            restarted = self.run_ids is not None and run_ids != self.run_ids
+            self.run_ids = run_ids
+            if self.down or restarted:
+                self.down = False
+                logger.warning(
+                    "channel layer back (%s)", "Redis restarted" if restarted else "Redis answers again"
+                )
+                try:
+                    await self.on_recovered()
+                except Exception:
+                    logger.exception("recovery after a channel layer outage failed")

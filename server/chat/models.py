@@ -1,0 +1,160 @@
+"""Persistent state: sites and their agents, visitors, conversations and their messages."""
+
+import secrets
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+
+def new_site_key() -> str:
+    """Return an unguessable public key for a site's embed code."""
+    return secrets.token_urlsafe(18)
+
+
+class Site(models.Model):
+    """A website that embeds the widget; its public key goes in the embed code."""
+
+    class Position(models.TextChoices):
+        RIGHT = "right", "Bottom right"
+        LEFT = "left", "Bottom left"
+
+    public_key = models.CharField(max_length=64, unique=True, default=new_site_key, editable=False)
+    name = models.CharField(max_length=120)
+    allowed_origins = models.TextField(
+        blank=True,
+        help_text="One origin per line, e.g. https://shop.example.com (scheme, host and port, no path).",
+    )
+    widget_color = models.CharField(max_length=7, default="#4f46e5", help_text="Hex colour, e.g. #4f46e5.")
+    widget_greeting = models.CharField(max_length=200, default="Hi! How can we help?")
+    widget_position = models.CharField(max_length=5, choices=Position.choices, default=Position.RIGHT)
+    members = models.ManyToManyField(  # type: ignore[var-annotated]
+        settings.AUTH_USER_MODEL, through="SiteMembership", related_name="parley_sites"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+    def allowed_origin_list(self) -> list[str]:
+        """The normalised allowed origins, one per non-empty line."""
+        return [line.strip() for line in self.allowed_origins.splitlines() if line.strip()]
+
+
+class SiteMembership(models.Model):
+    """An agent's membership of a site, with a role."""
+
+    class Role(models.TextChoices):
+        OWNER = "owner", "Owner"
+        AGENT = "agent", "Agent"
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="site_memberships"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.AGENT)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["site", "user"], name="unique_site_membership")]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.role}) on {self.site}"
+
+
+class Visitor(models.Model):
+    """A person chatting through the widget on one site, known by a signed token."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="visitors")
+    name = models.CharField(max_length=120, blank=True)
+    email = models.EmailField(blank=True)
+    first_seen_at = models.DateTimeField(auto_now_add=True)
+    last_seen_at = models.DateTimeField(auto_now_add=True)
+    last_page_url = models.URLField(max_length=2000, blank=True)
+    user_agent = models.CharField(max_length=400, blank=True)
+
+    def __str__(self) -> str:
+        return self.name or self.email or f"Visitor {str(self.id)[:6]}"
+
+
+class Conversation(models.Model):
+    """A thread between one visitor and a site's agents."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        RESOLVED = "resolved", "Resolved"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="conversations")
+    visitor = models.ForeignKey(Visitor, on_delete=models.CASCADE, related_name="conversations")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_conversations",
+    )
+    # The highest seq stored; allocating under a row lock keeps seq gapless and strictly increasing.
+    last_seq = models.PositiveIntegerField(default=0)
+    last_message = models.ForeignKey(
+        "Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["site", "-updated_at"], name="conversation_inbox"),
+            models.Index(fields=["visitor", "status"], name="conversation_visitor_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Conversation {str(self.id)[:8]} with {self.visitor}"
+
+
+class Message(models.Model):
+    """One stored message; `seq` orders it within its conversation."""
+
+    class Author(models.TextChoices):
+        VISITOR = "visitor", "Visitor"
+        AGENT = "agent", "Agent"
+        SYSTEM = "system", "System"
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
+    seq = models.PositiveIntegerField()
+    author = models.CharField(max_length=10, choices=Author.choices)
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField()
+    # NULL (not "") for messages without one: the unique constraint must not treat them as equal.
+    client_id = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["conversation", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["conversation", "seq"], name="unique_message_seq"),
+            models.UniqueConstraint(fields=["conversation", "client_id"], name="unique_message_client_id"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.author}: {self.body[:40]}"
+
+
+class AgentReadMark(models.Model):
+    """The highest seq an agent has read in a conversation."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="read_marks")
+    last_read_seq = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "conversation"], name="unique_agent_read_mark")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} read {self.conversation} up to #{self.last_read_seq}"

@@ -1,0 +1,251 @@
+"""Parley settings, read from the environment (see the configuration table in README.md)."""
+
+import os
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import dj_database_url
+import django_stubs_ext
+from django.core.exceptions import ImproperlyConfigured
+
+# Lets admin classes be subscripted (ModelAdmin[Site]) for mypy at run time too.
+django_stubs_ext.monkeypatch()
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_bool(name: str, default: bool) -> bool:
+    """Read a boolean environment variable (1/true/yes/on)."""
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    """Read an integer environment variable."""
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        return int(value)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name} must be an integer, got {value!r}") from error
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    """Read a comma-separated environment variable."""
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+DEBUG = env_bool("DEBUG", False)
+_DEV_SECRET_KEY = "parley-insecure-development-key-change-me"  # noqa: S105 - only used when DEBUG is on
+SECRET_KEY = os.environ.get("SECRET_KEY", _DEV_SECRET_KEY if DEBUG else "")
+if not SECRET_KEY:
+    raise ImproperlyConfigured("Set SECRET_KEY (or DEBUG=1 for a development key).")
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
+
+# Where browsers reach this server: used in the embed code and to trust the console's origin.
+PARLEY_PUBLIC_URL = os.environ.get("PARLEY_PUBLIC_URL", "http://localhost:8000").rstrip("/")
+_public = urlsplit(PARLEY_PUBLIC_URL)
+ALLOWED_HOSTS = env_list(
+    "ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", _public.hostname or "localhost"]
+)
+_public_origins = [f"{_public.scheme}://{_public.netloc}"]
+if _public.hostname in {"localhost", "127.0.0.1"}:
+    # A local server is opened as either name; both are this server (cookies do not tell them apart either).
+    _port = f":{_public.port}" if _public.port else ""
+    _public_origins = [f"{_public.scheme}://{host}{_port}" for host in ("localhost", "127.0.0.1")]
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", _public_origins)
+
+INSTALLED_APPS = [
+    "daphne",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "corsheaders",
+    "channels",
+    "server.chat",
+    "server.demo",
+    "agent_console",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "server.chat.cors.WidgetSiteOriginsMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "server.urls"
+ASGI_APPLICATION = "server.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'parley.sqlite3'}"),
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets the console read while a message is written; the timeout rides out short write locks.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+    )
+    if DATABASES["default"]["NAME"] != ":memory:":
+        Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "var" / "static"))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+LOGIN_URL = "agent_console:login"
+LOGIN_REDIRECT_URL = "agent_console:console"
+LOGOUT_REDIRECT_URL = "agent_console:login"
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = _public.scheme == "https"
+CSRF_COOKIE_SECURE = _public.scheme == "https"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# CORS: no origin is allowed globally; server.chat.cors allows a site's own origins per request.
+CORS_ALLOWED_ORIGINS: list[str] = []
+CORS_URLS_REGEX = r"^/api/widget/.*$"
+CORS_ALLOW_CREDENTIALS = False
+CORS_PREFLIGHT_MAX_AGE = 600
+
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CHANNEL_CAPACITY = env_int("PARLEY_CHANNEL_CAPACITY", 1000)
+CHANNEL_EXPIRY = env_int("PARLEY_CHANNEL_EXPIRY", 60)
+CHANNEL_LAYER_BACKENDS = {
+    "redis-pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
+    "redis": "channels_redis.core.RedisChannelLayer",
+}
+
+
+def redis_hosts(url: str) -> list[dict[str, Any]]:
+    """channels-redis host entries for REDIS_URL: one URL, several (sharded), or a Sentinel form.
+
+    Sentinel form: `sentinel://host1:26379,host2:26379/master-name[/db]`.
+    """
+    pool = {
+        # redis-py's default pool of 100 raises MaxConnectionsError under bursts of connects.
+        "max_connections": env_int("PARLEY_REDIS_MAX_CONNECTIONS", 1000),
+        "socket_connect_timeout": env_int("PARLEY_REDIS_CONNECT_TIMEOUT", 2),
+        "health_check_interval": env_int("PARLEY_REDIS_HEALTH_CHECK_INTERVAL", 15),
+        "retry_on_timeout": True,
+    }
+    if url.startswith("sentinel://"):
+        netloc, _, path = url[len("sentinel://") :].partition("/")
+        master_name, _, db = path.partition("/")
+        if not master_name:
+            raise ImproperlyConfigured(
+                "A Sentinel REDIS_URL names its master: sentinel://h1:26379,h2:26379/mymaster"
+            )
+        sentinels = []
+        for hostport in netloc.split(","):
+            host, _, port = hostport.rpartition(":")
+            sentinels.append((host, int(port or 26379)))
+        return [{"master_name": master_name, "sentinels": sentinels, "db": int(db or 0), **pool}]
+    return [{"address": address.strip(), **pool} for address in url.split(",") if address.strip()]
+
+
+CHANNEL_LAYERS: dict[str, dict[str, Any]]
+if REDIS_URL:
+    _layer = os.environ.get("PARLEY_CHANNEL_LAYER", "redis-pubsub")
+    if _layer not in CHANNEL_LAYER_BACKENDS:
+        raise ImproperlyConfigured(f"PARLEY_CHANNEL_LAYER must be one of {sorted(CHANNEL_LAYER_BACKENDS)}")
+    CHANNEL_LAYERS = {
+        "default": {
+            # Wrapped so that a Redis outage degrades fan-out instead of breaking sockets (see layers.py).
+            "BACKEND": "server.chat.layers.ResilientChannelLayer",
+            "CONFIG": {
+                "inner_backend": CHANNEL_LAYER_BACKENDS[_layer],
+                "probe_interval": float(os.environ.get("PARLEY_LAYER_PROBE_INTERVAL", "1")),
+                "hosts": redis_hosts(REDIS_URL),
+                "prefix": os.environ.get("PARLEY_CHANNEL_PREFIX", "parley"),
+                # Only RedisChannelLayer reads these; the pub/sub layer queues in process memory.
+                "capacity": CHANNEL_CAPACITY,
+                "expiry": CHANNEL_EXPIRY,
+                "group_expiry": env_int("PARLEY_CHANNEL_GROUP_EXPIRY", 86400),
+            },
+        }
+    }
+else:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels.layers.InMemoryChannelLayer",
+            "CONFIG": {"capacity": CHANNEL_CAPACITY, "expiry": CHANNEL_EXPIRY},
+        }
+    }
+
+# Product limits: every one of them is an explicit, documented setting.
+PARLEY_MESSAGE_MAX_LENGTH = env_int("PARLEY_MESSAGE_MAX_LENGTH", 4000)
+PARLEY_FRAME_MAX_BYTES = env_int("PARLEY_FRAME_MAX_BYTES", 16384)
+PARLEY_HTTP_BODY_MAX_BYTES = env_int("PARLEY_HTTP_BODY_MAX_BYTES", 8192)
+PARLEY_HELLO_TIMEOUT = env_int("PARLEY_HELLO_TIMEOUT", 10)
+PARLEY_FRAME_RATE = env_int("PARLEY_FRAME_RATE", 5)
+PARLEY_FRAME_BURST = env_int("PARLEY_FRAME_BURST", 20)
+PARLEY_VISITOR_TOKEN_MAX_AGE = env_int("PARLEY_VISITOR_TOKEN_MAX_AGE", 30 * 24 * 3600)
+PARLEY_HISTORY_LIMIT = env_int("PARLEY_HISTORY_LIMIT", 500)
+PARLEY_INBOX_LIMIT = env_int("PARLEY_INBOX_LIMIT", 200)
+PARLEY_AGENT_OPEN_CONVERSATIONS_MAX = env_int("PARLEY_AGENT_OPEN_CONVERSATIONS_MAX", 20)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {"django.channels.server": {"level": "WARNING"}},
+}

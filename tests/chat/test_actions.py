@@ -1,0 +1,84 @@
+"""Actions called directly: validation of site settings, seq allocation and idempotency."""
+
+import uuid
+
+import pytest
+
+from server.chat.actions import (
+    check_allowed_origins,
+    check_widget_color,
+    do_create_site,
+    do_post_agent_message,
+    do_post_visitor_message,
+)
+from server.chat.errors import ParleyError
+from server.chat.models import Conversation, Message
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_origins_are_normalised_and_deduplicated():
+    """Origins lose trailing slashes and case in the host, and duplicates go."""
+    assert check_allowed_origins(origins=["https://Shop.Example.com/", "https://shop.example.com", " "]) == [
+        "https://shop.example.com"
+    ]
+
+
+@pytest.mark.parametrize(
+    "origin", ["shop.example.com", "ftp://x.test", "https://x.test/path", "https://u:p@x.test"]
+)
+def test_malformed_origins_are_refused(origin):
+    """Anything but scheme://host[:port] is refused."""
+    with pytest.raises(ParleyError) as raised:
+        check_allowed_origins(origins=[origin])
+    assert raised.value.code == "invalid_field"
+
+
+@pytest.mark.parametrize("color", ["red", "#fff", "#12345g", "#123456;}"])
+def test_widget_colour_must_be_hex(color):
+    """The colour ends up in CSS, so only #rrggbb passes."""
+    with pytest.raises(ParleyError):
+        check_widget_color(color=color)
+
+
+def test_seq_strictly_increases_across_authors(site_acme, visitor_alice, agent_bob):
+    """Visitor and agent messages share one gapless seq per conversation."""
+    visitor_id = uuid.UUID(visitor_alice.visitor_id)
+    first = do_post_visitor_message(visitor_id=visitor_id, client_id="v1", body="one")
+    second = do_post_agent_message(agent=agent_bob, conversation_id=first.conversation_id, body="two")
+    third = do_post_visitor_message(visitor_id=visitor_id, client_id="v2", body="three")
+    assert [first.message["seq"], second.message["seq"], third.message["seq"]] == [1, 2, 3]
+    assert Conversation.objects.get().last_seq == 3
+
+
+def test_a_visitor_keeps_one_open_conversation(visitor_alice):
+    """Later messages go to the same open conversation."""
+    visitor_id = uuid.UUID(visitor_alice.visitor_id)
+    for index in range(3):
+        do_post_visitor_message(visitor_id=visitor_id, client_id=f"c{index}", body="x")
+    assert Conversation.objects.count() == 1
+
+
+def test_a_message_after_resolution_starts_a_new_conversation(visitor_alice):
+    """Once resolved, the next message opens a new conversation."""
+    visitor_id = uuid.UUID(visitor_alice.visitor_id)
+    first = do_post_visitor_message(visitor_id=visitor_id, client_id="c1", body="x")
+    Conversation.objects.filter(pk=first.conversation_id).update(status=Conversation.Status.RESOLVED)
+    second = do_post_visitor_message(visitor_id=visitor_id, client_id="c2", body="y")
+    assert second.conversation_id != first.conversation_id
+    assert second.message["seq"] == 1
+
+
+def test_an_agent_cannot_post_to_another_sites_conversation(visitor_alice, agent_eve):
+    """A non-member gets not_found and nothing is stored."""
+    posted = do_post_visitor_message(visitor_id=uuid.UUID(visitor_alice.visitor_id), client_id="c1", body="x")
+    with pytest.raises(ParleyError) as raised:
+        do_post_agent_message(agent=agent_eve, conversation_id=posted.conversation_id, body="hijack")
+    assert raised.value.code == "not_found"
+    assert Message.objects.count() == 1
+
+
+def test_create_site_refuses_a_bad_position(db):
+    """The widget position is right or left."""
+    with pytest.raises(ParleyError):
+        do_create_site(name="X", allowed_origins=[], position="top")

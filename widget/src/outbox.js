@@ -1,0 +1,33 @@
+// Messages typed but not yet stored by the server (the panel creates them; the transport sends
+// them again after every `ready`, with the same client_id, which the server deduplicates).
+// Saved to localStorage, so a reload or a lost connection never eats what the visitor wrote.
+
+import { emit } from './events.js';
+import { load, save } from './storage.js';
+
+let outboxKey = '';
+let outboxItems = [];
+
+export function openOutbox(key) {
+  try {
+    outboxItems = JSON.parse(load((outboxKey = key))) || [];
+  } catch (error) {
+    // Unreadable: start empty.
+  }
+}
+
+export function pendingItems() {
+  return outboxItems;
+}
+
+export function setPending(items) {
+  save(outboxKey, JSON.stringify((outboxItems = items)));
+  emit('change');
+}
+
+// A stored copy (ack, new, ready or history) settles the entry with its client_id.
+export function settlePending(messages) {
+  const ids = messages.map((message) => message.client_id);
+  const rest = outboxItems.filter((item) => !ids.includes(item.client_id));
+  if (rest.length < outboxItems.length) setPending(rest);
+}

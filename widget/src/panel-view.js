@@ -1,0 +1,115 @@
+// The chat panel, mounted into the loader's shadow root with the API object the loader hands over.
+
+import { createComposer } from './composer.js';
+import { addStyles, el, icon } from './dom.js';
+import { createMessageList, messageNode, setText } from './message-list.js';
+import { PANEL_CSS } from './panel-styles.js';
+import { createSender } from './sending.js';
+
+const CLOSE_ICON = 'M6 6l12 12M18 6L6 18';
+
+const STATUS_TEXT = { connecting: 'Connecting…', online: 'Online', offline: 'Offline — reconnecting' };
+const ERROR_TEXT = {
+  body_too_long: 'That message is too long. Please shorten it.',
+  empty_body: 'A message cannot be empty.',
+  rate_limited: 'You are sending quickly. Retrying in a moment…',
+  internal_error: 'Something went wrong. Retrying…',
+};
+const NOTICE_DURATION = 5000;
+// Follow new messages only when the visitor is not reading further up.
+const NEAR_BOTTOM = 80;
+
+export function mountPanel(api) {
+  const site = api.site;
+  const sender = createSender(api);
+  const closePanel = () => window.Parley('close');
+  addStyles(api.root.getRootNode(), PANEL_CSS);
+
+  const statusText = el('span');
+  const status = el('span', { class: 'status', 'data-parley': 'status' }, [el('i', { class: 'dot' }), statusText]);
+  const closeButton = el('button', { type: 'button', class: 'close', 'data-parley': 'close', 'aria-label': 'Close chat' }, [
+    icon(CLOSE_ICON, 'icon x'),
+  ]);
+  const header = el('header', { class: 'head' }, [
+    el('div', { class: 'title' }, [el('strong', {}, [site.name]), status]),
+    closeButton,
+  ]);
+
+  // The greeting is shown, never stored: it has no seq and is not a data-parley="message".
+  const greeting = messageNode('greeting');
+  greeting.setAttribute('data-parley', 'greeting');
+  setText(greeting.children[0], site.greeting);
+  setText(greeting.children[1], site.name);
+
+  const { list, renderMessages } = createMessageList(greeting);
+  const notice = el('p', { class: 'notice', role: 'alert', hidden: '' });
+  const composer = createComposer((body) => {
+    sender.send(body);
+    scrollToEnd();
+  });
+  const panel = el('section', { class: 'panel', 'data-parley': 'panel', role: 'dialog', 'aria-label': 'Chat with ' + site.name }, [
+    header,
+    list,
+    notice,
+    composer.form,
+  ]);
+
+  function scrollToEnd() {
+    list.scrollTop = list.scrollHeight;
+  }
+
+  function render() {
+    const stored = api.messages();
+    const storedIds = new Set(stored.map((message) => message.client_id));
+    const pending = api
+      .pending()
+      .filter((item) => !storedIds.has(item.client_id))
+      .map((item) => ({ ...item, author: 'visitor', pending: true }));
+    const nearBottom = list.scrollHeight - list.scrollTop - list.clientHeight < NEAR_BOTTOM;
+    if (renderMessages([...stored, ...pending]) && nearBottom) scrollToEnd();
+  }
+
+  function showState(state) {
+    status.setAttribute('data-state', state);
+    setText(statusText, STATUS_TEXT[state]);
+  }
+
+  let noticeTimer = 0;
+  function showError(error) {
+    const refusedBody = sender.refused(error);
+    const text = ERROR_TEXT[error.code];
+    if (!text) return;
+    if (refusedBody) composer.restore(refusedBody);
+    notice.textContent = text;
+    notice.hidden = false;
+    clearTimeout(noticeTimer);
+    noticeTimer = setTimeout(() => (notice.hidden = true), NOTICE_DURATION);
+  }
+
+  closeButton.addEventListener('click', closePanel);
+  panel.addEventListener('keydown', (event) => {
+    // Escape during IME composition cancels the composition, not the chat.
+    if (event.key === 'Escape' && !event.isComposing) closePanel();
+  });
+  // Keys typed here must not trigger the host page's keyboard shortcuts: out of the shadow
+  // root the event looks like it came from a plain <div>, not from a text field.
+  for (const type of ['keydown', 'keyup', 'keypress']) panel.addEventListener(type, (event) => event.stopPropagation());
+
+  api.listen((type, detail) => {
+    if (type === 'change') render();
+    else if (type === 'state') showState(detail);
+    else if (type === 'error') showError(detail);
+  });
+  showState(api.state());
+  render();
+  api.root.prepend(panel);
+
+  return {
+    show(open) {
+      if (!open) return;
+      render();
+      scrollToEnd();
+      composer.input.focus();
+    },
+  };
+}
