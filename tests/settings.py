@@ -2,11 +2,14 @@
 
 import os
 
-os.environ.setdefault("SECRET_KEY", "parley-tests-only-secret")
+# Pinned, not defaulted: `make` exports PARLEY_PUBLIC_URL for `make run`, and tests must not inherit it.
+os.environ["SECRET_KEY"] = "parley-tests-only-secret"
 os.environ["REDIS_URL"] = ""
-os.environ.setdefault("PARLEY_PUBLIC_URL", "http://testserver")
+os.environ["PARLEY_PUBLIC_URL"] = "http://testserver"
+for name in ("CSRF_TRUSTED_ORIGINS", "ALLOWED_HOSTS", "DATABASE_URL", "DEBUG"):
+    os.environ.pop(name, None)
 
-from server.settings import *  # noqa: F403
+from server.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 ALLOWED_HOSTS = ["testserver", "localhost"]
