@@ -26,12 +26,13 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Debian/Ubuntu packages the tests need: real Redis, PostgreSQL and Chromium. Installed with apt when root.
+# Debian/Ubuntu packages the tests need: real Redis, PostgreSQL, nginx and Chromium. Installed with apt when root.
 system-deps:
 	@missing=""; \
 	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
 	[ -x /usr/bin/chromium ] || command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "Installing:$$missing"; \
@@ -69,6 +70,11 @@ test: $(STAMP) system-deps lint typecheck
 
 screenshots: $(STAMP) system-deps
 	PARLEY_SCREENSHOTS=docs/images $(BIN)/pytest -q e2e
+
+# Not part of `make test`: Parley's visitor-to-agent latency against a bare Channels relay (bench/README.md).
+.PHONY: bench
+bench: $(STAMP)
+	$(PY) -m bench.latency
 
 clean:
 	rm -rf $(VENV) var build .mypy_cache .ruff_cache

@@ -151,3 +151,57 @@ class PostgresCluster:
         )
         if os.geteuid() == 0:
             shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+@dataclass
+class NginxBalancer:
+    """Real nginx running the repo's deploy/nginx.conf, its upstream pointed at local daphne processes."""
+
+    workdir: Path
+    upstream_ports: list[int]
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        """The load balancer's URL."""
+        return f"http://localhost:{self.port}"
+
+    def config(self) -> str:
+        """deploy/nginx.conf with the compose service names replaced by loopback ports."""
+        site = (Path(__file__).resolve().parent.parent / "deploy" / "nginx.conf").read_text()
+        upstreams = "".join(
+            f"    server 127.0.0.1:{port} max_fails=1 fail_timeout=5s;\n" for port in self.upstream_ports
+        )
+        site = site.replace("    server parley1:8000 max_fails=1 fail_timeout=5s;\n", upstreams)
+        site = site.replace("    server parley2:8000 max_fails=1 fail_timeout=5s;\n", "")
+        site = site.replace("listen 80;", f"listen 127.0.0.1:{self.port};")
+        if "parley1" in site or "parley2" in site or str(self.port) not in site:
+            raise AssertionError("deploy/nginx.conf changed shape: update NginxBalancer.config")
+        temp = self.workdir / "nginx-temp"
+        temp.mkdir(exist_ok=True)
+        return (
+            f"daemon off;\npid {self.workdir}/nginx.pid;\nerror_log {self.workdir}/nginx-error.log;\n"
+            "events { worker_connections 1024; }\n"
+            f"http {{\n access_log off;\n client_body_temp_path {temp};\n proxy_temp_path {temp};\n"
+            f" fastcgi_temp_path {temp};\n uwsgi_temp_path {temp};\n scgi_temp_path {temp};\n{site}\n}}\n"
+        )
+
+    def start(self) -> None:
+        """Start nginx in the foreground of its own process."""
+        conf = self.workdir / "nginx.conf"
+        conf.write_text(self.config())
+        binary = shutil.which("nginx") or "/usr/sbin/nginx"
+        self.process = subprocess.Popen(
+            [binary, "-c", str(conf), "-p", str(self.workdir)],
+            stdout=subprocess.DEVNULL,
+            stderr=(self.workdir / "nginx-stderr.log").open("ab"),
+        )
+        wait_for_port(self.port, process=self.process)
+
+    def stop(self) -> None:
+        """Stop nginx."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+        self.process = None

@@ -12,7 +12,7 @@ import pytest
 
 from tests.integration.clients import AgentClient, VisitorClient, console_session_cookie
 from tests.processes import DemoDeployment, free_port
-from tests.services import PostgresCluster, RedisServer
+from tests.services import NginxBalancer, PostgresCluster, RedisServer
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -243,3 +243,34 @@ async def test_process_killed_visitor_moves_to_the_other_and_loses_nothing(clust
     cluster.restart_process_1()
     await visitor.close()
     await agent.close()
+
+
+async def test_behind_nginx_a_dead_process_is_routed_around(cluster: Cluster, tmp_path: Path) -> None:
+    """Through deploy/nginx.conf, chat works; when one daphne dies, reconnecting lands on the other."""
+    balancer = NginxBalancer(tmp_path, upstream_ports=[cluster.port_1, cluster.port_2])
+    balancer.start()
+    try:
+        visitor, agent = await start_chat(cluster, balancer.url, balancer.url)
+        await agent.send("answered through nginx")
+        await visitor.wait_until(lambda: visitor.holds(2))
+        cluster.deployment.stop(cluster.process_1, sig=signal.SIGKILL)
+        # Whichever process each client was on, a reconnect through nginx reaches the live one.
+        for client in (visitor, agent):
+            if client.socket is not None:
+                await client.close()
+        await visitor.connect(balancer.url)
+        await agent.connect(balancer.url)
+        await visitor.send("after one process died")
+        await visitor.wait_until(lambda: visitor.holds(3))
+        await agent.wait_until(lambda: agent.holds(3))
+        assert_same_everywhere(
+            cluster,
+            visitor,
+            agent,
+            ["hello from the visitor", "answered through nginx", "after one process died"],
+        )
+        await visitor.close()
+        await agent.close()
+    finally:
+        balancer.stop()
+        cluster.restart_process_1()
