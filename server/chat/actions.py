@@ -166,7 +166,7 @@ class VisitorPresence:
     """A verified visitor socket: who it is and which conversation it follows."""
 
     visitor_id: uuid.UUID
-    conversation_id: uuid.UUID | None
+    conversation: Conversation | None
 
 
 @transaction.atomic
@@ -181,9 +181,8 @@ def do_accept_visitor_hello(*, site_id: int, token: object, page_url: str) -> Vi
         updates["last_page_url"] = clean_url
     if not Visitor.objects.filter(pk=claim.visitor_id, site_id=site_id).update(**updates):
         raise ParleyError("token_invalid", "This visitor no longer exists.")
-    conversation = visitor_open_conversation(visitor_id=claim.visitor_id)
     return VisitorPresence(
-        visitor_id=claim.visitor_id, conversation_id=conversation.pk if conversation is not None else None
+        visitor_id=claim.visitor_id, conversation=visitor_open_conversation(visitor_id=claim.visitor_id)
     )
 
 
@@ -219,7 +218,10 @@ def _store_message(
     client_id: str | None,
     body: str,
 ) -> Message:
-    """Append a message to a conversation whose row the caller has locked, and announce it on commit."""
+    """Append a message to a conversation whose row the caller has locked, and announce it on commit.
+
+    The conversation must come with its site and visitor loaded (they go into the inbox summary).
+    """
     conversation.last_seq += 1
     message = Message.objects.create(
         conversation=conversation,
@@ -238,11 +240,14 @@ def _store_message(
         event_type=gateway.CONVERSATION_MESSAGE,
         frame={"type": "message.new", "message": wire},
     )
-    summary = summary_query().get(pk=conversation.pk)
+    # The caller loaded the conversation with its site and visitor, so the summary costs no query.
     gateway.publish(
         group=site_agents_group(conversation.site_id),
         event_type=gateway.INBOX_UPDATE,
-        frame={"type": "inbox.update", "conversation": conversation_summary(summary, last_read_seq=None)},
+        frame={
+            "type": "inbox.update",
+            "conversation": conversation_summary(conversation, last_read_seq=None),
+        },
     )
     return message
 
@@ -252,7 +257,9 @@ def do_post_visitor_message(*, visitor_id: uuid.UUID, client_id: str, body: str)
     """Store a visitor's message in its open conversation (starting one if needed); a retry is a no-op."""
     clean_body = check_message_body(body=body)
     # Locking the visitor serialises its sends, so two tabs never start two conversations.
-    visitor = Visitor.objects.select_for_update().filter(pk=visitor_id).first()
+    visitor = (
+        Visitor.objects.select_for_update(of=("self",)).select_related("site").filter(pk=visitor_id).first()
+    )
     if visitor is None:
         raise ParleyError("token_invalid", "This visitor no longer exists.")
     existing = (
@@ -271,13 +278,15 @@ def do_post_visitor_message(*, visitor_id: uuid.UUID, client_id: str, body: str)
         .first()
     )
     if conversation is None:
-        conversation = Conversation.objects.create(site_id=visitor.site_id, visitor=visitor)
+        conversation = Conversation.objects.create(site=visitor.site, visitor=visitor)
         gateway.publish(
             group=visitor_group(visitor.pk),
             event_type=gateway.CONVERSATION_STARTED,
             frame={"type": "conversation.started", "conversation": conversation_wire(conversation)},
             conversation_id=str(conversation.pk),
         )
+    conversation.visitor = visitor
+    conversation.site = visitor.site
     message = _store_message(
         conversation=conversation,
         author=Message.Author.VISITOR,
@@ -298,8 +307,15 @@ def do_post_agent_message(
     Callable from any synchronous code (console socket, views, management commands, the shell).
     """
     clean_body = check_message_body(body=body)
-    agent_conversation(user_id=int(agent.pk), conversation_id=conversation_id)
-    conversation = Conversation.objects.select_for_update().get(pk=conversation_id)
+    # One query: the permission check, the row lock and what the inbox summary needs.
+    conversation = (
+        summary_query()
+        .select_for_update(of=("self",))
+        .filter(pk=conversation_id, site__memberships__user_id=agent.pk)
+        .first()
+    )
+    if conversation is None:
+        raise ParleyError("not_found", "No such conversation.")
     if client_id is not None:
         existing = (
             Message.objects.select_related("agent")
@@ -325,12 +341,13 @@ def do_post_agent_message(
 
 
 def _raise_read_mark(*, user_id: int, conversation_id: uuid.UUID, seq: int) -> int:
-    mark, _ = AgentReadMark.objects.select_for_update().get_or_create(
-        user_id=user_id, conversation_id=conversation_id
+    """Raise a read mark to `seq` (never lower it) and return the mark; one UPDATE when it exists."""
+    marks = AgentReadMark.objects.filter(user_id=user_id, conversation_id=conversation_id)
+    if marks.filter(last_read_seq__lt=seq).update(last_read_seq=seq):
+        return seq
+    mark, _ = AgentReadMark.objects.get_or_create(
+        user_id=user_id, conversation_id=conversation_id, defaults={"last_read_seq": seq}
     )
-    if seq > mark.last_read_seq:
-        mark.last_read_seq = seq
-        mark.save(update_fields=["last_read_seq"])
     return mark.last_read_seq
 
 

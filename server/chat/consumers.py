@@ -170,10 +170,12 @@ class VisitorConsumer(ParleyConsumer):
         self.visitor_id = presence.visitor_id
         # Join before reading history, so nothing stored in between is missed.
         await self.join(visitor_group(presence.visitor_id))
-        if presence.conversation_id is not None:
-            await self.join(conversation_group(presence.conversation_id))
+        if presence.conversation is not None:
+            await self.join(conversation_group(presence.conversation.pk))
         ready = await database_sync_to_async(selectors.visitor_ready_frame)(
-            visitor_id=presence.visitor_id, last_seq=frame.data["last_seq"]
+            visitor_id=presence.visitor_id,
+            conversation=presence.conversation,
+            last_seq=frame.data["last_seq"],
         )
         await self.send_frame(ready)
 

@@ -1,5 +1,6 @@
 """Reads: every query the consumers and views need, with the permission rules for reading."""
 
+import time
 import uuid
 from typing import Any
 
@@ -17,15 +18,33 @@ from server.chat.wire import (
     site_wire,
 )
 
+# Every widget request and visitor handshake starts by finding its site: keep them for a few seconds
+# per process. A change to a site (origins, style) is seen within PARLEY_SITE_CACHE_SECONDS everywhere.
+_site_cache: dict[str, tuple[float, Site]] = {}
+SITE_CACHE_MAX_ENTRIES = 10_000
+
 
 def get_site_by_key(*, site_key: str) -> Site:
     """The site with this public key, or `site_not_found`."""
     if len(site_key) > 64:
         raise ParleyError("site_not_found", "No site has this key.")
+    now = time.monotonic()
+    cached = _site_cache.get(site_key)
+    if cached is not None and cached[0] > now:
+        return cached[1]
     site = Site.objects.filter(public_key=site_key).first()
     if site is None:
+        # Unknown keys are not cached, so random keys cannot fill the cache.
         raise ParleyError("site_not_found", "No site has this key.")
+    if len(_site_cache) >= SITE_CACHE_MAX_ENTRIES:
+        _site_cache.clear()
+    _site_cache[site_key] = (now + settings.PARLEY_SITE_CACHE_SECONDS, site)
     return site
+
+
+def forget_cached_site(*, site_key: str) -> None:
+    """Drop a site from this process's cache (after it changed here)."""
+    _site_cache.pop(site_key, None)
 
 
 def is_origin_allowed(*, site: Site, origin: str | None) -> bool:
@@ -76,17 +95,22 @@ def visitor_open_conversation(*, visitor_id: uuid.UUID) -> Conversation | None:
     )
 
 
-def visitor_ready_frame(*, visitor_id: uuid.UUID, last_seq: int) -> dict[str, Any]:
+def visitor_ready_frame(
+    *, visitor_id: uuid.UUID, conversation: Conversation | None, last_seq: int
+) -> dict[str, Any]:
     """The `ready` frame for a visitor socket: its open conversation and what it has not seen."""
-    conversation = visitor_open_conversation(visitor_id=visitor_id)
     messages: list[dict[str, Any]] = []
     has_more = False
+    conversation_frame = None
     if conversation is not None:
         messages, has_more = messages_after(conversation_id=conversation.pk, after_seq=last_seq)
+        conversation_frame = conversation_wire(conversation)
+        # The conversation row was read before the socket joined its group; its messages after that.
+        conversation_frame["last_seq"] = max([conversation.last_seq] + [m["seq"] for m in messages])
     return {
         "type": "ready",
         "visitor": {"id": str(visitor_id)},
-        "conversation": conversation_wire(conversation) if conversation is not None else None,
+        "conversation": conversation_frame,
         "messages": messages,
         "has_more": has_more,
     }
