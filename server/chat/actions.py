@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from server.chat import gateway
@@ -252,6 +253,16 @@ def _store_message(
     return message
 
 
+def _already_stored(matches: QuerySet[Message]) -> PostedMessage | None:
+    """The stored message a retried client_id names, acknowledged again instead of stored twice."""
+    existing = matches.select_related("agent").first()
+    if existing is None:
+        return None
+    return PostedMessage(
+        conversation_id=existing.conversation_id, message=message_wire(existing), created=False
+    )
+
+
 @transaction.atomic
 def do_post_visitor_message(*, visitor_id: uuid.UUID, client_id: str, body: str) -> PostedMessage:
     """Store a visitor's message in its open conversation (starting one if needed); a retry is a no-op."""
@@ -262,15 +273,12 @@ def do_post_visitor_message(*, visitor_id: uuid.UUID, client_id: str, body: str)
     )
     if visitor is None:
         raise ParleyError("token_invalid", "This visitor no longer exists.")
-    existing = (
-        Message.objects.select_related("agent")
-        .filter(conversation__visitor_id=visitor_id, client_id=client_id)
-        .first()
+    # A client_id is unique per conversation; a visitor's retry may follow it into a newer one.
+    retried = _already_stored(
+        Message.objects.filter(conversation__visitor_id=visitor_id, client_id=client_id)
     )
-    if existing is not None:
-        return PostedMessage(
-            conversation_id=existing.conversation_id, message=message_wire(existing), created=False
-        )
+    if retried is not None:
+        return retried
     conversation = (
         Conversation.objects.select_for_update()
         .filter(visitor=visitor, status=Conversation.Status.OPEN)
@@ -317,15 +325,9 @@ def do_post_agent_message(
     if conversation is None:
         raise ParleyError("not_found", "No such conversation.")
     if client_id is not None:
-        existing = (
-            Message.objects.select_related("agent")
-            .filter(conversation=conversation, client_id=client_id)
-            .first()
-        )
-        if existing is not None:
-            return PostedMessage(
-                conversation_id=conversation.pk, message=message_wire(existing), created=False
-            )
+        retried = _already_stored(Message.objects.filter(conversation=conversation, client_id=client_id))
+        if retried is not None:
+            return retried
     message = _store_message(
         conversation=conversation,
         author=Message.Author.AGENT,

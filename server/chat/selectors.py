@@ -122,6 +122,11 @@ def visitor_history_frame(
     """A `history` frame for one of the visitor's own conversations, else `not_found`."""
     if not Conversation.objects.filter(pk=conversation_id, visitor_id=visitor_id).exists():
         raise ParleyError("not_found", "No such conversation.")
+    return _history_frame(conversation_id=conversation_id, after_seq=after_seq)
+
+
+def _history_frame(*, conversation_id: uuid.UUID, after_seq: int) -> dict[str, Any]:
+    """A `history` frame, for a caller that has checked the reader may see the conversation."""
     messages, has_more = messages_after(conversation_id=conversation_id, after_seq=after_seq)
     return {
         "type": "history",
@@ -177,13 +182,7 @@ def agent_ready_frame(*, user: AbstractBaseUser) -> dict[str, Any]:
 def agent_history_frame(*, user_id: int, conversation_id: uuid.UUID, after_seq: int) -> dict[str, Any]:
     """A `history` frame for a conversation of the agent's sites, else `not_found`."""
     agent_conversation(user_id=user_id, conversation_id=conversation_id)
-    messages, has_more = messages_after(conversation_id=conversation_id, after_seq=after_seq)
-    return {
-        "type": "history",
-        "conversation_id": str(conversation_id),
-        "messages": messages,
-        "has_more": has_more,
-    }
+    return _history_frame(conversation_id=conversation_id, after_seq=after_seq)
 
 
 def visitor_exists(*, visitor_id: uuid.UUID, site_id: int) -> bool:
