@@ -5,6 +5,7 @@ import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -25,6 +26,7 @@ from server.chat.selectors import (
     messages_after,
     summary_query,
     visitor_open_conversation,
+    visitor_ready_frame,
 )
 from server.chat.tokens import read_visitor_token, sign_visitor_token
 from server.chat.wire import conversation_summary, conversation_wire, message_wire
@@ -162,28 +164,36 @@ def do_start_visitor_session(
     )
 
 
-@dataclass(frozen=True)
-class VisitorPresence:
-    """A verified visitor socket: who it is and which conversation it follows."""
-
-    visitor_id: uuid.UUID
-    conversation: Conversation | None
-
-
-@transaction.atomic
-def do_accept_visitor_hello(*, site_id: int, token: object, page_url: str) -> VisitorPresence:
-    """Verify a socket's token for this site and record that the visitor is here."""
+def check_visitor_token(*, site_id: int, token: object) -> uuid.UUID:
+    """The visitor a socket's token names for this site (a signature check: no database)."""
     claim = read_visitor_token(token=token, max_age=settings.PARLEY_VISITOR_TOKEN_MAX_AGE)
     if claim.site_id != site_id:
         raise ParleyError("token_wrong_site", "This visitor token was issued for another site.")
-    updates: dict[str, Any] = {"last_seen_at": timezone.now()}
-    clean_url = _clean_page_url(page_url)
-    if clean_url:
-        updates["last_page_url"] = clean_url
-    if not Visitor.objects.filter(pk=claim.visitor_id, site_id=site_id).update(**updates):
+    return claim.visitor_id
+
+
+# A reconnecting visitor is "seen" again without a write while its last visit is this recent.
+LAST_SEEN_RESOLUTION = timedelta(seconds=60)
+
+
+@transaction.atomic
+def do_accept_visitor_hello(
+    *, site_id: int, visitor_id: uuid.UUID, page_url: str, last_seq: int
+) -> dict[str, Any]:
+    """Record that a verified visitor is here and return its `ready` frame (what it has not seen)."""
+    seen = Visitor.objects.filter(pk=visitor_id, site_id=site_id).values_list("last_seen_at", "last_page_url")
+    row = seen.first()
+    if row is None:
         raise ParleyError("token_invalid", "This visitor no longer exists.")
-    return VisitorPresence(
-        visitor_id=claim.visitor_id, conversation=visitor_open_conversation(visitor_id=claim.visitor_id)
+    last_seen_at, last_page_url = row
+    now = timezone.now()
+    clean_url = _clean_page_url(page_url) or last_page_url
+    if now - last_seen_at > LAST_SEEN_RESOLUTION or clean_url != last_page_url:
+        seen.update(last_seen_at=now, last_page_url=clean_url)
+    return visitor_ready_frame(
+        visitor_id=visitor_id,
+        conversation=visitor_open_conversation(visitor_id=visitor_id),
+        last_seq=last_seq,
     )
 
 
@@ -235,11 +245,16 @@ def _store_message(
     conversation.last_message = message
     conversation.updated_at = message.created_at
     conversation.save(update_fields=["last_seq", "last_message", "updated_at"])
-    wire = message_wire(message)
+    new_message = {"type": "message.new", "message": message_wire(message)}
+    # Agents follow a conversation's group; the visitor's sockets hear everything of theirs through the
+    # visitor group, joined at hello before the history is read, so no message can fall in between.
     gateway.publish(
-        group=conversation_group(conversation.pk),
+        group=conversation_group(conversation.pk), event_type=gateway.CONVERSATION_MESSAGE, frame=new_message
+    )
+    gateway.publish(
+        group=visitor_group(conversation.visitor_id),
         event_type=gateway.CONVERSATION_MESSAGE,
-        frame={"type": "message.new", "message": wire},
+        frame=new_message,
     )
     # The caller loaded the conversation with its site and visitor, so the summary costs no query.
     gateway.publish(

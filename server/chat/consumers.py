@@ -1,6 +1,7 @@
 """WebSocket consumers: decode a frame, call an action or selector off the event loop, reply."""
 
 import asyncio
+import inspect
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
@@ -133,8 +134,12 @@ class VisitorConsumer(ParleyConsumer):
         self.visitor_id: uuid.UUID | None = None
         site_key = str(self.scope["url_route"]["kwargs"]["site_key"])
         origin = _header(self.scope, b"origin")
+        # A known site is checked from this process's cache, without a trip to a database thread.
+        check = actions.check_site_origin
+        if not selectors.is_site_cached(site_key=site_key):
+            check = database_sync_to_async(check)
         try:
-            site = await database_sync_to_async(actions.check_site_origin)(site_key=site_key, origin=origin)
+            site = await _maybe_await(check(site_key=site_key, origin=origin))
         except ParleyError as error:
             logger.info("visitor handshake refused: %s (origin %r)", error.code, (origin or "")[:100])
             await self.close()
@@ -163,29 +168,25 @@ class VisitorConsumer(ParleyConsumer):
         if self.visitor_id is not None:
             raise ParleyError("invalid_field", "Field 'type' hello was already accepted.")
         assert self.site_id is not None
-        presence = await database_sync_to_async(actions.do_accept_visitor_hello)(
-            site_id=self.site_id, token=frame.data["token"], page_url=frame.data["page_url"]
-        )
-        self.hello_deadline.cancel()
-        self.visitor_id = presence.visitor_id
+        visitor_id = actions.check_visitor_token(site_id=self.site_id, token=frame.data["token"])
         # Join before reading history, so nothing stored in between is missed.
-        await self.join(visitor_group(presence.visitor_id))
-        if presence.conversation is not None:
-            await self.join(conversation_group(presence.conversation.pk))
-        ready = await database_sync_to_async(selectors.visitor_ready_frame)(
-            visitor_id=presence.visitor_id,
-            conversation=presence.conversation,
+        await self.join(visitor_group(visitor_id))
+        ready = await database_sync_to_async(actions.do_accept_visitor_hello)(
+            site_id=self.site_id,
+            visitor_id=visitor_id,
+            page_url=frame.data["page_url"],
             last_seq=frame.data["last_seq"],
         )
+        self.hello_deadline.cancel()
+        self.visitor_id = visitor_id
         await self.send_frame(ready)
 
     async def on_message_send(self, frame: Frame) -> None:
-        """Store the message, follow its conversation, and acknowledge it."""
+        """Store the message and acknowledge it."""
         assert self.visitor_id is not None
         posted = await database_sync_to_async(actions.do_post_visitor_message)(
             visitor_id=self.visitor_id, client_id=frame.data["client_id"], body=frame.data["body"]
         )
-        await self.join(conversation_group(posted.conversation_id))
         await self.send_frame(
             {"type": "message.ack", "client_id": frame.data["client_id"], "message": posted.message}
         )
@@ -200,10 +201,7 @@ class VisitorConsumer(ParleyConsumer):
         )
         await self.send_frame(history)
 
-    async def visitor_conversation_started(self, event: dict[str, Any]) -> None:
-        """Follow a conversation this visitor started (maybe in another tab), then tell the client."""
-        await self.join(conversation_group(uuid.UUID(event["conversation_id"])))
-        await self.forward(event)
+    visitor_conversation_started = ParleyConsumer.forward
 
 
 class AgentConsumer(ParleyConsumer):
@@ -287,6 +285,11 @@ class AgentConsumer(ParleyConsumer):
 
     inbox_update = ParleyConsumer.forward
     agent_notification = ParleyConsumer.forward
+
+
+async def _maybe_await(value: Any) -> Any:
+    """The value, awaited if it is awaitable (a database call) and as is if not (a cache hit)."""
+    return await value if inspect.isawaitable(value) else value
 
 
 def _header(scope: Mapping[str, Any], name: bytes) -> str | None:

@@ -42,6 +42,12 @@ def get_site_by_key(*, site_key: str) -> Site:
     return site
 
 
+def is_site_cached(*, site_key: str) -> bool:
+    """Whether `get_site_by_key` would answer from memory (so it may run on the event loop)."""
+    cached = _site_cache.get(site_key)
+    return cached is not None and cached[0] > time.monotonic()
+
+
 def forget_cached_site(*, site_key: str) -> None:
     """Drop a site from this process's cache (after it changed here)."""
     _site_cache.pop(site_key, None)

@@ -13,7 +13,6 @@ from server.chat.actions import (
     do_post_agent_message,
     do_post_visitor_message,
 )
-from server.chat.selectors import visitor_ready_frame
 from tests.conftest import ACME_ORIGIN
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -33,17 +32,19 @@ def test_a_known_site_costs_no_query_per_handshake(site_acme):
     assert count_queries(lambda: check_site_origin(site_key=site_acme.public_key, origin=ACME_ORIGIN)) == 0
 
 
-def test_hello_and_ready_cost_three_queries(visitor_alice):
-    """hello: update the visitor, find its conversation; ready: read its messages."""
-    do_post_visitor_message(visitor_id=uuid.UUID(visitor_alice.visitor_id), client_id="c0", body="hi")
+def test_hello_costs_three_reads_and_no_write_for_a_recent_visitor(visitor_alice):
+    """hello reads the visitor, its open conversation and its messages; a recent visitor is not rewritten."""
+    visitor_id = uuid.UUID(visitor_alice.visitor_id)
+    do_post_visitor_message(visitor_id=visitor_id, client_id="c0", body="hi")
 
-    def hello_then_ready() -> None:
-        presence = do_accept_visitor_hello(
-            site_id=visitor_alice.site.pk, token=visitor_alice.token, page_url=""
-        )
-        visitor_ready_frame(visitor_id=presence.visitor_id, conversation=presence.conversation, last_seq=0)
+    def hello() -> None:
+        do_accept_visitor_hello(site_id=visitor_alice.site.pk, visitor_id=visitor_id, page_url="", last_seq=0)
 
-    assert count_queries(hello_then_ready) <= 3
+    with CaptureQueriesContext(connection) as captured:
+        hello()
+    statements = [query["sql"] for query in captured.captured_queries]
+    assert count_queries(hello) == 3
+    assert not [sql for sql in statements if sql.startswith(("UPDATE", "INSERT"))]
 
 
 def test_a_visitor_message_costs_at_most_six_queries(visitor_alice):
