@@ -153,8 +153,16 @@ def test_widget_scripts_are_served_gzipped_with_an_etag(client, path):
     assert response["Content-Type"].startswith("text/javascript")
     assert response["Content-Encoding"] == "gzip"
     assert gzip.decompress(response.content)
+    assert response["Vary"] == "Accept-Encoding"
     again = client.get(path, headers={"if-none-match": response["ETag"]})
     assert again.status_code == 304
+
+
+def test_the_served_loader_keeps_the_budget_byte_for_byte(client):
+    """What a browser downloads before the panel opens is at most 3 KB, every time (no random padding)."""
+    sizes = {len(client.get("/widget.js", headers={"accept-encoding": "gzip, br"}).content) for _ in range(5)}
+    assert len(sizes) == 1
+    assert sizes.pop() <= 3 * 1024
 
 
 def test_widget_budget_is_kept():
