@@ -10,7 +10,7 @@ PORT ?= 8000
 DEMO_PORT ?= 8001
 export PARLEY_PUBLIC_URL ?= http://localhost:$(PORT)
 # daphne: a hard frame limit (CVE fix in 4.2.2 makes it enforceable), no maximum socket age.
-DAPHNE_FLAGS ?= --websocket-max-message-size 65536 --websocket_timeout -1 --ping-interval 20 --ping-timeout 30
+DAPHNE_FLAGS ?= --websocket-max-message-size 1048576 --websocket_timeout -1 --ping-interval 20 --ping-timeout 30
 
 .PHONY: help install system-deps run test lint typecheck unit e2e widget-size screenshots clean
 

@@ -112,7 +112,9 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'parley.sqlite3'}"),
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+        # Reused connections: opening one per database call (and SQLite's checkpoint on each close) cost
+        # more than the queries themselves.
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 600),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -182,6 +184,8 @@ def redis_hosts(url: str) -> list[dict[str, Any]]:
         # redis-py's default pool of 100 raises MaxConnectionsError under bursts of connects.
         "max_connections": env_int("PARLEY_REDIS_MAX_CONNECTIONS", 1000),
         "socket_connect_timeout": env_int("PARLEY_REDIS_CONNECT_TIMEOUT", 2),
+        # Above RedisChannelLayer's 5 s blocking read (BZPOPMIN): redis-py's default of 5 s races it.
+        "socket_timeout": env_int("PARLEY_REDIS_SOCKET_TIMEOUT", 15),
         "health_check_interval": env_int("PARLEY_REDIS_HEALTH_CHECK_INTERVAL", 15),
         "retry_on_timeout": True,
     }
@@ -238,6 +242,7 @@ PARLEY_FRAME_RATE = env_int("PARLEY_FRAME_RATE", 5)
 PARLEY_FRAME_BURST = env_int("PARLEY_FRAME_BURST", 20)
 PARLEY_VISITOR_TOKEN_MAX_AGE = env_int("PARLEY_VISITOR_TOKEN_MAX_AGE", 30 * 24 * 3600)
 PARLEY_HISTORY_LIMIT = env_int("PARLEY_HISTORY_LIMIT", 500)
+PARLEY_HISTORY_MAX_BYTES = env_int("PARLEY_HISTORY_MAX_BYTES", 256 * 1024)
 PARLEY_INBOX_LIMIT = env_int("PARLEY_INBOX_LIMIT", 200)
 PARLEY_AGENT_OPEN_CONVERSATIONS_MAX = env_int("PARLEY_AGENT_OPEN_CONVERSATIONS_MAX", 20)
 PARLEY_SITE_CACHE_SECONDS = env_int("PARLEY_SITE_CACHE_SECONDS", 30)

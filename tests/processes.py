@@ -13,7 +13,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-DAPHNE_FLAGS = ["--websocket-max-message-size", "65536", "--websocket_timeout", "-1"]
+DAPHNE_FLAGS = ["--websocket-max-message-size", "1048576", "--websocket_timeout", "-1"]
 
 
 def free_port() -> int:

@@ -25,8 +25,8 @@ from server.chat.selectors import (
     is_origin_allowed,
     messages_after,
     summary_query,
-    visitor_open_conversation,
     visitor_ready_frame,
+    visitor_visit,
 )
 from server.chat.tokens import read_visitor_token, sign_visitor_token
 from server.chat.wire import conversation_summary, conversation_wire, message_wire
@@ -176,25 +176,19 @@ def check_visitor_token(*, site_id: int, token: object) -> uuid.UUID:
 LAST_SEEN_RESOLUTION = timedelta(seconds=60)
 
 
-@transaction.atomic
 def do_accept_visitor_hello(
     *, site_id: int, visitor_id: uuid.UUID, page_url: str, last_seq: int
 ) -> dict[str, Any]:
     """Record that a verified visitor is here and return its `ready` frame (what it has not seen)."""
-    seen = Visitor.objects.filter(pk=visitor_id, site_id=site_id).values_list("last_seen_at", "last_page_url")
-    row = seen.first()
-    if row is None:
+    # No transaction: two reads and, at most once a minute, one single-row UPDATE.
+    visit = visitor_visit(site_id=site_id, visitor_id=visitor_id)
+    if visit is None:
         raise ParleyError("token_invalid", "This visitor no longer exists.")
-    last_seen_at, last_page_url = row
     now = timezone.now()
-    clean_url = _clean_page_url(page_url) or last_page_url
-    if now - last_seen_at > LAST_SEEN_RESOLUTION or clean_url != last_page_url:
-        seen.update(last_seen_at=now, last_page_url=clean_url)
-    return visitor_ready_frame(
-        visitor_id=visitor_id,
-        conversation=visitor_open_conversation(visitor_id=visitor_id),
-        last_seq=last_seq,
-    )
+    clean_url = _clean_page_url(page_url) or visit.last_page_url
+    if now - visit.last_seen_at > LAST_SEEN_RESOLUTION or clean_url != visit.last_page_url:
+        Visitor.objects.filter(pk=visitor_id).update(last_seen_at=now, last_page_url=clean_url)
+    return visitor_ready_frame(visitor_id=visitor_id, visit=visit, last_seq=last_seq)
 
 
 # --- Messages ------------------------------------------------------------------------------------------

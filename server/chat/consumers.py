@@ -7,11 +7,12 @@ import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
-from server.chat import actions, selectors, sockets
+from server.chat import actions, gateway, selectors, sockets
 from server.chat.errors import ParleyError
 from server.chat.frames import AGENT_FRAMES, VISITOR_FRAMES, Frame, FrameSpec, parse_frame
 from server.chat.gateway import encode_frame
@@ -30,9 +31,22 @@ class ParleyConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
 
     async def websocket_connect(self, message: dict[str, Any]) -> None:
         """Set up per-socket state before `connect` runs."""
+        gateway.bind_event_loop(asyncio.get_running_loop())
         self.joined_groups: set[str] = set()
         self.rate_limit = TokenBucket(rate=settings.PARLEY_FRAME_RATE, burst=settings.PARLEY_FRAME_BURST)
         await super().websocket_connect(message)
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """Run the handler for an ASGI or layer event.
+
+        Channels first sends a database-connection cleanup to the database thread before *every* event
+        (a thread hop per frame and per group message); Parley's database calls already clean up around
+        themselves with database_sync_to_async, so that hop is skipped.
+        """
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def accept_parley(self) -> None:
         """Accept the handshake, echoing our subprotocol when the client offered it."""

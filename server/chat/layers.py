@@ -15,6 +15,7 @@ from typing import Any
 from channels_redis.utils import create_pool, decode_hosts
 from django.utils.module_loading import import_string
 from redis import asyncio as aioredis
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +72,9 @@ class ResilientChannelLayer:
                 return await self.inner.receive(channel)
             except (asyncio.CancelledError, GeneratorExit):
                 raise
+            except RedisTimeoutError:
+                # An idle blocking read (BZPOPMIN) that outlived the socket timeout: Redis is fine.
+                continue
             except Exception as error:
                 self.mark_down("receive", error)
                 await asyncio.sleep(RECEIVE_RETRY_SECONDS)

@@ -2,18 +2,19 @@
 
 import time
 import uuid
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from server.chat.errors import ParleyError
 from server.chat.models import AgentReadMark, Conversation, Message, Site, SiteMembership, Visitor
 from server.chat.wire import (
     agent_display_name,
     conversation_summary,
-    conversation_wire,
     message_wire,
     site_wire,
 )
@@ -85,11 +86,26 @@ def _messages_query() -> QuerySet[Message]:
     return Message.objects.select_related("agent").order_by("seq")
 
 
+# What one message adds to a frame besides its body (ids, names, times), for the page-size budget.
+MESSAGE_FRAME_OVERHEAD_BYTES = 300
+
+
 def messages_after(*, conversation_id: uuid.UUID, after_seq: int) -> tuple[list[dict[str, Any]], bool]:
-    """Up to PARLEY_HISTORY_LIMIT messages with seq > after_seq, oldest first, and whether more follow."""
+    """Messages with seq > after_seq, oldest first, and whether more follow.
+
+    A page holds at most PARLEY_HISTORY_LIMIT messages and about PARLEY_HISTORY_MAX_BYTES, so every
+    frame stays well under the server's frame limit; clients ask for the rest with `sync`.
+    """
     limit = settings.PARLEY_HISTORY_LIMIT
     rows = list(_messages_query().filter(conversation_id=conversation_id, seq__gt=after_seq)[: limit + 1])
-    return [message_wire(message) for message in rows[:limit]], len(rows) > limit
+    page: list[dict[str, Any]] = []
+    size = 0
+    for message in rows[:limit]:
+        size += len(message.body.encode()) + MESSAGE_FRAME_OVERHEAD_BYTES
+        if page and size > settings.PARLEY_HISTORY_MAX_BYTES:
+            return page, True
+        page.append(message_wire(message))
+    return page, len(rows) > limit
 
 
 def visitor_open_conversation(*, visitor_id: uuid.UUID) -> Conversation | None:
@@ -101,18 +117,56 @@ def visitor_open_conversation(*, visitor_id: uuid.UUID) -> Conversation | None:
     )
 
 
-def visitor_ready_frame(
-    *, visitor_id: uuid.UUID, conversation: Conversation | None, last_seq: int
-) -> dict[str, Any]:
+@dataclass(frozen=True)
+class VisitorVisit:
+    """What a visitor's hello needs to know, read in one statement."""
+
+    last_seen_at: datetime
+    last_page_url: str
+    conversation_id: uuid.UUID | None
+    conversation_last_seq: int
+
+
+def visitor_visit(*, site_id: int, visitor_id: uuid.UUID) -> VisitorVisit | None:
+    """The visitor (if it exists on this site) with its open conversation's id and last seq."""
+    open_conversations = Conversation.objects.filter(
+        visitor_id=OuterRef("pk"), status=Conversation.Status.OPEN
+    ).order_by("-created_at")
+    row = (
+        Visitor.objects.filter(pk=visitor_id, site_id=site_id)
+        .annotate(
+            open_conversation_id=Subquery(open_conversations.values("pk")[:1]),
+            open_conversation_last_seq=Subquery(open_conversations.values("last_seq")[:1]),
+        )
+        .values_list("last_seen_at", "last_page_url", "open_conversation_id", "open_conversation_last_seq")
+        .first()
+    )
+    if row is None:
+        return None
+    last_seen_at, last_page_url, conversation_id, conversation_last_seq = row
+    return VisitorVisit(
+        last_seen_at=last_seen_at,
+        last_page_url=last_page_url,
+        conversation_id=uuid.UUID(str(conversation_id)) if conversation_id is not None else None,
+        conversation_last_seq=conversation_last_seq or 0,
+    )
+
+
+def visitor_ready_frame(*, visitor_id: uuid.UUID, visit: VisitorVisit, last_seq: int) -> dict[str, Any]:
     """The `ready` frame for a visitor socket: its open conversation and what it has not seen."""
     messages: list[dict[str, Any]] = []
     has_more = False
     conversation_frame = None
-    if conversation is not None:
-        messages, has_more = messages_after(conversation_id=conversation.pk, after_seq=last_seq)
-        conversation_frame = conversation_wire(conversation)
-        # The conversation row was read before the socket joined its group; its messages after that.
-        conversation_frame["last_seq"] = max([conversation.last_seq] + [m["seq"] for m in messages])
+    if visit.conversation_id is not None:
+        if visit.conversation_last_seq > last_seq:  # a reconnect that missed nothing reads no messages
+            messages, has_more = messages_after(conversation_id=visit.conversation_id, after_seq=last_seq)
+        # An open conversation, as conversation_wire shapes it; messages stored after the conversation
+        # row was read are in `messages`, so the last seq is the larger of the two.
+        conversation_frame = {
+            "id": str(visit.conversation_id),
+            "status": Conversation.Status.OPEN.value,
+            "last_seq": max([visit.conversation_last_seq] + [m["seq"] for m in messages]),
+        }
     return {
         "type": "ready",
         "visitor": {"id": str(visitor_id)},
