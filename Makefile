@@ -71,10 +71,12 @@ test: $(STAMP) system-deps lint typecheck
 screenshots: $(STAMP) system-deps
 	PARLEY_SCREENSHOTS=docs/images $(BIN)/pytest -q e2e
 
-# Not part of `make test`: Parley's visitor-to-agent latency against a bare Channels relay (bench/README.md).
+# Not part of `make test`: every benchmark, each beside its baseline measured in the same run
+# (bench/README.md); figures land in build/bench/*.json.
 .PHONY: bench
-bench: $(STAMP)
+bench: $(STAMP) system-deps
+	$(PY) -m bench.widget_weight
+	$(PY) -m bench.host_page
+	$(PY) -m bench.capacity
+	$(PY) -m bench.fanout
 	$(PY) -m bench.latency
-
-clean:
-	rm -rf $(VENV) var build .mypy_cache .ruff_cache

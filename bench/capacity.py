@@ -1,0 +1,906 @@
+"""Idle memory per socket and handshakes/s: Parley's visitor socket, a bare Channels consumer, websockets.
+
+Run `python -m bench.capacity --help` from the repository root. One server process at a time, pinned to
+one core (the load generator runs on the other), in-memory channel layer, SQLite for Parley.
+"""
+
+import argparse
+import asyncio
+import contextlib
+import importlib
+import itertools
+import json
+import math
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.typing import Origin
+
+from tests.integration.clients import SUBPROTOCOLS
+from tests.processes import BIN, DAPHNE_FLAGS, REPO, DemoDeployment, free_port, wait_for_port
+
+OUTPUT = REPO / "build" / "bench" / "capacity.json"
+WORKDIR = REPO / "build" / "bench" / "work-capacity"
+SERVER_CPU = 0
+CLIENT_CPU = 1
+STOP_TIMEOUT = 10.0
+OPEN_TIMEOUT = 20.0
+HANDSHAKE_TIMEOUT = 10.0
+CLOSE_TIMEOUT = 60.0
+WARM_UP_SOCKETS = 100
+# What Parley's settings give the in-memory layer (server/settings.py), for the bare consumer too.
+IN_MEMORY_LAYERS = {
+    "default": {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": {"capacity": 1000, "expiry": 60}}
+}
+RELAY_LAUNCHER = (
+    "import sys; from bench.capacity import serve_in_memory_relay; serve_in_memory_relay(sys.argv[1:])"
+)
+SYSTEMS = ("parley", "relay", "plain")
+SYSTEM_NAMES = {"parley": "Parley", "relay": "bare consumer", "plain": "plain websockets"}
+
+
+# --- Shared with bench.fanout ----------------------------------------------------------------------
+
+
+def log(message: str) -> None:
+    """Progress goes to stderr; stdout carries only the table."""
+    print(message, file=sys.stderr, flush=True)
+
+
+def percentile(ordered: list[float], share: float) -> float | None:
+    """Nearest-rank percentile of an ascending list (None when empty)."""
+    if not ordered:
+        return None
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+def raise_open_files_limit() -> None:
+    """Lift this process's soft open-files limit to the hard one (thousands of sockets are held)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+def pin_to_cpu(cpu: int) -> None:
+    """Run this process on one core when the machine has it (so server and load generator do not share)."""
+    if hasattr(os, "sched_setaffinity") and cpu in os.sched_getaffinity(0):
+        os.sched_setaffinity(0, {cpu})
+
+
+@contextlib.contextmanager
+def load_generator_on_cpu(cpu: int) -> Iterator[None]:
+    """Pin the calling process to one core for the duration, then give its cores back."""
+    before = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
+    raise_open_files_limit()
+    pin_to_cpu(cpu)
+    try:
+        yield
+    finally:
+        if before is not None:
+            os.sched_setaffinity(0, before)
+
+
+def server_preexec(cpu: int | None) -> Callable[[], None]:
+    """What a server child runs before exec: a raised open-files limit and, if asked, one core."""
+
+    def prepare() -> None:
+        raise_open_files_limit()
+        if cpu is not None:
+            pin_to_cpu(cpu)
+
+    return prepare
+
+
+def start_server(
+    command: list[str], *, env: dict[str, str], port: int, log_path: Path, cpu: int | None
+) -> subprocess.Popen[bytes]:
+    """Start a server process and wait until it listens on its port."""
+    with log_path.open("ab") as log_file:
+        process = subprocess.Popen(
+            command,
+            cwd=REPO,
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            # Runs in the child before exec: the load generator has no threads while it starts servers.
+            preexec_fn=server_preexec(cpu),
+        )
+    try:
+        wait_for_port(port, process=process)
+    except BaseException:
+        stop_process(process)
+        raise
+    return process
+
+
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM, then SIGKILL after a bound."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=STOP_TIMEOUT)
+
+
+def start_parley(deployment: DemoDeployment, *, port: int, cpu: int | None) -> subprocess.Popen[bytes]:
+    """A Parley daphne process with the deployment's environment and daphne flags."""
+    return start_server(
+        [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(port), *DAPHNE_FLAGS, "server.asgi:application"],
+        env=deployment.env(),
+        port=port,
+        log_path=deployment.workdir / f"daphne-{port}.log",
+        cpu=cpu,
+    )
+
+
+def start_memory_relay(workdir: Path, *, port: int, cpu: int | None) -> subprocess.Popen[bytes]:
+    """The bare relay consumer (bench/baseline_relay.py) under daphne with the in-memory layer."""
+    return start_server(
+        [sys.executable, "-c", RELAY_LAUNCHER, "-b", "127.0.0.1", "-p", str(port), *DAPHNE_FLAGS],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "bench.relay_settings"},
+        port=port,
+        log_path=workdir / f"relay-{port}.log",
+        cpu=cpu,
+    )
+
+
+def serve_in_memory_relay(daphne_args: list[str]) -> None:
+    """Run daphne on the bare relay with Parley's in-memory layer (bench.relay_settings only names Redis)."""
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.relay_settings"
+    # relay_settings reads REDIS_URL at import; with the in-memory layer nothing connects to it.
+    os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:9/0")
+    relay_settings = importlib.import_module("bench.relay_settings")
+    # Patched before Django reads the module, so the consumer code is the very one bench.latency runs.
+    relay_settings.CHANNEL_LAYERS = IN_MEMORY_LAYERS  # type: ignore[attr-defined]
+    from daphne.cli import CommandLineInterface
+
+    CommandLineInterface().run([*daphne_args, "bench.relay_asgi:application"])
+
+
+def start_plain(workdir: Path, *, port: int, cpu: int | None) -> subprocess.Popen[bytes]:
+    """The plain `websockets` echo server (bench/baseline_websockets.py)."""
+    return start_server(
+        [sys.executable, "-m", "bench.baseline_websockets", "--port", str(port)],
+        env=dict(os.environ),
+        port=port,
+        log_path=workdir / f"plain-{port}.log",
+        cpu=cpu,
+    )
+
+
+def django_shell(deployment: DemoDeployment, code: str) -> list[str]:
+    """Run Python in `manage.py shell` with the deployment's settings; return its output lines."""
+    return deployment.manage("shell", "-v", "0", "-c", code).splitlines()
+
+
+def create_visitor_tokens(
+    deployment: DemoDeployment, *, site_key: str, count: int, messages: int = 0, seen_ago: float = 0.0
+) -> list[str]:
+    """Create `count` visitors, each with an open conversation of `messages` messages; return their tokens.
+
+    `seen_ago` dates their last visit: 0 keeps them "just seen" for the next hour (a hello writes nothing),
+    a day makes every first hello record the visit (Parley writes last_seen_at at most once a minute).
+    """
+    code = f"""
+import uuid
+from datetime import timedelta
+from django.db import transaction
+from django.utils import timezone
+from server.chat.actions import do_start_visitor_session
+from server.chat.models import Conversation, Message, Site, Visitor
+
+site = Site.objects.get(public_key={site_key!r})
+with transaction.atomic():
+    sessions = [
+        do_start_visitor_session(
+            site=site, visitor_token=None, page_url="http://localhost/bench", user_agent="bench"
+        )
+        for _ in range({count})
+    ]
+    ids = [session.visitor_id for session in sessions]
+    if {messages}:
+        # Bulk rows rather than do_post_visitor_message: thousands of histories in a second or two.
+        conversations = Conversation.objects.bulk_create(
+            [Conversation(site=site, visitor_id=visitor_id, last_seq={messages}) for visitor_id in ids],
+            batch_size=500,
+        )
+        stored = Message.objects.bulk_create(
+            [
+                Message(
+                    conversation=conversation,
+                    seq=seq,
+                    author=Message.Author.VISITOR,
+                    body=f"History message {{seq}}",
+                    client_id=uuid.uuid4().hex,
+                )
+                for conversation in conversations
+                for seq in range(1, {messages} + 1)
+            ],
+            batch_size=500,
+        )
+        for conversation, last in zip(conversations, stored[{messages} - 1 :: {messages}]):
+            conversation.last_message = last
+        Conversation.objects.bulk_update(conversations, ["last_message"], batch_size=500)
+    # Dated ahead when "just seen", so no hello of the run finds the visit a minute old.
+    seen = timezone.now() + (timedelta(seconds=-{seen_ago}) if {seen_ago} else timedelta(hours=1))
+    for start in range(0, len(ids), 500):
+        Visitor.objects.filter(pk__in=ids[start : start + 500]).update(last_seen_at=seen)
+for session in sessions:
+    print("TOKEN", session.visitor_token)
+"""
+    tokens = [line.split(" ", 1)[1] for line in django_shell(deployment, code) if line.startswith("TOKEN ")]
+    if len(tokens) != count:
+        raise RuntimeError(f"asked for {count} visitor tokens, got {len(tokens)}")
+    return tokens
+
+
+def rss_kib(pid: int) -> int:
+    """A process's resident set size (VmRSS), KiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise RuntimeError(f"no VmRSS for process {pid}")
+
+
+async def settled_rss(pid: int, *, settle: float, reads: int = 3, interval: float = 1.0) -> int:
+    """The median of a few RSS reads once the server has settled (one read can catch a transient)."""
+    await asyncio.sleep(settle)
+    values = []
+    for index in range(reads):
+        if index:
+            await asyncio.sleep(interval)
+        values.append(rss_kib(pid))
+    return int(statistics.median(values))
+
+
+def ws_url(http_url: str) -> str:
+    """The ws:// twin of an http:// URL."""
+    return http_url.replace("http", "ws", 1)
+
+
+async def open_client(
+    url: str, *, origin: str | None = None, headers: dict[str, str] | None = None, parley: bool = False
+) -> ClientConnection:
+    """A client socket: no compression or proxy, and no client pings (the servers ping idle sockets)."""
+    return await connect(
+        url,
+        origin=Origin(origin) if origin else None,
+        subprotocols=SUBPROTOCOLS if parley else None,
+        additional_headers=headers,
+        compression=None,
+        proxy=None,
+        open_timeout=OPEN_TIMEOUT,
+        close_timeout=2,
+        ping_interval=None,
+        max_queue=1024,
+    )
+
+
+def error_name(error: BaseException) -> str:
+    """A short, countable name for a failure."""
+    if isinstance(error, InvalidStatus):
+        return f"http_{error.response.status_code}"
+    if isinstance(error, ConnectionClosed):
+        return f"closed_{error.rcvd.code if error.rcvd else 'abnormal'}"
+    return type(error).__name__
+
+
+async def close_all(sockets: Iterable[ClientConnection]) -> None:
+    """Close sockets (in bounded batches, as a server drains them), aborting what is left at the bound."""
+    pending = list(sockets)
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(CLOSE_TIMEOUT):
+            for start in range(0, len(pending), 500):
+                batch = pending[start : start + 500]
+                await asyncio.gather(*(socket.close() for socket in batch), return_exceptions=True)
+    for socket in pending:
+        if socket.transport is not None and not socket.transport.is_closing():
+            socket.transport.abort()
+
+
+# --- Clients of the three systems --------------------------------------------------------------------
+
+
+async def parley_hello(
+    url: str, *, site_key: str, origin: str, token: str
+) -> tuple[ClientConnection, dict[str, Any]]:
+    """Open a visitor socket and say hello; it counts as open once `ready` arrived."""
+    socket = await open_client(f"{ws_url(url)}/ws/visitor/{site_key}/", origin=origin, parley=True)
+    try:
+        await socket.send(json.dumps({"type": "hello", "token": token}))
+        ready = json.loads(await socket.recv())
+        if ready.get("type") != "ready":
+            raise RuntimeError(f"expected ready, got {ready.get('type')}: {ready.get('code')}")
+    except BaseException:
+        # Synchronous, so it runs even while a timeout cancels this task.
+        if socket.transport is not None:
+            socket.transport.abort()
+        raise
+    return socket, ready
+
+
+@dataclass
+class Target:
+    """How one system is reached: `open_idle(i)` holds a socket, `handshake(i)` opens and closes one."""
+
+    name: str
+    url: str
+    open_idle: Callable[[int], Awaitable[ClientConnection]]
+    handshake: Callable[[int], Awaitable[float]]
+
+
+def parley_target(url: str, *, site_key: str, origin: str, tokens: list[str]) -> Target:
+    """Visitor sockets, each with its own token, open once `ready` arrived."""
+
+    async def open_idle(index: int) -> ClientConnection:
+        socket, _ = await parley_hello(
+            url, site_key=site_key, origin=origin, token=tokens[index % len(tokens)]
+        )
+        return socket
+
+    async def handshake(index: int) -> float:
+        began = time.perf_counter()
+        socket, _ = await parley_hello(
+            url, site_key=site_key, origin=origin, token=tokens[index % len(tokens)]
+        )
+        ready_after = time.perf_counter() - began
+        await socket.close()
+        return ready_after
+
+    return Target("parley", url, open_idle, handshake)
+
+
+def relay_target(url: str, *, prefix: str) -> Target:
+    """Bare-consumer sockets, each joined to its own room's group, open once accepted."""
+
+    async def open_idle(index: int) -> ClientConnection:
+        return await open_client(f"{ws_url(url)}/relay/{prefix}-{index}/")
+
+    async def handshake(index: int) -> float:
+        began = time.perf_counter()
+        socket = await open_client(f"{ws_url(url)}/relay/{prefix}-hs-{index}/")
+        accepted_after = time.perf_counter() - began
+        await socket.close()
+        return accepted_after
+
+    return Target("relay", url, open_idle, handshake)
+
+
+def plain_target(url: str) -> Target:
+    """Plain websockets sockets, open once accepted."""
+
+    async def open_idle(index: int) -> ClientConnection:
+        return await open_client(f"{ws_url(url)}/")
+
+    async def handshake(index: int) -> float:
+        began = time.perf_counter()
+        socket = await open_client(f"{ws_url(url)}/")
+        accepted_after = time.perf_counter() - began
+        await socket.close()
+        return accepted_after
+
+    return Target("plain", url, open_idle, handshake)
+
+
+# --- Measurements -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Level:
+    """The server's memory with N idle sockets held."""
+
+    sockets: int
+    opened: int
+    failed: int
+    rss_kib: int
+    per_socket_kib: float | None
+    open_seconds: float
+    errors: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class Handshakes:
+    """New connections per second at a fixed concurrency."""
+
+    label: str
+    concurrency: int
+    duration: float
+    attempts: int
+    completed: int
+    rate: float
+    p50_ms: float | None
+    p99_ms: float | None
+    errors: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class SystemResult:
+    """Everything measured on one server process."""
+
+    system: str
+    rss_before_kib: int = 0
+    levels: list[Level] = field(default_factory=list)
+    handshakes: list[Handshakes] = field(default_factory=list)
+
+    def level(self, sockets: int) -> Level | None:
+        """The measurement at N sockets."""
+        return next((level for level in self.levels if level.sockets == sockets), None)
+
+    def rate(self, label: str) -> Handshakes | None:
+        """The handshake run with this label."""
+        return next((run for run in self.handshakes if run.label == label), None)
+
+
+async def open_many(
+    opener: Callable[[int], Awaitable[ClientConnection]], indices: range, *, concurrency: int
+) -> tuple[list[ClientConnection], Counter[str]]:
+    """Open sockets with a bounded number in flight; return the open ones and the failures by kind."""
+    limit = asyncio.Semaphore(concurrency)
+    opened: list[ClientConnection] = []
+    errors: Counter[str] = Counter()
+
+    async def one(index: int) -> None:
+        async with limit:
+            try:
+                async with asyncio.timeout(OPEN_TIMEOUT):
+                    opened.append(await opener(index))
+            except Exception as error:
+                errors[error_name(error)] += 1
+
+    await asyncio.gather(*(one(index) for index in indices))
+    return opened, errors
+
+
+async def measure_idle(
+    target: Target, pid: int, result: SystemResult, *, levels: list[int], concurrency: int, settle: float
+) -> list[ClientConnection]:
+    """Hold N idle sockets for each level (growing from one to the next); read the server's RSS at each."""
+    held: list[ClientConnection] = []
+    result.rss_before_kib = await settled_rss(pid, settle=settle)
+    log(f"  {target.name}: RSS before {result.rss_before_kib / 1024:.1f} MiB")
+    for sockets in levels:
+        began = time.perf_counter()
+        opened, errors = await open_many(target.open_idle, range(len(held), sockets), concurrency=concurrency)
+        held += opened
+        open_seconds = time.perf_counter() - began
+        rss = await settled_rss(pid, settle=settle)
+        level = Level(
+            sockets=sockets,
+            opened=len(held),
+            failed=sockets - len(held),
+            rss_kib=rss,
+            per_socket_kib=(rss - result.rss_before_kib) / len(held) if held else None,
+            open_seconds=round(open_seconds, 2),
+            errors=dict(errors),
+        )
+        result.levels.append(level)
+        log(
+            f"  {target.name}: {level.opened}/{sockets} open in {open_seconds:.1f} s, "
+            f"RSS {rss / 1024:.1f} MiB, "
+            f"{level.per_socket_kib or 0:.1f} KiB/socket" + (f", errors {level.errors}" if errors else "")
+        )
+    return held
+
+
+async def measure_handshakes(
+    target: Target,
+    *,
+    label: str,
+    handshake: Callable[[int], Awaitable[float]],
+    concurrency: int,
+    warmup: float,
+    duration: float,
+) -> Handshakes:
+    """Open-and-close loops at a fixed concurrency; count those finished inside the measured window."""
+    measure_from = time.perf_counter() + warmup
+    stop_at = measure_from + duration
+    counter = itertools.count()
+    latencies: list[float] = []
+    errors: Counter[str] = Counter()
+    completed = 0
+
+    async def worker() -> None:
+        nonlocal completed
+        while (began := time.perf_counter()) < stop_at:
+            try:
+                async with asyncio.timeout(HANDSHAKE_TIMEOUT):
+                    ready_after = await handshake(next(counter))
+            except Exception as error:
+                if began >= measure_from:
+                    errors[error_name(error)] += 1
+                # A failing server is not hammered in a tight loop.
+                await asyncio.sleep(0.05)
+                continue
+            if measure_from <= time.perf_counter() <= stop_at:
+                completed += 1
+                latencies.append(ready_after * 1000)
+
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    latencies.sort()
+    run = Handshakes(
+        label=label,
+        concurrency=concurrency,
+        duration=duration,
+        attempts=next(counter),
+        completed=completed,
+        rate=completed / duration,
+        p50_ms=percentile(latencies, 0.5),
+        p99_ms=percentile(latencies, 0.99),
+        errors=dict(errors),
+    )
+    log(
+        f"  {target.name} {label}: {run.rate:.0f} handshakes/s, open→ready p50 {fmt(run.p50_ms)} "
+        f"p99 {fmt(run.p99_ms)} ms" + (f", errors {run.errors}" if errors else "")
+    )
+    return run
+
+
+# --- The run ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Settings:
+    """The command line, resolved."""
+
+    levels: list[int]
+    open_concurrency: int
+    concurrency: int
+    warmup: float
+    duration: float
+    settle: float
+    returning_visitors: int
+    history_messages: int
+    systems: list[str]
+    output: Path
+    parley_env: dict[str, str] = field(default_factory=dict)
+
+
+async def measure_system(
+    target: Target,
+    pid: int,
+    settings: Settings,
+    *,
+    warm_up: Callable[[int], Awaitable[ClientConnection]],
+    runs: list[tuple[str, Callable[[int], Awaitable[float]]]],
+) -> SystemResult:
+    """Warm the server up, measure idle memory, free the sockets, then measure handshakes."""
+    result = SystemResult(system=target.name)
+    # Lazy imports, thread pools, database connections and caches are paid before the baseline read.
+    warm, _ = await open_many(warm_up, range(WARM_UP_SOCKETS), concurrency=settings.open_concurrency)
+    await close_all(warm)
+    held = await measure_idle(
+        target,
+        pid,
+        result,
+        levels=settings.levels,
+        concurrency=settings.open_concurrency,
+        settle=settings.settle,
+    )
+    await close_all(held)
+    # Let the server finish its disconnects before the handshake clock starts.
+    await asyncio.sleep(settings.settle)
+    for label, handshake in runs:
+        result.handshakes.append(
+            await measure_handshakes(
+                target,
+                label=label,
+                handshake=handshake,
+                concurrency=settings.concurrency,
+                warmup=settings.warmup,
+                duration=settings.duration,
+            )
+        )
+    return result
+
+
+def run_parley(settings: Settings, workdir: Path) -> SystemResult:
+    """Parley's visitor socket on one daphne process (SQLite, in-memory layer)."""
+    deployment = DemoDeployment(workdir=workdir, extra_env=dict(settings.parley_env))
+    site_key = deployment.set_up()
+    origin = f"http://localhost:{deployment.shop_port}"
+    began = time.perf_counter()
+    fresh = create_visitor_tokens(deployment, site_key=site_key, count=max(settings.levels))
+    returning = create_visitor_tokens(
+        deployment,
+        site_key=site_key,
+        count=settings.returning_visitors + WARM_UP_SOCKETS,
+        messages=settings.history_messages,
+        seen_ago=86400,
+    )
+    log(
+        f"parley: {len(fresh)} fresh visitors and {len(returning)} with {settings.history_messages} messages "
+        f"created in {time.perf_counter() - began:.1f} s"
+    )
+    process = start_parley(deployment, port=deployment.server_port, cpu=SERVER_CPU)
+    try:
+        target = parley_target(deployment.server_url, site_key=site_key, origin=origin, tokens=fresh)
+        # Warm-up takes the last returning visitors, so every measured one still has a visit to record.
+        warm_target = parley_target(
+            deployment.server_url, site_key=site_key, origin=origin, tokens=returning[-WARM_UP_SOCKETS:]
+        )
+        returning_target = parley_target(
+            deployment.server_url, site_key=site_key, origin=origin, tokens=returning[:-WARM_UP_SOCKETS]
+        )
+        result = asyncio.run(
+            measure_system(
+                target,
+                process.pid,
+                settings,
+                warm_up=warm_target.open_idle,
+                runs=[("fresh visitor", target.handshake), ("returning visitor", returning_target.handshake)],
+            )
+        )
+    finally:
+        stop_process(process)
+    returning_run = result.rate("returning visitor")
+    if returning_run is not None and returning_run.attempts > settings.returning_visitors:
+        log(
+            f"  note: {returning_run.attempts} returning handshakes shared {settings.returning_visitors} "
+            "visitors; the repeats recorded no visit (raise --returning)"
+        )
+    return result
+
+
+def run_relay(settings: Settings, workdir: Path) -> SystemResult:
+    """The bare consumer on one daphne process, in-memory layer."""
+    port = free_port()
+    process = start_memory_relay(workdir, port=port, cpu=SERVER_CPU)
+    try:
+        target = relay_target(f"http://127.0.0.1:{port}", prefix="idle")
+        return asyncio.run(
+            measure_system(
+                target,
+                process.pid,
+                settings,
+                warm_up=relay_target(target.url, prefix="warm").open_idle,
+                runs=[("connect", target.handshake)],
+            )
+        )
+    finally:
+        stop_process(process)
+
+
+def run_plain(settings: Settings, workdir: Path) -> SystemResult:
+    """The plain websockets echo server."""
+    port = free_port()
+    process = start_plain(workdir, port=port, cpu=SERVER_CPU)
+    try:
+        target = plain_target(f"http://127.0.0.1:{port}")
+        return asyncio.run(
+            measure_system(
+                target, process.pid, settings, warm_up=target.open_idle, runs=[("connect", target.handshake)]
+            )
+        )
+    finally:
+        stop_process(process)
+
+
+def fmt(value: float | None, digits: int = 1) -> str:
+    """A figure for the table."""
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def ratio(parley: float | None, relay: float | None) -> float | None:
+    """Parley's figure over the bare consumer's."""
+    if parley is None or relay is None or relay <= 0:
+        return None
+    return parley / relay
+
+
+def table_rows(results: dict[str, SystemResult], settings: Settings) -> list[dict[str, Any]]:
+    """The figures, side by side, with their targets."""
+    parley = results.get("parley")
+    relay = results.get("relay")
+    plain = results.get("plain")
+    rows: list[dict[str, Any]] = []
+    for sockets in settings.levels:
+        values = {
+            name: (level.per_socket_kib if (level := result.level(sockets)) else None)
+            for name, result in results.items()
+        }
+        share = ratio(values.get("parley"), values.get("relay"))
+        rows.append(
+            {
+                "figure": f"KiB per idle socket, N={sockets:,}",
+                "parley": fmt(values.get("parley")),
+                "relay": fmt(values.get("relay")),
+                "plain": fmt(values.get("plain")),
+                "ratio": share,
+                "target": "<= 1.3x",
+                "verdict": None if share is None else share <= 1.3,
+            }
+        )
+    top = max(settings.levels)
+
+    def opened(result: SystemResult | None) -> str:
+        level = result.level(top) if result else None
+        return "-" if level is None else f"{level.opened:,} ({level.failed} failed)"
+
+    parley_top = parley.level(top) if parley else None
+    rows.append(
+        {
+            "figure": f"sockets open of {top:,}",
+            "parley": opened(parley),
+            "relay": opened(relay),
+            "plain": opened(plain),
+            "ratio": None,
+            "target": f"all {top:,}",
+            "verdict": None if parley_top is None else parley_top.failed == 0,
+        }
+    )
+    relay_rate = relay.rate("connect") if relay else None
+    plain_rate = plain.rate("connect") if plain else None
+    for label in ("fresh visitor", "returning visitor"):
+        parley_rate = parley.rate(label) if parley else None
+        share = ratio(
+            parley_rate.rate if parley_rate else None,
+            relay_rate.rate if relay_rate else None,
+        )
+        history = f", {settings.history_messages} msgs" if label == "returning visitor" else ""
+        rows.append(
+            {
+                "figure": f"handshakes/s ({label}{history})",
+                "parley": fmt(parley_rate.rate if parley_rate else None, 0),
+                "relay": fmt(relay_rate.rate if relay_rate else None, 0),
+                "plain": fmt(plain_rate.rate if plain_rate else None, 0),
+                "ratio": share,
+                "target": ">= 0.7x",
+                "verdict": None if share is None else share >= 0.7,
+            }
+        )
+        rows.append(
+            {
+                "figure": f"  open→ready p50/p99 ms ({label})",
+                "parley": f"{fmt(parley_rate.p50_ms)}/{fmt(parley_rate.p99_ms)}" if parley_rate else "-",
+                "relay": f"{fmt(relay_rate.p50_ms)}/{fmt(relay_rate.p99_ms)}" if relay_rate else "-",
+                "plain": f"{fmt(plain_rate.p50_ms)}/{fmt(plain_rate.p99_ms)}" if plain_rate else "-",
+                "ratio": None,
+                "target": "",
+                "verdict": None,
+            }
+        )
+    return rows
+
+
+def table(rows: list[dict[str, Any]], settings: Settings) -> str:
+    """The result table."""
+    header = (
+        f"{'figure':<40}{'Parley':>18}{'bare consumer':>18}{'plain websockets':>18}"
+        f"{'ratio':>8}  {'target':<12}verdict"
+    )
+    lines = [header, "-" * len(header)]
+    for row in rows:
+        verdict = "" if row["verdict"] is None else ("PASS" if row["verdict"] else "MISS")
+        share = "" if row["ratio"] is None else f"{row['ratio']:.2f}x"
+        lines.append(
+            f"{row['figure']:<40}{row['parley']:>18}{row['relay']:>18}{row['plain']:>18}"
+            f"{share:>8}  {row['target']:<12}{verdict}"
+        )
+    lines.append(
+        "Ratio: Parley / bare consumer (a bare Channels consumer joining one group per socket). "
+        f"One daphne process each, in-memory layer, server on CPU {SERVER_CPU}, load generator on CPU "
+        f"{CLIENT_CPU}; handshakes: {settings.concurrency} in flight for {settings.duration:g} s, Parley's "
+        "counted at `ready`, the others at accept; each includes the close. Fresh visitor: no conversation, "
+        "seen within the minute (the hello only reads). Returning: an open conversation with "
+        f"{settings.history_messages} messages sent in `ready`, last seen a day ago (the hello records "
+        "the visit)."
+    )
+    return "\n".join(lines)
+
+
+def run(settings: "Settings | None" = None) -> dict[str, Any]:
+    """Measure every system (progress on stderr, no table); return the report the JSON file holds."""
+    settings = settings or parse_args([])
+    started = time.monotonic()
+    shutil.rmtree(WORKDIR, ignore_errors=True)
+    WORKDIR.mkdir(parents=True)
+    load_before = Path("/proc/loadavg").read_text().split()[:3]
+    runners = {"parley": run_parley, "relay": run_relay, "plain": run_plain}
+    results: dict[str, SystemResult] = {}
+    with load_generator_on_cpu(CLIENT_CPU):
+        for system in settings.systems:
+            log(f"{SYSTEM_NAMES[system]}:")
+            results[system] = runners[system](settings, WORKDIR)
+    rows = table_rows(results, settings)
+    return {
+        "benchmark": "idle memory per socket and handshakes/s, one daphne process, in-memory layer",
+        "generated_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "loadavg_before": load_before,
+        },
+        "settings": {
+            key: str(value) if isinstance(value, Path) else value for key, value in asdict(settings).items()
+        },
+        "systems": {name: asdict(result) for name, result in results.items()},
+        "rows": rows,
+        "table": table(rows, settings),
+        "elapsed_seconds": round(time.monotonic() - started, 1),
+    }
+
+
+def parse_args(argv: list[str] | None) -> Settings:
+    """Read the command line."""
+    parser = argparse.ArgumentParser(prog="python -m bench.capacity", description=__doc__.splitlines()[0])
+    parser.add_argument("--levels", default="1000,5000", help="idle socket counts (default 1000,5000)")
+    parser.add_argument(
+        "--open-concurrency", type=int, default=50, help="sockets opening at once (default 50)"
+    )
+    parser.add_argument("--concurrency", type=int, default=50, help="handshakes in flight (default 50)")
+    parser.add_argument("--warmup", type=float, default=1.0, help="handshake seconds not counted (default 1)")
+    parser.add_argument("--duration", type=float, default=10.0, help="handshake seconds counted (default 10)")
+    parser.add_argument("--settle", type=float, default=2.0, help="seconds before the RSS reads (default 2)")
+    parser.add_argument(
+        "--returning",
+        type=int,
+        default=6000,
+        help="returning visitors (one per handshake; more handshakes reuse them and write nothing)",
+    )
+    parser.add_argument("--history", type=int, default=3, help="messages each returning visitor has")
+    parser.add_argument(
+        "--systems", default=",".join(SYSTEMS), help=f"which to measure (default {','.join(SYSTEMS)})"
+    )
+    parser.add_argument(
+        "--parley-env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="an extra setting for Parley's process, e.g. DATABASE_CONN_MAX_AGE=60 (repeatable)",
+    )
+    parser.add_argument("--output", type=Path, default=OUTPUT, help=f"JSON results (default {OUTPUT})")
+    parser.add_argument("--quick", action="store_true", help="smoke run: N=500, 3 s handshake runs")
+    args = parser.parse_args(argv)
+    systems = [name.strip() for name in str(args.systems).split(",") if name.strip()]
+    if not systems or any(name not in SYSTEMS for name in systems):
+        parser.error(f"--systems takes names from {', '.join(SYSTEMS)}")
+    settings = Settings(
+        levels=sorted({int(level) for level in str(args.levels).split(",") if level.strip()}),
+        open_concurrency=args.open_concurrency,
+        concurrency=args.concurrency,
+        warmup=args.warmup,
+        duration=args.duration,
+        settle=args.settle,
+        returning_visitors=args.returning,
+        history_messages=args.history,
+        systems=systems,
+        output=args.output,
+        parley_env=dict(item.split("=", 1) for item in args.parley_env if "=" in item),
+    )
+    if args.quick:
+        settings.levels, settings.warmup, settings.duration = [500], 0.5, 3.0
+        settings.returning_visitors = min(settings.returning_visitors, 2000)
+    if not settings.levels or settings.levels[0] < 1 or settings.concurrency < 1:
+        parser.error("--levels and --concurrency must be positive")
+    return settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark, print the table, write the JSON; exit 0 whatever the numbers say."""
+    settings = parse_args(argv)
+    report = run(settings)
+    print(report["table"])
+    settings.output.parent.mkdir(parents=True, exist_ok=True)
+    settings.output.write_text(json.dumps(report, indent=2) + "\n")
+    log(f"Wrote {settings.output} ({report['elapsed_seconds']} s); logs in {WORKDIR}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

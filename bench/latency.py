@@ -1,0 +1,642 @@
+"""Visitor→agent latency across two daphne processes and one Redis: Parley against a bare Channels relay.
+
+Run `python -m bench.latency --help` from the repository root; bench/README.md explains the output.
+"""
+
+import argparse
+import asyncio
+import json
+import math
+import os
+import platform
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bench.rooms import ParleyRooms, RelayRooms, Rooms
+from tests.integration.clients import console_session_cookie
+from tests.processes import BIN, DAPHNE_FLAGS, REPO, DemoDeployment, free_port, wait_for_port
+from tests.services import PostgresCluster, RedisServer
+
+LAYERS = ("redis-pubsub", "redis")
+OUTPUT = REPO / "build" / "bench" / "latency.json"
+WORKDIR = REPO / "build" / "bench" / "work"
+STOP_TIMEOUT = 10.0
+# A backlog that delivers nothing for this long is not draining: what is missing was dropped.
+QUIET_SECONDS = 1.0
+# Setting up a layer (4 processes, R sessions and sockets) and tearing it down, for the time budget.
+LAYER_OVERHEAD_SECONDS = 15.0
+
+
+@dataclass
+class Measurement:
+    """One system at one rate: what was sent, what arrived, and how late."""
+
+    system: str
+    layer: str
+    rate: int
+    sent: int
+    received: int
+    lost: int
+    p50_ms: float | None
+    p90_ms: float | None
+    p99_ms: float | None
+    max_ms: float | None
+    achieved_rate: float
+    send_lag_p99_ms: float
+    errors: dict[str, int] = field(default_factory=dict)
+    # Messages (warm-up included) not arrived when the next measurement was allowed to start.
+    in_flight_after_settle: int | None = None
+    # Sockets the server had closed since the previous measurement, reopened before this one.
+    reopened_before: int = 0
+
+    def sustained(self, p99_limit_ms: float) -> bool:
+        """p99 under the limit, nothing lost, and the load generator kept the pace."""
+        return (
+            self.lost == 0
+            and self.p99_ms is not None
+            and self.p99_ms < p99_limit_ms
+            and self.achieved_rate >= 0.95 * self.rate
+        )
+
+
+@dataclass
+class Row:
+    """A line of the table: relay and Parley at the same layer and rate."""
+
+    layer: str
+    rate: int
+    kind: str  # "fixed" (the --rate row) or "relay max" (the highest rate the relay sustained)
+    relay: Measurement
+    parley: Measurement
+
+    @property
+    def ratio(self) -> float | None:
+        """Parley's p99 over the relay's."""
+        if self.relay.p99_ms is None or self.parley.p99_ms is None or self.relay.p99_ms <= 0:
+            return None
+        return self.parley.p99_ms / self.relay.p99_ms
+
+    def verdict(self, budget_ratio: float) -> str:
+        """PASS when Parley lost nothing and its p99 is within the budget of the relay's."""
+        ratio = self.ratio
+        return "PASS" if self.parley.lost == 0 and ratio is not None and ratio <= budget_ratio else "MISS"
+
+
+def percentile(ordered: list[float], share: float) -> float | None:
+    """Nearest-rank percentile of an ascending list, to the microsecond (None when empty)."""
+    if not ordered:
+        return None
+    return round(ordered[max(0, math.ceil(share * len(ordered)) - 1)], 3)
+
+
+def log(message: str) -> None:
+    """Progress goes to stderr; stdout carries only the table."""
+    print(message, file=sys.stderr, flush=True)
+
+
+async def measure(
+    rooms: Rooms,
+    *,
+    layer: str,
+    rate: int,
+    warmup: float,
+    duration: float,
+    straggle: float,
+    settle: float,
+    run: str,
+) -> Measurement:
+    """Send at `rate` msg/s across the rooms (warm-up, then measured), wait for stragglers, summarise.
+
+    Then, for up to `settle` seconds, wait for the backlog to drain so the next measurement starts idle.
+    """
+    interval = 1.0 / rate
+    room_count = len(rooms.visitors)
+    warm_total = round(warmup * rate)
+    total = warm_total + round(duration * rate)
+    sent_at: dict[str, float] = {}
+    all_tags: list[str] = []
+    lags: list[float] = []
+    reopened = await rooms.ensure_open()
+    errors_before = rooms.errors.copy()
+    rooms.arrivals.clear()
+    start = time.perf_counter() + 0.02
+    index = 0
+    while index < total:
+        now = time.perf_counter()
+        due = start + index * interval
+        if due > now:
+            await asyncio.sleep(due - now)
+            continue
+        # Absolute send times: everything due goes out now, so a late wake-up never shifts later sends.
+        while index < total and start + index * interval <= now:
+            tag = f"{run}w{index}" if index < warm_total else f"{run}m{index}"
+            sent = time.perf_counter()
+            all_tags.append(tag)
+            if index >= warm_total:
+                sent_at[tag] = sent
+                lags.append(sent - (start + index * interval))
+            await rooms.send(index % room_count, tag)
+            index += 1
+        # Yield even when behind, so readers timestamp arrivals instead of waiting for the sender.
+        await asyncio.sleep(0)
+    send_times = sorted(sent_at.values())
+    missing = set(sent_at)
+    deadline = time.perf_counter() + straggle
+    while True:
+        missing = {tag for tag in missing if tag not in rooms.arrivals}
+        if not missing or time.perf_counter() >= deadline:
+            break
+        await asyncio.sleep(0.05)
+    latencies = sorted(
+        (rooms.arrivals[tag] - sent) * 1000 for tag, sent in sent_at.items() if tag in rooms.arrivals
+    )
+    span = send_times[-1] - send_times[0] if len(send_times) > 1 else 0.0
+    errors = rooms.errors - errors_before
+    in_flight = await drain(rooms, all_tags, limit=settle) if settle > 0 else None
+    return Measurement(
+        system=rooms.name,
+        layer=layer,
+        rate=rate,
+        sent=len(sent_at),
+        received=len(latencies),
+        lost=len(sent_at) - len(latencies),
+        p50_ms=percentile(latencies, 0.50),
+        p90_ms=percentile(latencies, 0.90),
+        p99_ms=percentile(latencies, 0.99),
+        max_ms=percentile(latencies, 1.0),
+        achieved_rate=round((len(send_times) - 1) / span, 1) if span > 0 else 0.0,
+        send_lag_p99_ms=percentile(sorted(lag * 1000 for lag in lags), 0.99) or 0.0,
+        errors=dict(errors),
+        in_flight_after_settle=in_flight,
+        reopened_before=reopened,
+    )
+
+
+async def drain(rooms: Rooms, tags: list[str], *, limit: float) -> int:
+    """Wait until every tag arrived, nothing arrived for a while (the rest is lost), or `limit` passed.
+
+    Returns how many never arrived: lost, or still queued in a server when the limit ran out.
+    """
+    deadline = time.perf_counter() + limit
+    missing = set(tags)
+    last_progress = time.perf_counter()
+    while True:
+        before = len(missing)
+        missing = {tag for tag in missing if tag not in rooms.arrivals}
+        now = time.perf_counter()
+        if len(missing) < before:
+            last_progress = now
+        if not missing or now >= deadline or now - last_progress >= QUIET_SECONDS:
+            return len(missing)
+        await asyncio.sleep(0.1)
+
+
+def describe(result: Measurement) -> str:
+    """One progress line."""
+    return (
+        f"  {result.system:<6} {result.layer:<12} {result.rate:>5} msg/s: "
+        f"p50 {fmt(result.p50_ms)} p99 {fmt(result.p99_ms)} max {fmt(result.max_ms)} ms, "
+        f"lost {result.lost}/{result.sent}, sent at {result.achieved_rate:.0f}/s "
+        f"(send lag p99 {result.send_lag_p99_ms:.1f} ms)"
+        + (f" errors {result.errors}" if result.errors else "")
+        + (f", {result.reopened_before} sockets reopened first" if result.reopened_before else "")
+        + (
+            f", {result.in_flight_after_settle} still missing after settling"
+            if result.in_flight_after_settle
+            else ""
+        )
+    )
+
+
+def fmt(value: float | None) -> str:
+    """A millisecond figure for the table."""
+    return "-" if value is None else f"{value:.1f}"
+
+
+@dataclass
+class Settings:
+    """The command line, resolved."""
+
+    layers: list[str]
+    rooms: int
+    rate: int
+    steps: list[int]
+    warmup: float
+    duration: float
+    straggle: float
+    settle: float
+    p99_limit_ms: float
+    budget_ratio: float
+    agent_sockets: int
+    time_limit: float
+    output: Path
+
+    @property
+    def measurement_seconds(self) -> float:
+        """The longest one measurement can take."""
+        return self.warmup + self.duration + self.straggle + 0.5
+
+
+@dataclass
+class Deployment:
+    """Redis, PostgreSQL, the Parley site and the ports every layer reuses."""
+
+    workdir: Path
+    redis: RedisServer
+    postgres: PostgresCluster
+    parley: DemoDeployment
+    site_key: str
+    parley_ports: tuple[int, int]
+
+    @property
+    def shop_origin(self) -> str:
+        """The origin the demo site allows (no shop process is needed: only the Origin header)."""
+        return f"http://localhost:{self.parley.shop_port}"
+
+    def parley_url(self, which: int) -> str:
+        """Parley process 1 or 2."""
+        return f"http://localhost:{self.parley_ports[which - 1]}"
+
+
+def start_relay(deployment: Deployment, *, layer: str, port: int) -> subprocess.Popen[bytes]:
+    """Start a relay daphne process with the same flags as Parley's, and wait until it listens."""
+    log_file = (deployment.workdir / f"relay-{port}.log").open("ab")
+    process = subprocess.Popen(
+        [
+            str(BIN / "daphne"),
+            "-b",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            *DAPHNE_FLAGS,
+            "bench.relay_asgi:application",
+        ],
+        cwd=REPO,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "bench.relay_settings",
+            "REDIS_URL": deployment.redis.url,
+            "PARLEY_CHANNEL_LAYER": layer,
+        },
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_for_port(port, process=process)
+    except BaseException:
+        stop_process(process)
+        raise
+    return process
+
+
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM, then SIGKILL after a bound."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=STOP_TIMEOUT)
+
+
+async def run_layer(
+    deployment: Deployment, settings: Settings, *, layer: str, relay_ports: tuple[int, int], deadline: float
+) -> tuple[list[Row], list[Measurement]]:
+    """Both systems on one layer: the fixed rate, then the relay's stepping and Parley at its maximum."""
+    cookie = await asyncio.to_thread(
+        console_session_cookie,
+        deployment.parley_url(1),
+        deployment.parley.username,
+        deployment.parley.password,
+    )
+    relay_1, relay_2 = (f"http://127.0.0.1:{port}" for port in relay_ports)
+    # Parley first: the relay, measured first, then starts at once (an idle RedisChannelLayer consumer
+    # can crash: redis-py's 5 s socket timeout races channels-redis's 5 s BZPOPMIN).
+    parley = await ParleyRooms.open(
+        visitor_url=deployment.parley_url(1),
+        agent_url=deployment.parley_url(2),
+        site_key=deployment.site_key,
+        shop_origin=deployment.shop_origin,
+        agent_origin=deployment.parley_url(1),
+        cookie=cookie,
+        rooms=settings.rooms,
+        agent_sockets=settings.agent_sockets,
+    )
+    try:
+        relay = await RelayRooms.open(
+            visitor_url=relay_1, agent_url=relay_2, rooms=settings.rooms, prefix=layer
+        )
+    except BaseException:
+        await parley.close()
+        raise
+    log(f"{layer}: {settings.rooms} rooms open on both systems")
+    runs = 0
+    measurements: list[Measurement] = []
+
+    async def one(rooms: Rooms, rate: int, *, last: bool = False) -> Measurement:
+        nonlocal runs
+        runs += 1
+        async with asyncio.timeout(settings.measurement_seconds + settings.settle + 30):
+            result = await measure(
+                rooms,
+                layer=layer,
+                rate=rate,
+                warmup=settings.warmup,
+                duration=settings.duration,
+                straggle=settings.straggle,
+                settle=0.0 if last else settings.settle,
+                run=f"r{runs}",
+            )
+        log(describe(result))
+        measurements.append(result)
+        return result
+
+    try:
+
+        async def relay_step(rate: int) -> Measurement:
+            # On a shared 2-core machine one stray spike can fail a step: a step fails only twice over.
+            result = await one(relay, rate)
+            if not result.sustained(settings.p99_limit_ms):
+                log(f"  relay failed {rate} msg/s; measuring it once more")
+                result = await one(relay, rate)
+            return result
+
+        # The relay goes first, so a backlog Parley leaves behind cannot slow the relay's steps.
+        relay_fixed = await relay_step(settings.rate)
+        best = relay_fixed if relay_fixed.sustained(settings.p99_limit_ms) else None
+        steps = [step for step in settings.steps if step > settings.rate] if best is not None else []
+        for step in steps:
+            # Room for this step (twice) and two Parley runs, within this layer's share of the time.
+            if time.monotonic() + 4 * settings.measurement_seconds + settings.settle > deadline:
+                log(f"{layer}: relay stepping stopped at {step} msg/s by the time limit")
+                break
+            result = await relay_step(step)
+            if not result.sustained(settings.p99_limit_ms):
+                break
+            best = result
+        parley_max = best is not None and best.rate != settings.rate
+        parley_fixed = await one(parley, settings.rate, last=not parley_max)
+        rows = [Row(layer, settings.rate, "fixed", relay_fixed, parley_fixed)]
+        if best is not None and parley_max:
+            rows.append(Row(layer, best.rate, "relay max", best, await one(parley, best.rate, last=True)))
+        elif best is not None and steps:
+            rows[0].kind = "fixed, relay max"
+        return rows, measurements
+    finally:
+        await asyncio.gather(relay.close(), parley.close())
+
+
+def set_up(settings: Settings) -> Deployment:
+    """Start Redis and PostgreSQL, migrate, and create the demo site and agent."""
+    shutil.rmtree(WORKDIR, ignore_errors=True)
+    WORKDIR.mkdir(parents=True)
+    redis = RedisServer(WORKDIR)
+    postgres = PostgresCluster(WORKDIR / "pg")
+    ports = (free_port(), free_port())
+    parley = DemoDeployment(
+        workdir=WORKDIR,
+        server_port=ports[0],
+        extra_env={
+            "DATABASE_URL": postgres.url,
+            "REDIS_URL": redis.url,
+            # As docs/deploy.md runs it: connections reused, not opened per frame.
+            "DATABASE_CONN_MAX_AGE": "60",
+            # Both processes answer as the one public URL a load balancer would give them.
+            "CSRF_TRUSTED_ORIGINS": f"http://localhost:{ports[0]}",
+            # One console follows every room, and each visitor sends rate/R frames a second: lift the limits.
+            "PARLEY_AGENT_OPEN_CONVERSATIONS_MAX": str(max(1000, settings.rooms)),
+            "PARLEY_FRAME_RATE": "100000",
+            "PARLEY_FRAME_BURST": "100000",
+        },
+    )
+    return Deployment(
+        workdir=WORKDIR, redis=redis, postgres=postgres, parley=parley, site_key="", parley_ports=ports
+    )
+
+
+def run(settings: Settings) -> tuple[list[Row], list[Measurement], dict[str, int | None]]:
+    """Everything, with every process stopped on the way out."""
+    started = time.monotonic()
+    deployment = set_up(settings)
+    rows: list[Row] = []
+    measurements: list[Measurement] = []
+    relay_max: dict[str, int | None] = {}
+    try:
+        deployment.redis.start()
+        deployment.postgres.start()
+        deployment.site_key = deployment.parley.set_up()
+        log(f"Redis on {deployment.redis.port}, PostgreSQL on {deployment.postgres.port}, site migrated")
+        for position, layer in enumerate(settings.layers):
+            remaining = settings.time_limit - (time.monotonic() - started)
+            deadline = (
+                time.monotonic() + remaining / (len(settings.layers) - position) - LAYER_OVERHEAD_SECONDS
+            )
+            deployment.parley.extra_env["PARLEY_CHANNEL_LAYER"] = layer
+            relay_ports = (free_port(), free_port())
+            processes: list[subprocess.Popen[bytes]] = []
+            try:
+                for port in deployment.parley_ports:
+                    processes.append(deployment.parley.start_server(port))
+                for port in relay_ports:
+                    processes.append(start_relay(deployment, layer=layer, port=port))
+                layer_rows, layer_measurements = asyncio.run(
+                    run_layer(deployment, settings, layer=layer, relay_ports=relay_ports, deadline=deadline)
+                )
+            finally:
+                for process in processes:
+                    stop_process(process)
+                deployment.parley.stop_all()
+            rows += layer_rows
+            measurements += layer_measurements
+            relay_max[layer] = max(
+                (row.rate for row in layer_rows if "relay max" in row.kind),
+                default=None,
+            )
+    finally:
+        deployment.parley.stop_all()
+        deployment.redis.kill()
+        deployment.postgres.stop()
+        shutil.rmtree(WORKDIR / "pg", ignore_errors=True)
+    return rows, measurements, relay_max
+
+
+def server_errors(limit: int = 40) -> str:
+    """The first lines of tracebacks in the server logs of the last run, for a failure message."""
+    lines: list[str] = []
+    for path in sorted(WORKDIR.glob("*.log")):
+        text = path.read_text(errors="replace").splitlines()
+        for index, line in enumerate(text):
+            if "Traceback" in line or "Exception inside" in line:
+                lines += [f"{path.name}:", *text[index : index + 12]]
+                break
+    return "\n".join(lines[:limit]) or f"No traceback in the server logs ({WORKDIR})."
+
+
+def table(rows: list[Row], settings: Settings) -> str:
+    """The result table (every column is separated by a space, so a wide figure never merges)."""
+    widths = (-12, 5, 9, 9, 6, 10, 9, 6, 9)
+    titles = ("layer", "msg/s", "relay p50", "p99", "lost", "Parley p50", "p99", "lost", "p99 ratio")
+
+    def line(cells: tuple[object, ...], last: str) -> str:
+        aligned = [
+            f"{cell!s:<{-width}}" if width < 0 else f"{cell!s:>{width}}"
+            for cell, width in zip(cells, widths, strict=True)
+        ]
+        return " ".join([*aligned, last])
+
+    header = line(titles, "budget")
+    lines = [header, "-" * len(header)]
+    for row in rows:
+        ratio = row.ratio
+        note = " (relay max)" if "relay max" in row.kind else ""
+        cells = (
+            row.layer,
+            row.rate,
+            fmt(row.relay.p50_ms),
+            fmt(row.relay.p99_ms),
+            row.relay.lost,
+            fmt(row.parley.p50_ms),
+            fmt(row.parley.p99_ms),
+            row.parley.lost,
+            "-" if ratio is None else f"{ratio:.2f}x",
+        )
+        lines.append(line(cells, row.verdict(settings.budget_ratio) + note))
+    lines += [
+        f"Latency in ms from a visitor on process 1 to an agent on process 2, {settings.rooms} rooms.",
+        f"Budget: Parley p99 <= {settings.budget_ratio:g}x the relay's, nothing lost. Relay max: highest "
+        f"step with p99 < {settings.p99_limit_ms:g} ms and nothing lost.",
+    ]
+    return "\n".join(lines)
+
+
+def parse_args(argv: list[str] | None) -> Settings:
+    """Read the command line."""
+    parser = argparse.ArgumentParser(prog="python -m bench.latency", description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--layer", choices=[*LAYERS, "both"], default="both", help="channel layer(s) to measure"
+    )
+    parser.add_argument(
+        "--rooms", type=int, default=50, help="rooms of one visitor and one agent (default 50)"
+    )
+    parser.add_argument("--rate", type=int, default=200, help="the fixed rate, msg/s (default 200)")
+    parser.add_argument(
+        "--steps",
+        default="200,400,600,800,1000,1400,2000",
+        help="relay rates to step through until one fails (comma-separated msg/s)",
+    )
+    parser.add_argument("--warmup", type=float, default=2.0, help="seconds sent before measuring (default 2)")
+    parser.add_argument("--duration", type=float, default=8.0, help="seconds measured (default 8)")
+    parser.add_argument(
+        "--straggle", type=float, default=3.0, help="seconds to wait for late messages (default 3)"
+    )
+    parser.add_argument(
+        "--settle",
+        type=float,
+        default=20.0,
+        help="at most this many seconds for a backlog to drain before the next measurement (default 20)",
+    )
+    parser.add_argument("--p99-limit", type=float, default=50.0, help="relay p99 a step must stay under (ms)")
+    parser.add_argument(
+        "--budget", type=float, default=1.5, help="allowed Parley p99 / relay p99 (default 1.5)"
+    )
+    parser.add_argument(
+        "--agent-sockets", type=int, default=1, help="Parley console sockets sharing the rooms (default 1)"
+    )
+    parser.add_argument(
+        "--time-limit", type=float, default=340.0, help="seconds for the whole run (stepping stops early)"
+    )
+    parser.add_argument("--output", type=Path, default=OUTPUT, help=f"JSON results (default {OUTPUT})")
+    parser.add_argument(
+        "--quick", action="store_true", help="smoke run: 10 rooms, 3 s measurements, fixed rate only"
+    )
+    args = parser.parse_args(argv)
+    steps = sorted({int(step) for step in str(args.steps).split(",") if step.strip()})
+    settings = Settings(
+        layers=list(LAYERS) if args.layer == "both" else [args.layer],
+        rooms=args.rooms,
+        rate=args.rate,
+        steps=steps,
+        warmup=args.warmup,
+        duration=args.duration,
+        straggle=args.straggle,
+        settle=args.settle,
+        p99_limit_ms=args.p99_limit,
+        budget_ratio=args.budget,
+        agent_sockets=args.agent_sockets,
+        time_limit=args.time_limit,
+        output=args.output,
+    )
+    if args.quick:
+        settings.rooms, settings.steps = min(args.rooms, 10), []
+        settings.warmup, settings.duration = 1.0, 3.0
+    if settings.rooms < 1 or settings.rate < 1 or not 1 <= settings.agent_sockets <= settings.rooms:
+        parser.error("--rooms and --rate must be positive, --agent-sockets between 1 and --rooms")
+    return settings
+
+
+def stop_on_signal(signum: int, frame: object) -> None:
+    """Turn SIGTERM into an exception that unwinds the run."""
+    raise SystemExit(128 + signum)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark, print the table, write the JSON; exit 0 whatever the numbers say."""
+    settings = parse_args(argv)
+    started = time.monotonic()
+    # Ctrl-C (even when started in the background) and SIGTERM unwind through the `finally` blocks,
+    # so Redis, PostgreSQL and the daphne processes are stopped.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, stop_on_signal)
+    try:
+        rows, measurements, relay_max = run(settings)
+    except KeyboardInterrupt:
+        log("Interrupted; every process was stopped.")
+        return 130
+    except Exception as error:
+        # A run that could not measure is a failure (unlike numbers over budget): say where to look.
+        log(f"The benchmark failed: {error!r}")
+        log(server_errors())
+        return 1
+    print(table(rows, settings))
+    settings.output.parent.mkdir(parents=True, exist_ok=True)
+    report: dict[str, Any] = {
+        "benchmark": "visitor-to-agent latency, two daphne processes, one Redis",
+        "generated_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
+        "settings": {
+            key: str(value) if isinstance(value, Path) else value for key, value in asdict(settings).items()
+        },
+        "rows": [
+            {
+                "layer": row.layer,
+                "rate": row.rate,
+                "kind": row.kind,
+                "relay": asdict(row.relay),
+                "parley": asdict(row.parley),
+                "p99_ratio": None if row.ratio is None else round(row.ratio, 2),
+                "verdict": row.verdict(settings.budget_ratio),
+            }
+            for row in rows
+        ],
+        "relay_max_rate": relay_max,
+        "measurements": [asdict(measurement) for measurement in measurements],
+        "elapsed_seconds": round(time.monotonic() - started, 1),
+    }
+    settings.output.write_text(json.dumps(report, indent=2) + "\n")
+    log(f"Wrote {settings.output} ({report['elapsed_seconds']} s); logs in {WORKDIR}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
