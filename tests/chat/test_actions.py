@@ -82,3 +82,20 @@ def test_create_site_refuses_a_bad_position(db):
     """The widget position is right or left."""
     with pytest.raises(ParleyError):
         do_create_site(name="X", allowed_origins=[], position="top")
+
+
+def test_history_pages_are_capped_by_bytes_and_say_more_follows(visitor_alice, settings):
+    """A page stops before PARLEY_HISTORY_MAX_BYTES (always at least one message) and sets has_more."""
+    from server.chat.selectors import messages_after
+
+    settings.PARLEY_HISTORY_MAX_BYTES = 2500
+    visitor_id = uuid.UUID(visitor_alice.visitor_id)
+    for index in range(5):
+        posted = do_post_visitor_message(visitor_id=visitor_id, client_id=f"c{index}", body="x" * 1000)
+    page, has_more = messages_after(conversation_id=posted.conversation_id, after_seq=0)
+    assert [message["seq"] for message in page] == [1, 2]
+    assert has_more
+    settings.PARLEY_HISTORY_MAX_BYTES = 10
+    page, has_more = messages_after(conversation_id=posted.conversation_id, after_seq=4)
+    assert [message["seq"] for message in page] == [5]
+    assert not has_more
