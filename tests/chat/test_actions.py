@@ -88,7 +88,7 @@ def test_history_pages_are_capped_by_bytes_and_say_more_follows(visitor_alice, s
     """A page stops before PARLEY_HISTORY_MAX_BYTES (always at least one message) and sets has_more."""
     from server.chat.selectors import messages_after
 
-    settings.PARLEY_HISTORY_MAX_BYTES = 2500
+    settings.PARLEY_HISTORY_MAX_BYTES = 2700  # each message counts its body plus 300 bytes
     visitor_id = uuid.UUID(visitor_alice.visitor_id)
     for index in range(5):
         posted = do_post_visitor_message(visitor_id=visitor_id, client_id=f"c{index}", body="x" * 1000)
