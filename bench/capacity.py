@@ -30,13 +30,12 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.typing import Origin
 
 from tests.integration.clients import SUBPROTOCOLS
-from tests.processes import BIN, DAPHNE_FLAGS, REPO, DemoDeployment, free_port, wait_for_port
+from tests.processes import BIN, DAPHNE_FLAGS, REPO, DemoDeployment, free_port, stop_process, wait_for_port
 
 OUTPUT = REPO / "build" / "bench" / "capacity.json"
 WORKDIR = REPO / "build" / "bench" / "work-capacity"
 SERVER_CPU = 0
 CLIENT_CPU = 1
-STOP_TIMEOUT = 10.0
 OPEN_TIMEOUT = 20.0
 HANDSHAKE_TIMEOUT = 10.0
 CLOSE_TIMEOUT = 60.0
@@ -124,17 +123,6 @@ def start_server(
         stop_process(process)
         raise
     return process
-
-
-def stop_process(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM, then SIGKILL after a bound."""
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=STOP_TIMEOUT)
 
 
 def start_parley(deployment: DemoDeployment, *, port: int, cpu: int | None) -> subprocess.Popen[bytes]:

@@ -40,10 +40,9 @@ from bench.capacity import (
     start_memory_relay,
     start_parley,
     start_server,
-    stop_process,
     ws_url,
 )
-from tests.processes import BIN, DAPHNE_FLAGS, REPO, DemoDeployment, free_port
+from tests.processes import BIN, DAPHNE_FLAGS, REPO, DemoDeployment, free_port, stop_process
 from tests.services import RedisServer
 
 OUTPUT = REPO / "build" / "bench" / "fanout.json"

@@ -20,13 +20,12 @@ from typing import Any
 
 from bench.rooms import ParleyRooms, RelayRooms, Rooms
 from tests.integration.clients import console_session_cookie
-from tests.processes import BIN, DAPHNE_FLAGS, REPO, DemoDeployment, free_port, wait_for_port
+from tests.processes import BIN, DAPHNE_FLAGS, REPO, DemoDeployment, free_port, stop_process, wait_for_port
 from tests.services import PostgresCluster, RedisServer
 
 LAYERS = ("redis-pubsub", "redis")
 OUTPUT = REPO / "build" / "bench" / "latency.json"
 WORKDIR = REPO / "build" / "bench" / "work"
-STOP_TIMEOUT = 10.0
 # A backlog that delivers nothing for this long is not draining: what is missing was dropped.
 QUIET_SECONDS = 1.0
 # Setting up a layer (4 processes, R sessions and sockets) and tearing it down, for the time budget.
@@ -293,17 +292,6 @@ def start_relay(deployment: Deployment, *, layer: str, port: int) -> subprocess.
         stop_process(process)
         raise
     return process
-
-
-def stop_process(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM, then SIGKILL after a bound."""
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=STOP_TIMEOUT)
 
 
 async def run_layer(

@@ -23,6 +23,17 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def stop_process(process: subprocess.Popen[bytes], *, sig: int = signal.SIGTERM, timeout: float = 10) -> None:
+    """Send `sig` (SIGTERM by default), then SIGKILL if the process is still there after `timeout`."""
+    if process.poll() is None:
+        process.send_signal(sig)
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=timeout)
+
+
 def wait_for_port(port: int, *, process: subprocess.Popen[bytes] | None = None, timeout: float = 30) -> None:
     """Wait until something accepts connections on a loopback port."""
     deadline = time.monotonic() + timeout
@@ -140,13 +151,7 @@ class DemoDeployment:
 
     def stop(self, process: subprocess.Popen[bytes], *, sig: int = signal.SIGTERM) -> None:
         """Stop one process and wait for it."""
-        if process.poll() is None:
-            process.send_signal(sig)
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop_process(process, sig=sig)
         if process in self.processes:
             self.processes.remove(process)
 
