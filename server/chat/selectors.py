@@ -108,15 +108,6 @@ def messages_after(*, conversation_id: uuid.UUID, after_seq: int) -> tuple[list[
     return page, len(rows) > limit
 
 
-def visitor_open_conversation(*, visitor_id: uuid.UUID) -> Conversation | None:
-    """The visitor's current open conversation, if any."""
-    return (
-        Conversation.objects.filter(visitor_id=visitor_id, status=Conversation.Status.OPEN)
-        .order_by("-created_at")
-        .first()
-    )
-
-
 @dataclass(frozen=True)
 class VisitorVisit:
     """What a visitor's hello needs to know, read in one statement."""
@@ -243,11 +234,6 @@ def agent_history_frame(*, user_id: int, conversation_id: uuid.UUID, after_seq: 
     """A `history` frame for a conversation of the agent's sites, else `not_found`."""
     agent_conversation(user_id=user_id, conversation_id=conversation_id)
     return _history_frame(conversation_id=conversation_id, after_seq=after_seq)
-
-
-def visitor_exists(*, visitor_id: uuid.UUID, site_id: int) -> bool:
-    """Whether this visitor exists on this site."""
-    return Visitor.objects.filter(pk=visitor_id, site_id=site_id).exists()
 
 
 def embed_code(*, site: Site, server_url: str) -> str:

@@ -33,11 +33,6 @@ def unregister(socket: ClosableSocket) -> None:
     _live.discard(socket)
 
 
-def live_count() -> int:
-    """How many sockets are open in this process."""
-    return len(_live)
-
-
 async def close_all(*, code: int) -> int:
     """Close every open socket of this process with `code`; return how many were closed."""
     sockets = list(_live)

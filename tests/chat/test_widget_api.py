@@ -172,3 +172,12 @@ def test_widget_budget_is_kept():
     sizes = {name: len(gzip.compress(build_bundle(entry).encode(), 9)) for name, entry in BUNDLES.items()}
     assert sizes["widget.js"] <= 3 * 1024, sizes
     assert sum(sizes.values()) <= 15 * 1024, sizes
+
+
+def test_a_site_edited_here_is_seen_at_once_despite_the_cache(client, site_acme):
+    """Saving a site (admin, shell) drops it from this process's cache: a new origin works at once."""
+    path = f"/api/widget/sites/{site_acme.public_key}/config"
+    assert client.get(path, headers={"origin": "https://new.acme.test"}).status_code == 403
+    site_acme.allowed_origins += "\nhttps://new.acme.test"
+    site_acme.save()
+    assert client.get(path, headers={"origin": "https://new.acme.test"}).status_code == 200
