@@ -19,6 +19,11 @@ help:
 	@echo "make test   - install what is needed and run ruff, mypy --strict, pytest and the e2e suite"
 
 $(STAMP): pyproject.toml
+	@# A fresh Debian/Ubuntu has python3 without its venv module: install it when we can.
+	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null; \
+	  else echo "Install python3-venv (sudo apt-get install python3-venv)"; exit 1; fi; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[dev]"

@@ -40,7 +40,10 @@ def do_set_up_demo(*, host_origins: list[str], username: str, password: str) -> 
     if agent is None:
         agent = user_model.objects.create_user(username=username, first_name="Dana")
     agent.set_password(password)
+    # The demo's one person is also its site owner and admin, so the admin flow (sites, origins,
+    # agents) can be tried with the printed login.
     agent.is_staff = True
+    agent.is_superuser = True
     agent.save()
     do_add_site_member(site=site, user=agent, role=SiteMembership.Role.OWNER)
     return DemoSetup(site=site, agent=agent)

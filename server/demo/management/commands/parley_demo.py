@@ -30,17 +30,21 @@ class Command(BaseCommand):
         password = options["password"] or secrets.token_urlsafe(9)
         demo = do_set_up_demo(host_origins=host_origins, username=options["username"], password=password)
         public = settings.PARLEY_PUBLIC_URL
+        lines = [
+            ("Demo shop (a second origin)", f"{host_origins[0]}/"),
+            ("Agent console", f"{public}/console/"),
+            ("Agent login", f"{options['username']} / {password}"),
+            ("Admin (sites, agents)", f"{public}/admin/ (same login)"),
+            ("Site key", demo.site.public_key),
+            ("Embed code", embed_code(site=demo.site, server_url=public)),
+        ]
+        width = max(len(label) for label, _ in lines) + 2
         self.stdout.write(
             "\n".join(
                 [
                     "",
                     "Parley demo is ready.",
-                    f"  Demo shop (a second origin):  {host_origins[0]}/",
-                    f"  Agent console:                {public}/console/",
-                    f"  Agent login:                  {options['username']} / {password}",
-                    f"  Admin:                        {public}/admin/ (same login)",
-                    f"  Site key:                     {demo.site.public_key}",
-                    f"  Embed code:                   {embed_code(site=demo.site, server_url=public)}",
+                    *(f"  {label + ':':<{width}}{value}" for label, value in lines),
                     "",
                 ]
             )
