@@ -99,3 +99,46 @@ def test_history_pages_are_capped_by_bytes_and_say_more_follows(visitor_alice, s
     page, has_more = messages_after(conversation_id=posted.conversation_id, after_seq=4)
     assert [message["seq"] for message in page] == [5]
     assert not has_more
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("allowed_origins", "shop.example.com"),
+        ("allowed_origins", "https://x.test/path"),
+        ("widget_color", "red;}"),
+    ],
+)
+def test_the_admin_refuses_bad_site_settings(field, value):
+    """The admin's site form runs the same checks: no path in an origin, no CSS in a colour."""
+    from server.chat.admin import SiteForm
+
+    data = {
+        "name": "X",
+        "allowed_origins": "https://ok.test",
+        "widget_color": "#123456",
+        "widget_greeting": "Hi",
+        "widget_position": "right",
+        field: value,
+    }
+    form = SiteForm(data=data)
+    assert not form.is_valid()
+    assert field in form.errors
+
+
+def test_the_admin_normalises_origins():
+    """Origins entered in the admin are stored normalised, one per line."""
+    from server.chat.admin import SiteForm
+
+    form = SiteForm(
+        data={
+            "name": "X",
+            "allowed_origins": "https://Shop.Test/\n\nhttps://shop.test",
+            "widget_color": "#ABCDEF",
+            "widget_greeting": "Hi",
+            "widget_position": "left",
+        }
+    )
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["allowed_origins"] == "https://shop.test"
+    assert form.cleaned_data["widget_color"] == "#abcdef"
