@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from server.chat import gateway
 from server.chat.errors import ParleyError
-from server.chat.groups import agent_group, conversation_group, site_agents_group, visitor_group
+from server.chat.groups import agent_group, site_agents_group, visitor_group
 from server.chat.models import AgentReadMark, Conversation, Message, Site, SiteMembership, Visitor
 from server.chat.selectors import (
     agent_conversation,
@@ -240,24 +240,25 @@ def _store_message(
     conversation.updated_at = message.created_at
     conversation.save(update_fields=["last_seq", "last_message", "updated_at"])
     new_message = {"type": "message.new", "message": message_wire(message)}
-    # Agents follow a conversation's group; the visitor's sockets hear everything of theirs through the
-    # visitor group, joined at hello before the history is read, so no message can fall in between.
-    gateway.publish(
-        group=conversation_group(conversation.pk), event_type=gateway.CONVERSATION_MESSAGE, frame=new_message
-    )
+    # The visitor's sockets hear everything of theirs through the visitor group, joined at hello before
+    # the history is read, so no message can fall in between.
     gateway.publish(
         group=visitor_group(conversation.visitor_id),
         event_type=gateway.CONVERSATION_MESSAGE,
         frame=new_message,
     )
-    # The caller loaded the conversation with its site and visitor, so the summary costs no query.
+    # Agents get one event per message: the inbox row, carrying the message.new frame that the sockets
+    # following this conversation also send (one layer message, not two, per agent and message).
     gateway.publish(
         group=site_agents_group(conversation.site_id),
         event_type=gateway.INBOX_UPDATE,
+        # The caller loaded the conversation with its site and visitor, so the summary costs no query.
         frame={
             "type": "inbox.update",
             "conversation": conversation_summary(conversation, last_read_seq=None),
         },
+        conversation_id=str(conversation.pk),
+        message_text=gateway.encode_frame(new_message),
     )
     return message
 

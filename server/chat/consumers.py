@@ -16,7 +16,7 @@ from server.chat import actions, gateway, selectors, sockets
 from server.chat.errors import ParleyError
 from server.chat.frames import AGENT_FRAMES, VISITOR_FRAMES, Frame, FrameSpec, parse_frame
 from server.chat.gateway import encode_frame
-from server.chat.groups import agent_group, conversation_group, site_agents_group, visitor_group
+from server.chat.groups import agent_group, site_agents_group, visitor_group
 from server.chat.limits import TokenBucket
 
 logger = logging.getLogger(__name__)
@@ -257,8 +257,9 @@ class AgentConsumer(ParleyConsumer):
             and len(self.open_conversations) >= settings.PARLEY_AGENT_OPEN_CONVERSATIONS_MAX
         ):
             raise ParleyError("limit_reached", "Too many open conversations on this socket; leave one first.")
+        # Followed before the history is read: inbox events for it (already queued behind this handler)
+        # then carry every message stored after the read.
         self.open_conversations.add(conversation_id)
-        await self.join(conversation_group(conversation_id))
         opened = await database_sync_to_async(actions.do_open_conversation)(
             user_id=self.user_id, conversation_id=conversation_id, after_seq=frame.data["after_seq"]
         )
@@ -268,7 +269,6 @@ class AgentConsumer(ParleyConsumer):
         """Stop following a conversation."""
         conversation_id: uuid.UUID = frame.data["conversation_id"]
         self.open_conversations.discard(conversation_id)
-        await self.leave(conversation_group(conversation_id))
 
     async def on_conversation_read(self, frame: Frame) -> None:
         """Store the agent's read mark."""
@@ -297,7 +297,12 @@ class AgentConsumer(ParleyConsumer):
         )
         await self.send_frame(history)
 
-    inbox_update = ParleyConsumer.forward
+    async def inbox_update(self, event: dict[str, Any]) -> None:
+        """Relay an inbox row, and the message it carries when this socket follows that conversation."""
+        await self.send(text_data=event["text"])
+        if uuid.UUID(event["conversation_id"]) in self.open_conversations:
+            await self.send(text_data=event["message_text"])
+
     agent_notification = ParleyConsumer.forward
 
 

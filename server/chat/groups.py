@@ -3,11 +3,6 @@
 import uuid
 
 
-def conversation_group(conversation_id: uuid.UUID) -> str:
-    """Everyone watching one conversation: its visitor's sockets and the agents who opened it."""
-    return f"conversation.{conversation_id.hex}"
-
-
 def visitor_group(visitor_id: uuid.UUID) -> str:
     """All sockets of one visitor (one per tab)."""
     return f"visitor.{visitor_id.hex}"
