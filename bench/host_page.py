@@ -9,7 +9,6 @@ import argparse
 import json
 import os
 import platform
-import shutil
 import statistics
 import sys
 import tempfile
@@ -26,6 +25,7 @@ from typing import Any
 
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from e2e.conftest import CHROMIUM_ARGS, chromium_executable
 from tests.processes import DemoDeployment, free_port
 
 OUTPUT = Path(__file__).resolve().parent.parent / "build" / "bench" / "host_page.json"
@@ -37,15 +37,6 @@ LAUNCHER_TARGET_MS = 50
 BLOCKING_TARGET_MS = 10
 HTTP_TIMEOUT = 10.0
 PAGE_TIMEOUT_MS = 15_000
-# The same flags as the e2e suite: no background traffic or updates to disturb the timings.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 LAUNCHER = '[data-parley="launcher"]'
 # Enough for RunTask (with its CPU time), EvaluateScript and navigationStart, and little more.
 TRACE_CATEGORIES = ["disabled-by-default-devtools.timeline", "devtools.timeline", "blink.user_timing"]
@@ -144,14 +135,6 @@ COLLECT_SCRIPT = """
 def log(message: str) -> None:
     """Progress on stderr, so stdout is just the table."""
     print(message, file=sys.stderr, flush=True)
-
-
-def chromium_executable() -> str | None:
-    """Debian's Chromium when present (no browser can be downloaded here), else Playwright's own."""
-    for candidate in ("/usr/bin/chromium", shutil.which("chromium") or ""):
-        if candidate and Path(candidate).exists():
-            return candidate
-    return None
 
 
 def fetch(url: str) -> tuple[bytes, dict[str, str]]:

@@ -301,7 +301,6 @@ def do_post_visitor_message(*, visitor_id: uuid.UUID, client_id: str, body: str)
             group=visitor_group(visitor.pk),
             event_type=gateway.CONVERSATION_STARTED,
             frame={"type": "conversation.started", "conversation": conversation_wire(conversation)},
-            conversation_id=str(conversation.pk),
         )
     conversation.visitor = visitor
     conversation.site = visitor.site

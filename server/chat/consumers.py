@@ -1,7 +1,6 @@
 """WebSocket consumers: decode a frame, call an action or selector off the event loop, reply."""
 
 import asyncio
-import inspect
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
@@ -148,12 +147,14 @@ class VisitorConsumer(ParleyConsumer):
         self.visitor_id: uuid.UUID | None = None
         site_key = str(self.scope["url_route"]["kwargs"]["site_key"])
         origin = _header(self.scope, b"origin")
-        # A known site is checked from this process's cache, without a trip to a database thread.
-        check = actions.check_site_origin
-        if not selectors.is_site_cached(site_key=site_key):
-            check = database_sync_to_async(check)
         try:
-            site = await _maybe_await(check(site_key=site_key, origin=origin))
+            if selectors.is_site_cached(site_key=site_key):
+                # Answered from this process's cache: no trip to the database thread.
+                site = actions.check_site_origin(site_key=site_key, origin=origin)
+            else:
+                site = await database_sync_to_async(actions.check_site_origin)(
+                    site_key=site_key, origin=origin
+                )
         except ParleyError as error:
             logger.info("visitor handshake refused: %s (origin %r)", error.code, (origin or "")[:100])
             await self.close()
@@ -304,11 +305,6 @@ class AgentConsumer(ParleyConsumer):
             await self.send(text_data=event["message_text"])
 
     agent_notification = ParleyConsumer.forward
-
-
-async def _maybe_await(value: Any) -> Any:
-    """The value, awaited if it is awaitable (a database call) and as is if not (a cache hit)."""
-    return await value if inspect.isawaitable(value) else value
 
 
 def _header(scope: Mapping[str, Any], name: bytes) -> str | None:

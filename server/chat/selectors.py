@@ -14,6 +14,7 @@ from server.chat.errors import ParleyError
 from server.chat.models import AgentReadMark, Conversation, Message, Site, SiteMembership, Visitor
 from server.chat.wire import (
     agent_display_name,
+    conversation_fields,
     conversation_summary,
     message_wire,
     site_wire,
@@ -151,13 +152,12 @@ def visitor_ready_frame(*, visitor_id: uuid.UUID, visit: VisitorVisit, last_seq:
     if visit.conversation_id is not None:
         if visit.conversation_last_seq > last_seq:  # a reconnect that missed nothing reads no messages
             messages, has_more = messages_after(conversation_id=visit.conversation_id, after_seq=last_seq)
-        # An open conversation, as conversation_wire shapes it; messages stored after the conversation
-        # row was read are in `messages`, so the last seq is the larger of the two.
-        conversation_frame = {
-            "id": str(visit.conversation_id),
-            "status": Conversation.Status.OPEN.value,
-            "last_seq": max([visit.conversation_last_seq] + [m["seq"] for m in messages]),
-        }
+        # Messages stored after the conversation row was read are in `messages`: the larger seq wins.
+        conversation_frame = conversation_fields(
+            conversation_id=visit.conversation_id,
+            status=Conversation.Status.OPEN,
+            last_seq=max([visit.conversation_last_seq] + [m["seq"] for m in messages]),
+        )
     return {
         "type": "ready",
         "visitor": {"id": str(visitor_id)},

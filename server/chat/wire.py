@@ -1,5 +1,6 @@
 """The JSON shapes of stored objects on the wire (docs/protocol.md, "Objects")."""
 
+import uuid
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -35,7 +36,14 @@ def message_wire(message: Message) -> dict[str, Any]:
 
 def conversation_wire(conversation: Conversation) -> dict[str, Any]:
     """A conversation as its visitor sees it."""
-    return {"id": str(conversation.pk), "status": conversation.status, "last_seq": conversation.last_seq}
+    return conversation_fields(
+        conversation_id=conversation.pk, status=conversation.status, last_seq=conversation.last_seq
+    )
+
+
+def conversation_fields(*, conversation_id: uuid.UUID, status: str, last_seq: int) -> dict[str, Any]:
+    """The visitor's view of a conversation, from its fields (when no row object is at hand)."""
+    return {"id": str(conversation_id), "status": status, "last_seq": last_seq}
 
 
 def visitor_wire(visitor: Visitor) -> dict[str, Any]:
