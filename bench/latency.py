@@ -53,6 +53,8 @@ class Measurement:
     in_flight_after_settle: int | None = None
     # Sockets the server had closed since the previous measurement, reopened before this one.
     reopened_before: int = 0
+    # The slowest message sent in each second of the measured window: a stall shows as one bad second.
+    max_ms_by_second: list[float] = field(default_factory=list)
 
     def sustained(self, p99_limit_ms: float) -> bool:
         """p99 under the limit, nothing lost, and the load generator kept the pace."""
@@ -156,6 +158,11 @@ async def measure(
         (rooms.arrivals[tag] - sent) * 1000 for tag, sent in sent_at.items() if tag in rooms.arrivals
     )
     span = send_times[-1] - send_times[0] if len(send_times) > 1 else 0.0
+    by_second: dict[int, float] = {}
+    for tag, sent in sent_at.items():
+        if tag in rooms.arrivals:
+            second = int(sent - send_times[0])
+            by_second[second] = max(by_second.get(second, 0.0), (rooms.arrivals[tag] - sent) * 1000)
     errors = rooms.errors - errors_before
     in_flight = await drain(rooms, all_tags, limit=settle) if settle > 0 else None
     return Measurement(
@@ -174,6 +181,7 @@ async def measure(
         errors=dict(errors),
         in_flight_after_settle=in_flight,
         reopened_before=reopened,
+        max_ms_by_second=[round(by_second[second], 1) for second in sorted(by_second)],
     )
 
 
@@ -205,6 +213,7 @@ def describe(result: Measurement) -> str:
         f"(send lag p99 {result.send_lag_p99_ms:.1f} ms)"
         + (f" errors {result.errors}" if result.errors else "")
         + (f", {result.reopened_before} sockets reopened first" if result.reopened_before else "")
+        + f"; worst by second {' '.join(fmt(late) for late in result.max_ms_by_second)}"
         + (
             f", {result.in_flight_after_settle} still missing after settling"
             if result.in_flight_after_settle

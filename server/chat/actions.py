@@ -3,7 +3,7 @@
 import logging
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -11,8 +11,8 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import transaction
-from django.db.models import QuerySet
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, QuerySet, Value
 from django.utils import timezone
 
 from server.chat import gateway
@@ -238,7 +238,9 @@ def _store_message(
     )
     conversation.last_message = message
     conversation.updated_at = message.created_at
-    conversation.save(update_fields=["last_seq", "last_message", "updated_at"])
+    Conversation.objects.filter(pk=conversation.pk).update(
+        last_seq=conversation.last_seq, last_message=message, updated_at=message.created_at
+    )
     new_message = {"type": "message.new", "message": message_wire(message)}
     # The visitor's sockets hear everything of theirs through the visitor group, joined at hello before
     # the history is read, so no message can fall in between.
@@ -273,20 +275,76 @@ def _already_stored(matches: QuerySet[Message]) -> PostedMessage | None:
     )
 
 
-@transaction.atomic
+def _visitor_messages(*, visitor_id: uuid.UUID, client_id: str) -> QuerySet[Message]:
+    """A visitor's messages with this client_id (a retry may follow its original into a newer one)."""
+    return Message.objects.filter(conversation__visitor_id=visitor_id, client_id=client_id)
+
+
+def _retry_lost_race(post: Callable[[], PostedMessage]) -> PostedMessage:
+    """Run a posting transaction; run it again once if a concurrent send stored the same client_id first."""
+    try:
+        return post()
+    except IntegrityError:
+        # The retry check and the row lock are one statement, so two sends of one client_id racing
+        # each other can both pass it; the unique constraint stops the second, whose rerun (a new
+        # snapshot) then finds the first and answers as a retry.
+        return post()
+
+
 def do_post_visitor_message(*, visitor_id: uuid.UUID, client_id: str, body: str) -> PostedMessage:
     """Store a visitor's message in its open conversation (starting one if needed); a retry is a no-op."""
     clean_body = check_message_body(body=body)
-    # Locking the visitor serialises its sends, so two tabs never start two conversations.
+    return _retry_lost_race(
+        lambda: _post_visitor_message(visitor_id=visitor_id, client_id=client_id, body=clean_body)
+    )
+
+
+@transaction.atomic
+def _post_visitor_message(*, visitor_id: uuid.UUID, client_id: str, body: str) -> PostedMessage:
+    """One attempt at storing a visitor's message: three statements when the conversation is open."""
+    # The usual case in one statement: lock the open conversation, load what the inbox row shows
+    # and check for a retry. Sends into one conversation queue on its row lock.
+    open_conversation = (
+        Conversation.objects.select_for_update(of=("self",))
+        .select_related("site", "visitor")
+        .filter(visitor_id=visitor_id, status=Conversation.Status.OPEN)
+        .annotate(retried=Exists(_visitor_messages(visitor_id=visitor_id, client_id=client_id)))
+        .order_by("-created_at")
+        .first()
+    )
+    conversation: Conversation
+    if open_conversation is None:
+        started = _start_conversation(visitor_id=visitor_id, client_id=client_id)
+        if isinstance(started, PostedMessage):
+            return started
+        conversation = started
+    else:
+        if open_conversation.retried:
+            retried = _already_stored(_visitor_messages(visitor_id=visitor_id, client_id=client_id))
+            if retried is not None:
+                return retried
+        conversation = open_conversation
+    message = _store_message(
+        conversation=conversation,
+        author=Message.Author.VISITOR,
+        agent=None,
+        client_id=client_id,
+        body=body,
+    )
+    if message.created_at - conversation.visitor.last_seen_at > LAST_SEEN_RESOLUTION:
+        Visitor.objects.filter(pk=visitor_id).update(last_seen_at=message.created_at)
+    return PostedMessage(conversation_id=conversation.pk, message=message_wire(message), created=True)
+
+
+def _start_conversation(*, visitor_id: uuid.UUID, client_id: str) -> Conversation | PostedMessage:
+    """The visitor's open conversation, started if there is none; or the stored message a retry names."""
+    # Locking the visitor serialises its first sends, so two tabs never start two conversations.
     visitor = (
         Visitor.objects.select_for_update(of=("self",)).select_related("site").filter(pk=visitor_id).first()
     )
     if visitor is None:
         raise ParleyError("token_invalid", "This visitor no longer exists.")
-    # A client_id is unique per conversation; a visitor's retry may follow it into a newer one.
-    retried = _already_stored(
-        Message.objects.filter(conversation__visitor_id=visitor_id, client_id=client_id)
-    )
+    retried = _already_stored(_visitor_messages(visitor_id=visitor_id, client_id=client_id))
     if retried is not None:
         return retried
     conversation = (
@@ -304,18 +362,9 @@ def do_post_visitor_message(*, visitor_id: uuid.UUID, client_id: str, body: str)
         )
     conversation.visitor = visitor
     conversation.site = visitor.site
-    message = _store_message(
-        conversation=conversation,
-        author=Message.Author.VISITOR,
-        agent=None,
-        client_id=client_id,
-        body=clean_body,
-    )
-    Visitor.objects.filter(pk=visitor_id).update(last_seen_at=message.created_at)
-    return PostedMessage(conversation_id=conversation.pk, message=message_wire(message), created=True)
+    return conversation
 
 
-@transaction.atomic
 def do_post_agent_message(
     *, agent: User, conversation_id: uuid.UUID, body: str, client_id: str | None = None
 ) -> PostedMessage:
@@ -324,17 +373,31 @@ def do_post_agent_message(
     Callable from any synchronous code (console socket, views, management commands, the shell).
     """
     clean_body = check_message_body(body=body)
-    # One query: the permission check, the row lock and what the inbox summary needs.
+    return _retry_lost_race(
+        lambda: _post_agent_message(
+            agent=agent, conversation_id=conversation_id, body=clean_body, client_id=client_id
+        )
+    )
+
+
+@transaction.atomic
+def _post_agent_message(
+    *, agent: User, conversation_id: uuid.UUID, body: str, client_id: str | None
+) -> PostedMessage:
+    """One attempt at storing an agent's reply."""
+    own_retries = Message.objects.filter(conversation_id=conversation_id, client_id=client_id)
+    # One query: the permission check, the row lock, what the inbox summary needs and the retry check.
     conversation = (
         summary_query()
         .select_for_update(of=("self",))
         .filter(pk=conversation_id, site__memberships__user_id=agent.pk)
+        .annotate(retried=Exists(own_retries) if client_id is not None else Value(False))
         .first()
     )
     if conversation is None:
         raise ParleyError("not_found", "No such conversation.")
-    if client_id is not None:
-        retried = _already_stored(Message.objects.filter(conversation=conversation, client_id=client_id))
+    if conversation.retried:
+        retried = _already_stored(own_retries)
         if retried is not None:
             return retried
     message = _store_message(
@@ -342,7 +405,7 @@ def do_post_agent_message(
         author=Message.Author.AGENT,
         agent=agent,
         client_id=client_id,
-        body=clean_body,
+        body=body,
     )
     _raise_read_mark(user_id=int(agent.pk), conversation_id=conversation.pk, seq=message.seq)
     return PostedMessage(conversation_id=conversation.pk, message=message_wire(message), created=True)

@@ -1,9 +1,13 @@
 """Actions called directly: validation of site settings, seq allocation and idempotency."""
 
 import uuid
+from datetime import timedelta
 
 import pytest
+from django.db.models import Exists
+from django.utils import timezone
 
+from server.chat import actions
 from server.chat.actions import (
     check_allowed_origins,
     check_widget_color,
@@ -12,7 +16,7 @@ from server.chat.actions import (
     do_post_visitor_message,
 )
 from server.chat.errors import ParleyError
-from server.chat.models import Conversation, Message
+from server.chat.models import Conversation, Message, Visitor
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -67,6 +71,59 @@ def test_a_message_after_resolution_starts_a_new_conversation(visitor_alice):
     second = do_post_visitor_message(visitor_id=visitor_id, client_id="c2", body="y")
     assert second.conversation_id != first.conversation_id
     assert second.message["seq"] == 1
+
+
+def test_a_retry_is_found_in_an_older_conversation(visitor_alice):
+    """A client_id retried after its conversation was resolved is acknowledged, not stored again."""
+    visitor_id = uuid.UUID(visitor_alice.visitor_id)
+    first = do_post_visitor_message(visitor_id=visitor_id, client_id="c1", body="x")
+    Conversation.objects.filter(pk=first.conversation_id).update(status=Conversation.Status.RESOLVED)
+    do_post_visitor_message(visitor_id=visitor_id, client_id="c2", body="y")
+    again = do_post_visitor_message(visitor_id=visitor_id, client_id="c1", body="x")
+    assert (again.created, again.message["id"]) == (False, first.message["id"])
+    assert Message.objects.count() == 2
+
+
+@pytest.mark.parametrize("post", ["visitor", "agent"])
+def test_a_retry_racing_its_original_is_answered_as_a_retry(post, visitor_alice, agent_bob, monkeypatch):
+    """When the retry check misses a concurrent send of the same client_id, the rerun answers as a retry."""
+    visitor_id = uuid.UUID(visitor_alice.visitor_id)
+    opened = do_post_visitor_message(visitor_id=visitor_id, client_id="c0", body="hi")
+
+    def send() -> actions.PostedMessage:
+        if post == "visitor":
+            return do_post_visitor_message(visitor_id=visitor_id, client_id="same", body="x")
+        return do_post_agent_message(
+            agent=agent_bob, conversation_id=opened.conversation_id, client_id="same", body="x"
+        )
+
+    original = send()
+    # The first attempt's retry check sees nothing, as a send racing its original's commit would.
+    real_exists = Exists
+    calls = []
+
+    def blind_exists(queryset, **kwargs):
+        calls.append(queryset)
+        return real_exists(queryset.none() if len(calls) == 1 else queryset, **kwargs)
+
+    monkeypatch.setattr(actions, "Exists", blind_exists)
+    again = send()
+    assert len(calls) == 2
+    assert (again.created, again.message["id"]) == (False, original.message["id"])
+    assert Message.objects.filter(client_id="same").count() == 1
+
+
+def test_a_visitor_is_touched_at_most_once_a_minute_by_its_messages(visitor_alice):
+    """Sending refreshes last_seen_at only when it is older than a minute (no write per message)."""
+    visitor_id = uuid.UUID(visitor_alice.visitor_id)
+    do_post_visitor_message(visitor_id=visitor_id, client_id="c0", body="hi")
+    long_ago = timezone.now() - timedelta(minutes=5)
+    Visitor.objects.filter(pk=visitor_id).update(last_seen_at=long_ago)
+    do_post_visitor_message(visitor_id=visitor_id, client_id="c1", body="x")
+    touched = Visitor.objects.get(pk=visitor_id).last_seen_at
+    assert touched > long_ago
+    do_post_visitor_message(visitor_id=visitor_id, client_id="c2", body="y")
+    assert Visitor.objects.get(pk=visitor_id).last_seen_at == touched
 
 
 def test_an_agent_cannot_post_to_another_sites_conversation(visitor_alice, agent_eve):
