@@ -8,15 +8,17 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import QuerySet
 
+from server.chat import sql
 from server.chat.errors import ParleyError
 from server.chat.models import AgentReadMark, Conversation, Message, Site, SiteMembership, Visitor
 from server.chat.wire import (
     agent_display_name,
     conversation_fields,
     conversation_summary,
-    message_wire,
+    display_name,
+    message_fields,
     site_wire,
 )
 
@@ -83,12 +85,18 @@ def widget_config(*, site: Site) -> dict[str, Any]:
     }
 
 
-def _messages_query() -> QuerySet[Message]:
-    return Message.objects.select_related("agent").order_by("seq")
-
-
 # What one message adds to a frame besides its body (ids, names, times), for the page-size budget.
 MESSAGE_FRAME_OVERHEAD_BYTES = 300
+
+
+# Per handshake with missed messages, per `sync` and per opened conversation: hand-written (sql.py).
+MESSAGES_AFTER_SQL = """
+SELECT m.id, m.seq, m.author, m.agent_id, m.body, m.client_id, m.created_at, u.first_name, u.username
+FROM chat_message m LEFT JOIN auth_user u ON u.id = m.agent_id
+WHERE m.conversation_id = %s AND m.seq > %s
+ORDER BY m.seq
+LIMIT %s
+"""
 
 
 def messages_after(*, conversation_id: uuid.UUID, after_seq: int) -> tuple[list[dict[str, Any]], bool]:
@@ -98,14 +106,32 @@ def messages_after(*, conversation_id: uuid.UUID, after_seq: int) -> tuple[list[
     frame stays well under the server's frame limit; clients ask for the rest with `sync`.
     """
     limit = settings.PARLEY_HISTORY_LIMIT
-    rows = list(_messages_query().filter(conversation_id=conversation_id, seq__gt=after_seq)[: limit + 1])
+    rows = sql.fetch_all(
+        MESSAGES_AFTER_SQL,
+        [sql.db_param(Message, "conversation", conversation_id), after_seq, limit + 1],
+    )
     page: list[dict[str, Any]] = []
     size = 0
-    for message in rows[:limit]:
-        size += len(message.body.encode()) + MESSAGE_FRAME_OVERHEAD_BYTES
+    for message_id, seq, author, agent_id, body, client_id, created_at, first_name, username in rows[:limit]:
+        size += len(body.encode()) + MESSAGE_FRAME_OVERHEAD_BYTES
         if page and size > settings.PARLEY_HISTORY_MAX_BYTES:
             return page, True
-        page.append(message_wire(message))
+        author_name = None
+        if author == Message.Author.AGENT:
+            author_name = display_name(first_name=first_name, username=username)
+        page.append(
+            message_fields(
+                message_id=message_id,
+                conversation_id=conversation_id,
+                seq=seq,
+                author=author,
+                author_name=author_name,
+                agent_id=agent_id,
+                body=body,
+                client_id=client_id,
+                created_at=sql.from_db(Message, "created_at", created_at),
+            )
+        )
     return page, len(rows) > limit
 
 
@@ -119,27 +145,33 @@ class VisitorVisit:
     conversation_last_seq: int
 
 
+# Per visitor handshake: hand-written (sql.py).
+VISITOR_VISIT_SQL = """
+SELECT v.last_seen_at, v.last_page_url, c.id, c.last_seq
+FROM chat_visitor v
+LEFT JOIN chat_conversation c ON c.id = (
+    SELECT latest.id FROM chat_conversation latest
+    WHERE latest.visitor_id = v.id AND latest.status = %s
+    ORDER BY latest.created_at DESC
+    LIMIT 1
+)
+WHERE v.id = %s AND v.site_id = %s
+"""
+
+
 def visitor_visit(*, site_id: int, visitor_id: uuid.UUID) -> VisitorVisit | None:
     """The visitor (if it exists on this site) with its open conversation's id and last seq."""
-    open_conversations = Conversation.objects.filter(
-        visitor_id=OuterRef("pk"), status=Conversation.Status.OPEN
-    ).order_by("-created_at")
-    row = (
-        Visitor.objects.filter(pk=visitor_id, site_id=site_id)
-        .annotate(
-            open_conversation_id=Subquery(open_conversations.values("pk")[:1]),
-            open_conversation_last_seq=Subquery(open_conversations.values("last_seq")[:1]),
-        )
-        .values_list("last_seen_at", "last_page_url", "open_conversation_id", "open_conversation_last_seq")
-        .first()
+    row = sql.fetch_one(
+        VISITOR_VISIT_SQL,
+        [Conversation.Status.OPEN.value, sql.db_param(Visitor, "id", visitor_id), site_id],
     )
     if row is None:
         return None
     last_seen_at, last_page_url, conversation_id, conversation_last_seq = row
     return VisitorVisit(
-        last_seen_at=last_seen_at,
+        last_seen_at=sql.from_db(Visitor, "last_seen_at", last_seen_at),
         last_page_url=last_page_url,
-        conversation_id=uuid.UUID(str(conversation_id)) if conversation_id is not None else None,
+        conversation_id=sql.from_db(Conversation, "id", conversation_id),
         conversation_last_seq=conversation_last_seq or 0,
     )
 

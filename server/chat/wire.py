@@ -1,6 +1,7 @@
 """The JSON shapes of stored objects on the wire (docs/protocol.md, "Objects")."""
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -11,26 +12,56 @@ from server.chat.models import Conversation, Message, Site, Visitor
 def agent_display_name(user: AbstractBaseUser | AnonymousUser | None) -> str:
     """The name visitors and colleagues see for an agent: first name, else the username before any '@'."""
     if user is None or isinstance(user, AnonymousUser):
+        return display_name(first_name=None, username=None)
+    return display_name(first_name=getattr(user, "first_name", None), username=user.get_username())
+
+
+def display_name(*, first_name: str | None, username: str | None) -> str:
+    """An agent's display name from its user row's fields; "Support" when the user is gone."""
+    if username is None:
         return "Support"
-    first_name = str(getattr(user, "first_name", "") or "").strip()
-    if first_name:
-        return first_name
-    return user.get_username().split("@", 1)[0]
+    return (first_name or "").strip() or username.split("@", 1)[0]
 
 
 def message_wire(message: Message) -> dict[str, Any]:
     """A stored message as sent to clients."""
     author_name = agent_display_name(message.agent) if message.author == Message.Author.AGENT else None
+    return message_fields(
+        message_id=message.pk,
+        conversation_id=message.conversation_id,
+        seq=message.seq,
+        author=message.author,
+        author_name=author_name,
+        agent_id=message.agent_id,
+        body=message.body,
+        client_id=message.client_id,
+        created_at=message.created_at,
+    )
+
+
+def message_fields(
+    *,
+    message_id: int,
+    conversation_id: uuid.UUID,
+    seq: int,
+    author: str,
+    author_name: str | None,
+    agent_id: int | None,
+    body: str,
+    client_id: str | None,
+    created_at: datetime,
+) -> dict[str, Any]:
+    """A stored message on the wire, from its fields (when no row object is at hand)."""
     return {
-        "id": message.pk,
-        "conversation_id": str(message.conversation_id),
-        "seq": message.seq,
-        "author": message.author,
+        "id": message_id,
+        "conversation_id": str(conversation_id),
+        "seq": seq,
+        "author": author,
         "author_name": author_name,
-        "agent_id": message.agent_id,
-        "body": message.body,
-        "client_id": message.client_id,
-        "created_at": message.created_at.isoformat(),
+        "agent_id": agent_id,
+        "body": body,
+        "client_id": client_id,
+        "created_at": created_at.isoformat(),
     }
 
 

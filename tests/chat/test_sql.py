@@ -1,0 +1,61 @@
+"""The hand-written SQL of the hot paths returns exactly what the ORM would (run on PostgreSQL too)."""
+
+import uuid
+
+import pytest
+from django.contrib.auth.models import User
+
+from server.chat.actions import do_add_site_member, do_post_agent_message, do_post_visitor_message
+from server.chat.models import Conversation, Message, Visitor
+from server.chat.selectors import messages_after, visitor_visit
+from server.chat.wire import message_wire
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_a_visit_reads_the_visitor_and_its_latest_open_conversation(visitor_alice):
+    """last_seen_at comes back as the ORM's aware datetime, the conversation as a UUID with its last seq."""
+    visitor_id = uuid.UUID(visitor_alice.visitor_id)
+    first = do_post_visitor_message(visitor_id=visitor_id, client_id="c1", body="one")
+    Conversation.objects.filter(pk=first.conversation_id).update(status=Conversation.Status.RESOLVED)
+    second = do_post_visitor_message(visitor_id=visitor_id, client_id="c2", body="two")
+    do_post_visitor_message(visitor_id=visitor_id, client_id="c3", body="three")
+    visit = visitor_visit(site_id=visitor_alice.site.pk, visitor_id=visitor_id)
+    stored = Visitor.objects.get(pk=visitor_id)
+    assert visit is not None
+    assert (visit.last_seen_at, visit.last_page_url) == (stored.last_seen_at, stored.last_page_url)
+    assert visit.last_seen_at.tzinfo is not None
+    assert (visit.conversation_id, visit.conversation_last_seq) == (second.conversation_id, 2)
+
+
+def test_a_visit_without_an_open_conversation_has_none(visitor_alice):
+    """A new visitor has no conversation and last seq 0."""
+    visit = visitor_visit(site_id=visitor_alice.site.pk, visitor_id=uuid.UUID(visitor_alice.visitor_id))
+    assert visit is not None
+    assert (visit.conversation_id, visit.conversation_last_seq) == (None, 0)
+
+
+def test_a_visit_on_another_site_finds_nothing(visitor_alice, site_globex):
+    """A visitor id is only found on its own site."""
+    assert visitor_visit(site_id=site_globex.pk, visitor_id=uuid.UUID(visitor_alice.visitor_id)) is None
+
+
+def test_messages_after_match_the_orm_for_every_kind_of_author(visitor_alice, agent_bob, site_acme):
+    """Visitor and agent messages, agents without a first name or deleted, as message_wire has them."""
+    visitor_id = uuid.UUID(visitor_alice.visitor_id)
+    posted = do_post_visitor_message(visitor_id=visitor_id, client_id="c1", body="hi")
+    conversation_id = posted.conversation_id
+    do_post_agent_message(agent=agent_bob, conversation_id=conversation_id, body="Hello, I am Bob")
+    carol = User.objects.create_user(username="carol@acme.test", password="carol-password-1")
+    do_add_site_member(site=site_acme, user=carol)
+    do_post_agent_message(agent=carol, conversation_id=conversation_id, client_id="k1", body="Carol here")
+    dave = User.objects.create_user(username="dave", first_name="Dave", password="dave-password-1")
+    do_add_site_member(site=site_acme, user=dave)
+    do_post_agent_message(agent=dave, conversation_id=conversation_id, body="Dave, leaving")
+    dave.delete()
+    do_post_visitor_message(visitor_id=visitor_id, client_id="c2", body="ünïcode ✓")
+    page, has_more = messages_after(conversation_id=conversation_id, after_seq=1)
+    stored = Message.objects.select_related("agent").filter(conversation_id=conversation_id, seq__gt=1)
+    expected = [message_wire(message) for message in stored]
+    assert (page, has_more) == (expected, False)
+    assert [message["author_name"] for message in page] == ["Bob", "carol", "Support", None]

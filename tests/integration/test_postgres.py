@@ -1,0 +1,32 @@
+"""The storage tests run on PostgreSQL too: hand-written SQL, row locks, retries and query budgets."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.services import PostgresCluster
+
+REPO = Path(__file__).resolve().parents[2]
+# Everything that touches SQL written or tuned per database: run again on a real PostgreSQL.
+STORAGE_TESTS = ["tests/chat/test_sql.py", "tests/chat/test_actions.py", "tests/chat/test_query_budget.py"]
+
+
+def test_the_storage_tests_pass_on_postgresql(tmp_path: Path) -> None:
+    """tests/chat's storage tests, run in a subprocess against a throwaway PostgreSQL cluster, pass."""
+    postgres = PostgresCluster(tmp_path / "pg")
+    postgres.start()
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *STORAGE_TESTS],
+            cwd=REPO,
+            env={**os.environ, "PARLEY_TEST_DATABASE_URL": postgres.url},
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+    finally:
+        postgres.stop()
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert " passed" in result.stdout
