@@ -77,11 +77,16 @@ screenshots: $(STAMP) system-deps
 	PARLEY_SCREENSHOTS=docs/images $(BIN)/pytest -q e2e
 
 # Not part of `make test`: every benchmark, each beside its baseline measured in the same run
-# (bench/README.md); figures land in build/bench/*.json.
-.PHONY: bench
+# (bench/README.md); figures land in build/bench/*.json, then one table and the charts in docs/images/.
+.PHONY: bench bench-report
 bench: $(STAMP) system-deps
 	$(PY) -m bench.widget_weight
 	$(PY) -m bench.host_page
 	$(PY) -m bench.capacity
 	$(PY) -m bench.fanout
 	$(PY) -m bench.latency
+	$(PY) -m bench.report
+
+# The table and charts again from the JSON already in build/bench/, measuring nothing.
+bench-report: $(STAMP)
+	$(PY) -m bench.report

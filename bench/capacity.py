@@ -402,6 +402,14 @@ class Level:
 
 
 @dataclass
+class CurvePoint:
+    """The server's RSS with this many sockets open, read once as they were opened (not settled)."""
+
+    sockets: int
+    rss_kib: int
+
+
+@dataclass
 class Handshakes:
     """New connections per second at a fixed concurrency."""
 
@@ -424,6 +432,8 @@ class SystemResult:
     rss_before_kib: int = 0
     levels: list[Level] = field(default_factory=list)
     handshakes: list[Handshakes] = field(default_factory=list)
+    # RSS from no sockets to the highest level at evenly spaced counts (the levels' reads are settled).
+    curve: list[CurvePoint] = field(default_factory=list)
 
     def level(self, sockets: int) -> Level | None:
         """The measurement at N sockets."""
@@ -454,19 +464,45 @@ async def open_many(
     return opened, errors
 
 
+def curve_stops(start: int, end: int, step: int) -> list[int]:
+    """Socket counts after `start` up to `end` at which to read RSS: the multiples of `step`, and `end`."""
+    return [*range((start // step + 1) * step, end, step), end]
+
+
 async def measure_idle(
-    target: Target, pid: int, result: SystemResult, *, levels: list[int], concurrency: int, settle: float
+    target: Target,
+    pid: int,
+    result: SystemResult,
+    *,
+    levels: list[int],
+    concurrency: int,
+    settle: float,
+    curve_points: int,
 ) -> list[ClientConnection]:
     """Hold N idle sockets for each level (growing from one to the next); read the server's RSS at each."""
     held: list[ClientConnection] = []
     result.rss_before_kib = await settled_rss(pid, settle=settle)
+    result.curve.append(CurvePoint(sockets=0, rss_kib=result.rss_before_kib))
+    # The memory curve: one more RSS read every highest-level/curve_points sockets on the way up.
+    step = max(1, math.ceil(max(levels) / curve_points))
     log(f"  {target.name}: RSS before {result.rss_before_kib / 1024:.1f} MiB")
     for sockets in levels:
         began = time.perf_counter()
-        opened, errors = await open_many(target.open_idle, range(len(held), sockets), concurrency=concurrency)
-        held += opened
+        errors: Counter[str] = Counter()
+        next_index = len(held)
+        for stop in curve_stops(next_index, sockets, step):
+            opened, failures = await open_many(
+                target.open_idle, range(next_index, stop), concurrency=concurrency
+            )
+            held += opened
+            errors += failures
+            next_index = stop
+            if stop < sockets:
+                # One /proc read, no settling: the curve costs the run microseconds per point.
+                result.curve.append(CurvePoint(sockets=len(held), rss_kib=rss_kib(pid)))
         open_seconds = time.perf_counter() - began
         rss = await settled_rss(pid, settle=settle)
+        result.curve.append(CurvePoint(sockets=len(held), rss_kib=rss))
         level = Level(
             sockets=sockets,
             opened=len(held),
@@ -556,6 +592,7 @@ class Settings:
     systems: list[str]
     output: Path
     parley_env: dict[str, str] = field(default_factory=dict)
+    curve_points: int = 10
 
 
 async def measure_system(
@@ -578,6 +615,7 @@ async def measure_system(
         levels=settings.levels,
         concurrency=settings.open_concurrency,
         settle=settings.settle,
+        curve_points=settings.curve_points,
     )
     await close_all(held)
     # Let the server finish its disconnects before the handshake clock starts.
@@ -852,6 +890,12 @@ def parse_args(argv: list[str] | None) -> Settings:
         metavar="NAME=VALUE",
         help="an extra setting for Parley's process, e.g. DATABASE_CONN_MAX_AGE=60 (repeatable)",
     )
+    parser.add_argument(
+        "--curve-points",
+        type=int,
+        default=10,
+        help="RSS reads, evenly spaced, while opening up to the highest level (default 10)",
+    )
     parser.add_argument("--output", type=Path, default=OUTPUT, help=f"JSON results (default {OUTPUT})")
     parser.add_argument("--quick", action="store_true", help="smoke run: N=500, 3 s handshake runs")
     args = parser.parse_args(argv)
@@ -870,12 +914,13 @@ def parse_args(argv: list[str] | None) -> Settings:
         systems=systems,
         output=args.output,
         parley_env=dict(item.split("=", 1) for item in args.parley_env if "=" in item),
+        curve_points=args.curve_points,
     )
     if args.quick:
         settings.levels, settings.warmup, settings.duration = [500], 0.5, 3.0
         settings.returning_visitors = min(settings.returning_visitors, 2000)
-    if not settings.levels or settings.levels[0] < 1 or settings.concurrency < 1:
-        parser.error("--levels and --concurrency must be positive")
+    if not settings.levels or settings.levels[0] < 1 or settings.concurrency < 1 or settings.curve_points < 1:
+        parser.error("--levels, --concurrency and --curve-points must be positive")
     return settings
 
 

@@ -1,0 +1,690 @@
+"""All benchmarks in one table against the issue's targets, and their curves as SVG charts.
+
+Run `python -m bench.report` from the repository root after `make bench` (or any of its benchmarks). It
+reads whichever of build/bench/{widget_weight,host_page,capacity,fanout,latency}.json exist, prints one
+table, writes build/bench/summary.json and draws docs/images/bench-{latency,memory,handshakes}.svg.
+It measures nothing: verdicts are the benchmarks' own.
+"""
+
+import argparse
+import json
+import sys
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from bench import charts
+from bench.latency import Measurement
+
+REPO = Path(__file__).resolve().parent.parent
+BENCH_DIR = REPO / "build" / "bench"
+IMAGES_DIR = REPO / "docs" / "images"
+BENCHMARKS = ("widget_weight", "host_page", "capacity", "fanout", "latency")
+# The socket counts the issue sets memory targets for; a run at other counts (--quick) leaves them not run.
+MEMORY_LEVELS = (1000, 5000)
+# Latency topologies the issue asks for, as (processes, layer).
+TOPOLOGIES = ((1, "inmemory"), (2, "redis-pubsub"), (2, "redis"))
+LAYER_NAMES = {"inmemory": "in-memory", "redis-pubsub": "Redis pub/sub", "redis": "RedisChannelLayer"}
+FANOUT_MODES = ("1 process, in-memory", "2 processes, redis-pubsub")
+# The issue's targets that no benchmark's JSON carries: Parley's highest sustained rate against the
+# relay's, and (drawn on the handshake chart; capacity.json holds that verdict) handshakes against the
+# bare consumer's.
+RATE_TARGET = 0.7
+HANDSHAKE_TARGET = 0.7
+SYSTEM_NAMES = {"parley": "Parley", "relay": "bare Channels consumer", "plain": "plain websockets"}
+# One colour per system in the memory and handshake charts.
+SYSTEM_COLOURS = {"parley": charts.PALETTE[0], "relay": charts.PALETTE[1], "plain": charts.PALETTE[2]}
+MET, MISSED, NOT_RUN, NO_TARGET, UNDECIDED = "met", "missed", "not run", "no target", "undecided"
+DASH = "—"
+# Spelled out: ruff rightly flags the bare characters as look-alikes of x and -.
+TIMES = "\N{MULTIPLICATION SIGN}"
+EN_DASH = "\N{EN DASH}"
+
+
+@dataclass
+class Row:
+    """A figure of the issue's targets: Parley's value, the named baseline's, and the verdict."""
+
+    figure: str
+    parley: str = DASH
+    baseline: str = DASH
+    ratio: str = ""
+    target: str = ""
+    status: str = NOT_RUN
+    benchmark: str = ""
+
+
+def load(directory: Path) -> dict[str, dict[str, Any] | None]:
+    """Each benchmark's JSON, or None where it has not been run."""
+    results: dict[str, dict[str, Any] | None] = {}
+    for name in BENCHMARKS:
+        path = directory / f"{name}.json"
+        results[name] = json.loads(path.read_text()) if path.exists() else None
+    return results
+
+
+def status(verdict: object) -> str:
+    """A benchmark's PASS/MISS (or True/False) as met/missed; no verdict means no target."""
+    if verdict in ("PASS", True):
+        return MET
+    if verdict in ("MISS", False):
+        return MISSED
+    return NO_TARGET
+
+
+def ratio_text(value: float | None) -> str:
+    """A ratio with its multiplication sign: two decimals under 10, none above; nothing when unknown."""
+    if value is None:
+        return ""
+    return f"{value:.2f}{TIMES}" if value < 10 else f"{value:,.0f}{TIMES}"
+
+
+def ms(value: float | None, *, unit: bool = True) -> str:
+    """A latency: one decimal under 100 ms, none above."""
+    if value is None:
+        return DASH
+    text = f"{value:.1f}" if value < 100 else f"{value:,.0f}"
+    return f"{text} ms" if unit else text
+
+
+def target_text(text: str) -> str:
+    """A benchmark's ASCII target ("<= 1.3x") as the docs write it, with ≤ and a multiplication sign."""
+    pretty = text.replace("<=", "≤").replace(">=", "≥")
+    return pretty[:-1] + TIMES if pretty.endswith("x") and pretty[-2:-1].isdigit() else pretty
+
+
+# --- Rows, one builder per benchmark ------------------------------------------------------------------
+
+
+def widget_rows(report: dict[str, Any] | None) -> list[Row]:
+    """The loader's and the whole widget's gzip size against their budgets, and as served."""
+    figures = {
+        "widget.js": "Widget before the panel opens (gzip -9)",
+        "total": "Whole widget, loader + panel (gzip -9)",
+    }
+    served_figure = f"  as served ({report['samples'] if report else 'a few'} fetches)"
+    if report is None:
+        return [
+            Row(figure, benchmark="widget_weight")
+            for name in figures
+            for figure in (figures[name], served_figure)
+        ]
+    measured = {row["name"]: row for row in report["rows"]}
+    # Peers' published sizes (not measured) are the whole widget's baseline, as in docs/performance.md.
+    peers = ", ".join(
+        f"{peer['name']} {peer['published'].removesuffix(' compressed')}"
+        for peer in report.get("peers", [])[:2]
+    )
+    rows: list[Row] = []
+    for name, figure in figures.items():
+        weight = measured.get(name)
+        if weight is None:
+            rows += [Row(figure, benchmark="widget_weight"), Row(served_figure, benchmark="widget_weight")]
+            continue
+        baseline = f"{peers} (published)" if name == "total" and peers else DASH
+        target = f"≤ {weight['budget_gzip']:,} B" if weight.get("budget_gzip") else ""
+        served = f"{weight['served_min']:,}{EN_DASH}{weight['served_max']:,} B"
+        rows += [
+            Row(
+                figure,
+                f"{weight['gzip9']:,} B",
+                baseline,
+                "",
+                target,
+                status(weight["verdict"]),
+                "widget_weight",
+            ),
+            Row(served_figure, served, DASH, "", target, status(weight["served_verdict"]), "widget_weight"),
+        ]
+    return rows
+
+
+def host_page_rows(report: dict[str, Any] | None) -> list[Row]:
+    """When the launcher shows, and what the widget adds to the host page's main-thread blocking."""
+    figures = (
+        "Launcher visible after widget.js arrived",
+        "Launcher visible after widget.js ran",
+        "Added main-thread blocking time",
+    )
+    if report is None:
+        return [Row(figure, benchmark="host_page") for figure in figures]
+    widget, base = report["medians"]["widget"], report["medians"]["baseline"]
+    targets, verdicts = report["targets"], report["verdicts"]
+    runs = f"median of {report['runs']}"
+
+    def whole_ms(value: float | None) -> str:
+        return DASH if value is None else f"{value:.0f} ms"
+
+    launcher_target = f"≤ {targets['launcher_after_widget_js_ms']} ms"
+    return [
+        Row(
+            figures[0],
+            f"{whole_ms(widget.get('launcher_after_widget_js_ms'))} ({runs})",
+            DASH,
+            "",
+            launcher_target,
+            status(verdicts.get("launcher_visible")),
+            "host_page",
+        ),
+        Row(
+            figures[1],
+            f"{whole_ms(widget.get('launcher_after_script_load_ms'))} ({runs})",
+            DASH,
+            "",
+            launcher_target,
+            status(verdicts.get("launcher_visible_after_run")),
+            "host_page",
+        ),
+        Row(
+            figures[2],
+            whole_ms(widget.get("blocking_ms")),
+            f"{whole_ms(base.get('blocking_ms'))} (same page without the widget)",
+            "",
+            f"< {targets['added_blocking_ms']} ms added",
+            status(verdicts.get("added_blocking")),
+            "host_page",
+        ),
+    ]
+
+
+def capacity_rows(report: dict[str, Any] | None) -> list[Row]:
+    """Memory per idle socket at each socket count, sockets held, and handshakes per second."""
+    systems: dict[str, Any] = report["systems"] if report else {}
+    measured_levels: list[int] = report["settings"]["levels"] if report else []
+    # The benchmark's own rows hold its ratios and verdicts; its figure text is how they are found.
+    verdict_rows = {row["figure"]: row for row in report["rows"]} if report else {}
+
+    def level(system: str, sockets: int) -> dict[str, Any] | None:
+        levels = systems.get(system, {}).get("levels", [])
+        return next((entry for entry in levels if entry["sockets"] == sockets), None)
+
+    def handshakes(system: str, label: str) -> dict[str, Any] | None:
+        runs = systems.get(system, {}).get("handshakes", [])
+        return next((run for run in runs if run["label"] == label), None)
+
+    def kib(entry: dict[str, Any] | None) -> str:
+        return DASH if entry is None or entry["per_socket_kib"] is None else f"{entry['per_socket_kib']:.1f}"
+
+    rows: list[Row] = []
+    for sockets in sorted({*MEMORY_LEVELS, *measured_levels}):
+        figure = f"Memory per idle visitor socket, N = {sockets:,}"
+        verdict_row = verdict_rows.get(f"KiB per idle socket, N={sockets:,}")
+        parley = level("parley", sockets)
+        if verdict_row is None or parley is None:
+            rows.append(Row(figure, benchmark="capacity"))
+            continue
+        rows.append(
+            Row(
+                figure,
+                f"{kib(parley)} KiB",
+                f"{kib(level('relay', sockets))} KiB (bare consumer), "
+                f"{kib(level('plain', sockets))} (websockets)",
+                ratio_text(verdict_row["ratio"]),
+                target_text(verdict_row["target"]),
+                status(verdict_row["verdict"]),
+                "capacity",
+            )
+        )
+    top = max(measured_levels, default=max(MEMORY_LEVELS))
+    open_row = next((row for name, row in verdict_rows.items() if name.startswith("sockets open of")), None)
+    parley_top = level("parley", top)
+    if open_row is None or parley_top is None:
+        rows.append(Row(f"Sockets open on one process (of {top:,})", benchmark="capacity"))
+    else:
+
+        def opened(system: str) -> str:
+            entry = level(system, top)
+            return DASH if entry is None else f"{entry['opened']:,}"
+
+        rows.append(
+            Row(
+                f"Sockets open on one process (of {top:,})",
+                f"{parley_top['opened']:,} of {top:,}",
+                f"{opened('relay')} (bare consumer), {opened('plain')} (websockets)",
+                "",
+                open_row["target"],
+                status(open_row["verdict"]),
+                "capacity",
+            )
+        )
+    history = (report or {}).get("settings", {}).get("history_messages", 3)
+    for label, figure in (
+        ("fresh visitor", "Handshakes/s, new visitor"),
+        ("returning visitor", f"Handshakes/s, returning visitor ({history} messages of history)"),
+    ):
+        verdict_row = next(
+            (row for name, row in verdict_rows.items() if name.startswith(f"handshakes/s ({label}")), None
+        )
+        parley_run = handshakes("parley", label)
+        if verdict_row is None or parley_run is None:
+            rows.append(Row(figure, benchmark="capacity"))
+            continue
+        relay_run, plain_run = handshakes("relay", "connect"), handshakes("plain", "connect")
+        p50 = parley_run["p50_ms"]
+        rows.append(
+            Row(
+                figure,
+                f"{parley_run['rate']:,.0f}/s" + ("" if p50 is None else f" (p50 {p50:.0f} ms)"),
+                f"{relay_run['rate'] if relay_run else 0:,.0f}/s (bare consumer), "
+                f"{plain_run['rate'] if plain_run else 0:,.0f}/s (websockets)",
+                ratio_text(verdict_row["ratio"]),
+                target_text(verdict_row["target"]),
+                status(verdict_row["verdict"]),
+                "capacity",
+            )
+        )
+    return rows
+
+
+def processes_of(entry: dict[str, Any]) -> int:
+    """How many processes a latency measurement spanned (absent: two, as bench.latency has always run)."""
+    # An in-memory layer cannot span processes, whatever an older file left out.
+    return int(entry.get("processes") or (1 if entry.get("layer") == "inmemory" else 2))
+
+
+def topology_name(processes: int, layer: str) -> str:
+    """'2 processes, Redis pub/sub'."""
+    count = "1 process" if processes == 1 else f"{processes} processes"
+    return f"{count}, {LAYER_NAMES.get(layer, layer)}"
+
+
+def latency_topologies(report: dict[str, Any] | None) -> list[tuple[int, str]]:
+    """The issue's topologies, then any other the run measured, in a stable order."""
+    seen = {(processes_of(entry), entry["layer"]) for entry in (report or {}).get("measurements", [])}
+    return [*TOPOLOGIES, *sorted(seen - set(TOPOLOGIES))]
+
+
+def latest_by_rate(measurements: Iterable[dict[str, Any]]) -> dict[int, dict[str, Any]]:
+    """One measurement per rate: the last, which is the one bench.latency kept when it measured twice."""
+    chosen: dict[int, dict[str, Any]] = {}
+    for entry in measurements:
+        chosen[int(entry["rate"])] = entry
+    return dict(sorted(chosen.items()))
+
+
+def sustained(entry: dict[str, Any], p99_limit_ms: float) -> bool:
+    """bench.latency's own test of a sustained rate, applied to a measurement from its JSON."""
+    known = {field.name for field in fields(Measurement)}
+    return Measurement(**{key: value for key, value in entry.items() if key in known}).sustained(p99_limit_ms)
+
+
+def rate_bounds(by_rate: dict[int, dict[str, Any]], p99_limit_ms: float) -> tuple[int | None, int | None]:
+    """The highest rate sustained, and the lowest rate above it that was not."""
+    passed = [rate for rate, entry in by_rate.items() if sustained(entry, p99_limit_ms)]
+    highest = max(passed, default=None)
+    failed = [rate for rate in by_rate if rate not in passed and (highest is None or rate > highest)]
+    return highest, min(failed, default=None)
+
+
+def bounds_text(low: int | None, high: int | None) -> str:
+    """'≥ 200, < 2,000 msg/s' and the like."""
+    if low is None and high is None:
+        return DASH
+    if low is None:
+        return f"< {high:,} msg/s"
+    if high is None:
+        return f"≥ {low:,} msg/s"
+    return f"≥ {low:,}, < {high:,} msg/s"
+
+
+def rate_status(parley: tuple[int | None, int | None], relay: tuple[int | None, int | None]) -> str:
+    """Met or missed only when the rates measured settle it; otherwise undecided."""
+    # Each true highest rate lies in [low, high): met needs Parley's low to reach the target share of the
+    # relay's high, missed needs Parley's high to fall to that share of the relay's low.
+    parley_low, parley_high = parley
+    relay_low, relay_high = relay
+    if relay_high is not None and parley_low is not None and parley_low >= RATE_TARGET * relay_high:
+        return MET
+    if relay_low is not None and parley_high is not None and parley_high <= RATE_TARGET * relay_low:
+        return MISSED
+    return UNDECIDED
+
+
+def latency_rows(report: dict[str, Any] | None) -> list[Row]:
+    """Per topology: p99 at the fixed rate against the relay's, and the highest rate each sustained."""
+    settings: dict[str, Any] = (report or {}).get("settings", {})
+    rate = settings.get("rate", 200)
+    budget = settings.get("budget_ratio", 1.5)
+    p99_limit = settings.get("p99_limit_ms", 50.0)
+    rows: list[Row] = []
+    for processes, layer in latency_topologies(report):
+        topology = topology_name(processes, layer)
+        figure = f"p99 visitor→agent at {rate:,} msg/s, {topology}"
+        fixed = next(
+            (
+                row
+                for row in (report or {}).get("rows", [])
+                if "fixed" in row["kind"]
+                and row["layer"] == layer
+                and processes_of({"layer": layer, **row["parley"], **row}) == processes
+            ),
+            None,
+        )
+        if fixed is None:
+            rows.append(Row(figure, benchmark="latency"))
+        else:
+            parley, relay = fixed["parley"], fixed["relay"]
+            lost = f", {parley['lost']:,} lost" if parley["lost"] else ""
+            relay_lost = f", {relay['lost']:,} lost" if relay["lost"] else ""
+            rows.append(
+                Row(
+                    figure,
+                    f"{ms(parley['p99_ms'])} (p50 {ms(parley['p50_ms'], unit=False)}{lost})",
+                    f"{ms(relay['p99_ms'])} (bare relay, p50 {ms(relay['p50_ms'], unit=False)}{relay_lost})",
+                    ratio_text(fixed["p99_ratio"]),
+                    f"≤ {budget:g}{TIMES} relay, none lost",
+                    status(fixed["verdict"]),
+                    "latency",
+                )
+            )
+        mine = [
+            entry
+            for entry in (report or {}).get("measurements", [])
+            if entry["layer"] == layer and processes_of(entry) == processes
+        ]
+        figure = f"Highest sustained rate, {topology}"
+        parley_bounds = rate_bounds(latest_by_rate(e for e in mine if e["system"] == "parley"), p99_limit)
+        relay_bounds = rate_bounds(latest_by_rate(e for e in mine if e["system"] == "relay"), p99_limit)
+        if not mine or parley_bounds == (None, None) or relay_bounds == (None, None):
+            rows.append(Row(figure, benchmark="latency"))
+            continue
+        share = (
+            parley_bounds[0] / relay_bounds[0]
+            if parley_bounds[0] is not None and relay_bounds[0] is not None
+            else None
+        )
+        rows.append(
+            Row(
+                figure,
+                bounds_text(*parley_bounds),
+                f"{bounds_text(*relay_bounds)} (bare relay)",
+                ratio_text(share),
+                f"≥ {RATE_TARGET:g}{TIMES} relay",
+                rate_status(parley_bounds, relay_bounds),
+                "latency",
+            )
+        )
+    return rows
+
+
+def mode_name(mode: str) -> str:
+    """A fan-out topology ("2 processes, redis-pubsub") named as the latency rows name theirs."""
+    count, _, layer = mode.partition(", ")
+    return f"{count}, {LAYER_NAMES.get(layer, layer)}"
+
+
+def fanout_rows(report: dict[str, Any] | None) -> list[Row]:
+    """Until the last agent has a new conversation, p99, per topology, against the bare relay."""
+    runs: list[dict[str, Any]] = (report or {}).get("runs", [])
+    modes = list(dict.fromkeys([*FANOUT_MODES, *(run["mode"] for run in runs)]))
+    agents = (report or {}).get("settings", {}).get("agents", 50)
+    rows: list[Row] = []
+    for mode in modes:
+        figure = f"Fan-out, last of {agents} agents, p99, {mode_name(mode)}"
+        parley = next((run for run in runs if run["mode"] == mode and run["system"] == "Parley"), None)
+        relay = next((run for run in runs if run["mode"] == mode and run["system"] != "Parley"), None)
+        if parley is None or parley["last_p99_ms"] is None:
+            rows.append(Row(figure, benchmark="fanout"))
+            continue
+        missing = parley["missing_notifications"]
+        relay_p99 = relay["last_p99_ms"] if relay else None
+        rows.append(
+            Row(
+                figure,
+                ms(parley["last_p99_ms"]) + (f", {missing:,} missing" if missing else ""),
+                f"{ms(relay_p99)} (bare relay, one group)",
+                ratio_text(parley["last_p99_ms"] / relay_p99 if relay_p99 else None),
+                "",
+                NO_TARGET,
+                "fanout",
+            )
+        )
+    return rows
+
+
+def all_rows(results: dict[str, dict[str, Any] | None]) -> list[Row]:
+    """Every figure of the issue's targets, in the order docs/performance.md lists them."""
+    return [
+        *widget_rows(results["widget_weight"]),
+        *host_page_rows(results["host_page"]),
+        *capacity_rows(results["capacity"]),
+        *latency_rows(results["latency"]),
+        *fanout_rows(results["fanout"]),
+    ]
+
+
+def table(rows: list[Row], results: dict[str, dict[str, Any] | None]) -> str:
+    """The rows as a plain-text table, with where each figure came from."""
+    titles = ("figure", "Parley", "baseline", "ratio", "target", "verdict")
+    cells = [(row.figure, row.parley, row.baseline, row.ratio, row.target, row.status) for row in rows]
+    widths = [max(len(cell[column]) for cell in [titles, *cells]) for column in range(len(titles))]
+    right_aligned = {3}
+
+    def line(cell: tuple[str, ...]) -> str:
+        return "  ".join(
+            value.rjust(width) if column in right_aligned else value.ljust(width)
+            for column, (value, width) in enumerate(zip(cell, widths, strict=True))
+        ).rstrip()
+
+    lines = [line(titles), "-" * len(line(titles)), *(line(cell) for cell in cells)]
+    sources = ", ".join(
+        f"{name}.json {report.get('generated_at', '?')}" if report else f"{name}.json not found"
+        for name, report in results.items()
+    )
+    lines += [
+        f"From build/bench: {sources}.",
+        "met/missed are each benchmark's own PASS/MISS; ratios are Parley over the named baseline. Highest "
+        "sustained rate: p99 under the step limit, nothing lost, the pace kept (bench.latency); undecided "
+        "when the rates measured cannot tell whether Parley reaches the target share of the relay's.",
+    ]
+    return "\n".join(lines)
+
+
+# --- Charts -------------------------------------------------------------------------------------------
+
+
+def date_of(report: dict[str, Any]) -> str:
+    """The day a benchmark ran, for a chart's subtitle."""
+    return str(report.get("generated_at", ""))[:10]
+
+
+def latency_chart(report: dict[str, Any]) -> str:
+    """p99 (log) against offered rate: one line per system and topology, the step limit drawn across."""
+    settings = report.get("settings", {})
+    p99_limit = float(settings.get("p99_limit_ms", 50.0))
+    series: list[charts.Series] = []
+    described: list[str] = []
+    for position, (processes, layer) in enumerate(latency_topologies(report)):
+        topology = topology_name(processes, layer)
+        for system, name, dash in (
+            ("parley", "Parley", charts.SOLID),
+            ("relay", "bare relay", charts.DASHED),
+        ):
+            by_rate = latest_by_rate(
+                entry
+                for entry in report.get("measurements", [])
+                if entry["system"] == system and entry["layer"] == layer and processes_of(entry) == processes
+            )
+            points = [
+                charts.Point(rate, entry["p99_ms"], failed=bool(entry["lost"]))
+                for rate, entry in by_rate.items()
+                if entry["p99_ms"] is not None
+            ]
+            if not points:
+                continue
+            series.append(
+                charts.Series(
+                    f"{name}, {topology}",
+                    points,
+                    colour=charts.PAIRS[position % len(charts.PAIRS)][system == "relay"],
+                    marker=charts.MARKERS[position % len(charts.MARKERS)],
+                    dash=dash,
+                )
+            )
+            described.append(
+                f"{name}, {topology}: "
+                + ", ".join(f"{point.y:g} ms at {point.x:g} msg/s" for point in points)
+                + "."
+            )
+    rooms = settings.get("rooms")
+    duration = settings.get("duration")
+    subtitle = ", ".join(
+        part
+        for part in (
+            f"{rooms} rooms" if rooms else "",
+            f"{duration:g} s measured per point" if duration else "",
+            date_of(report),
+        )
+        if part
+    )
+    return charts.line_chart(
+        title="Visitor → agent p99 latency against message rate",
+        subtitle=subtitle,
+        description="p99 latency in milliseconds (log scale) against offered messages per second, Parley "
+        f"(solid) and a bare Channels relay (dashed); hollow points lost messages. {' '.join(described)}",
+        x_axis=charts.Axis("offered rate (messages/s)"),
+        y_axis=charts.Axis("p99 latency (ms, log scale)", log=True),
+        series=series,
+        reference=charts.Reference(p99_limit, f"{p99_limit:g} ms"),
+        failed_label="messages lost",
+    )
+
+
+def memory_curve(system: dict[str, Any]) -> list[tuple[int, int]]:
+    """(open sockets, RSS KiB) from zero up: the sampled curve, or the levels alone for older files."""
+    if system.get("curve"):
+        return [(int(point["sockets"]), int(point["rss_kib"])) for point in system["curve"]]
+    levels = [(level["opened"], level["rss_kib"]) for level in system["levels"]]
+    return [(0, system["rss_before_kib"]), *levels]
+
+
+def memory_chart(report: dict[str, Any]) -> str:
+    """RSS growth against open idle sockets for Parley, the bare consumer and plain websockets."""
+    series: list[charts.Series] = []
+    described: list[str] = []
+    for position, (key, name) in enumerate(SYSTEM_NAMES.items()):
+        system = report["systems"].get(key)
+        if not system:
+            continue
+        failed_at = {level["opened"] for level in system["levels"] if level["failed"]}
+        before = system["rss_before_kib"]
+        points = [
+            charts.Point(sockets, (rss - before) / 1024, failed=sockets in failed_at)
+            for sockets, rss in memory_curve(system)
+        ]
+        top = max(system["levels"], key=lambda level: level["sockets"], default=None)
+        per_socket = (
+            f" ({top['per_socket_kib']:.1f} KiB/socket at {top['sockets']:,})"
+            if top and top["per_socket_kib"] is not None
+            else ""
+        )
+        series.append(
+            charts.Series(
+                name + per_socket,
+                points,
+                colour=SYSTEM_COLOURS[key],
+                marker=charts.MARKERS[position],
+                dash=charts.DASHES[position],
+            )
+        )
+        described.append(
+            f"{name}: " + ", ".join(f"{point.y:.1f} MiB at {point.x:,.0f}" for point in points) + "."
+        )
+    return charts.line_chart(
+        title="Server memory against open idle sockets",
+        subtitle=f"one daphne process each, in-memory channel layer, {date_of(report)}",
+        description="Growth of the server process's resident memory in MiB over the idle process, against "
+        f"idle WebSocket connections held open. {' '.join(described)}",
+        x_axis=charts.Axis("idle sockets open"),
+        y_axis=charts.Axis("RSS growth (MiB)"),
+        series=series,
+        failed_label="some sockets failed to open",
+    )
+
+
+def handshakes_chart(report: dict[str, Any]) -> str:
+    """Handshakes per second: Parley's new and returning visitors beside the two baselines."""
+    systems = report["systems"]
+    wanted = (
+        ("parley", "fresh visitor", "Parley, new visitor"),
+        ("parley", "returning visitor", "Parley, returning visitor"),
+        ("relay", "connect", "bare Channels consumer"),
+        ("plain", "connect", "plain websockets"),
+    )
+    bars: list[charts.Bar] = []
+    for key, label, name in wanted:
+        run = next((run for run in systems.get(key, {}).get("handshakes", []) if run["label"] == label), None)
+        if run is not None:
+            bars.append(charts.Bar(name, run["rate"], f"{run['rate']:,.0f}/s", SYSTEM_COLOURS[key]))
+    relay_runs = systems.get("relay", {}).get("handshakes", [])
+    relay = next((run for run in relay_runs if run["label"] == "connect"), None)
+    reference = (
+        charts.Reference(
+            HANDSHAKE_TARGET * relay["rate"],
+            f"target: {HANDSHAKE_TARGET:g}{TIMES} bare consumer ({HANDSHAKE_TARGET * relay['rate']:,.0f}/s)",
+        )
+        if relay
+        else None
+    )
+    settings = report.get("settings", {})
+    return charts.bar_chart(
+        title="WebSocket handshakes per second, one process",
+        subtitle=f"{settings.get('concurrency', '?')} in flight; Parley's counted at ready, the others at "
+        f"accept; {date_of(report)}",
+        description="Handshakes completed per second: "
+        + ", ".join(f"{bar.label} {bar.value:,.0f}" for bar in bars)
+        + (f"; the target is {HANDSHAKE_TARGET:g} times the bare consumer's." if relay else "."),
+        axis=charts.Axis("handshakes per second (each socket opened, then closed)"),
+        bars=bars,
+        reference=reference,
+    )
+
+
+def draw(results: dict[str, dict[str, Any] | None], images: Path) -> list[Path]:
+    """Write the charts whose benchmark has run; leave the others' images as they are."""
+    drawn: list[Path] = []
+    latency, capacity = results["latency"], results["capacity"]
+    wanted = {
+        "bench-latency.svg": (lambda: latency_chart(latency))
+        if latency and latency.get("measurements")
+        else None,
+        "bench-memory.svg": (lambda: memory_chart(capacity)) if capacity else None,
+        "bench-handshakes.svg": (lambda: handshakes_chart(capacity)) if capacity else None,
+    }
+    images.mkdir(parents=True, exist_ok=True)
+    for name, render in wanted.items():
+        if render is None:
+            continue
+        path = images / name
+        path.write_text(render(), encoding="utf-8")
+        drawn.append(path)
+    return drawn
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the table, write summary.json and the charts."""
+    parser = argparse.ArgumentParser(prog="python -m bench.report", description=__doc__.splitlines()[0])
+    parser.add_argument("--input", type=Path, default=BENCH_DIR, help=f"benchmark JSON (default {BENCH_DIR})")
+    parser.add_argument("--images", type=Path, default=IMAGES_DIR, help=f"charts (default {IMAGES_DIR})")
+    args = parser.parse_args(argv)
+    results = load(args.input)
+    rows = all_rows(results)
+    print(table(rows, results))
+    summary = {
+        "sources": {name: report.get("generated_at") if report else None for name, report in results.items()},
+        "rows": [asdict(row) for row in rows],
+    }
+    args.input.mkdir(parents=True, exist_ok=True)
+    (args.input / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
+    drawn = draw(results, args.images)
+    print(
+        f"Wrote {args.input / 'summary.json'}"
+        + (f" and {', '.join(str(path) for path in drawn)}" if drawn else "; no charts (no data)"),
+        file=sys.stderr,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
