@@ -6,16 +6,17 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, QuerySet, Value
 from django.utils import timezone
 
-from server.chat import gateway
+from server.chat import gateway, sql
 from server.chat.errors import ParleyError
 from server.chat.groups import agent_group, site_agents_group, visitor_group
 from server.chat.models import AgentReadMark, Conversation, Message, Site, SiteMembership, Visitor
@@ -215,6 +216,17 @@ def check_message_body(*, body: str) -> str:
     return trimmed
 
 
+INSERT_MESSAGE_SQL = """
+INSERT INTO chat_message (conversation_id, seq, author, agent_id, body, client_id, created_at)
+VALUES (%s, %s, %s, %s, %s, %s, %s)
+RETURNING id
+"""
+
+UPDATE_CONVERSATION_AFTER_MESSAGE_SQL = """
+UPDATE chat_conversation SET last_seq = %s, last_message_id = %s, updated_at = %s WHERE id = %s
+"""
+
+
 def _store_message(
     *,
     conversation: Conversation,
@@ -228,18 +240,43 @@ def _store_message(
     The conversation must come with its site and visitor loaded (they go into the inbox summary).
     """
     conversation.last_seq += 1
-    message = Message.objects.create(
+    created_at = timezone.now()
+    # Hand-written (sql.py): paid for every message.
+    row = sql.fetch_one(
+        INSERT_MESSAGE_SQL,
+        [
+            sql.db_param(Message, "conversation", conversation.pk),
+            conversation.last_seq,
+            author,
+            agent.pk if agent is not None else None,
+            body,
+            client_id,
+            sql.db_param(Message, "created_at", created_at),
+        ],
+    )
+    assert row is not None  # INSERT ... RETURNING always returns the row
+    message = Message(
+        id=row[0],
         conversation=conversation,
         seq=conversation.last_seq,
         author=author,
         agent=agent,
-        client_id=client_id,
         body=body,
+        client_id=client_id,
+        created_at=created_at,
     )
+    message._state.adding = False
+    message._state.db = connection.alias
     conversation.last_message = message
-    conversation.updated_at = message.created_at
-    Conversation.objects.filter(pk=conversation.pk).update(
-        last_seq=conversation.last_seq, last_message=message, updated_at=message.created_at
+    conversation.updated_at = created_at
+    sql.execute(
+        UPDATE_CONVERSATION_AFTER_MESSAGE_SQL,
+        [
+            conversation.last_seq,
+            message.pk,
+            sql.db_param(Conversation, "updated_at", created_at),
+            sql.db_param(Conversation, "id", conversation.pk),
+        ],
     )
     new_message = {"type": "message.new", "message": message_wire(message)}
     # The visitor's sockets hear everything of theirs through the visitor group, joined at hello before
@@ -299,19 +336,54 @@ def do_post_visitor_message(*, visitor_id: uuid.UUID, client_id: str, body: str)
     )
 
 
+@cache
+def _lock_open_conversation_sql(vendor: str) -> str:
+    """The statement that starts a visitor's send, for one database vendor."""
+    # SQLite has no row locks (a write transaction locks the database); PostgreSQL locks the row.
+    lock = "FOR UPDATE OF c" if connection.features.has_select_for_update_of else ""
+    # Only column names from the models' metadata go into the text; values are parameters.
+    return f"""
+SELECT {sql.columns(Conversation, "c")}, {sql.columns(Site, "s")}, {sql.columns(Visitor, "v")},
+    EXISTS (
+        SELECT 1 FROM chat_message m JOIN chat_conversation mc ON mc.id = m.conversation_id
+        WHERE mc.visitor_id = %s AND m.client_id = %s
+    )
+FROM chat_conversation c
+JOIN chat_site s ON s.id = c.site_id
+JOIN chat_visitor v ON v.id = c.visitor_id
+WHERE c.visitor_id = %s AND c.status = %s
+ORDER BY c.created_at DESC
+LIMIT 1
+{lock}
+"""  # noqa: S608
+
+
+def _lock_open_conversation(*, visitor_id: uuid.UUID, client_id: str) -> tuple[Conversation | None, bool]:
+    """Lock the visitor's latest open conversation (with its site and visitor loaded), and whether
+    one of the visitor's messages already has this client_id."""
+    # The usual case in one hand-written statement (sql.py): lock the open conversation, load what
+    # the inbox row shows and check for a retry. Sends into one conversation queue on its row lock.
+    visitor_param = sql.db_param(Conversation, "visitor", visitor_id)
+    row = sql.fetch_one(
+        _lock_open_conversation_sql(connection.vendor),
+        [visitor_param, client_id, visitor_param, Conversation.Status.OPEN.value],
+    )
+    if row is None:
+        return None, False
+    conversation_end = len(Conversation._meta.concrete_fields)
+    site_end = conversation_end + len(Site._meta.concrete_fields)
+    conversation = sql.model_from_row(Conversation, row[:conversation_end])
+    conversation.site = sql.model_from_row(Site, row[conversation_end:site_end])
+    conversation.visitor = sql.model_from_row(Visitor, row[site_end:-1])
+    return conversation, bool(row[-1])
+
+
 @transaction.atomic
 def _post_visitor_message(*, visitor_id: uuid.UUID, client_id: str, body: str) -> PostedMessage:
     """One attempt at storing a visitor's message: three statements when the conversation is open."""
     # The usual case in one statement: lock the open conversation, load what the inbox row shows
     # and check for a retry. Sends into one conversation queue on its row lock.
-    open_conversation = (
-        Conversation.objects.select_for_update(of=("self",))
-        .select_related("site", "visitor")
-        .filter(visitor_id=visitor_id, status=Conversation.Status.OPEN)
-        .annotate(retried=Exists(_visitor_messages(visitor_id=visitor_id, client_id=client_id)))
-        .order_by("-created_at")
-        .first()
-    )
+    open_conversation, retried = _lock_open_conversation(visitor_id=visitor_id, client_id=client_id)
     conversation: Conversation
     if open_conversation is None:
         started = _start_conversation(visitor_id=visitor_id, client_id=client_id)
@@ -319,10 +391,10 @@ def _post_visitor_message(*, visitor_id: uuid.UUID, client_id: str, body: str) -
             return started
         conversation = started
     else:
-        if open_conversation.retried:
-            retried = _already_stored(_visitor_messages(visitor_id=visitor_id, client_id=client_id))
-            if retried is not None:
-                return retried
+        if retried:
+            stored = _already_stored(_visitor_messages(visitor_id=visitor_id, client_id=client_id))
+            if stored is not None:
+                return stored
         conversation = open_conversation
     message = _store_message(
         conversation=conversation,

@@ -7,11 +7,15 @@ and results converted, by the same field methods the ORM uses, so what they retu
 ORM would have returned. Everything else goes through the ORM.
 """
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from functools import cache
+from typing import Any, TypeVar
 
 from django.db import connection
 from django.db.models import Model
+
+ModelT = TypeVar("ModelT", bound=Model)
+Converter = Callable[[Any, Any, Any], Any]
 
 
 def db_param(model: type[Model], field_name: str, value: Any) -> Any:
@@ -30,12 +34,49 @@ def from_db(model: type[Model], field_name: str, value: Any) -> Any:
     return value
 
 
+def columns(model: type[Model], alias: str) -> str:
+    """Every concrete column of `model`, qualified by `alias`, in the order `model_from_row` expects."""
+    quote = connection.ops.quote_name
+    return ", ".join(f"{alias}.{quote(field.column)}" for field in model._meta.concrete_fields)
+
+
+@cache
+def _row_converters(model: type[Model], vendor: str) -> list[tuple[Any, list[Converter]]]:
+    """Per concrete field of `model`: its column and the converters the ORM applies to it on `vendor`."""
+    converters = []
+    for field in model._meta.concrete_fields:
+        column = field.get_col(model._meta.db_table)
+        converters.append(
+            (column, [*connection.ops.get_db_converters(column), *field.get_db_converters(connection)])  # type: ignore[attr-defined]
+        )
+    return converters
+
+
+def model_from_row(model: type[ModelT], values: Sequence[Any]) -> ModelT:
+    """An instance of `model` from the values `columns(model, ...)` selected, as the ORM would build it."""
+    converted = []
+    for value, (column, converters) in zip(values, _row_converters(model, connection.vendor), strict=True):
+        if value is not None:
+            for convert in converters:
+                value = convert(value, column, connection)
+        converted.append(value)
+    field_names = [field.attname for field in model._meta.concrete_fields]
+    return model.from_db(connection.alias, field_names, converted)
+
+
 def fetch_one(sql: str, params: Sequence[Any]) -> tuple[Any, ...] | None:
     """The first row of a query, or None."""
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row: tuple[Any, ...] | None = cursor.fetchone()
         return row
+
+
+def execute(sql: str, params: Sequence[Any]) -> int:
+    """Run a statement; the number of rows it changed."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return int(cursor.rowcount)
 
 
 def fetch_all(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:

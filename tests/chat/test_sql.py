@@ -4,7 +4,9 @@ import uuid
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import transaction
 
+from server.chat import actions
 from server.chat.actions import do_add_site_member, do_post_agent_message, do_post_visitor_message
 from server.chat.models import Conversation, Message, Visitor
 from server.chat.selectors import messages_after, visitor_visit
@@ -59,3 +61,35 @@ def test_messages_after_match_the_orm_for_every_kind_of_author(visitor_alice, ag
     expected = [message_wire(message) for message in stored]
     assert (page, has_more) == (expected, False)
     assert [message["author_name"] for message in page] == ["Bob", "carol", "Support", None]
+
+
+def _fields(instance) -> dict:
+    return {field.attname: getattr(instance, field.attname) for field in type(instance)._meta.concrete_fields}
+
+
+def test_the_send_lock_loads_the_conversation_its_site_and_visitor_as_the_orm_does(visitor_alice):
+    """The locked conversation, its site and its visitor have every field as the ORM loads them."""
+    visitor_id = uuid.UUID(visitor_alice.visitor_id)
+    posted = do_post_visitor_message(visitor_id=visitor_id, client_id="c1", body="hi")
+    with transaction.atomic():
+        conversation, retried = actions._lock_open_conversation(visitor_id=visitor_id, client_id="c1")
+    assert conversation is not None
+    assert retried
+    stored = Conversation.objects.select_related("site", "visitor").get(pk=posted.conversation_id)
+    assert _fields(conversation) == _fields(stored)
+    assert _fields(conversation.site) == _fields(stored.site)
+    assert _fields(conversation.visitor) == _fields(stored.visitor)
+    assert conversation.updated_at.tzinfo is not None
+
+
+def test_a_stored_message_is_acknowledged_as_the_orm_reads_it_back(visitor_alice, agent_bob):
+    """What a send acknowledges and broadcasts equals the stored row, for visitor and agent messages."""
+    visitor_id = uuid.UUID(visitor_alice.visitor_id)
+    posted = do_post_visitor_message(visitor_id=visitor_id, client_id="c1", body="ünïcode ✓")
+    reply = do_post_agent_message(agent=agent_bob, conversation_id=posted.conversation_id, body="Hello")
+    for sent in (posted, reply):
+        stored = Message.objects.select_related("agent").get(pk=sent.message["id"])
+        assert sent.message == message_wire(stored)
+    conversation = Conversation.objects.get(pk=posted.conversation_id)
+    assert (conversation.last_seq, conversation.last_message_id) == (2, reply.message["id"])
+    assert conversation.updated_at == Message.objects.get(pk=reply.message["id"]).created_at
