@@ -1,6 +1,7 @@
 """The hand-written SQL of the hot paths returns exactly what the ORM would (run on PostgreSQL too)."""
 
 import uuid
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -63,7 +64,7 @@ def test_messages_after_match_the_orm_for_every_kind_of_author(visitor_alice, ag
     assert [message["author_name"] for message in page] == ["Bob", "carol", "Support", None]
 
 
-def _fields(instance) -> dict:
+def _fields(instance: Any) -> dict[str, Any]:
     return {field.attname: getattr(instance, field.attname) for field in type(instance)._meta.concrete_fields}
 
 
