@@ -7,7 +7,6 @@ one core (the load generator runs on the other), in-memory channel layer, SQLite
 import argparse
 import asyncio
 import contextlib
-import importlib
 import itertools
 import json
 import math
@@ -40,13 +39,8 @@ OPEN_TIMEOUT = 20.0
 HANDSHAKE_TIMEOUT = 10.0
 CLOSE_TIMEOUT = 60.0
 WARM_UP_SOCKETS = 100
-# What Parley's settings give the in-memory layer (server/settings.py), for the bare consumer too.
-IN_MEMORY_LAYERS = {
-    "default": {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": {"capacity": 1000, "expiry": 60}}
-}
-RELAY_LAUNCHER = (
-    "import sys; from bench.capacity import serve_in_memory_relay; serve_in_memory_relay(sys.argv[1:])"
-)
+RELAY_APPLICATION = "bench.relay_asgi:application"
+RELAY_IN_MEMORY_ENV = {"DJANGO_SETTINGS_MODULE": "bench.relay_settings", "PARLEY_CHANNEL_LAYER": "inmemory"}
 SYSTEMS = ("parley", "relay", "plain")
 SYSTEM_NAMES = {"parley": "Parley", "relay": "bare consumer", "plain": "plain websockets"}
 
@@ -139,25 +133,12 @@ def start_parley(deployment: DemoDeployment, *, port: int, cpu: int | None) -> s
 def start_memory_relay(workdir: Path, *, port: int, cpu: int | None) -> subprocess.Popen[bytes]:
     """The bare relay consumer (bench/baseline_relay.py) under daphne with the in-memory layer."""
     return start_server(
-        [sys.executable, "-c", RELAY_LAUNCHER, "-b", "127.0.0.1", "-p", str(port), *DAPHNE_FLAGS],
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "bench.relay_settings"},
+        [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(port), *DAPHNE_FLAGS, RELAY_APPLICATION],
+        env={**os.environ, **RELAY_IN_MEMORY_ENV},
         port=port,
         log_path=workdir / f"relay-{port}.log",
         cpu=cpu,
     )
-
-
-def serve_in_memory_relay(daphne_args: list[str]) -> None:
-    """Run daphne on the bare relay with Parley's in-memory layer (bench.relay_settings only names Redis)."""
-    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.relay_settings"
-    # relay_settings reads REDIS_URL at import; with the in-memory layer nothing connects to it.
-    os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:9/0")
-    relay_settings = importlib.import_module("bench.relay_settings")
-    # Patched before Django reads the module, so the consumer code is the very one bench.latency runs.
-    relay_settings.CHANNEL_LAYERS = IN_MEMORY_LAYERS  # type: ignore[attr-defined]
-    from daphne.cli import CommandLineInterface
-
-    CommandLineInterface().run([*daphne_args, "bench.relay_asgi:application"])
 
 
 def start_plain(workdir: Path, *, port: int, cpu: int | None) -> subprocess.Popen[bytes]:

@@ -1,4 +1,4 @@
-"""Visitor→agent latency across two daphne processes and one Redis: Parley against a bare Channels relay.
+"""Visitor→agent latency on one daphne process and on two through Redis: Parley against a bare relay.
 
 Run `python -m bench.latency --help` from the repository root; bench/README.md explains the output.
 """
@@ -23,12 +23,15 @@ from tests.integration.clients import console_session_cookie
 from tests.processes import BIN, DAPHNE_FLAGS, REPO, DemoDeployment, free_port, stop_process, wait_for_port
 from tests.services import PostgresCluster, RedisServer
 
-LAYERS = ("redis-pubsub", "redis")
+# Where the visitor and the agent sockets live: one process with the in-memory layer, or one process
+# each, talking through Redis (pub/sub, Parley's default, or channels-redis's RedisChannelLayer).
+TOPOLOGIES = {"1-inmemory": (1, "inmemory"), "2-redis-pubsub": (2, "redis-pubsub"), "2-redis": (2, "redis")}
+DEFAULT_TOPOLOGIES = ("1-inmemory", "2-redis-pubsub")
 OUTPUT = REPO / "build" / "bench" / "latency.json"
 WORKDIR = REPO / "build" / "bench" / "work"
 # A backlog that delivers nothing for this long is not draining: what is missing was dropped.
 QUIET_SECONDS = 1.0
-# Setting up a layer (4 processes, R sessions and sockets) and tearing it down, for the time budget.
+# Setting up a topology (up to 4 processes, R sessions and sockets) and tearing it down, for the time budget.
 LAYER_OVERHEAD_SECONDS = 15.0
 
 
@@ -39,6 +42,7 @@ class Measurement:
     system: str
     layer: str
     rate: int
+    processes: int
     sent: int
     received: int
     lost: int
@@ -68,11 +72,12 @@ class Measurement:
 
 @dataclass
 class Row:
-    """A line of the table: relay and Parley at the same layer and rate."""
+    """A line of the table: relay and Parley on the same topology at the same rate."""
 
+    processes: int
     layer: str
     rate: int
-    kind: str  # "fixed" (the --rate row) or "relay max" (the highest rate the relay sustained)
+    kind: str  # "fixed" (the --rate row) and/or "relay max" (the highest rate the relay sustained)
     relay: Measurement
     parley: Measurement
 
@@ -105,6 +110,7 @@ async def measure(
     rooms: Rooms,
     *,
     layer: str,
+    processes: int,
     rate: int,
     warmup: float,
     duration: float,
@@ -169,6 +175,7 @@ async def measure(
         system=rooms.name,
         layer=layer,
         rate=rate,
+        processes=processes,
         sent=len(sent_at),
         received=len(latencies),
         lost=len(sent_at) - len(latencies),
@@ -207,7 +214,7 @@ async def drain(rooms: Rooms, tags: list[str], *, limit: float) -> int:
 def describe(result: Measurement) -> str:
     """One progress line."""
     return (
-        f"  {result.system:<6} {result.layer:<12} {result.rate:>5} msg/s: "
+        f"  {result.system:<6} {result.processes}x {result.layer:<12} {result.rate:>5} msg/s: "
         f"p50 {fmt(result.p50_ms)} p99 {fmt(result.p99_ms)} max {fmt(result.max_ms)} ms, "
         f"lost {result.lost}/{result.sent}, sent at {result.achieved_rate:.0f}/s "
         f"(send lag p99 {result.send_lag_p99_ms:.1f} ms)"
@@ -231,7 +238,7 @@ def fmt(value: float | None) -> str:
 class Settings:
     """The command line, resolved."""
 
-    layers: list[str]
+    topologies: list[str]
     rooms: int
     rate: int
     steps: list[int]
@@ -253,7 +260,7 @@ class Settings:
 
 @dataclass
 class Deployment:
-    """Redis, PostgreSQL, the Parley site and the ports every layer reuses."""
+    """Redis, PostgreSQL, the Parley site and the ports every topology reuses."""
 
     workdir: Path
     redis: RedisServer
@@ -303,22 +310,30 @@ def start_relay(deployment: Deployment, *, layer: str, port: int) -> subprocess.
     return process
 
 
-async def run_layer(
-    deployment: Deployment, settings: Settings, *, layer: str, relay_ports: tuple[int, int], deadline: float
+async def run_topology(
+    deployment: Deployment,
+    settings: Settings,
+    *,
+    processes: int,
+    layer: str,
+    relay_ports: tuple[int, int],
+    deadline: float,
 ) -> tuple[list[Row], list[Measurement]]:
-    """Both systems on one layer: the fixed rate, then the relay's stepping and Parley at its maximum."""
+    """Both systems on one topology: the fixed rate, then each stepped up until a rate fails."""
     cookie = await asyncio.to_thread(
         console_session_cookie,
         deployment.parley_url(1),
         deployment.parley.username,
         deployment.parley.password,
     )
-    relay_1, relay_2 = (f"http://127.0.0.1:{port}" for port in relay_ports)
+    # Visitors on process 1, agents on process 2; or both on the one process.
+    agent_process = 2 if processes == 2 else 1
+    relay_urls = [f"http://127.0.0.1:{port}" for port in relay_ports[:processes]]
     # Parley first: the relay, measured first, then starts at once (an idle RedisChannelLayer consumer
     # can crash: redis-py's 5 s socket timeout races channels-redis's 5 s BZPOPMIN).
     parley = await ParleyRooms.open(
         visitor_url=deployment.parley_url(1),
-        agent_url=deployment.parley_url(2),
+        agent_url=deployment.parley_url(agent_process),
         site_key=deployment.site_key,
         shop_origin=deployment.shop_origin,
         agent_origin=deployment.parley_url(1),
@@ -328,66 +343,82 @@ async def run_layer(
     )
     try:
         relay = await RelayRooms.open(
-            visitor_url=relay_1, agent_url=relay_2, rooms=settings.rooms, prefix=layer
+            visitor_url=relay_urls[0], agent_url=relay_urls[-1], rooms=settings.rooms, prefix=layer
         )
     except BaseException:
         await parley.close()
         raise
-    log(f"{layer}: {settings.rooms} rooms open on both systems")
+    name = topology_name(processes, layer)
+    log(f"{name}: {settings.rooms} rooms open on both systems")
     runs = 0
     measurements: list[Measurement] = []
 
-    async def one(rooms: Rooms, rate: int, *, last: bool = False) -> Measurement:
+    async def one(rooms: Rooms, rate: int) -> Measurement:
         nonlocal runs
         runs += 1
         async with asyncio.timeout(settings.measurement_seconds + settings.settle + 30):
             result = await measure(
                 rooms,
                 layer=layer,
+                processes=processes,
                 rate=rate,
                 warmup=settings.warmup,
                 duration=settings.duration,
                 straggle=settings.straggle,
-                settle=0.0 if last else settings.settle,
+                settle=settings.settle,
                 run=f"r{runs}",
             )
         log(describe(result))
         measurements.append(result)
         return result
 
-    try:
+    async def step(rooms: Rooms, rate: int) -> Measurement:
+        # On a shared 2-core machine one stray spike can fail a step: a step fails only twice over.
+        result = await one(rooms, rate)
+        if not result.sustained(settings.p99_limit_ms):
+            log(f"  {rooms.name} failed {rate} msg/s; measuring it once more")
+            result = await one(rooms, rate)
+        return result
 
-        async def relay_step(rate: int) -> Measurement:
-            # On a shared 2-core machine one stray spike can fail a step: a step fails only twice over.
-            result = await one(relay, rate)
-            if not result.sustained(settings.p99_limit_ms):
-                log(f"  relay failed {rate} msg/s; measuring it once more")
-                result = await one(relay, rate)
-            return result
-
-        # The relay goes first, so a backlog Parley leaves behind cannot slow the relay's steps.
-        relay_fixed = await relay_step(settings.rate)
-        best = relay_fixed if relay_fixed.sustained(settings.p99_limit_ms) else None
-        steps = [step for step in settings.steps if step > settings.rate] if best is not None else []
-        for step in steps:
-            # Room for this step (twice) and two Parley runs, within this layer's share of the time.
-            if time.monotonic() + 4 * settings.measurement_seconds + settings.settle > deadline:
-                log(f"{layer}: relay stepping stopped at {step} msg/s by the time limit")
+    async def climb(rooms: Rooms, first: Measurement, ceiling: int | None) -> Measurement | None:
+        """The highest step (up to `ceiling`) sustained after `first`, stopping at the first that fails."""
+        best = first if first.sustained(settings.p99_limit_ms) else None
+        if best is None:
+            return None
+        for rate in [rate for rate in settings.steps if rate > first.rate]:
+            if ceiling is not None and rate > ceiling:
                 break
-            result = await relay_step(step)
+            # Room for this step (twice) and one more measurement, within this topology's time.
+            if time.monotonic() + 3 * settings.measurement_seconds + settings.settle > deadline:
+                log(f"{name}: {rooms.name} stepping stopped at {rate} msg/s by the time limit")
+                break
+            result = await step(rooms, rate)
             if not result.sustained(settings.p99_limit_ms):
                 break
             best = result
-        parley_max = best is not None and best.rate != settings.rate
-        parley_fixed = await one(parley, settings.rate, last=not parley_max)
-        rows = [Row(layer, settings.rate, "fixed", relay_fixed, parley_fixed)]
-        if best is not None and parley_max:
-            rows.append(Row(layer, best.rate, "relay max", best, await one(parley, best.rate, last=True)))
-        elif best is not None and steps:
-            rows[0].kind = "fixed, relay max"
+        return best
+
+    try:
+        # The relay goes first, so a backlog Parley leaves behind cannot slow the relay's steps.
+        relay_fixed = await step(relay, settings.rate)
+        relay_best = await climb(relay, relay_fixed, None)
+        # Parley climbs only as high as the relay went: its share of the relay's rate is the figure.
+        parley_fixed = await one(parley, settings.rate)
+        parley_best = await climb(parley, parley_fixed, relay_best.rate if relay_best else settings.rate)
+        rows = [Row(processes, layer, settings.rate, "fixed", relay_fixed, parley_fixed)]
+        if relay_best is not None and relay_best.rate == settings.rate:
+            if any(rate > settings.rate for rate in settings.steps):
+                rows[0].kind = "fixed, relay max"
+        elif relay_best is not None and parley_best is not None and parley_best.rate == relay_best.rate:
+            rows.append(Row(processes, layer, relay_best.rate, "relay max", relay_best, parley_best))
         return rows, measurements
     finally:
         await asyncio.gather(relay.close(), parley.close())
+
+
+def topology_name(processes: int, layer: str) -> str:
+    """'1 process, inmemory', '2 processes, redis-pubsub'."""
+    return f"{processes} process{'es' if processes > 1 else ''}, {layer}"
 
 
 def set_up(settings: Settings) -> Deployment:
@@ -430,30 +461,48 @@ def run(settings: Settings) -> tuple[list[Row], list[Measurement], dict[str, int
         deployment.postgres.start()
         deployment.site_key = deployment.parley.set_up()
         log(f"Redis on {deployment.redis.port}, PostgreSQL on {deployment.postgres.port}, site migrated")
-        for position, layer in enumerate(settings.layers):
+        for position, topology in enumerate(settings.topologies):
+            processes, layer = TOPOLOGIES[topology]
             remaining = settings.time_limit - (time.monotonic() - started)
             deadline = (
-                time.monotonic() + remaining / (len(settings.layers) - position) - LAYER_OVERHEAD_SECONDS
+                time.monotonic() + remaining / (len(settings.topologies) - position) - LAYER_OVERHEAD_SECONDS
             )
-            deployment.parley.extra_env["PARLEY_CHANNEL_LAYER"] = layer
+            if layer == "inmemory":
+                # Without REDIS_URL, Parley runs its single-process default: the in-memory layer.
+                deployment.parley.extra_env.pop("REDIS_URL", None)
+                deployment.parley.extra_env.pop("PARLEY_CHANNEL_LAYER", None)
+            else:
+                deployment.parley.extra_env["REDIS_URL"] = deployment.redis.url
+                deployment.parley.extra_env["PARLEY_CHANNEL_LAYER"] = layer
             relay_ports = (free_port(), free_port())
-            processes: list[subprocess.Popen[bytes]] = []
+            started_processes: list[subprocess.Popen[bytes]] = []
             try:
-                for port in deployment.parley_ports:
-                    processes.append(deployment.parley.start_server(port))
-                for port in relay_ports:
-                    processes.append(start_relay(deployment, layer=layer, port=port))
-                layer_rows, layer_measurements = asyncio.run(
-                    run_layer(deployment, settings, layer=layer, relay_ports=relay_ports, deadline=deadline)
+                for port in deployment.parley_ports[:processes]:
+                    started_processes.append(deployment.parley.start_server(port))
+                for port in relay_ports[:processes]:
+                    started_processes.append(start_relay(deployment, layer=layer, port=port))
+                topology_rows, topology_measurements = asyncio.run(
+                    run_topology(
+                        deployment,
+                        settings,
+                        processes=processes,
+                        layer=layer,
+                        relay_ports=relay_ports,
+                        deadline=deadline,
+                    )
                 )
             finally:
-                for process in processes:
+                for process in started_processes:
                     stop_process(process)
                 deployment.parley.stop_all()
-            rows += layer_rows
-            measurements += layer_measurements
-            relay_max[layer] = max(
-                (row.rate for row in layer_rows if "relay max" in row.kind),
+            rows += topology_rows
+            measurements += topology_measurements
+            relay_max[topology] = max(
+                (
+                    measurement.rate
+                    for measurement in topology_measurements
+                    if measurement.system == "relay" and measurement.sustained(settings.p99_limit_ms)
+                ),
                 default=None,
             )
     finally:
@@ -476,10 +525,10 @@ def server_errors(limit: int = 40) -> str:
     return "\n".join(lines[:limit]) or f"No traceback in the server logs ({WORKDIR})."
 
 
-def table(rows: list[Row], settings: Settings) -> str:
+def table(rows: list[Row], measurements: list[Measurement], settings: Settings) -> str:
     """The result table (every column is separated by a space, so a wide figure never merges)."""
-    widths = (-12, 5, 9, 9, 6, 10, 9, 6, 9)
-    titles = ("layer", "msg/s", "relay p50", "p99", "lost", "Parley p50", "p99", "lost", "p99 ratio")
+    widths = (-25, 5, 9, 9, 6, 10, 9, 6, 9)
+    titles = ("topology", "msg/s", "relay p50", "p99", "lost", "Parley p50", "p99", "lost", "p99 ratio")
 
     def line(cells: tuple[object, ...], last: str) -> str:
         aligned = [
@@ -494,7 +543,7 @@ def table(rows: list[Row], settings: Settings) -> str:
         ratio = row.ratio
         note = " (relay max)" if "relay max" in row.kind else ""
         cells = (
-            row.layer,
+            topology_name(row.processes, row.layer),
             row.rate,
             fmt(row.relay.p50_ms),
             fmt(row.relay.p99_ms),
@@ -505,19 +554,48 @@ def table(rows: list[Row], settings: Settings) -> str:
             "-" if ratio is None else f"{ratio:.2f}x",
         )
         lines.append(line(cells, row.verdict(settings.budget_ratio) + note))
+    lines.append("")
+    for topology in settings.topologies:
+        processes, layer = TOPOLOGIES[topology]
+        mine = [m for m in measurements if (m.processes, m.layer) == (processes, layer)]
+        highest = {
+            system: highest_sustained([m for m in mine if m.system == system], settings.p99_limit_ms)
+            for system in ("relay", "parley")
+        }
+        relay_best, parley_best = highest["relay"], highest["parley"]
+        share = f" ({parley_best / relay_best:.2f}x)" if relay_best and parley_best else ""
+        lines.append(
+            f"Highest sustained rate, {topology_name(processes, layer)}: relay {highest['relay'] or '-'}, "
+            f"Parley {highest['parley'] or '-'} msg/s{share}"
+        )
     lines += [
-        f"Latency in ms from a visitor on process 1 to an agent on process 2, {settings.rooms} rooms.",
-        f"Budget: Parley p99 <= {settings.budget_ratio:g}x the relay's, nothing lost. Relay max: highest "
-        f"step with p99 < {settings.p99_limit_ms:g} ms and nothing lost.",
+        f"Latency in ms from a visitor's socket to an agent's, {settings.rooms} rooms; on two processes the "
+        "visitors are on process 1 and the agents on process 2.",
+        f"Budget: Parley p99 <= {settings.budget_ratio:g}x the relay's, nothing lost. Sustained: p99 < "
+        f"{settings.p99_limit_ms:g} ms, nothing lost, the pace kept; each system steps up through "
+        f"{', '.join(str(step) for step in settings.steps) or 'no rates'} until a step fails twice "
+        "(Parley no higher than the relay).",
     ]
     return "\n".join(lines)
+
+
+def highest_sustained(measurements: list[Measurement], p99_limit_ms: float) -> int | None:
+    """The highest rate among the measurements that was sustained (its last measurement, if retried)."""
+    last_by_rate = {measurement.rate: measurement for measurement in measurements}
+    return max(
+        (rate for rate, measurement in last_by_rate.items() if measurement.sustained(p99_limit_ms)),
+        default=None,
+    )
 
 
 def parse_args(argv: list[str] | None) -> Settings:
     """Read the command line."""
     parser = argparse.ArgumentParser(prog="python -m bench.latency", description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--layer", choices=[*LAYERS, "both"], default="both", help="channel layer(s) to measure"
+        "--topology",
+        action="append",
+        choices=[*TOPOLOGIES, "all"],
+        help=f"processes and channel layer, repeatable (default {' and '.join(DEFAULT_TOPOLOGIES)})",
     )
     parser.add_argument(
         "--rooms", type=int, default=50, help="rooms of one visitor and one agent (default 50)"
@@ -526,7 +604,7 @@ def parse_args(argv: list[str] | None) -> Settings:
     parser.add_argument(
         "--steps",
         default="200,400,600,800,1000,1400,2000",
-        help="relay rates to step through until one fails (comma-separated msg/s)",
+        help="rates each system steps through until one fails (comma-separated msg/s)",
     )
     parser.add_argument("--warmup", type=float, default=2.0, help="seconds sent before measuring (default 2)")
     parser.add_argument("--duration", type=float, default=8.0, help="seconds measured (default 8)")
@@ -547,7 +625,7 @@ def parse_args(argv: list[str] | None) -> Settings:
         "--agent-sockets", type=int, default=1, help="Parley console sockets sharing the rooms (default 1)"
     )
     parser.add_argument(
-        "--time-limit", type=float, default=340.0, help="seconds for the whole run (stepping stops early)"
+        "--time-limit", type=float, default=600.0, help="seconds for the whole run (stepping stops early)"
     )
     parser.add_argument("--output", type=Path, default=OUTPUT, help=f"JSON results (default {OUTPUT})")
     parser.add_argument(
@@ -555,8 +633,10 @@ def parse_args(argv: list[str] | None) -> Settings:
     )
     args = parser.parse_args(argv)
     steps = sorted({int(step) for step in str(args.steps).split(",") if step.strip()})
+    chosen = args.topology or list(DEFAULT_TOPOLOGIES)
+    topologies = list(TOPOLOGIES) if "all" in chosen else list(dict.fromkeys(chosen))
     settings = Settings(
-        layers=list(LAYERS) if args.layer == "both" else [args.layer],
+        topologies=topologies,
         rooms=args.rooms,
         rate=args.rate,
         steps=steps,
@@ -601,10 +681,10 @@ def main(argv: list[str] | None = None) -> int:
         log(f"The benchmark failed: {error!r}")
         log(server_errors())
         return 1
-    print(table(rows, settings))
+    print(table(rows, measurements, settings))
     settings.output.parent.mkdir(parents=True, exist_ok=True)
     report: dict[str, Any] = {
-        "benchmark": "visitor-to-agent latency, two daphne processes, one Redis",
+        "benchmark": "visitor-to-agent latency, one daphne process or two sharing a Redis",
         "generated_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "machine": {
             "cpus": os.cpu_count(),
@@ -616,6 +696,7 @@ def main(argv: list[str] | None = None) -> int:
         },
         "rows": [
             {
+                "processes": row.processes,
                 "layer": row.layer,
                 "rate": row.rate,
                 "kind": row.kind,

@@ -19,10 +19,15 @@ BACKENDS = {
     "redis-pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
     "redis": "channels_redis.core.RedisChannelLayer",
 }
-REDIS_URL = os.environ["REDIS_URL"]
-CHANNEL_LAYERS = {
+LAYER = os.environ.get("PARLEY_CHANNEL_LAYER", "redis-pubsub")
+# What Parley's settings give the in-memory layer (server/settings.py), its single-process default.
+IN_MEMORY_LAYERS = {
+    "default": {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": {"capacity": 1000, "expiry": 60}}
+}
+REDIS_URL = os.environ.get("REDIS_URL", "")
+REDIS_LAYERS = {
     "default": {
-        "BACKEND": BACKENDS[os.environ.get("PARLEY_CHANNEL_LAYER", "redis-pubsub")],
+        "BACKEND": BACKENDS.get(LAYER, BACKENDS["redis-pubsub"]),
         "CONFIG": {
             "hosts": [
                 {
@@ -40,6 +45,7 @@ CHANNEL_LAYERS = {
         },
     }
 }
+CHANNEL_LAYERS = IN_MEMORY_LAYERS if LAYER == "inmemory" else REDIS_LAYERS
 
 LOGGING = {
     "version": 1,

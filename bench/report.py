@@ -306,7 +306,8 @@ def latest_by_rate(measurements: Iterable[dict[str, Any]]) -> dict[int, dict[str
 def sustained(entry: dict[str, Any], p99_limit_ms: float) -> bool:
     """bench.latency's own test of a sustained rate, applied to a measurement from its JSON."""
     known = {field.name for field in fields(Measurement)}
-    return Measurement(**{key: value for key, value in entry.items() if key in known}).sustained(p99_limit_ms)
+    values = {key: value for key, value in entry.items() if key in known} | {"processes": processes_of(entry)}
+    return Measurement(**values).sustained(p99_limit_ms)
 
 
 def rate_bounds(by_rate: dict[int, dict[str, Any]], p99_limit_ms: float) -> tuple[int | None, int | None]:

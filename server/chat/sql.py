@@ -11,7 +11,9 @@ from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any, TypeVar
 
+import psycopg
 from django.db import connection
+from django.db.backends.utils import CursorWrapper
 from django.db.models import Model
 
 ModelT = TypeVar("ModelT", bound=Model)
@@ -64,9 +66,24 @@ def model_from_row(model: type[ModelT], values: Sequence[Any]) -> ModelT:
     return model.from_db(connection.alias, field_names, converted)
 
 
+def _cursor() -> CursorWrapper:
+    """A cursor for these statements: on PostgreSQL with prepared statements on, one binding on the server."""
+    prepared = connection.settings_dict["OPTIONS"].get("prepare_threshold") is not None
+    if connection.vendor != "postgresql" or not prepared:
+        return connection.cursor()
+    # Django's own cursors bind on the client, which psycopg never prepares; this one binds on the
+    # server, so psycopg prepares each statement once it has run `prepare_threshold` times.
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    server_cursor = psycopg.Cursor(connection.connection)
+    if connection.queries_logged:
+        return connection.make_debug_cursor(server_cursor)  # type: ignore[arg-type]  # stubs: wants the raw cursor
+    return connection.make_cursor(server_cursor)  # type: ignore[arg-type]  # stubs: wants the raw cursor
+
+
 def fetch_one(sql: str, params: Sequence[Any]) -> tuple[Any, ...] | None:
     """The first row of a query, or None."""
-    with connection.cursor() as cursor:
+    with _cursor() as cursor:
         cursor.execute(sql, params)
         row: tuple[Any, ...] | None = cursor.fetchone()
         return row
@@ -74,13 +91,13 @@ def fetch_one(sql: str, params: Sequence[Any]) -> tuple[Any, ...] | None:
 
 def execute(sql: str, params: Sequence[Any]) -> int:
     """Run a statement; the number of rows it changed."""
-    with connection.cursor() as cursor:
+    with _cursor() as cursor:
         cursor.execute(sql, params)
         return int(cursor.rowcount)
 
 
 def fetch_all(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
     """Every row of a query."""
-    with connection.cursor() as cursor:
+    with _cursor() as cursor:
         cursor.execute(sql, params)
         return list(cursor.fetchall())

@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import connection, transaction
 
 from server.chat import actions
 from server.chat.actions import do_add_site_member, do_post_agent_message, do_post_visitor_message
@@ -65,6 +65,7 @@ def test_messages_after_match_the_orm_for_every_kind_of_author(visitor_alice, ag
 
 
 def _fields(instance: Any) -> dict[str, Any]:
+    """Every concrete field of a model instance, by attribute name."""
     return {field.attname: getattr(instance, field.attname) for field in type(instance)._meta.concrete_fields}
 
 
@@ -94,3 +95,18 @@ def test_a_stored_message_is_acknowledged_as_the_orm_reads_it_back(visitor_alice
     conversation = Conversation.objects.get(pk=posted.conversation_id)
     assert (conversation.last_seq, conversation.last_message_id) == (2, reply.message["id"])
     assert conversation.updated_at == Message.objects.get(pk=reply.message["id"]).created_at
+
+
+def test_postgresql_prepares_the_statements_of_a_send(visitor_alice):
+    """On PostgreSQL a send's statements become prepared statements of the connection after a few sends."""
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's (tests/integration/test_postgres.py runs this)")
+    visitor_id = uuid.UUID(visitor_alice.visitor_id)
+    for number in range(8):
+        do_post_visitor_message(visitor_id=visitor_id, client_id=f"c{number}", body="hi")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = " ".join(row[0] for row in cursor.fetchall())
+    assert "INSERT INTO chat_message" in prepared
+    assert "FOR UPDATE OF c" in prepared
+    assert "UPDATE chat_conversation SET last_seq" in prepared
