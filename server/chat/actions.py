@@ -177,6 +177,10 @@ def check_visitor_token(*, site_id: int, token: object) -> uuid.UUID:
 LAST_SEEN_RESOLUTION = timedelta(seconds=60)
 
 
+# Hand-written (sql.py): paid by a handshake that lands on a new page or after a minute away.
+RECORD_VISIT_SQL = "UPDATE chat_visitor SET last_seen_at = %s, last_page_url = %s WHERE id = %s"
+
+
 def do_accept_visitor_hello(
     *, site_id: int, visitor_id: uuid.UUID, page_url: str, last_seq: int
 ) -> dict[str, Any]:
@@ -188,7 +192,10 @@ def do_accept_visitor_hello(
     now = timezone.now()
     clean_url = _clean_page_url(page_url) or visit.last_page_url
     if now - visit.last_seen_at > LAST_SEEN_RESOLUTION or clean_url != visit.last_page_url:
-        Visitor.objects.filter(pk=visitor_id).update(last_seen_at=now, last_page_url=clean_url)
+        sql.execute(
+            RECORD_VISIT_SQL,
+            [sql.db_param(Visitor, "last_seen_at", now), clean_url, sql.db_param(Visitor, "id", visitor_id)],
+        )
     return visitor_ready_frame(visitor_id=visitor_id, visit=visit, last_seq=last_seq)
 
 

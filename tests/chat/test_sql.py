@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 from django.db import connection, transaction
+from django.utils import timezone
 
 from server.chat import actions
 from server.chat.actions import do_add_site_member, do_post_agent_message, do_post_visitor_message
@@ -110,3 +111,15 @@ def test_postgresql_prepares_the_statements_of_a_send(visitor_alice):
     assert "INSERT INTO chat_message" in prepared
     assert "FOR UPDATE OF c" in prepared
     assert "UPDATE chat_conversation SET last_seq" in prepared
+
+
+def test_a_hello_on_a_new_page_records_the_visit_as_the_orm_reads_it(visitor_alice):
+    """The page URL and the time of a hello on a new page are stored and read back unchanged."""
+    visitor_id = uuid.UUID(visitor_alice.visitor_id)
+    before = timezone.now()
+    actions.do_accept_visitor_hello(
+        site_id=visitor_alice.site.pk, visitor_id=visitor_id, page_url="https://shop.acme.test/ü", last_seq=0
+    )
+    stored = Visitor.objects.get(pk=visitor_id)
+    assert stored.last_page_url == "https://shop.acme.test/ü"
+    assert before <= stored.last_seen_at <= timezone.now()
