@@ -2,7 +2,8 @@
 
 Run `python -m bench.host_page` from the repository root. It starts a real server, copies the demo shop
 page (with and without the embed code) onto a page server of its own, and loads each page in a fresh
-browser context several times, alternating, taking medians.
+browser context several times, alternating, taking medians: the page without the widget, a first-time
+visitor (empty storage) and a returning one (the storage a first visit left, HTTP cache still empty).
 """
 
 import argparse
@@ -23,7 +24,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, StorageState, sync_playwright
 
 from e2e.conftest import CHROMIUM_ARGS, chromium_executable
 from tests.processes import DemoDeployment, free_port
@@ -32,6 +33,8 @@ OUTPUT = Path(__file__).resolve().parent.parent / "build" / "bench" / "host_page
 RUNS = 5
 # Long tasks are counted from navigation until this long after the load event.
 SETTLE_MS = 3000
+# Pause between loads (see `quiet`).
+QUIET_SECONDS = 1.0
 LONG_TASK_MS = 50
 LAUNCHER_TARGET_MS = 50
 BLOCKING_TARGET_MS = 10
@@ -202,11 +205,12 @@ def host_pages(shop_url: str, server_url: str) -> dict[str, tuple[bytes, dict[st
 
 @dataclass
 class Run:
-    """What one page load recorded, in ms on the page's clock, and its Chromium trace if it was traced."""
+    """What one page load recorded (ms on the page's clock), its Chromium trace and the storage it left."""
 
     url: str
     page: dict[str, Any]
     trace: bytes | None = None
+    storage: StorageState | None = None
 
     def resource_end(self, suffix: str) -> float | None:
         """responseEnd of the first resource whose URL ends with ``suffix``."""
@@ -227,9 +231,18 @@ def since(end: float | None, start: float | None) -> float | None:
     return None if end is None or start is None else end - start
 
 
-def load_page(browser: Browser, url: str, *, open_chat: bool, traced: bool = False) -> Run:
-    """Load ``url`` in a fresh context (empty cache and storage), let it settle, optionally open the chat."""
-    context = browser.new_context()
+def load_page(
+    browser: Browser,
+    url: str,
+    *,
+    open_chat: bool,
+    traced: bool = False,
+    storage: StorageState | None = None,
+    keep_storage: bool = False,
+) -> Run:
+    """Load ``url`` in a fresh context (empty HTTP cache; empty storage unless ``storage`` is given), let it
+    settle, optionally open the chat; with ``keep_storage``, return the storage the load left."""
+    context = browser.new_context(storage_state=storage)
     try:
         context.set_default_timeout(PAGE_TIMEOUT_MS)
         context.add_init_script(INIT_SCRIPT)
@@ -250,13 +263,17 @@ def load_page(browser: Browser, url: str, *, open_chat: bool, traced: bool = Fal
             result = page.evaluate(COLLECT_SCRIPT)
         finally:
             trace = browser.stop_tracing() if traced else None
-        return Run(url=url, page=result, trace=trace)
+        storage_left = context.storage_state() if keep_storage else None
+        return Run(url=url, page=result, trace=trace, storage=storage_left)
     finally:
         context.close()
 
 
 def settle(page: Page) -> None:
     """Wait until SETTLE_MS after the load event, on the page's clock."""
+    # Waited out here first: an evaluate right after the load event would run on the page's main thread
+    # while the widget may still be drawing its launcher, and add Playwright's own work to the figure.
+    page.wait_for_timeout(SETTLE_MS)
     load_end, now = page.evaluate(
         "() => [performance.getEntriesByType('navigation')[0].loadEventEnd, performance.now()]"
     )
@@ -371,29 +388,62 @@ def median(runs: list[dict[str, float | None]], key: str) -> float | None:
 Results = dict[str, list[dict[str, float | None]]]
 
 
+# The pages measured: without the widget, a first-time visitor, and a returning one.
+SCENARIOS = ("baseline", "widget", "returning")
+
+
 def measure(browser: Browser, origin: str, runs: int) -> Results:
-    """Alternate the two pages so a busy moment on the machine hits both alike; then the traced loads."""
-    urls = {"baseline": f"{origin}/without-widget.html", "widget": f"{origin}/with-widget.html"}
+    """Alternate the scenarios so a busy moment on the machine hits all alike; then the traced loads."""
+    urls = {
+        "baseline": f"{origin}/without-widget.html",
+        "widget": f"{origin}/with-widget.html",
+        "returning": f"{origin}/with-widget.html",
+    }
     # A first load of each warms the browser (process start, font and code caches outside contexts).
-    for name, url in urls.items():
-        load_page(browser, url, open_chat=name == "widget")
-    results: Results = {name: [] for name in urls}
+    # The first-time visitor's also leaves what a returning visitor has in storage: it opened the chat,
+    # so that is a visitor token besides whatever the widget keeps for its launcher.
+    load_page(browser, urls["baseline"], open_chat=False)
+    storage = load_page(browser, urls["widget"], open_chat=True, keep_storage=True).storage
+    options: dict[str, dict[str, Any]] = {
+        "baseline": {"open_chat": False},
+        "widget": {"open_chat": True},
+        # A fresh context with that storage: the HTTP cache is empty, as for a visit after it expired.
+        "returning": {"open_chat": False, "storage": storage},
+    }
+    load_page(browser, urls["returning"], **options["returning"])
+    results: Results = {name: [] for name in SCENARIOS}
     for number in range(runs):
-        for name, url in urls.items():
-            run = load_page(browser, url, open_chat=name == "widget")
-            results[name].append(figures(run, widget=name == "widget"))
+        for name in rotated(SCENARIOS, number):
+            quiet()
+            run = load_page(browser, urls[name], **options[name])
+            results[name].append(figures(run, widget=name != "baseline"))
         log(f"  load {number + 1}/{runs} done")
     # Traced loads are separate: tracing slows the page a little, so it stays out of the figures above.
     for number in range(runs):
-        for name, url in urls.items():
-            run = load_page(browser, url, open_chat=name == "widget", traced=True)
-            results[name][number] |= trace_figures(run, widget=name == "widget")
+        for name in rotated(SCENARIOS, number):
+            quiet()
+            run = load_page(browser, urls[name], traced=True, **options[name])
+            results[name][number] |= trace_figures(run, widget=name != "baseline")
         log(f"  traced load {number + 1}/{runs} done")
     return results
 
 
+def rotated(names: tuple[str, ...], turn: int) -> tuple[str, ...]:
+    """``names`` starting at a different one each turn, so no scenario always follows the same one."""
+    start = turn % len(names)
+    return names[start:] + names[:start]
+
+
+def quiet() -> None:
+    """Let the previous load's aftermath pass before the next load starts."""
+    # Closing a context that had the chat open leaves work for both cores (the server handling the
+    # closed socket, Chromium tearing the renderer down); it landed in the next load's wait for widget.js
+    # to run.
+    time.sleep(QUIET_SECONDS)
+
+
 def run(runs: int = RUNS) -> dict[str, Any]:
-    """Start a server and the page server, measure both pages in Chromium, return the JSON-able results."""
+    """Start a server and the page server, measure the scenarios in Chromium, return the JSON-able results."""
     started = time.monotonic()
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="parley-bench-host-page-") as workdir:
@@ -456,26 +506,31 @@ def run(runs: int = RUNS) -> dict[str, Any]:
 
 
 def verdicts(medians: dict[str, dict[str, float | None]]) -> dict[str, str]:
-    """PASS or MISS for the figures with a target."""
+    """PASS or MISS for the figures with a target, for the first-time and the returning visitor."""
 
     def within(value: float | None, limit: float) -> str:
         return "PASS" if value is not None and value <= limit else "MISS"
 
-    added = delta(medians, "blocking_ms")
-    return {
-        # From the arrival of widget.js's last byte: includes the wait for the main thread to run it.
-        "launcher_visible": within(medians["widget"]["launcher_after_widget_js_ms"], LAUNCHER_TARGET_MS),
-        # From the script element's load event, i.e. after the script has run.
-        "launcher_visible_after_run": within(
-            medians["widget"]["launcher_after_script_load_ms"], LAUNCHER_TARGET_MS
-        ),
-        "added_blocking": "MISS" if added is None or added >= BLOCKING_TARGET_MS else "PASS",
-    }
+    result: dict[str, str] = {}
+    for name, suffix in (("widget", ""), ("returning", "_returning")):
+        added = delta(medians, "blocking_ms", name)
+        result |= {
+            # From the arrival of widget.js's last byte: includes the wait for the main thread to run it.
+            "launcher_visible" + suffix: within(
+                medians[name]["launcher_after_widget_js_ms"], LAUNCHER_TARGET_MS
+            ),
+            # From the script element's load event, i.e. after the script has run.
+            "launcher_visible_after_run" + suffix: within(
+                medians[name]["launcher_after_script_load_ms"], LAUNCHER_TARGET_MS
+            ),
+            "added_blocking" + suffix: "MISS" if added is None or added >= BLOCKING_TARGET_MS else "PASS",
+        }
+    return result
 
 
-def delta(medians: dict[str, dict[str, float | None]], key: str) -> float | None:
-    """The widget page's median minus the baseline's."""
-    with_widget, baseline = medians["widget"].get(key), medians["baseline"].get(key)
+def delta(medians: dict[str, dict[str, float | None]], key: str, name: str = "widget") -> float | None:
+    """A widget scenario's median minus the baseline's."""
+    with_widget, baseline = medians[name].get(key), medians["baseline"].get(key)
     return None if with_widget is None or baseline is None else round(with_widget - baseline, 1)
 
 
@@ -489,33 +544,54 @@ def pair(wall: float | None, cpu: float | None) -> str:
     return "-" if wall is None else f"{wall:.1f} ({fmt(cpu)})"
 
 
+def cell(medians: dict[str, dict[str, float | None]], name: str, key: str | tuple[str, str]) -> str:
+    """One scenario's median of a figure, or of a (wall, CPU) pair."""
+    if isinstance(key, tuple):
+        return pair(medians[name].get(key[0]), medians[name].get(key[1]))
+    return fmt(medians[name].get(key))
+
+
+def launcher_path(figures: dict[str, float | None]) -> str:
+    """The steps to the launcher, in ms from navigation and after widget.js arrived."""
+    return (
+        f"widget.js arrives (responseEnd) {fmt(figures['widget_js_response_end_ms'])}, has run (script "
+        f"load event) +{fmt(figures['script_executed_after_widget_js_ms'])}, config answered "
+        f"+{fmt(figures['config_after_widget_js_ms'])}, launcher drawn "
+        f"+{fmt(figures['launcher_after_widget_js_ms'])}"
+    )
+
+
 def table(results: dict[str, Any]) -> str:
-    """The result table."""
+    """The result table: baseline, first-time visitor and returning visitor, each widget column with its
+    difference from the baseline where the baseline has the figure."""
     medians = results["medians"]
-    base, widget = medians["baseline"], medians["widget"]
     verdict = results["verdicts"]
-    # (label, figure key or a (wall, CPU) pair of keys, whether the baseline has it, target, verdict)
+
+    def both(key: str) -> str:
+        return f"{verdict[key]}/{verdict[key + '_returning']}"
+
+    # (label, figure key or a (wall, CPU) pair of keys, whether the baseline has it, target, verdicts)
     rows: list[tuple[str, str | tuple[str, str], bool, str, str]] = [
         (
             "launcher visible after widget.js arrived",
             "launcher_after_widget_js_ms",
             False,
             f"<= {LAUNCHER_TARGET_MS}",
-            verdict["launcher_visible"],
+            both("launcher_visible"),
         ),
         (
             "launcher visible after widget.js ran",
             "launcher_after_script_load_ms",
             False,
             f"<= {LAUNCHER_TARGET_MS}",
-            verdict["launcher_visible_after_run"],
+            both("launcher_visible_after_run"),
         ),
         (
             "total blocking time, nav..load+3s",
             "blocking_ms",
             True,
             f"+ < {BLOCKING_TARGET_MS}",
-            verdict["added_blocking"],
+            both("added_blocking"),
         ),
         ("longest long task (>= 50 ms)", "longest_long_task_ms", True, "", ""),
         ("first contentful paint", "first_contentful_paint_ms", True, "", ""),
@@ -541,27 +617,29 @@ def table(results: dict[str, Any]) -> str:
         ),
     ]
     title = f"figure (ms, median of {results['runs']})"
-    header = f"{title:<40}{'baseline':>13}{'widget':>13}{'delta':>8}  {'target':<8}verdict"
+    header = (
+        f"{title:<40}{'baseline':>13}{'first visit':>13}{'delta':>7}{'returning':>13}{'delta':>7}  "
+        f"{'target':<8}verdict (first/returning)"
+    )
     lines = [header, "-" * len(header)]
     for label, key, paired, target, outcome in rows:
-        if isinstance(key, tuple):
-            before = pair(base.get(key[0]), base.get(key[1])) if paired else "-"
-            after = pair(widget.get(key[0]), widget.get(key[1]))
-            change = fmt(delta(medians, key[0])) if paired else "-"
-        else:
-            before = fmt(base.get(key)) if paired else "-"
-            after = fmt(widget.get(key))
-            change = fmt(delta(medians, key)) if paired else "-"
-        lines.append(f"{label:<40}{before:>13}{after:>13}{change:>8}  {target:<8}{outcome}".rstrip())
+        first_key = key[0] if isinstance(key, tuple) else key
+        changes = [fmt(delta(medians, first_key, name)) if paired else "-" for name in SCENARIOS[1:]]
+        lines.append(
+            f"{label:<40}{cell(medians, 'baseline', key) if paired else '-':>13}"
+            f"{cell(medians, 'widget', key):>13}{changes[0]:>7}{cell(medians, 'returning', key):>13}"
+            f"{changes[1]:>7}  {target:<8}{outcome}".rstrip()
+        )
     lines += [
-        f"Launcher path, ms from navigation: widget.js arrives (responseEnd) "
-        f"{fmt(widget['widget_js_response_end_ms'])}, has run (script load event) "
-        f"+{fmt(widget['script_executed_after_widget_js_ms'])}, config answered "
-        f"+{fmt(widget['config_after_widget_js_ms'])}, launcher drawn "
-        f"+{fmt(widget['launcher_after_widget_js_ms'])}. First open: panel.js arrives "
-        f"{fmt(widget['open_panel_js_ms'])} after the click.",
-        "Each load in a fresh browser context (empty cache and storage), the two pages alternated. Blocking: "
-        f"sum of (long task - {LONG_TASK_MS} ms) until {SETTLE_MS} ms after load; a longest long task of 0 "
+        f"Launcher path, ms from navigation. First visit: {launcher_path(medians['widget'])}; panel.js "
+        f"arrives {fmt(medians['widget']['open_panel_js_ms'])} after the click. Returning visitor: "
+        f"{launcher_path(medians['returning'])}.",
+        f"Each load in a fresh browser context (empty HTTP cache), {QUIET_SECONDS:g} s after the previous "
+        "one, the three scenarios alternated in a rotating order: the page without the widget, a first-time "
+        "visitor (empty storage; opens the chat after the settle time) and a returning one (starts from the "
+        "storage a first visit that opened the chat left: the visitor token and the cached config; does not "
+        f"open the chat). Blocking: sum of (long task - {LONG_TASK_MS} ms) until {SETTLE_MS} ms after load; "
+        "a longest long task of 0 "
         "means none. Traced figures come from separate loads with a Chromium trace: tasks on the page's "
         "main thread, wall time (CPU time).",
     ]

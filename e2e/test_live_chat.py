@@ -143,3 +143,17 @@ def test_the_console_requires_login(deployment: DemoDeployment, new_context) -> 
     expect(page.locator("body")).to_contain_text(
         re.compile("correct username and password|Please enter", re.I)
     )
+
+
+def test_closing_the_panel_gives_the_focus_back_to_the_launcher(
+    deployment: DemoDeployment, new_context
+) -> None:
+    """Escape in the message box closes the panel and puts the focus on the launcher."""
+    visitor = new_context().new_page()
+    visitor.goto(deployment.shop_url)
+    visitor.locator('[data-parley="launcher"]').click()
+    composer = visitor.locator('[data-parley="input"]')
+    expect(composer).to_be_focused()
+    composer.press("Escape")
+    expect(visitor.locator('[data-parley="panel"]')).to_be_hidden()
+    expect(visitor.locator('[data-parley="launcher"]')).to_be_focused()

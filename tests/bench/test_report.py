@@ -90,12 +90,44 @@ def capacity_json() -> dict[str, Any]:
     }
 
 
-def run_report(tmp_path: Path) -> tuple[dict[str, report.Row], Path]:
-    """Write the two JSON files, run the report; return its rows by figure and the images folder."""
+def host_page_json(*, returning: bool = True) -> dict[str, Any]:
+    """A first-time visitor missing the launcher target from arrival, a returning one meeting it."""
+
+    def launcher(arrived: float, ran: float) -> dict[str, float | None]:
+        return {
+            "launcher_after_widget_js_ms": arrived,
+            "launcher_after_script_load_ms": ran,
+            "blocking_ms": 0.0,
+        }
+
+    medians = {"baseline": {"blocking_ms": 0.0}, "widget": launcher(57.2, 29.4)}
+    verdicts = {"launcher_visible": "MISS", "launcher_visible_after_run": "PASS", "added_blocking": "PASS"}
+    if returning:
+        medians["returning"] = launcher(31.6, 3.1)
+        verdicts |= {
+            "launcher_visible_returning": "PASS",
+            "launcher_visible_after_run_returning": "PASS",
+            "added_blocking_returning": "PASS",
+        }
+    return {
+        "generated_at": "2026-11-24T10:02:11Z",
+        "runs": 5,
+        "targets": {"launcher_after_widget_js_ms": 50, "added_blocking_ms": 10},
+        "medians": medians,
+        "verdicts": verdicts,
+    }
+
+
+def run_report(
+    tmp_path: Path, *, host_page: dict[str, Any] | None = None
+) -> tuple[dict[str, report.Row], Path]:
+    """Write the JSON files, run the report; return its rows by figure and the images folder."""
     data, images = tmp_path / "bench", tmp_path / "images"
     data.mkdir()
     (data / "latency.json").write_text(json.dumps(latency_json()))
     (data / "capacity.json").write_text(json.dumps(capacity_json()))
+    if host_page is not None:
+        (data / "host_page.json").write_text(json.dumps(host_page))
     assert report.main(["--input", str(data), "--images", str(images)]) == 0
     rows = json.loads((data / "summary.json").read_text())["rows"]
     return {row["figure"]: report.Row(**row) for row in rows}, images
@@ -118,6 +150,24 @@ def test_rows_present_each_benchmarks_own_verdicts(tmp_path):
     assert (p99.parley, p99.ratio, p99.status) == ("20.0 ms (p50 5.0)", f"8.33{report.TIMES}", "missed")
     assert rows["p99 visitor→agent at 200 msg/s, 1 process, in-memory"].status == "not run"
     assert rows["Widget before the panel opens (gzip -9)"].status == "not run"
+
+
+def test_host_page_rows_show_first_time_and_returning_visitors(tmp_path):
+    """The launcher figures of both visitors carry their own verdicts; blocking compares with the baseline."""
+    rows, _ = run_report(tmp_path, host_page=host_page_json())
+    arrived = rows["Launcher visible after widget.js arrived"]
+    assert (arrived.parley, arrived.target, arrived.status) == ("57 ms (median of 5)", "≤ 50 ms", "missed")
+    returning = rows["  returning visitor (cached config), after widget.js arrived"]
+    assert (returning.parley, returning.status) == ("32 ms (median of 5)", "met")
+    assert rows["  returning visitor (cached config), after widget.js ran"].parley == "3 ms (median of 5)"
+    assert rows["Added main-thread blocking time"].status == "met"
+
+
+def test_host_page_rows_from_before_the_returning_visitor_read_not_run(tmp_path):
+    """An older host_page.json without the returning visitor still reports the first-time visitor."""
+    rows, _ = run_report(tmp_path, host_page=host_page_json(returning=False))
+    assert rows["Launcher visible after widget.js ran"].status == "met"
+    assert rows["  returning visitor (cached config), after widget.js arrived"].status == "not run"
 
 
 def test_highest_rate_is_bounded_by_what_was_measured(tmp_path):

@@ -28,26 +28,37 @@ let panelRequested = false;
 export function startWidget(base, siteKey, nonce) {
   const storagePrefix = 'parley:' + siteKey + ':';
   const keyPath = encodeURIComponent(siteKey);
+  const configKey = storagePrefix + 'config';
   serverBase = base;
   scriptNonce = nonce;
   seenKey = storagePrefix + 'seen';
   seenSeq = +load(seenKey);
   const siteUrl = base + '/api/widget/sites/' + keyPath;
-  const socketUrl = base.replace(/^http/, 'ws') + '/ws/visitor/' + keyPath + '/';
-  const returningVisitor = configureTransport(siteUrl, socketUrl, storagePrefix);
+  const returningVisitor = configureTransport(siteUrl, storagePrefix);
+  // A returning visitor sees the launcher at once, drawn from the config an earlier page view
+  // fetched. localStorage is per origin and only a config the server gave this origin is saved, so
+  // a cached copy exists only where the server already accepted the page; the fetch below still
+  // asks again, and takes the launcher away if that has changed.
+  try {
+    showSite(JSON.parse(load(configKey)));
+  } catch (error) {
+    // None or unreadable: wait for the server's.
+  }
   fetchJSON(siteUrl + '/config').then(
     (data) => {
-      const build = () => {
-        buildLauncher(data.site);
-        // A returning visitor connects at once so replies raise the badge; a new one gets no
-        // session (no visitor row) until the chat is first opened.
-        if (returningVisitor) startTransport();
-      };
-      if (document.body) build();
-      else document.addEventListener('DOMContentLoaded', build);
+      save(configKey, JSON.stringify(data.site));
+      showSite(data.site);
+      // A returning visitor connects at once so replies raise the badge; a new one gets no
+      // session (no visitor row) until the chat is first opened. Only now: a cached config
+      // does not prove the site still exists.
+      if (returningVisitor) startTransport();
     },
-    // Error answers carry no CORS headers for a foreign origin, so the browser often hides the code.
-    (error) => console.error('Parley: chat unavailable; check data-site and the allowed origins.', error),
+    (error) => {
+      save(configKey, '');
+      showSite(null);
+      // Error answers carry no CORS headers for a foreign origin, so the browser often hides the code.
+      console.error('Parley: chat unavailable; check data-site and the allowed origins.', error);
+    },
   );
 }
 
@@ -55,9 +66,7 @@ export function setOpen(open) {
   if (open === isOpen) return;
   isOpen = open;
   if (!launcher) return; // remembered, and applied once the launcher exists
-  const focusWasInside = document.activeElement === hostElement;
   render();
-  if (!open && focusWasInside) launcher.focus();
 }
 
 export function toggleChat() {
@@ -80,21 +89,43 @@ export function registerPanel(mount) {
   panel.show(isOpen);
 }
 
-function buildLauncher(site) {
+// The site's settings (cached, then fresh), or null to show nothing; drawn once <body> exists.
+function showSite(site) {
+  // The same as the cached copy (the usual case): nothing to redo.
+  if (JSON.stringify(site) === JSON.stringify(siteSettings)) return;
   siteSettings = site;
+  if (document.body) drawSite();
+  else document.addEventListener('DOMContentLoaded', drawSite);
+}
+
+// Draws the launcher, or applies changed settings to it (the panel reads siteSettings when it
+// mounts), or removes it.
+function drawSite() {
+  if (!siteSettings) {
+    if (launcher) hostElement.remove();
+    launcher = null;
+    return;
+  }
+  if (!launcher) buildLauncher();
+  // Added after the earlier colour, so it wins.
+  addStyles(hostElement.shadowRoot, colorCss(siteSettings.color));
+  // The class is the position, "right" or "left"; the styles move things for "left".
+  widgetRoot.className = siteSettings.position;
+  render();
+}
+
+function buildLauncher() {
   hostElement = el('div', { id: 'parley-widget' });
   const shadow = hostElement.attachShadow({ mode: 'open' });
   addStyles(shadow, LAUNCHER_CSS);
-  addStyles(shadow, colorCss(site.color));
-  badge = el('span', { class: 'badge', 'data-parley': 'badge', hidden: '' });
+  // Hidden or not by refreshBadge, which render() calls before the browser paints.
+  badge = el('span', { class: 'badge', 'data-parley': 'badge' });
   launcher = el('button', { class: 'launcher', 'data-parley': 'launcher' }, [icon(CHAT_ICON, 'icon'), badge]);
   launcher.onclick = toggleChat;
-  // The class is the position, "right" or "left"; the styles move things for "left".
-  widgetRoot = el('div', { class: site.position }, [launcher]);
+  widgetRoot = el('div', {}, [launcher]);
   shadow.append(widgetRoot);
   document.body.append(hostElement);
   listen(refreshBadge);
-  render();
 }
 
 function render() {
@@ -125,6 +156,7 @@ function requestPanel() {
 // Unread = agent messages after the last seq seen with the panel open. Set (not raised) while
 // open, so a new conversation, whose seqs start again at 1, is not hidden by the old mark.
 function refreshBadge() {
+  if (!launcher) return; // removed: the site's config could not be fetched
   if (isOpen && seenSeq !== highestSeq()) save(seenKey, (seenSeq = highestSeq()));
   const unread = storedMessages().filter((message) => message.author === 'agent' && message.seq > seenSeq).length;
   badge.textContent = unread;

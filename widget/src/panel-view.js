@@ -106,7 +106,12 @@ export function mountPanel(api) {
 
   return {
     show(open) {
-      if (!open) return;
+      if (!open) {
+        // Closed with the focus in the widget: on the launcher (where it may be already), not lost
+        // with the panel.
+        if (api.root.getRootNode().activeElement) api.root.querySelector('.launcher').focus();
+        return;
+      }
       render();
       scrollToEnd();
       composer.input.focus();

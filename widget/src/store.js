@@ -2,12 +2,9 @@
 // dropped, so a message shows exactly once whatever mix of ready/new/ack/history delivers it.
 // (Integer keys of a plain object iterate in ascending order: the list comes out sorted.)
 
-let currentConversation = null;
+// Read directly by the transport (one bundle, one scope); changed only through resetConversation.
+export let currentConversation = null;
 let messagesBySeq = {};
-
-export function conversationId() {
-  return currentConversation;
-}
 
 export function resetConversation(id) {
   currentConversation = id;

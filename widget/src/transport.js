@@ -5,7 +5,7 @@ import { emit } from './events.js';
 import { fetchJSON } from './http.js';
 import { openOutbox, pendingItems, settlePending } from './outbox.js';
 import { load, save } from './storage.js';
-import { conversationId, highestSeq, keepMessages, resetConversation } from './store.js';
+import { currentConversation, highestSeq, keepMessages, resetConversation } from './store.js';
 
 const PING_INTERVAL = 25e3;
 const PONG_TIMEOUT = 1e4;
@@ -15,12 +15,12 @@ const BACKOFF_BASE = 500;
 const BACKOFF_CAP = 3e4;
 
 let sessionUrl = '';
+// Set by this page's first session answer: until then, no socket.
 let socketUrl = '';
 let tokenKey = '';
 let token = null;
 let socket = null;
 let sessionPending = false;
-let sessionReady = false;
 let transportStarted = false;
 let connectionState = 'connecting';
 let failedAttempts = 0;
@@ -30,10 +30,8 @@ let pingTimer = 0;
 let deadlineTimer = 0;
 
 // Returns whether this browser already holds a visitor token for the site.
-// The socket URL is a fallback: the session answer names the socket to use.
-export function configureTransport(siteUrl, defaultSocketUrl, storagePrefix) {
+export function configureTransport(siteUrl, storagePrefix) {
   sessionUrl = siteUrl + '/session';
-  socketUrl = defaultSocketUrl;
   tokenKey = storagePrefix + 'token';
   openOutbox(storagePrefix + 'outbox');
   return !!(token = load(tokenKey));
@@ -72,14 +70,14 @@ function setState(state) {
 function connect() {
   clearTimeout(retryTimer);
   if (socket || sessionPending) return;
-  if (token && sessionReady) return openSocket();
+  if (token && socketUrl) return openSocket();
   sessionPending = true;
   fetchJSON(sessionUrl, { visitor_token: token || null, page_url: location.href }).then(
     (session) => {
       sessionPending = false;
       save(tokenKey, (token = session.visitor_token));
-      socketUrl = session.socket_url || socketUrl;
-      sessionReady = true;
+      // The server that served this script answers the session, so it always names the socket.
+      socketUrl = session.socket_url;
       openSocket();
     },
     () => {
@@ -158,12 +156,12 @@ function sendFrame(frame) {
 }
 
 function requestSync(afterSeq) {
-  sendFrame({ type: 'sync', conversation_id: conversationId(), after_seq: afterSeq });
+  sendFrame({ type: 'sync', conversation_id: currentConversation, after_seq: afterSeq });
 }
 
 // Another conversation (a new one after a resolved one, or another visitor after 4401): start over.
 function adoptConversation(id) {
-  const changed = id !== conversationId();
+  const changed = id !== currentConversation;
   if (changed) resetConversation(id);
   return changed;
 }
@@ -196,7 +194,7 @@ function handleFrame(frame) {
   } else if (type === 'conversation.started') {
     adoptConversation(conversation.id);
     requestSync(highestSeq());
-  } else if (type === 'history' && frame.conversation_id === conversationId()) {
+  } else if (type === 'history' && frame.conversation_id === currentConversation) {
     acceptMessages(frame.messages);
   } else if (type === 'pong') {
     clearTimeout(deadlineTimer);
