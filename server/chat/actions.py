@@ -230,8 +230,16 @@ RETURNING id
 """
 
 UPDATE_CONVERSATION_AFTER_MESSAGE_SQL = """
+UPDATE chat_conversation SET last_seq = %s, last_message_id = %s WHERE id = %s
+"""
+
+UPDATE_CONVERSATION_ACTIVITY_AFTER_MESSAGE_SQL = """
 UPDATE chat_conversation SET last_seq = %s, last_message_id = %s, updated_at = %s WHERE id = %s
 """
+
+# A conversation's stored updated_at (indexed for the inbox's order) moves on at most this often while
+# messages keep coming: between, a message changes only unindexed columns (see Conversation.last_message).
+INBOX_ORDER_RESOLUTION = timedelta(seconds=5)
 
 
 def _store_message(
@@ -275,16 +283,23 @@ def _store_message(
     message._state.adding = False
     message._state.db = connection.alias
     conversation.last_message = message
+    conversation_param = sql.db_param(Conversation, "id", conversation.pk)
+    if created_at - conversation.updated_at >= INBOX_ORDER_RESOLUTION:
+        sql.execute(
+            UPDATE_CONVERSATION_ACTIVITY_AFTER_MESSAGE_SQL,
+            [
+                conversation.last_seq,
+                message.pk,
+                sql.db_param(Conversation, "updated_at", created_at),
+                conversation_param,
+            ],
+        )
+    else:
+        sql.execute(
+            UPDATE_CONVERSATION_AFTER_MESSAGE_SQL, [conversation.last_seq, message.pk, conversation_param]
+        )
+    # What the broadcast's inbox row shows: the exact time of this message.
     conversation.updated_at = created_at
-    sql.execute(
-        UPDATE_CONVERSATION_AFTER_MESSAGE_SQL,
-        [
-            conversation.last_seq,
-            message.pk,
-            sql.db_param(Conversation, "updated_at", created_at),
-            sql.db_param(Conversation, "id", conversation.pk),
-        ],
-    )
     new_message = {"type": "message.new", "message": message_wire(message)}
     # The visitor's sockets hear everything of theirs through the visitor group, joined at hello before
     # the history is read, so no message can fall in between.

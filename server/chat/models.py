@@ -98,10 +98,16 @@ class Conversation(models.Model):
     )
     # The highest seq stored; allocating under a row lock keeps seq gapless and strictly increasing.
     last_seq = models.PositiveIntegerField(default=0)
+    # Not indexed, and `updated_at` written at most every few seconds (actions.INBOX_ORDER_RESOLUTION):
+    # a message then changes no indexed column, so PostgreSQL updates the row in place (a HOT update)
+    # instead of adding an entry to every index of the table and leaving dead versions that each send
+    # of a busy conversation would walk until autovacuum came round. Nothing looks conversations up by it.
     last_message = models.ForeignKey(
-        "Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the conversation last had activity, to within INBOX_ORDER_RESOLUTION (the inbox's order);
+    # the exact time is its last message's (wire.conversation_summary reports the later of the two).
     updated_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -122,7 +128,11 @@ class Message(models.Model):
         AGENT = "agent", "Agent"
         SYSTEM = "system", "System"
 
-    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
+    # Unindexed on its own: unique_message_seq (conversation, seq) already serves every lookup by it,
+    # and one index less is one write less per message.
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="messages", db_index=False
+    )
     seq = models.PositiveIntegerField()
     author = models.CharField(max_length=10, choices=Author.choices)
     agent = models.ForeignKey(

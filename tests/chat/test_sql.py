@@ -11,8 +11,8 @@ from django.utils import timezone
 from server.chat import actions
 from server.chat.actions import do_add_site_member, do_post_agent_message, do_post_visitor_message
 from server.chat.models import Conversation, Message, Visitor
-from server.chat.selectors import messages_after, visitor_visit
-from server.chat.wire import message_wire
+from server.chat.selectors import messages_after, summary_query, visitor_visit
+from server.chat.wire import conversation_summary, message_wire
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -95,7 +95,25 @@ def test_a_stored_message_is_acknowledged_as_the_orm_reads_it_back(visitor_alice
         assert sent.message == message_wire(stored)
     conversation = Conversation.objects.get(pk=posted.conversation_id)
     assert (conversation.last_seq, conversation.last_message_id) == (2, reply.message["id"])
-    assert conversation.updated_at == Message.objects.get(pk=reply.message["id"]).created_at
+
+
+def test_a_conversations_stored_activity_moves_on_every_few_seconds_and_its_summary_is_exact(visitor_alice):
+    """updated_at is written when INBOX_ORDER_RESOLUTION old; the inbox row shows the last message's time."""
+    visitor_id = uuid.UUID(visitor_alice.visitor_id)
+    posted = do_post_visitor_message(visitor_id=visitor_id, client_id="c1", body="one")
+    started = Conversation.objects.get(pk=posted.conversation_id).updated_at
+    do_post_visitor_message(visitor_id=visitor_id, client_id="c2", body="two")
+    conversation = summary_query().get(pk=posted.conversation_id)
+    # Within the resolution: the message changed only unindexed columns.
+    assert conversation.updated_at == started
+    assert conversation.last_message is not None
+    summary = conversation_summary(conversation, last_read_seq=None)
+    assert summary["updated_at"] == conversation.last_message.created_at.isoformat()
+    long_ago = started - actions.INBOX_ORDER_RESOLUTION
+    Conversation.objects.filter(pk=posted.conversation_id).update(updated_at=long_ago)
+    third = do_post_visitor_message(visitor_id=visitor_id, client_id="c3", body="three")
+    stored = Conversation.objects.get(pk=posted.conversation_id).updated_at
+    assert stored == Message.objects.get(pk=third.message["id"]).created_at
 
 
 def test_postgresql_prepares_the_statements_of_a_send(visitor_alice):
@@ -123,3 +141,17 @@ def test_a_hello_on_a_new_page_records_the_visit_as_the_orm_reads_it(visitor_ali
     stored = Visitor.objects.get(pk=visitor_id)
     assert stored.last_page_url == "https://shop.acme.test/ü"
     assert before <= stored.last_seen_at <= timezone.now()
+
+
+def test_postgresql_keeps_room_on_conversation_pages_for_in_place_updates():
+    """chat_conversation has fillfactor 80 and no index on last_message, so a message's update can be HOT."""
+    if connection.vendor != "postgresql":
+        pytest.skip("fillfactor is PostgreSQL's (tests/integration/test_postgres.py runs this)")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'chat_conversation'")
+        row = cursor.fetchone()
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = 'chat_conversation'")
+        indexes = " ".join(definition for (definition,) in cursor.fetchall())
+    assert row is not None
+    assert "fillfactor=80" in row[0]
+    assert "last_message_id" not in indexes
