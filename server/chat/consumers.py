@@ -8,6 +8,7 @@ from typing import Any
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
@@ -64,6 +65,15 @@ class ParleyConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         if group in self.joined_groups:
             self.joined_groups.discard(group)
             await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def websocket_disconnect(self, message: dict[str, Any]) -> None:
+        """Leave every group and stop, without Channels' database cleanup on the way out.
+
+        Channels ends with a connection cleanup on the database thread: a thread hop per closed socket,
+        queued behind everyone's database work (see dispatch for why Parley needs none).
+        """
+        await self.disconnect(message.get("code", 1000))
+        raise StopConsumer
 
     async def disconnect(self, code: int) -> None:
         """Leave every group this socket joined."""
