@@ -1,6 +1,7 @@
 """ASGI entry point: HTTP goes to Django, WebSockets to the visitor and agent consumers."""
 
 import os
+import sys
 
 from django.core.asgi import get_asgi_application
 
@@ -9,10 +10,13 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "server.settings")
 django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from django.conf import settings  # noqa: E402
 
 from server.chat.routing import websocket_urlpatterns  # noqa: E402
 from server.shutdown import install_daphne_shutdown_hook  # noqa: E402
 
 install_daphne_shutdown_hook()
+# Set here, not in settings: only a serving process has an event loop and a database thread to share it.
+sys.setswitchinterval(settings.PARLEY_GIL_SWITCH_INTERVAL_MS / 1000)
 
 application = ProtocolTypeRouter({"http": django_asgi_app, "websocket": URLRouter(websocket_urlpatterns)})
