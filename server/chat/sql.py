@@ -1,10 +1,11 @@
 """Hand-written SQL for the hottest paths (each handshake, each message), for SQLite and PostgreSQL.
 
 Building a query with the ORM costs about half a millisecond of Python per statement, twenty to forty
-times what running it costs on either database (docs/performance.md, "Queries per handshake"). The few
-statements paid per handshake or per message are therefore written out here. Parameters are prepared,
-and results converted, by the same field methods the ORM uses, so what they return is exactly what the
-ORM would have returned. Everything else goes through the ORM.
+times what running it costs on either database (docs/performance.md, "Hand-written SQL for the hot
+statements"). The few statements paid per handshake or per message are therefore written out here, and
+on PostgreSQL prepared once per connection. Parameters are prepared, and results converted, by the same
+field methods the ORM uses, so what they return is exactly what the ORM would have returned
+(tests/chat/test_sql.py). Everything else goes through the ORM.
 """
 
 from collections.abc import Callable, Sequence
