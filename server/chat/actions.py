@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, QuerySet, Value
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from server.chat import gateway, sql
@@ -25,7 +25,6 @@ from server.chat.selectors import (
     get_site_by_key,
     is_origin_allowed,
     messages_after,
-    summary_query,
     visitor_ready_frame,
     visitor_visit,
 )
@@ -358,14 +357,9 @@ def do_post_visitor_message(*, visitor_id: uuid.UUID, client_id: str, body: str)
     )
 
 
-@cache
-def _lock_open_conversation_sql(vendor: str) -> str:
-    """The statement that starts a visitor's send, for one database vendor."""
-    # SQLite has no row locks (a write transaction locks the database); PostgreSQL locks the row.
-    lock = "FOR UPDATE OF c" if connection.features.has_select_for_update_of else ""
-    # Only column names from the models' metadata go into the text; values are parameters.
-    return f"""
-SELECT {sql.columns(Conversation, "c")}, {sql.columns(Site, "s")}, {sql.columns(Visitor, "v")},
+# How a send finds the conversation it locks: a visitor's latest open one, or the one an agent names on
+# one of the agent's sites. Each statement also checks whether the client_id was already stored.
+VISITOR_SEND_TARGET = """
     EXISTS (
         SELECT 1 FROM chat_message m JOIN chat_conversation mc ON mc.id = m.conversation_id
         WHERE mc.visitor_id = %s AND m.client_id = %s
@@ -376,8 +370,40 @@ JOIN chat_visitor v ON v.id = c.visitor_id
 WHERE c.visitor_id = %s AND c.status = %s
 ORDER BY c.created_at DESC
 LIMIT 1
+"""
+AGENT_SEND_TARGET = """
+    EXISTS (SELECT 1 FROM chat_message m WHERE m.conversation_id = c.id AND m.client_id = %s)
+FROM chat_conversation c
+JOIN chat_site s ON s.id = c.site_id
+JOIN chat_visitor v ON v.id = c.visitor_id
+WHERE c.id = %s
+    AND EXISTS (SELECT 1 FROM chat_sitemembership sm WHERE sm.site_id = c.site_id AND sm.user_id = %s)
+"""
+
+
+@cache
+def _lock_conversation_sql(target: str, vendor: str) -> str:
+    """The statement that starts a send (`target`: VISITOR_SEND_TARGET or AGENT_SEND_TARGET), for a vendor."""
+    # SQLite has no row locks (a write transaction locks the database); PostgreSQL locks the row.
+    lock = "FOR UPDATE OF c" if connection.features.has_select_for_update_of else ""
+    # Only column names from the models' metadata go into the text; values are parameters.
+    return f"""
+SELECT {sql.columns(Conversation, "c")}, {sql.columns(Site, "s")}, {sql.columns(Visitor, "v")},
+{target}
 {lock}
-"""  # noqa: S608
+"""
+
+
+def _locked_conversation(row: tuple[Any, ...] | None) -> tuple[Conversation | None, bool]:
+    """The conversation (its site and visitor loaded) from a send's lock statement, and its retry flag."""
+    if row is None:
+        return None, False
+    conversation_end = len(Conversation._meta.concrete_fields)
+    site_end = conversation_end + len(Site._meta.concrete_fields)
+    conversation = sql.model_from_row(Conversation, row[:conversation_end])
+    conversation.site = sql.model_from_row(Site, row[conversation_end:site_end])
+    conversation.visitor = sql.model_from_row(Visitor, row[site_end:-1])
+    return conversation, bool(row[-1])
 
 
 def _lock_open_conversation(*, visitor_id: uuid.UUID, client_id: str) -> tuple[Conversation | None, bool]:
@@ -387,17 +413,24 @@ def _lock_open_conversation(*, visitor_id: uuid.UUID, client_id: str) -> tuple[C
     # the inbox row shows and check for a retry. Sends into one conversation queue on its row lock.
     visitor_param = sql.db_param(Conversation, "visitor", visitor_id)
     row = sql.fetch_one(
-        _lock_open_conversation_sql(connection.vendor),
+        _lock_conversation_sql(VISITOR_SEND_TARGET, connection.vendor),
         [visitor_param, client_id, visitor_param, Conversation.Status.OPEN.value],
     )
-    if row is None:
-        return None, False
-    conversation_end = len(Conversation._meta.concrete_fields)
-    site_end = conversation_end + len(Site._meta.concrete_fields)
-    conversation = sql.model_from_row(Conversation, row[:conversation_end])
-    conversation.site = sql.model_from_row(Site, row[conversation_end:site_end])
-    conversation.visitor = sql.model_from_row(Visitor, row[site_end:-1])
-    return conversation, bool(row[-1])
+    return _locked_conversation(row)
+
+
+def _lock_agent_conversation(
+    *, user_id: int, conversation_id: uuid.UUID, client_id: str | None
+) -> tuple[Conversation | None, bool]:
+    """Lock a conversation of one of the agent's sites (site and visitor loaded), and whether a message
+    of it already has this client_id (never, without one)."""
+    # One hand-written statement (sql.py): the permission check, the row lock, what the inbox row shows
+    # and the retry check (a NULL client_id matches nothing).
+    row = sql.fetch_one(
+        _lock_conversation_sql(AGENT_SEND_TARGET, connection.vendor),
+        [client_id, sql.db_param(Conversation, "id", conversation_id), user_id],
+    )
+    return _locked_conversation(row)
 
 
 @transaction.atomic
@@ -479,21 +512,15 @@ def _post_agent_message(
     *, agent: User, conversation_id: uuid.UUID, body: str, client_id: str | None
 ) -> PostedMessage:
     """One attempt at storing an agent's reply."""
-    own_retries = Message.objects.filter(conversation_id=conversation_id, client_id=client_id)
-    # One query: the permission check, the row lock, what the inbox summary needs and the retry check.
-    conversation = (
-        summary_query()
-        .select_for_update(of=("self",))
-        .filter(pk=conversation_id, site__memberships__user_id=agent.pk)
-        .annotate(retried=Exists(own_retries) if client_id is not None else Value(False))
-        .first()
+    conversation, retried = _lock_agent_conversation(
+        user_id=int(agent.pk), conversation_id=conversation_id, client_id=client_id
     )
     if conversation is None:
         raise ParleyError("not_found", "No such conversation.")
-    if conversation.retried:
-        retried = _already_stored(own_retries)
-        if retried is not None:
-            return retried
+    if retried:
+        stored = _already_stored(Message.objects.filter(conversation_id=conversation_id, client_id=client_id))
+        if stored is not None:
+            return stored
     message = _store_message(
         conversation=conversation,
         author=Message.Author.AGENT,

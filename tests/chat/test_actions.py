@@ -4,7 +4,6 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from django.db.models import Exists
 from django.utils import timezone
 
 from server.chat import actions
@@ -100,23 +99,15 @@ def test_a_retry_racing_its_original_is_answered_as_a_retry(post, visitor_alice,
     original = send()
     # The first attempt's retry check sees nothing, as a send racing its original's commit would.
     calls = []
-    if post == "visitor":
-        real_lock = actions._lock_open_conversation
+    lock_name = "_lock_open_conversation" if post == "visitor" else "_lock_agent_conversation"
+    real_lock = getattr(actions, lock_name)
 
-        def blind_lock(**kwargs):
-            calls.append(kwargs)
-            conversation, retried = real_lock(**kwargs)
-            return conversation, retried and len(calls) > 1
+    def blind_lock(**kwargs):
+        calls.append(kwargs)
+        conversation, retried = real_lock(**kwargs)
+        return conversation, retried and len(calls) > 1
 
-        monkeypatch.setattr(actions, "_lock_open_conversation", blind_lock)
-    else:
-        real_exists = Exists
-
-        def blind_exists(queryset, **kwargs):
-            calls.append(queryset)
-            return real_exists(queryset.none() if len(calls) == 1 else queryset, **kwargs)
-
-        monkeypatch.setattr(actions, "Exists", blind_exists)
+    monkeypatch.setattr(actions, lock_name, blind_lock)
     again = send()
     assert len(calls) == 2
     assert (again.created, again.message["id"]) == (False, original.message["id"])

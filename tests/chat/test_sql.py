@@ -155,3 +155,30 @@ def test_postgresql_keeps_room_on_conversation_pages_for_in_place_updates():
     assert row is not None
     assert "fillfactor=80" in row[0]
     assert "last_message_id" not in indexes
+
+
+def test_an_agents_send_lock_finds_only_conversations_of_the_agents_sites(visitor_alice, agent_bob):
+    """The agent's lock loads the conversation as the ORM does, flags a retry, and finds nothing elsewhere."""
+    visitor_id = uuid.UUID(visitor_alice.visitor_id)
+    posted = do_post_visitor_message(visitor_id=visitor_id, client_id="c1", body="hi")
+    conversation_id = posted.conversation_id
+    do_post_agent_message(agent=agent_bob, conversation_id=conversation_id, client_id="k1", body="Hello")
+    outsider = User.objects.create_user(username="mallory", password="mallory-password-1")
+    with transaction.atomic():
+        conversation, retried = actions._lock_agent_conversation(
+            user_id=agent_bob.pk, conversation_id=posted.conversation_id, client_id="k1"
+        )
+        _, fresh = actions._lock_agent_conversation(
+            user_id=agent_bob.pk, conversation_id=posted.conversation_id, client_id=None
+        )
+        foreign, _ = actions._lock_agent_conversation(
+            user_id=outsider.pk, conversation_id=posted.conversation_id, client_id=None
+        )
+    stored = Conversation.objects.select_related("site", "visitor").get(pk=posted.conversation_id)
+    assert conversation is not None
+    assert (_fields(conversation), _fields(conversation.site), _fields(conversation.visitor)) == (
+        _fields(stored),
+        _fields(stored.site),
+        _fields(stored.visitor),
+    )
+    assert (retried, fresh, foreign) == (True, False, None)
