@@ -436,8 +436,6 @@ def _lock_agent_conversation(
 @transaction.atomic
 def _post_visitor_message(*, visitor_id: uuid.UUID, client_id: str, body: str) -> PostedMessage:
     """One attempt at storing a visitor's message: three statements when the conversation is open."""
-    # The usual case in one statement: lock the open conversation, load what the inbox row shows
-    # and check for a retry. Sends into one conversation queue on its row lock.
     open_conversation, retried = _lock_open_conversation(visitor_id=visitor_id, client_id=client_id)
     conversation: Conversation
     if open_conversation is None:

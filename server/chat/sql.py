@@ -26,15 +26,25 @@ def db_param(model: type[Model], field_name: str, value: Any) -> Any:
     return model._meta.get_field(field_name).get_db_prep_value(value, connection)  # type: ignore[union-attr]
 
 
-def from_db(model: type[Model], field_name: str, value: Any) -> Any:
-    """A column value as the ORM would return it for `model.field_name` (dates, UUIDs on SQLite)."""
-    if value is None:
-        return None
+@cache
+def _field_converters(model: type[Model], field_name: str, vendor: str) -> tuple[Any, list[Converter]]:
+    """The column of `model.field_name` and the converters the ORM applies to its values on `vendor`."""
     field = model._meta.get_field(field_name)
     column = field.get_col(model._meta.db_table)  # type: ignore[union-attr]
-    for convert in (*connection.ops.get_db_converters(column), *field.get_db_converters(connection)):  # type: ignore[union-attr]
-        value = convert(value, column, connection)
+    return column, [*connection.ops.get_db_converters(column), *field.get_db_converters(connection)]  # type: ignore[union-attr]
+
+
+def _convert(value: Any, column: Any, converters: list[Converter]) -> Any:
+    """A column value through the ORM's converters (None stays None, as in the ORM)."""
+    if value is not None:
+        for convert in converters:
+            value = convert(value, column, connection)
     return value
+
+
+def from_db(model: type[Model], field_name: str, value: Any) -> Any:
+    """A column value as the ORM would return it for `model.field_name` (dates, UUIDs on SQLite)."""
+    return _convert(value, *_field_converters(model, field_name, connection.vendor))
 
 
 def columns(model: type[Model], alias: str) -> str:
@@ -43,28 +53,14 @@ def columns(model: type[Model], alias: str) -> str:
     return ", ".join(f"{alias}.{quote(field.column)}" for field in model._meta.concrete_fields)
 
 
-@cache
-def _row_converters(model: type[Model], vendor: str) -> list[tuple[Any, list[Converter]]]:
-    """Per concrete field of `model`: its column and the converters the ORM applies to it on `vendor`."""
-    converters = []
-    for field in model._meta.concrete_fields:
-        column = field.get_col(model._meta.db_table)
-        converters.append(
-            (column, [*connection.ops.get_db_converters(column), *field.get_db_converters(connection)])  # type: ignore[attr-defined]
-        )
-    return converters
-
-
 def model_from_row(model: type[ModelT], values: Sequence[Any]) -> ModelT:
     """An instance of `model` from the values `columns(model, ...)` selected, as the ORM would build it."""
-    converted = []
-    for value, (column, converters) in zip(values, _row_converters(model, connection.vendor), strict=True):
-        if value is not None:
-            for convert in converters:
-                value = convert(value, column, connection)
-        converted.append(value)
-    field_names = [field.attname for field in model._meta.concrete_fields]
-    return model.from_db(connection.alias, field_names, converted)
+    fields = model._meta.concrete_fields
+    converted = [
+        _convert(value, *_field_converters(model, field.name, connection.vendor))
+        for value, field in zip(values, fields, strict=True)
+    ]
+    return model.from_db(connection.alias, [field.attname for field in fields], converted)
 
 
 def _cursor() -> CursorWrapper:

@@ -105,9 +105,10 @@ def conversation_summary(conversation: Conversation, *, last_read_seq: int | Non
         "last_message": message_wire(last_message) if last_message is not None else None,
         "created_at": conversation.created_at.isoformat(),
         # The stored time moves on only every few seconds (models.Conversation.updated_at).
-        "updated_at": max(
-            conversation.updated_at,
-            last_message.created_at if last_message is not None else conversation.updated_at,
+        "updated_at": (
+            max(conversation.updated_at, last_message.created_at)
+            if last_message is not None
+            else conversation.updated_at
         ).isoformat(),
         "last_read_seq": last_read_seq,
     }
