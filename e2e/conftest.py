@@ -76,3 +76,17 @@ def screenshot(page: Page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path))
     return path
+
+
+def page_errors(page: Page) -> list[str]:
+    """A list that fills with the page's uncaught errors from now on."""
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return errors
+
+
+def console_messages(page: Page, kind: str) -> list[str]:
+    """A list that fills with the texts of the page's console messages of one kind ("error", "warning")."""
+    texts: list[str] = []
+    page.on("console", lambda message: texts.append(message.text) if message.type == kind else None)
+    return texts

@@ -4,9 +4,9 @@ import json
 import time
 from typing import Any
 
-from playwright.sync_api import ConsoleMessage, Page, Route, expect
+from playwright.sync_api import Page, Route, expect
 
-from e2e.conftest import screenshot
+from e2e.conftest import console_messages, page_errors, screenshot
 from tests.processes import DemoDeployment
 
 LAUNCHER = '[data-parley="launcher"]'
@@ -63,8 +63,7 @@ def test_a_returning_visitor_sees_the_launcher_before_the_config_answers(
 ) -> None:
     """On the next page view the launcher is drawn from the cached config while the config request waits."""
     page = new_context().new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
+    errors = page_errors(page)
     key = first_visit(page, deployment)
     site = cached_config(page, key)
     assert site["name"], site
@@ -112,13 +111,7 @@ def test_a_changed_config_is_applied_and_cached(deployment: DemoDeployment, new_
 def test_a_failed_config_fetch_removes_the_cached_launcher(deployment: DemoDeployment, new_context) -> None:
     """When the config request fails (site gone, origin refused), the cached launcher and the cache go."""
     page = new_context().new_page()
-    console_errors: list[str] = []
-
-    def keep_error(message: ConsoleMessage) -> None:
-        if message.type == "error":
-            console_errors.append(message.text)
-
-    page.on("console", keep_error)
+    console_errors = console_messages(page, "error")
     key = first_visit(page, deployment)
 
     held = hold_config_requests(page, deployment)
@@ -138,8 +131,7 @@ def test_a_failed_config_fetch_removes_the_cached_launcher(deployment: DemoDeplo
 def test_an_unreadable_cache_is_ignored(deployment: DemoDeployment, new_context) -> None:
     """Corrupt JSON in the cache draws nothing until the server's config arrives, which replaces it."""
     page = new_context().new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
+    errors = page_errors(page)
     key = first_visit(page, deployment)
     page.evaluate("(key) => localStorage.setItem(key, '{not json')", key)
 

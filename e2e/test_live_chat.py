@@ -4,7 +4,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from e2e.conftest import screenshot
+from e2e.conftest import console_messages, page_errors, screenshot
 from tests.processes import DemoDeployment
 
 VISITOR_MESSAGE = "Hi! Where is my order #1234?"
@@ -37,9 +37,8 @@ def test_visitor_and_agent_chat_live_across_origins(deployment: DemoDeployment, 
     expect(inbox_items).to_have_count(0)
 
     visitor = new_context(viewport={"width": 1200, "height": 760}).new_page()
-    errors: list[str] = []
-    visitor.on("pageerror", lambda error: errors.append(str(error)))
-    visitor.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    uncaught = page_errors(visitor)
+    console_errors = console_messages(visitor, "error")
     visitor.goto(deployment.shop_url)
     visitor.locator('[data-parley="launcher"]').click()
     expect(visitor.locator('[data-parley="panel"]')).to_be_visible()
@@ -97,6 +96,7 @@ def test_visitor_and_agent_chat_live_across_origins(deployment: DemoDeployment, 
     assert "is this bold?" in stored[1]
     assert AGENT_REPLY in stored[2]
     assert visitor.title() != "1"
+    errors = uncaught + console_errors
     assert not [error for error in errors if "Parley" in error or "Uncaught" in error], errors
 
 

@@ -1,11 +1,11 @@
 """The widget's public API on a host page: the Parley(...) command queue, and one widget per page."""
 
-from playwright.sync_api import ConsoleMessage, Page, expect
+from playwright.sync_api import Page, expect
 
+from e2e.conftest import console_messages, page_errors
 from tests.processes import DemoDeployment
 
 LAUNCHER = '[data-parley="launcher"]'
-# The stub docs/widget.md gives site owners: calls made before widget.js arrives are queued on it.
 # A second copy of the shop's embed code, added once the page is parsed (as a CMS block might add it).
 SECOND_COPY = """
 document.addEventListener('DOMContentLoaded', () => {
@@ -17,6 +17,7 @@ document.addEventListener('DOMContentLoaded', () => {
   document.body.append(copy);
 });
 """
+# The stub docs/widget.md gives site owners: calls made before widget.js arrives are queued on it.
 STUB = "window.Parley = window.Parley || function () { (Parley.q = Parley.q || []).push(arguments); };"
 
 
@@ -24,8 +25,7 @@ def open_shop(page: Page, deployment: DemoDeployment, *, before_page_scripts: st
     """Load the demo shop (its embed code included), running a script first if given; return page errors."""
     if before_page_scripts:
         page.add_init_script(before_page_scripts)
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
+    errors = page_errors(page)
     page.goto(deployment.shop_url)
     return errors
 
@@ -47,13 +47,7 @@ def test_commands_after_load_open_close_and_toggle_and_an_unknown_one_only_warns
 ) -> None:
     """open, close and toggle drive the chat; an unknown command warns once per name and throws nothing."""
     page = new_context().new_page()
-    warnings: list[str] = []
-
-    def keep_warning(message: ConsoleMessage) -> None:
-        if message.type == "warning":
-            warnings.append(message.text)
-
-    page.on("console", keep_warning)
+    warnings = console_messages(page, "warning")
     errors = open_shop(page, deployment)
     launcher = page.locator(LAUNCHER)
     expect(launcher).to_be_visible()
