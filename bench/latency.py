@@ -27,12 +27,13 @@ from tests.services import PostgresCluster, RedisServer
 # each, talking through Redis (pub/sub, Parley's default, or channels-redis's RedisChannelLayer).
 TOPOLOGIES = {"1-inmemory": (1, "inmemory"), "2-redis-pubsub": (2, "redis-pubsub"), "2-redis": (2, "redis")}
 DEFAULT_TOPOLOGIES = ("1-inmemory", "2-redis-pubsub")
+LAYER_NAMES = {"inmemory": "in-memory", "redis-pubsub": "Redis pub/sub", "redis": "RedisChannelLayer"}
 OUTPUT = REPO / "build" / "bench" / "latency.json"
 WORKDIR = REPO / "build" / "bench" / "work"
 # A backlog that delivers nothing for this long is not draining: what is missing was dropped.
 QUIET_SECONDS = 1.0
 # Setting up a topology (up to 4 processes, R sessions and sockets) and tearing it down, for the time budget.
-LAYER_OVERHEAD_SECONDS = 15.0
+TOPOLOGY_OVERHEAD_SECONDS = 15.0
 
 
 @dataclass
@@ -99,6 +100,12 @@ def percentile(ordered: list[float], share: float) -> float | None:
     if not ordered:
         return None
     return round(ordered[max(0, math.ceil(share * len(ordered)) - 1)], 3)
+
+
+def topology_name(processes: int, layer: str) -> str:
+    """'2 processes, Redis pub/sub'."""
+    count = "1 process" if processes == 1 else f"{processes} processes"
+    return f"{count}, {LAYER_NAMES.get(layer, layer)}"
 
 
 def log(message: str) -> None:
@@ -416,11 +423,6 @@ async def run_topology(
         await asyncio.gather(relay.close(), parley.close())
 
 
-def topology_name(processes: int, layer: str) -> str:
-    """'1 process, inmemory', '2 processes, redis-pubsub'."""
-    return f"{processes} process{'es' if processes > 1 else ''}, {layer}"
-
-
 def set_up(settings: Settings) -> Deployment:
     """Start Redis and PostgreSQL, migrate, and create the demo site and agent."""
     shutil.rmtree(WORKDIR, ignore_errors=True)
@@ -465,7 +467,9 @@ def run(settings: Settings) -> tuple[list[Row], list[Measurement], dict[str, int
             processes, layer = TOPOLOGIES[topology]
             remaining = settings.time_limit - (time.monotonic() - started)
             deadline = (
-                time.monotonic() + remaining / (len(settings.topologies) - position) - LAYER_OVERHEAD_SECONDS
+                time.monotonic()
+                + remaining / (len(settings.topologies) - position)
+                - TOPOLOGY_OVERHEAD_SECONDS
             )
             if layer == "inmemory":
                 # Without REDIS_URL, Parley runs its single-process default: the in-memory layer.
@@ -497,13 +501,9 @@ def run(settings: Settings) -> tuple[list[Row], list[Measurement], dict[str, int
                 deployment.parley.stop_all()
             rows += topology_rows
             measurements += topology_measurements
-            relay_max[topology] = max(
-                (
-                    measurement.rate
-                    for measurement in topology_measurements
-                    if measurement.system == "relay" and measurement.sustained(settings.p99_limit_ms)
-                ),
-                default=None,
+            relay_max[topology] = highest_sustained(
+                [measurement for measurement in topology_measurements if measurement.system == "relay"],
+                settings.p99_limit_ms,
             )
     finally:
         deployment.parley.stop_all()
@@ -527,7 +527,7 @@ def server_errors(limit: int = 40) -> str:
 
 def table(rows: list[Row], measurements: list[Measurement], settings: Settings) -> str:
     """The result table (every column is separated by a space, so a wide figure never merges)."""
-    widths = (-25, 5, 9, 9, 6, 10, 9, 6, 9)
+    widths = (-26, 5, 9, 9, 6, 10, 9, 6, 9)
     titles = ("topology", "msg/s", "relay p50", "p99", "lost", "Parley p50", "p99", "lost", "p99 ratio")
 
     def line(cells: tuple[object, ...], last: str) -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import charts
-from bench.latency import Measurement
+from bench.latency import LAYER_NAMES, Measurement, topology_name
 
 REPO = Path(__file__).resolve().parent.parent
 BENCH_DIR = REPO / "build" / "bench"
@@ -25,7 +25,6 @@ BENCHMARKS = ("widget_weight", "host_page", "capacity", "fanout", "latency")
 MEMORY_LEVELS = (1000, 5000)
 # Latency topologies the issue asks for, as (processes, layer).
 TOPOLOGIES = ((1, "inmemory"), (2, "redis-pubsub"), (2, "redis"))
-LAYER_NAMES = {"inmemory": "in-memory", "redis-pubsub": "Redis pub/sub", "redis": "RedisChannelLayer"}
 FANOUT_MODES = ("1 process, in-memory", "2 processes, redis-pubsub")
 # The issue's targets that no benchmark's JSON carries: Parley's highest sustained rate against the
 # relay's, and (drawn on the handshake chart; capacity.json holds that verdict) handshakes against the
@@ -306,12 +305,6 @@ def processes_of(entry: dict[str, Any]) -> int:
     """How many processes a latency measurement spanned (absent: two, as bench.latency has always run)."""
     # An in-memory layer cannot span processes, whatever an older file left out.
     return int(entry.get("processes") or (1 if entry.get("layer") == "inmemory" else 2))
-
-
-def topology_name(processes: int, layer: str) -> str:
-    """'2 processes, Redis pub/sub'."""
-    count = "1 process" if processes == 1 else f"{processes} processes"
-    return f"{count}, {LAYER_NAMES.get(layer, layer)}"
 
 
 def latency_topologies(report: dict[str, Any] | None) -> list[tuple[int, str]]:
