@@ -40,7 +40,6 @@ HANDSHAKE_TIMEOUT = 10.0
 CLOSE_TIMEOUT = 60.0
 WARM_UP_SOCKETS = 100
 RELAY_APPLICATION = "bench.relay_asgi:application"
-RELAY_IN_MEMORY_ENV = {"DJANGO_SETTINGS_MODULE": "bench.relay_settings", "PARLEY_CHANNEL_LAYER": "inmemory"}
 SYSTEMS = ("parley", "relay", "plain")
 SYSTEM_NAMES = {"parley": "Parley", "relay": "bare consumer", "plain": "plain websockets"}
 
@@ -130,11 +129,16 @@ def start_parley(deployment: DemoDeployment, *, port: int, cpu: int | None) -> s
     )
 
 
-def start_memory_relay(workdir: Path, *, port: int, cpu: int | None) -> subprocess.Popen[bytes]:
-    """The bare relay consumer (bench/baseline_relay.py) under daphne with the in-memory layer."""
+def start_relay(
+    workdir: Path, *, port: int, cpu: int | None, layer: str = "inmemory", redis_url: str = ""
+) -> subprocess.Popen[bytes]:
+    """The bare relay consumer (bench/baseline_relay.py) under daphne, on the in-memory or a Redis layer."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.relay_settings", "PARLEY_CHANNEL_LAYER": layer}
+    if redis_url:
+        env["REDIS_URL"] = redis_url
     return start_server(
         [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(port), *DAPHNE_FLAGS, RELAY_APPLICATION],
-        env={**os.environ, **RELAY_IN_MEMORY_ENV},
+        env=env,
         port=port,
         log_path=workdir / f"relay-{port}.log",
         cpu=cpu,
@@ -666,7 +670,7 @@ def run_parley(settings: Settings, workdir: Path) -> SystemResult:
 def run_relay(settings: Settings, workdir: Path) -> SystemResult:
     """The bare consumer on one daphne process, in-memory layer."""
     port = free_port()
-    process = start_memory_relay(workdir, port=port, cpu=SERVER_CPU)
+    process = start_relay(workdir, port=port, cpu=SERVER_CPU)
     try:
         target = relay_target(f"http://127.0.0.1:{port}", prefix="idle")
         return asyncio.run(

@@ -12,7 +12,6 @@ import json
 import os
 import platform
 import shutil
-import subprocess
 import sys
 import time
 from collections import Counter
@@ -37,12 +36,11 @@ from bench.capacity import (
     open_client,
     parley_hello,
     percentile,
-    start_memory_relay,
     start_parley,
-    start_server,
+    start_relay,
     ws_url,
 )
-from tests.processes import BIN, DAPHNE_FLAGS, REPO, DemoDeployment, free_port, stop_process
+from tests.processes import REPO, DemoDeployment, free_port, stop_process
 from tests.services import RedisServer
 
 OUTPUT = REPO / "build" / "bench" / "fanout.json"
@@ -438,30 +436,6 @@ async def measure_relay(
 # --- The run ------------------------------------------------------------------------------------------
 
 
-def start_redis_relay(workdir: Path, *, port: int, redis_url: str, layer: str) -> subprocess.Popen[bytes]:
-    """The bare relay under daphne with a Redis layer, as bench.latency runs it."""
-    return start_server(
-        [
-            str(BIN / "daphne"),
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            *DAPHNE_FLAGS,
-            "bench.relay_asgi:application",
-        ],
-        env={
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "bench.relay_settings",
-            "REDIS_URL": redis_url,
-            "PARLEY_CHANNEL_LAYER": layer,
-        },
-        port=port,
-        log_path=workdir / f"relay-{port}.log",
-        cpu=None,
-    )
-
-
 def measured(
     coroutine: Coroutine[Any, Any, FanoutRun], *, mode: str, system: str, processes: int, receivers: int
 ) -> FanoutRun:
@@ -535,7 +509,7 @@ def run_in_memory(
     finally:
         stop_process(process)
     port = free_port()
-    process = start_memory_relay(deployment.workdir, port=port, cpu=SERVER_CPU)
+    process = start_relay(deployment.workdir, port=port, cpu=SERVER_CPU)
     try:
         url = f"http://127.0.0.1:{port}"
         results.append(
@@ -599,7 +573,7 @@ def run_redis(
                 stop_process(process)
         relay_ports = [free_port(), free_port()]
         processes = [
-            start_redis_relay(deployment.workdir, port=port, redis_url=redis.url, layer=settings.layer)
+            start_relay(deployment.workdir, port=port, cpu=None, layer=settings.layer, redis_url=redis.url)
             for port in relay_ports
         ]
         try:

@@ -18,9 +18,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench.capacity import start_relay
 from bench.rooms import ParleyRooms, RelayRooms, Rooms
 from tests.integration.clients import console_session_cookie
-from tests.processes import BIN, DAPHNE_FLAGS, REPO, DemoDeployment, free_port, stop_process, wait_for_port
+from tests.processes import REPO, DemoDeployment, free_port, stop_process
 from tests.services import PostgresCluster, RedisServer
 
 # Where the visitor and the agent sockets live: one process with the in-memory layer, or one process
@@ -286,37 +287,6 @@ class Deployment:
         return f"http://localhost:{self.parley_ports[which - 1]}"
 
 
-def start_relay(deployment: Deployment, *, layer: str, port: int) -> subprocess.Popen[bytes]:
-    """Start a relay daphne process with the same flags as Parley's, and wait until it listens."""
-    log_file = (deployment.workdir / f"relay-{port}.log").open("ab")
-    process = subprocess.Popen(
-        [
-            str(BIN / "daphne"),
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            *DAPHNE_FLAGS,
-            "bench.relay_asgi:application",
-        ],
-        cwd=REPO,
-        env={
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "bench.relay_settings",
-            "REDIS_URL": deployment.redis.url,
-            "PARLEY_CHANNEL_LAYER": layer,
-        },
-        stdout=log_file,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        wait_for_port(port, process=process)
-    except BaseException:
-        stop_process(process)
-        raise
-    return process
-
-
 async def run_topology(
     deployment: Deployment,
     settings: Settings,
@@ -484,7 +454,10 @@ def run(settings: Settings) -> tuple[list[Row], list[Measurement], dict[str, int
                 for port in deployment.parley_ports[:processes]:
                     started_processes.append(deployment.parley.start_server(port))
                 for port in relay_ports[:processes]:
-                    started_processes.append(start_relay(deployment, layer=layer, port=port))
+                    redis_url = "" if layer == "inmemory" else deployment.redis.url
+                    started_processes.append(
+                        start_relay(deployment.workdir, port=port, cpu=None, layer=layer, redis_url=redis_url)
+                    )
                 topology_rows, topology_measurements = asyncio.run(
                     run_topology(
                         deployment,
