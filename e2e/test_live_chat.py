@@ -2,7 +2,7 @@
 
 import re
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from e2e.conftest import console_messages, page_errors, screenshot
 from tests.processes import DemoDeployment
@@ -22,6 +22,13 @@ def log_in(page: Page, deployment: DemoDeployment) -> None:
     page.click("button[type=submit]")
     expect(page).to_have_url(re.compile(r"/console/$"))
     expect(page.locator('[data-console="status"]')).to_have_attribute("data-state", "online")
+
+
+def open_chat_on_shop(page: Page, deployment: DemoDeployment) -> Locator:
+    """Open the demo shop, open the chat and return its message box."""
+    page.goto(deployment.shop_url)
+    page.locator('[data-parley="launcher"]').click()
+    return page.locator('[data-parley="input"]')
 
 
 def visitor_messages(page: Page) -> list[str]:
@@ -105,9 +112,7 @@ def test_unread_badge_counts_replies_while_the_panel_is_closed(
 ) -> None:
     """A reply that arrives while the panel is closed shows as a badge on the launcher."""
     visitor = new_context().new_page()
-    visitor.goto(deployment.shop_url)
-    visitor.locator('[data-parley="launcher"]').click()
-    composer = visitor.locator('[data-parley="input"]')
+    composer = open_chat_on_shop(visitor, deployment)
     composer.fill("Anyone there?")
     composer.press("Enter")
     expect(visitor.locator('[data-parley="message"][data-seq="1"]')).to_be_visible()
@@ -150,9 +155,7 @@ def test_closing_the_panel_gives_the_focus_back_to_the_launcher(
 ) -> None:
     """Escape in the message box closes the panel and puts the focus on the launcher."""
     visitor = new_context().new_page()
-    visitor.goto(deployment.shop_url)
-    visitor.locator('[data-parley="launcher"]').click()
-    composer = visitor.locator('[data-parley="input"]')
+    composer = open_chat_on_shop(visitor, deployment)
     expect(composer).to_be_focused()
     composer.press("Escape")
     expect(visitor.locator('[data-parley="panel"]')).to_be_hidden()
