@@ -80,6 +80,12 @@ def visitor_alice(site_acme: Site) -> VisitorIdentity:
 
 
 @pytest.fixture
+def visitor_carol(site_acme: Site) -> VisitorIdentity:
+    """Another visitor on Acme's shop."""
+    return start_visitor(site_acme)
+
+
+@pytest.fixture
 def visitor_gina(site_globex: Site) -> VisitorIdentity:
     """A visitor on Globex's site."""
     return start_visitor(site_globex)

@@ -3,16 +3,16 @@
 import logging
 import re
 import uuid
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from datetime import timedelta
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -269,8 +269,8 @@ def _store_message(
         ],
     )
     assert row is not None  # INSERT ... RETURNING always returns the row
-    message = Message(
-        id=row[0],
+    message = _stored_message(
+        message_id=row[0],
         conversation=conversation,
         seq=conversation.last_seq,
         author=author,
@@ -279,9 +279,6 @@ def _store_message(
         client_id=client_id,
         created_at=created_at,
     )
-    message._state.adding = False
-    message._state.db = connection.alias
-    conversation.last_message = message
     conversation_param = sql.db_param(Conversation, "id", conversation.pk)
     if created_at - conversation.updated_at >= INBOX_ORDER_RESOLUTION:
         sql.execute(
@@ -297,8 +294,46 @@ def _store_message(
         sql.execute(
             UPDATE_CONVERSATION_AFTER_MESSAGE_SQL, [conversation.last_seq, message.pk, conversation_param]
         )
+    _announce_message(conversation=conversation, message=message)
+    return message
+
+
+def _stored_message(
+    *,
+    message_id: int,
+    conversation: Conversation,
+    seq: int,
+    author: str,
+    agent: User | None,
+    body: str,
+    client_id: str | None,
+    created_at: datetime,
+) -> Message:
+    """The Message instance for a row just inserted by hand, as the ORM would have built it."""
+    message = Message(
+        id=message_id,
+        conversation=conversation,
+        seq=seq,
+        author=author,
+        agent=agent,
+        body=body,
+        client_id=client_id,
+        created_at=created_at,
+    )
+    message._state.adding = False
+    message._state.db = connection.alias
+    return message
+
+
+def _announce_message(*, conversation: Conversation, message: Message) -> None:
+    """Broadcast a message just stored (the conversation's latest) to its visitor and agents on commit.
+
+    The conversation must come with its site and visitor loaded (they go into the inbox summary).
+    """
+    conversation.last_seq = message.seq
+    conversation.last_message = message
     # What the broadcast's inbox row shows: the exact time of this message.
-    conversation.updated_at = created_at
+    conversation.updated_at = message.created_at
     new_message = {"type": "message.new", "message": message_wire(message)}
     # The visitor's sockets hear everything of theirs through the visitor group, joined at hello before
     # the history is read, so no message can fall in between.
@@ -320,7 +355,6 @@ def _store_message(
         conversation_id=str(conversation.pk),
         message_text=gateway.encode_frame(new_message),
     )
-    return message
 
 
 def _already_stored(matches: QuerySet[Message]) -> PostedMessage | None:
@@ -488,6 +522,214 @@ def _start_conversation(*, visitor_id: uuid.UUID, client_id: str) -> Conversatio
     conversation.visitor = visitor
     conversation.site = visitor.site
     return conversation
+
+
+# --- Batches of visitor messages -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VisitorSend:
+    """One visitor's `message.send`, as a batch of sends carries it."""
+
+    visitor_id: uuid.UUID
+    client_id: str
+    body: str
+
+
+def do_post_visitor_messages(*, sends: Sequence[VisitorSend]) -> list[PostedMessage | ParleyError]:
+    """Store many visitors' messages at once; for each send, what do_post_visitor_message would have
+    returned, or the ParleyError it would have raised.
+
+    The usual sends (into an open conversation, not a retry) share one transaction and three statements
+    whatever their number; the others, and all of them if that transaction fails, then go one by one.
+    Each visitor's sends are stored, and announced, in the order given.
+    """
+    results: dict[int, PostedMessage | ParleyError] = {}
+    checked: list[tuple[int, VisitorSend]] = []
+    for index, send in enumerate(sends):
+        try:
+            checked.append((index, replace(send, body=check_message_body(body=send.body))))
+        except ParleyError as error:
+            results[index] = error
+    one_by_one: list[int] = []
+    if checked:
+        try:
+            stored, one_by_one = _post_visitor_batch(sends=checked)
+        except DatabaseError as error:
+            # The batch rolled back, so nothing of it was stored or announced: each send goes on its own.
+            logger.warning(
+                "a batch of %d visitor messages failed, posting one by one: %r", len(checked), error
+            )
+            stored, one_by_one = {}, [index for index, _ in checked]
+        results.update(stored)
+    for index in one_by_one:
+        send = sends[index]
+        try:
+            results[index] = do_post_visitor_message(
+                visitor_id=send.visitor_id, client_id=send.client_id, body=send.body
+            )
+        except ParleyError as error:
+            results[index] = error
+        except Exception:
+            # One send's failure is its own: the others of the batch still get their answers.
+            logger.exception("posting a visitor message failed")
+            results[index] = ParleyError("internal_error", "The server failed; retry later.")
+    return [results[index] for index in range(len(sends))]
+
+
+@cache
+def _lock_open_conversations_sql(vendor: str, visitors: int, client_ids: int) -> str:
+    """The statement that starts a batch: lock the latest open conversation of each visitor (site and
+    visitor loaded), with whether any of the batch's client_ids is among that visitor's messages."""
+    # SQLite has no row locks (a write transaction locks the database). PostgreSQL locks the rows in id
+    # order, so two batches sharing conversations never each hold a row the other waits for.
+    lock = "FOR UPDATE OF c" if connection.features.has_select_for_update_of else ""
+    # Only column names from the models' metadata and placeholders go into the text.
+    return f"""
+SELECT {sql.columns(Conversation, "c")}, {sql.columns(Site, "s")}, {sql.columns(Visitor, "v")},
+    EXISTS (
+        SELECT 1 FROM chat_message m JOIN chat_conversation mc ON mc.id = m.conversation_id
+        WHERE mc.visitor_id = c.visitor_id AND m.client_id {sql.in_list(client_ids)}
+    )
+FROM chat_conversation c
+JOIN chat_site s ON s.id = c.site_id
+JOIN chat_visitor v ON v.id = c.visitor_id
+WHERE c.visitor_id {sql.in_list(visitors)} AND c.status = %s
+    AND c.created_at = (
+        SELECT MAX(o.created_at) FROM chat_conversation o WHERE o.visitor_id = c.visitor_id AND o.status = %s
+    )
+ORDER BY c.id
+{lock}
+"""  # noqa: S608
+
+
+@cache
+def _insert_visitor_messages_sql(vendor: str, rows: int) -> str:
+    """Insert a batch's messages in one statement, returning each one's id with its conversation and seq."""
+    source = sql.rows_source(["uuid", "integer", "text", "text", "text", "timestamptz"], rows)
+    return f"""
+INSERT INTO chat_message (conversation_id, seq, author, body, client_id, created_at)
+SELECT u.column1, u.column2, u.column3, u.column4, u.column5, u.column6 FROM {source}
+RETURNING id, conversation_id, seq
+"""  # noqa: S608
+
+
+@cache
+def _update_conversations_sql(vendor: str, rows: int) -> str:
+    """Move each conversation of a batch on to its last new message, in one statement."""
+    source = sql.rows_source(["uuid", "integer", "bigint", "timestamptz"], rows)
+    return f"""
+UPDATE chat_conversation SET last_seq = u.column2, last_message_id = u.column3, updated_at = u.column4
+FROM {source}
+WHERE chat_conversation.id = u.column1
+"""  # noqa: S608
+
+
+@transaction.atomic
+def _post_visitor_batch(
+    *, sends: list[tuple[int, VisitorSend]]
+) -> tuple[dict[int, PostedMessage], list[int]]:
+    """Store, in one transaction, the sends (index, send) into open conversations that are not retries;
+    return what was stored by index, and the indexes of the sends left for the one-by-one path."""
+    vendor = connection.vendor
+    visitor_ids = list(dict.fromkeys(send.visitor_id for _, send in sends))
+    open_status = Conversation.Status.OPEN.value
+    rows = sql.fetch_all(
+        _lock_open_conversations_sql(vendor, len(visitor_ids), len(sends)),
+        [
+            *sql.in_list_params([send.client_id for _, send in sends]),
+            *sql.in_list_params([sql.db_param(Conversation, "visitor", v) for v in visitor_ids]),
+            open_status,
+            open_status,
+        ],
+    )
+    conversations: dict[uuid.UUID, Conversation] = {}
+    # Visitors whose sends all go one by one: no open conversation yet (one is started there), a
+    # client_id seen before or twice in this batch (a retry), or two open conversations (never expected).
+    aside: set[uuid.UUID] = set()
+    for row in rows:
+        conversation, retried = _locked_conversation(row)
+        assert conversation is not None
+        if retried or conversation.visitor_id in conversations:
+            aside.add(conversation.visitor_id)
+        conversations[conversation.visitor_id] = conversation
+    client_ids: dict[uuid.UUID, set[str]] = {}
+    for _, send in sends:
+        seen = client_ids.setdefault(send.visitor_id, set())
+        if send.visitor_id not in conversations or send.client_id in seen:
+            aside.add(send.visitor_id)
+        seen.add(send.client_id)
+    batch = [(index, send) for index, send in sends if send.visitor_id not in aside]
+    one_by_one = [index for index, send in sends if send.visitor_id in aside]
+    if not batch:
+        return {}, one_by_one
+
+    created_at = timezone.now()
+    created_param = sql.db_param(Message, "created_at", created_at)
+    last_seqs = {visitor_id: conversation.last_seq for visitor_id, conversation in conversations.items()}
+    new_rows: list[tuple[Any, ...]] = []
+    for _, send in batch:
+        last_seqs[send.visitor_id] += 1
+        conversation_param = sql.db_param(Message, "conversation", conversations[send.visitor_id].pk)
+        new_rows.append(
+            (
+                conversation_param,
+                last_seqs[send.visitor_id],
+                Message.Author.VISITOR.value,
+                send.body,
+                send.client_id,
+                created_param,
+            )
+        )
+    inserted = sql.fetch_all(_insert_visitor_messages_sql(vendor, len(new_rows)), sql.rows_params(new_rows))
+    message_ids = {(conversation_param, seq): message_id for message_id, conversation_param, seq in inserted}
+    messages = [
+        (
+            index,
+            _stored_message(
+                message_id=message_ids[(row[0], row[1])],
+                conversation=conversations[send.visitor_id],
+                seq=row[1],
+                author=Message.Author.VISITOR,
+                agent=None,
+                body=send.body,
+                client_id=send.client_id,
+                created_at=created_at,
+            ),
+        )
+        for (index, send), row in zip(batch, new_rows, strict=True)
+    ]
+    latest = {message.conversation.visitor_id: message for _, message in messages}
+    updates = []
+    for visitor_id, message in latest.items():
+        conversation = conversations[visitor_id]
+        moved_on = created_at - conversation.updated_at >= INBOX_ORDER_RESOLUTION
+        # Writing the stored updated_at back unchanged keeps the update in place (HOT) on PostgreSQL.
+        updated_at = created_at if moved_on else conversation.updated_at
+        updates.append(
+            (
+                sql.db_param(Conversation, "id", conversation.pk),
+                message.seq,
+                message.pk,
+                sql.db_param(Conversation, "updated_at", updated_at),
+            )
+        )
+    sql.execute(_update_conversations_sql(vendor, len(updates)), sql.rows_params(updates))
+    away = [
+        visitor_id
+        for visitor_id in latest
+        if created_at - conversations[visitor_id].visitor.last_seen_at > LAST_SEEN_RESOLUTION
+    ]
+    if away:
+        Visitor.objects.filter(pk__in=away).update(last_seen_at=created_at)
+    stored: dict[int, PostedMessage] = {}
+    for index, message in messages:
+        conversation = conversations[message.conversation.visitor_id]
+        _announce_message(conversation=conversation, message=message)
+        stored[index] = PostedMessage(
+            conversation_id=conversation.pk, message=message_wire(message), created=True
+        )
+    return stored, one_by_one
 
 
 def do_post_agent_message(

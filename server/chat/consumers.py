@@ -12,7 +12,7 @@ from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
-from server.chat import actions, gateway, selectors, sockets
+from server.chat import actions, batching, gateway, selectors, sockets
 from server.chat.errors import ParleyError
 from server.chat.frames import AGENT_FRAMES, VISITOR_FRAMES, Frame, FrameSpec, parse_frame
 from server.chat.gateway import encode_frame
@@ -207,9 +207,9 @@ class VisitorConsumer(ParleyConsumer):
         await self.send_frame(ready)
 
     async def on_message_send(self, frame: Frame) -> None:
-        """Store the message and acknowledge it."""
+        """Store the message (with the process's other sends waiting, batching.py) and acknowledge it."""
         assert self.visitor_id is not None
-        posted = await database_sync_to_async(actions.do_post_visitor_message)(
+        posted = await batching.post_visitor_message(
             visitor_id=self.visitor_id, client_id=frame.data["client_id"], body=frame.data["body"]
         )
         await self.send_frame(

@@ -98,3 +98,35 @@ def fetch_all(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
     with _cursor() as cursor:
         cursor.execute(sql, params)
         return list(cursor.fetchall())
+
+
+def in_list(count: int) -> str:
+    """How a statement compares a column with `count` values: `= ANY(%s)`, one array parameter, on
+    PostgreSQL (so the statement has one text, prepared once, whatever the count); `IN (%s, …)` on SQLite."""
+    if connection.vendor == "postgresql":
+        return "= ANY(%s)"
+    return f"IN ({', '.join(['%s'] * count)})"
+
+
+def in_list_params(values: Sequence[Any]) -> list[Any]:
+    """The parameters that go with `in_list(len(values))`."""
+    return [list(values)] if connection.vendor == "postgresql" else list(values)
+
+
+def rows_source(types: Sequence[str], count: int) -> str:
+    """A FROM item `u` of `count` rows whose columns (of PostgreSQL `types`) are named column1, column2…:
+    one array parameter per column through unnest on PostgreSQL (one statement text for any count),
+    VALUES on SQLite."""
+    names = ", ".join(f"column{number}" for number in range(1, len(types) + 1))
+    if connection.vendor == "postgresql":
+        arrays = ", ".join(f"%s::{type_}[]" for type_ in types)
+        return f"unnest({arrays}) AS u({names})"
+    row = "(" + ", ".join(["%s"] * len(types)) + ")"
+    return f"(VALUES {', '.join([row] * count)}) AS u"
+
+
+def rows_params(rows: Sequence[Sequence[Any]]) -> list[Any]:
+    """The parameters that go with `rows_source(types, len(rows))`: a list per column, or every value."""
+    if connection.vendor == "postgresql":
+        return [list(column) for column in zip(*rows, strict=True)]
+    return [value for row in rows for value in row]

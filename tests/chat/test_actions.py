@@ -2,19 +2,25 @@
 
 import uuid
 from datetime import timedelta
+from typing import Any
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
-from server.chat import actions
+from server.chat import actions, gateway
 from server.chat.actions import (
+    PostedMessage,
+    VisitorSend,
     check_allowed_origins,
     check_widget_color,
     do_create_site,
     do_post_agent_message,
     do_post_visitor_message,
+    do_post_visitor_messages,
 )
 from server.chat.errors import ParleyError
+from server.chat.groups import site_agents_group, visitor_group
 from server.chat.models import Conversation, Message, Visitor
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -200,3 +206,160 @@ def test_the_admin_normalises_origins():
     assert form.is_valid(), form.errors
     assert form.cleaned_data["allowed_origins"] == "https://shop.test"
     assert form.cleaned_data["widget_color"] == "#abcdef"
+
+
+# --- Batches of visitor messages ---------------------------------------------------------------------------
+
+
+def visitor_send(visitor, client_id: str, body: str = "x") -> VisitorSend:
+    """A send of one of the named visitors, as a batch carries it."""
+    return VisitorSend(visitor_id=uuid.UUID(visitor.visitor_id), client_id=client_id, body=body)
+
+
+def post_batch(sends: list[VisitorSend]) -> list[Any]:
+    """do_post_visitor_messages, its results typed loosely for the assertions (PostedMessage or error)."""
+    return list(do_post_visitor_messages(sends=sends))
+
+
+def published_frames(monkeypatch) -> list[tuple[str, dict[str, Any]]]:
+    """Collect (group, frame) of every event the gateway publishes (on commit)."""
+    frames: list[tuple[str, dict[str, Any]]] = []
+
+    def publish(*, group, event_type, frame, **extra):
+        transaction.on_commit(lambda: frames.append((group, frame)))
+
+    monkeypatch.setattr(gateway, "publish", publish)
+    return frames
+
+
+def test_a_batch_stores_each_visitors_messages_in_order(visitor_alice, visitor_carol):
+    """Sends of several visitors share one batch; each conversation's seqs stay gapless, in send order."""
+    do_post_visitor_message(visitor_id=uuid.UUID(visitor_alice.visitor_id), client_id="a0", body="hi")
+    do_post_visitor_message(visitor_id=uuid.UUID(visitor_carol.visitor_id), client_id="c0", body="hi")
+    results = post_batch(
+        [
+            visitor_send(visitor_alice, "a1", "one"),
+            visitor_send(visitor_carol, "c1", "uno"),
+            visitor_send(visitor_alice, "a2", "two"),
+        ]
+    )
+    assert all(isinstance(result, PostedMessage) and result.created for result in results)
+    assert [(r.message["body"], r.message["seq"]) for r in results] == [("one", 2), ("uno", 2), ("two", 3)]
+    alice_conversation = Conversation.objects.get(visitor_id=visitor_alice.visitor_id)
+    assert alice_conversation.last_seq == 3
+    assert alice_conversation.last_message_id == results[2].message["id"]
+    assert list(Message.objects.filter(conversation=alice_conversation).values_list("seq", "body")) == [
+        (1, "hi"),
+        (2, "one"),
+        (3, "two"),
+    ]
+    assert Conversation.objects.get(visitor_id=visitor_carol.visitor_id).last_seq == 2
+
+
+def test_a_batch_announces_each_message_after_commit_in_seq_order(visitor_alice, monkeypatch):
+    """Every batched message reaches the visitor's group and the site's agents, in seq order."""
+    visitor_id = uuid.UUID(visitor_alice.visitor_id)
+    do_post_visitor_message(visitor_id=visitor_id, client_id="a0", body="hi")
+    frames = published_frames(monkeypatch)
+    post_batch([visitor_send(visitor_alice, "a1"), visitor_send(visitor_alice, "a2")])
+    visitor_frames = [frame for group, frame in frames if group == visitor_group(visitor_id)]
+    inbox_rows = [frame for group, frame in frames if group == site_agents_group(visitor_alice.site.pk)]
+    assert [frame["message"]["seq"] for frame in visitor_frames] == [2, 3]
+    assert [row["conversation"]["last_seq"] for row in inbox_rows] == [2, 3]
+
+
+def test_first_messages_and_retries_go_one_by_one(visitor_alice, visitor_carol):
+    """A visitor without an open conversation gets one; a retried client_id is answered, not stored twice."""
+    alice_id = uuid.UUID(visitor_alice.visitor_id)
+    original = do_post_visitor_message(visitor_id=alice_id, client_id="a0", body="hi")
+    results = post_batch(
+        [
+            visitor_send(visitor_carol, "c0", "first"),
+            visitor_send(visitor_alice, "a0", "hi"),
+            visitor_send(visitor_alice, "a1", "next"),
+        ]
+    )
+    assert [(r.created, r.message["seq"]) for r in results] == [(True, 1), (False, 1), (True, 2)]
+    assert results[1].message["id"] == original.message["id"]
+    assert Conversation.objects.filter(visitor_id=visitor_carol.visitor_id).count() == 1
+    assert Message.objects.filter(client_id="a0").count() == 1
+
+
+def test_a_client_id_twice_in_one_batch_is_stored_once(visitor_alice):
+    """The second send of a client_id in the same batch is answered as a retry of the first."""
+    do_post_visitor_message(visitor_id=uuid.UUID(visitor_alice.visitor_id), client_id="a0", body="hi")
+    first, second = post_batch([visitor_send(visitor_alice, "same"), visitor_send(visitor_alice, "same")])
+    assert (first.created, second.created) == (True, False)
+    assert first.message["id"] == second.message["id"]
+    assert Message.objects.filter(client_id="same").count() == 1
+
+
+def test_a_bad_send_fails_alone(visitor_alice):
+    """An empty or too long body is refused for that send only; the rest of the batch is stored."""
+    do_post_visitor_message(visitor_id=uuid.UUID(visitor_alice.visitor_id), client_id="a0", body="hi")
+    empty, stored, too_long = post_batch(
+        [
+            visitor_send(visitor_alice, "a1", "   "),
+            visitor_send(visitor_alice, "a2", " ok "),
+            visitor_send(visitor_alice, "a3", "x" * 5000),
+        ]
+    )
+    assert isinstance(empty, ParleyError)
+    assert empty.code == "empty_body"
+    assert isinstance(too_long, ParleyError)
+    assert too_long.code == "body_too_long"
+    assert (stored.message["body"], stored.message["seq"]) == ("ok", 2)
+
+
+def test_a_visitor_that_no_longer_exists_fails_alone(visitor_alice, visitor_carol):
+    """A send of a deleted visitor gets token_invalid; the others are stored."""
+    do_post_visitor_message(visitor_id=uuid.UUID(visitor_alice.visitor_id), client_id="a0", body="hi")
+    Visitor.objects.filter(pk=visitor_carol.visitor_id).delete()
+    stored, gone = post_batch([visitor_send(visitor_alice, "a1"), visitor_send(visitor_carol, "c1")])
+    assert stored.created
+    assert isinstance(gone, ParleyError)
+    assert gone.code == "token_invalid"
+
+
+def test_a_failed_batch_is_posted_one_by_one_and_announced_once(visitor_alice, visitor_carol, monkeypatch):
+    """When the batch's transaction fails, it stores and announces nothing; each send then goes alone."""
+    do_post_visitor_message(visitor_id=uuid.UUID(visitor_alice.visitor_id), client_id="a0", body="hi")
+    do_post_visitor_message(visitor_id=uuid.UUID(visitor_carol.visitor_id), client_id="c0", body="hi")
+    frames = published_frames(monkeypatch)
+    real_update = actions._update_conversations_sql
+
+    def broken_update(vendor: str, rows: int) -> str:
+        return real_update(vendor, rows).replace("last_seq = u.column2", "no_such_column = u.column2")
+
+    monkeypatch.setattr(actions, "_update_conversations_sql", broken_update)
+    results = post_batch([visitor_send(visitor_alice, "a1"), visitor_send(visitor_carol, "c1")])
+    assert [(r.created, r.message["seq"]) for r in results] == [(True, 2), (True, 2)]
+    assert Message.objects.count() == 4
+    new_messages = [frame for _, frame in frames if frame["type"] == "message.new"]
+    assert sorted(frame["message"]["client_id"] for frame in new_messages) == ["a1", "c1"]
+
+
+def test_a_batch_moves_the_inbox_order_at_most_every_few_seconds(visitor_alice):
+    """updated_at (the inbox's order) is written back unchanged when recent, moved on when older."""
+    visitor_id = uuid.UUID(visitor_alice.visitor_id)
+    do_post_visitor_message(visitor_id=visitor_id, client_id="a0", body="hi")
+    recent = Conversation.objects.get().updated_at
+    post_batch([visitor_send(visitor_alice, "a1")])
+    assert Conversation.objects.get().updated_at == recent
+    long_ago = timezone.now() - timedelta(minutes=1)
+    Conversation.objects.update(updated_at=long_ago)
+    post_batch([visitor_send(visitor_alice, "a2")])
+    assert Conversation.objects.get().updated_at > long_ago + timedelta(seconds=30)
+
+
+def test_a_batch_touches_a_visitor_at_most_once_a_minute(visitor_alice):
+    """As a lone send does, a batch refreshes last_seen_at only when it is older than a minute."""
+    visitor_id = uuid.UUID(visitor_alice.visitor_id)
+    do_post_visitor_message(visitor_id=visitor_id, client_id="a0", body="hi")
+    long_ago = timezone.now() - timedelta(minutes=5)
+    Visitor.objects.filter(pk=visitor_id).update(last_seen_at=long_ago)
+    post_batch([visitor_send(visitor_alice, "a1")])
+    touched = Visitor.objects.get(pk=visitor_id).last_seen_at
+    assert touched > long_ago
+    post_batch([visitor_send(visitor_alice, "a2")])
+    assert Visitor.objects.get(pk=visitor_id).last_seen_at == touched

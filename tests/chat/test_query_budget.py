@@ -8,10 +8,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from server.chat.actions import (
+    VisitorSend,
     check_site_origin,
     do_accept_visitor_hello,
     do_post_agent_message,
     do_post_visitor_message,
+    do_post_visitor_messages,
 )
 from tests.conftest import ACME_ORIGIN
 
@@ -54,6 +56,19 @@ def test_a_visitor_message_costs_three_queries(visitor_alice):
     assert (
         count_queries(lambda: do_post_visitor_message(visitor_id=visitor_id, client_id="c1", body="x")) == 3
     )
+
+
+def test_a_batch_of_visitor_messages_costs_three_queries_whatever_its_size(visitor_alice, visitor_carol):
+    """Lock every open conversation with the retry check, insert every message, update every conversation."""
+    visitors = [uuid.UUID(visitor_alice.visitor_id), uuid.UUID(visitor_carol.visitor_id)]
+    for visitor_id in visitors:
+        do_post_visitor_message(visitor_id=visitor_id, client_id="c0", body="first")
+    sends = [
+        VisitorSend(visitor_id=visitor_id, client_id=f"c{number}", body="x")
+        for number in range(1, 6)
+        for visitor_id in visitors
+    ]
+    assert count_queries(lambda: do_post_visitor_messages(sends=sends)) == 3
 
 
 def test_an_agent_message_costs_four_queries(visitor_alice, agent_bob):

@@ -334,3 +334,38 @@ async def test_agent_reply_reaches_the_visitor(visitor_alice, agent_bob):
     assert frame["message"]["seq"] == 2
     await visitor.disconnect()
     await agent.disconnect()
+
+
+async def test_sends_of_many_visitors_at_once_are_each_acked_once(visitor_alice, visitor_carol, agent_bob):
+    """Sends that arrive together (stored as one batch) are each acked once, and the agent gets them all."""
+    agent, _ = await connect_agent(agent_bob)
+    sockets = {
+        "alice": (await connect_visitor(visitor_alice))[0],
+        "carol": (await connect_visitor(visitor_carol))[0],
+    }
+    for name, communicator in sockets.items():
+        await send_message(communicator, "hello", f"{name}-0")  # both conversations are open
+    for number in range(1, 5):
+        for name, communicator in sockets.items():
+            await communicator.send_json_to(
+                {"type": "message.send", "client_id": f"{name}-{number}", "body": f"{name} {number}"}
+            )
+    for name, communicator in sockets.items():
+        acks: list[dict[str, Any]] = []
+        while len(acks) < 4:
+            frame = await communicator.receive_json_from()
+            if frame["type"] == "message.ack":
+                acks.append(frame)
+        assert [(ack["client_id"], ack["message"]["seq"]) for ack in acks] == [
+            (f"{name}-{number}", number + 1) for number in range(1, 5)
+        ]
+    inbox_bodies: list[str] = []
+    while len(inbox_bodies) < 10:
+        frame = await agent.receive_json_from()
+        if frame["type"] == "inbox.update":
+            inbox_bodies.append(frame["conversation"]["last_message"]["body"])
+    assert sorted(inbox_bodies) == sorted(
+        ["hello", "hello", *(f"{name} {number}" for name in sockets for number in range(1, 5))]
+    )
+    for communicator in [agent, *sockets.values()]:
+        await communicator.disconnect()
