@@ -578,19 +578,23 @@ def do_post_visitor_messages(*, sends: Sequence[VisitorSend]) -> list[PostedMess
 
 
 @cache
-def _lock_open_conversations_sql(vendor: str, visitors: int, client_ids: int) -> str:
+def _lock_open_conversations_sql(vendor: str, visitors: int, sends: int) -> str:
     """The statement that starts a batch: lock the latest open conversation of each visitor (site and
-    visitor loaded), with whether any of the batch's client_ids is among that visitor's messages."""
+    visitor loaded), with whether the client_id of one of the visitor's sends is among its messages."""
     # SQLite has no row locks (a write transaction locks the database). PostgreSQL locks the rows in id
     # order, so two batches sharing conversations never each hold a row the other waits for.
     lock = "FOR UPDATE OF c" if connection.features.has_select_for_update_of else ""
     # Only column names from the models' metadata and placeholders go into the text.
+    # The retry check runs once for the whole batch, each client_id against its own visitor's messages
+    # (a probe of unique_message_client_id per send), not once per conversation.
     return f"""
+WITH retried AS (
+    SELECT DISTINCT u.column1 AS visitor_id FROM {sql.rows_source(["uuid", "text"], sends)}
+    JOIN chat_conversation mc ON mc.visitor_id = u.column1
+    JOIN chat_message m ON m.conversation_id = mc.id AND m.client_id = u.column2
+)
 SELECT {sql.columns(Conversation, "c")}, {sql.columns(Site, "s")}, {sql.columns(Visitor, "v")},
-    EXISTS (
-        SELECT 1 FROM chat_message m JOIN chat_conversation mc ON mc.id = m.conversation_id
-        WHERE mc.visitor_id = c.visitor_id AND m.client_id {sql.in_list(client_ids)}
-    )
+    c.visitor_id IN (SELECT visitor_id FROM retried)
 FROM chat_conversation c
 JOIN chat_site s ON s.id = c.site_id
 JOIN chat_visitor v ON v.id = c.visitor_id
@@ -637,7 +641,12 @@ def _post_visitor_batch(
     rows = sql.fetch_all(
         _lock_open_conversations_sql(vendor, len(visitor_ids), len(sends)),
         [
-            *sql.in_list_params([send.client_id for _, send in sends]),
+            *sql.rows_params(
+                [
+                    (sql.db_param(Conversation, "visitor", send.visitor_id), send.client_id)
+                    for _, send in sends
+                ]
+            ),
             *sql.in_list_params([sql.db_param(Conversation, "visitor", v) for v in visitor_ids]),
             open_status,
             open_status,
