@@ -1,5 +1,6 @@
 """ASGI entry point: HTTP goes to Django, WebSockets to the visitor and agent consumers."""
 
+import gc
 import os
 import sys
 
@@ -20,3 +21,12 @@ install_daphne_shutdown_hook()
 sys.setswitchinterval(settings.PARLEY_GIL_SWITCH_INTERVAL_MS / 1000)
 
 application = ProtocolTypeRouter({"http": django_asgi_app, "websocket": URLRouter(websocket_urlpatterns)})
+
+# The garbage collector, tuned for a long-lived server (docs/performance.md, "Garbage collector"). What
+# is loaded by now (~110,000 objects: Django, Twisted, the app) lives as long as the process, yet every
+# full collection walked it: 40-60 ms with the event loop stopped, several times a minute at 1,000 msg/s.
+# Frozen, it is never walked again; the rarer young collections let a message's short-lived objects die
+# young instead of being promoted, which is what triggered the full collections.
+gc.collect()
+gc.freeze()
+gc.set_threshold(settings.PARLEY_GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
