@@ -540,9 +540,9 @@ def do_post_visitor_messages(*, sends: Sequence[VisitorSend]) -> list[PostedMess
     """Store many visitors' messages at once; for each send, what do_post_visitor_message would have
     returned, or the ParleyError it would have raised.
 
-    The usual sends (into an open conversation, not a retry) share one transaction and three statements
-    whatever their number; the others, and all of them if that transaction fails, then go one by one.
-    Each visitor's sends are stored, and announced, in the order given.
+    The usual sends (into an open conversation, not a retry) are stored together, whatever their number:
+    one statement on PostgreSQL, one transaction of three on SQLite. The others, and all of them if that
+    fails, then go one by one. Each visitor's sends are stored, and announced, in the order given.
     """
     results: dict[int, PostedMessage | ParleyError] = {}
     checked: list[tuple[int, VisitorSend]] = []
@@ -554,14 +554,19 @@ def do_post_visitor_messages(*, sends: Sequence[VisitorSend]) -> list[PostedMess
     one_by_one: list[int] = []
     if checked:
         try:
-            stored, one_by_one = _post_visitor_batch(sends=checked)
+            stored, one_by_one = _store_visitor_batch(sends=checked)
         except DatabaseError as error:
-            # The batch rolled back, so nothing of it was stored or announced: each send goes on its own.
+            # Nothing of the batch was stored (it rolled back): each send goes on its own.
             logger.warning(
                 "a batch of %d visitor messages failed, posting one by one: %r", len(checked), error
             )
-            stored, one_by_one = {}, [index for index, _ in checked]
-        results.update(stored)
+            stored, one_by_one = [], [index for index, _ in checked]
+        for index, message in stored:
+            # After the batch's transaction: each broadcast leaves at once (persist first, then broadcast).
+            _announce_message(conversation=message.conversation, message=message)
+            results[index] = PostedMessage(
+                conversation_id=message.conversation.pk, message=message_wire(message), created=True
+            )
     for index in one_by_one:
         send = sends[index]
         try:
@@ -577,50 +582,205 @@ def do_post_visitor_messages(*, sends: Sequence[VisitorSend]) -> list[PostedMess
     return [results[index] for index in range(len(sends))]
 
 
+# What a batch stores, and what it leaves for the one-by-one path: (index, stored message) pairs in the
+# order given, and the indexes of the sends of visitors with no open conversation yet (one is started
+# there), a client_id already stored or twice in the batch (a retry), or, never expected, two open
+# conversations.
+StoredBatch = tuple[list[tuple[int, Message]], list[int]]
+
+
+def _store_visitor_batch(*, sends: list[tuple[int, VisitorSend]]) -> StoredBatch:
+    """Store the batchable sends of (index, send) pairs, in one statement or one transaction."""
+    if connection.vendor == "postgresql":
+        if connection.in_atomic_block:
+            # Inside a caller's transaction, a savepoint keeps a failed batch from spoiling it.
+            with transaction.atomic():
+                return _store_visitor_batch_in_one_statement(sends=sends)
+        # Otherwise the statement is its own transaction: no BEGIN or COMMIT round trip.
+        return _store_visitor_batch_in_one_statement(sends=sends)
+    return _store_visitor_batch_in_one_transaction(sends=sends)
+
+
+def _sent_rows(sends: list[tuple[int, VisitorSend]]) -> list[tuple[Any, ...]]:
+    """The batch as the `sent` rows of its statements: position, visitor, client_id, body."""
+    return [
+        (position, sql.db_param(Conversation, "visitor", send.visitor_id), send.client_id, send.body)
+        for position, (_, send) in enumerate(sends)
+    ]
+
+
+# The sends of a batch, and which of their visitors go one by one (see StoredBatch), as the common start
+# of the statements below (`sent_source` gives the rows: position, visitor_id, client_id, body).
+BATCH_ASIDE_SQL = """
+WITH sent AS (
+    SELECT u.column1 AS position, u.column2 AS visitor_id, u.column3 AS client_id, u.column4 AS body
+    FROM {sent_source}
+), target AS (
+    SELECT {conversation_columns}
+    FROM chat_conversation c
+    WHERE c.visitor_id IN (SELECT visitor_id FROM sent) AND c.status = %s
+        AND c.created_at = (
+            SELECT MAX(o.created_at) FROM chat_conversation o
+            WHERE o.visitor_id = c.visitor_id AND o.status = %s
+        )
+    ORDER BY c.id
+    {lock}
+), aside AS (
+    -- A probe of unique_message_client_id per send, once for the whole batch.
+    SELECT s.visitor_id FROM sent s
+    JOIN chat_conversation mc ON mc.visitor_id = s.visitor_id
+    JOIN chat_message m ON m.conversation_id = mc.id AND m.client_id = s.client_id
+    UNION ALL
+    SELECT a.visitor_id FROM sent a
+    JOIN sent b ON b.visitor_id = a.visitor_id AND b.client_id = a.client_id AND b.position > a.position
+    UNION ALL
+    SELECT t.visitor_id FROM target t GROUP BY t.visitor_id HAVING COUNT(*) > 1
+)"""
+
+
 @cache
-def _lock_open_conversations_sql(vendor: str, visitors: int, sends: int) -> str:
-    """The statement that starts a batch: lock the latest open conversation of each visitor (site and
-    visitor loaded), with whether the client_id of one of the visitor's sends is among its messages."""
-    # SQLite has no row locks (a write transaction locks the database). PostgreSQL locks the rows in id
-    # order, so two batches sharing conversations never each hold a row the other waits for.
-    lock = "FOR UPDATE OF c" if connection.features.has_select_for_update_of else ""
-    # Only column names from the models' metadata and placeholders go into the text.
-    # The retry check runs once for the whole batch, each client_id against its own visitor's messages
-    # (a probe of unique_message_client_id per send), not once per conversation.
-    return f"""
-WITH retried AS (
-    SELECT DISTINCT u.column1 AS visitor_id FROM {sql.rows_source(["uuid", "text"], sends)}
-    JOIN chat_conversation mc ON mc.visitor_id = u.column1
-    JOIN chat_message m ON m.conversation_id = mc.id AND m.client_id = u.column2
-)
-SELECT {sql.columns(Conversation, "c")}, {sql.columns(Site, "s")}, {sql.columns(Visitor, "v")},
-    c.visitor_id IN (SELECT visitor_id FROM retried)
-FROM chat_conversation c
-JOIN chat_site s ON s.id = c.site_id
-JOIN chat_visitor v ON v.id = c.visitor_id
-WHERE c.visitor_id {sql.in_list(visitors)} AND c.status = %s
-    AND c.created_at = (
-        SELECT MAX(o.created_at) FROM chat_conversation o WHERE o.visitor_id = c.visitor_id AND o.status = %s
+def _batch_in_one_statement_sql(rows: int) -> str:
+    """PostgreSQL: a whole batch in one statement (lock, retry check, insert, update, touch, read back)."""
+    # Rows are locked in id order, so two batches sharing conversations never each hold a row the other
+    # waits for. Locking in `target` makes the later sub-statements see each row's latest last_seq.
+    start = BATCH_ASIDE_SQL.format(
+        sent_source=sql.rows_source(["integer", "uuid", "text", "text"], rows),
+        conversation_columns=sql.columns(Conversation, "c"),
+        lock="FOR UPDATE OF c",
     )
-ORDER BY c.id
-{lock}
+    return f"""{start}, numbered AS (
+    SELECT t.id AS conversation_id, s.client_id, s.body,
+        t.last_seq + ROW_NUMBER() OVER (PARTITION BY s.visitor_id ORDER BY s.position) AS seq
+    FROM sent s JOIN target t ON t.visitor_id = s.visitor_id
+    WHERE s.visitor_id NOT IN (SELECT visitor_id FROM aside)
+), inserted AS (
+    INSERT INTO chat_message (conversation_id, seq, author, body, client_id, created_at)
+    SELECT n.conversation_id, n.seq, %s, n.body, n.client_id, %s FROM numbered n
+    RETURNING id, conversation_id, seq, client_id
+), moved AS (
+    -- updated_at (the inbox order) moves on only when older than INBOX_ORDER_RESOLUTION: written back
+    -- unchanged otherwise, the update stays in place (HOT).
+    UPDATE chat_conversation c
+    SET last_seq = i.seq, last_message_id = i.id,
+        updated_at = CASE WHEN c.updated_at <= %s THEN %s ELSE c.updated_at END
+    FROM (SELECT DISTINCT ON (conversation_id) * FROM inserted ORDER BY conversation_id, seq DESC) i
+    WHERE c.id = i.conversation_id
+), touched AS (
+    UPDATE chat_visitor v SET last_seen_at = %s
+    WHERE v.id IN (SELECT t.visitor_id FROM target t JOIN inserted i ON i.conversation_id = t.id)
+        AND v.last_seen_at < %s
+)
+SELECT {sql.columns(Conversation, "t")}, {sql.columns(Site, "s")}, {sql.columns(Visitor, "v")},
+    i.id, i.seq, i.client_id
+FROM inserted i
+JOIN target t ON t.id = i.conversation_id
+JOIN chat_site s ON s.id = t.site_id
+JOIN chat_visitor v ON v.id = t.visitor_id
+ORDER BY i.conversation_id, i.seq
+"""  # noqa: S608
+
+
+def _store_visitor_batch_in_one_statement(*, sends: list[tuple[int, VisitorSend]]) -> StoredBatch:
+    """PostgreSQL: store a batch with one statement, one round trip (see StoredBatch)."""
+    created_at = timezone.now()
+    open_status = Conversation.Status.OPEN.value
+    rows = sql.fetch_all(
+        _batch_in_one_statement_sql(len(sends)),
+        [
+            *sql.rows_params(_sent_rows(sends)),
+            open_status,
+            open_status,
+            Message.Author.VISITOR.value,
+            sql.db_param(Message, "created_at", created_at),
+            sql.db_param(Conversation, "updated_at", created_at - INBOX_ORDER_RESOLUTION),
+            sql.db_param(Conversation, "updated_at", created_at),
+            sql.db_param(Visitor, "last_seen_at", created_at),
+            sql.db_param(Visitor, "last_seen_at", created_at - LAST_SEEN_RESOLUTION),
+        ],
+    )
+    conversation_end = len(Conversation._meta.concrete_fields)
+    site_end = conversation_end + len(Site._meta.concrete_fields)
+    visitor_end = site_end + len(Visitor._meta.concrete_fields)
+    conversations: dict[uuid.UUID, Conversation] = {}
+    message_ids: dict[tuple[uuid.UUID, str], tuple[int, int]] = {}
+    by_id: dict[Any, Conversation] = {}
+    for row in rows:
+        conversation = by_id.get(row[0])
+        if conversation is None:
+            conversation = by_id[row[0]] = sql.model_from_row(Conversation, row[:conversation_end])
+            conversation.site = sql.model_from_row(Site, row[conversation_end:site_end])
+            conversation.visitor = sql.model_from_row(Visitor, row[site_end:visitor_end])
+            conversations[conversation.visitor_id] = conversation
+        message_id, seq, client_id = row[visitor_end:]
+        message_ids[(conversation.visitor_id, client_id)] = (message_id, seq)
+    return _stored_batch(
+        sends=sends, conversations=conversations, message_ids=message_ids, created_at=created_at
+    )
+
+
+def _stored_batch(
+    *,
+    sends: list[tuple[int, VisitorSend]],
+    conversations: dict[uuid.UUID, Conversation],
+    message_ids: dict[tuple[uuid.UUID, str], tuple[int, int]],
+    created_at: datetime,
+) -> StoredBatch:
+    """The messages a batch stored, as instances, and the indexes of the sends it left (see StoredBatch)."""
+    stored: list[tuple[int, Message]] = []
+    one_by_one: list[int] = []
+    for index, send in sends:
+        stored_as = message_ids.get((send.visitor_id, send.client_id))
+        if stored_as is None:
+            one_by_one.append(index)
+            continue
+        message_id, seq = stored_as
+        message = _stored_message(
+            message_id=message_id,
+            conversation=conversations[send.visitor_id],
+            seq=seq,
+            author=Message.Author.VISITOR,
+            agent=None,
+            body=send.body,
+            client_id=send.client_id,
+            created_at=created_at,
+        )
+        stored.append((index, message))
+    return stored, one_by_one
+
+
+@cache
+def _lock_batch_sql(rows: int) -> str:
+    """SQLite: the conversations a batch goes into (site and visitor loaded), each with whether its
+    visitor's sends go one by one. The write transaction locks the whole database (no row locks)."""
+    start = BATCH_ASIDE_SQL.format(
+        sent_source=sql.rows_source(["integer", "uuid", "text", "text"], rows),
+        conversation_columns=sql.columns(Conversation, "c"),
+        lock="",
+    )
+    return f"""{start}
+SELECT {sql.columns(Conversation, "t")}, {sql.columns(Site, "s")}, {sql.columns(Visitor, "v")},
+    t.visitor_id IN (SELECT visitor_id FROM aside)
+FROM target t
+JOIN chat_site s ON s.id = t.site_id
+JOIN chat_visitor v ON v.id = t.visitor_id
 """  # noqa: S608
 
 
 @cache
-def _insert_visitor_messages_sql(vendor: str, rows: int) -> str:
-    """Insert a batch's messages in one statement, returning each one's id with its conversation and seq."""
+def _insert_visitor_messages_sql(rows: int) -> str:
+    """SQLite: insert a batch's messages in one statement, returning each one's id, conversation, seq and
+    client_id."""
     source = sql.rows_source(["uuid", "integer", "text", "text", "text", "timestamptz"], rows)
     return f"""
 INSERT INTO chat_message (conversation_id, seq, author, body, client_id, created_at)
 SELECT u.column1, u.column2, u.column3, u.column4, u.column5, u.column6 FROM {source}
-RETURNING id, conversation_id, seq
+RETURNING id, conversation_id, seq, client_id
 """  # noqa: S608
 
 
 @cache
-def _update_conversations_sql(vendor: str, rows: int) -> str:
-    """Move each conversation of a batch on to its last new message, in one statement."""
+def _update_conversations_sql(rows: int) -> str:
+    """SQLite: move each conversation of a batch on to its last new message, in one statement."""
     source = sql.rows_source(["uuid", "integer", "bigint", "timestamptz"], rows)
     return f"""
 UPDATE chat_conversation SET last_seq = u.column2, last_message_id = u.column3, updated_at = u.column4
@@ -630,115 +790,74 @@ WHERE chat_conversation.id = u.column1
 
 
 @transaction.atomic
-def _post_visitor_batch(
-    *, sends: list[tuple[int, VisitorSend]]
-) -> tuple[dict[int, PostedMessage], list[int]]:
-    """Store, in one transaction, the sends (index, send) into open conversations that are not retries;
-    return what was stored by index, and the indexes of the sends left for the one-by-one path."""
-    vendor = connection.vendor
-    visitor_ids = list(dict.fromkeys(send.visitor_id for _, send in sends))
+def _store_visitor_batch_in_one_transaction(*, sends: list[tuple[int, VisitorSend]]) -> StoredBatch:
+    """SQLite: store a batch with three statements in one transaction (see StoredBatch)."""
     open_status = Conversation.Status.OPEN.value
     rows = sql.fetch_all(
-        _lock_open_conversations_sql(vendor, len(visitor_ids), len(sends)),
-        [
-            *sql.rows_params(
-                [
-                    (sql.db_param(Conversation, "visitor", send.visitor_id), send.client_id)
-                    for _, send in sends
-                ]
-            ),
-            *sql.in_list_params([sql.db_param(Conversation, "visitor", v) for v in visitor_ids]),
-            open_status,
-            open_status,
-        ],
+        _lock_batch_sql(len(sends)), [*sql.rows_params(_sent_rows(sends)), open_status, open_status]
     )
     conversations: dict[uuid.UUID, Conversation] = {}
-    # Visitors whose sends all go one by one: no open conversation yet (one is started there), a
-    # client_id seen before or twice in this batch (a retry), or two open conversations (never expected).
-    aside: set[uuid.UUID] = set()
     for row in rows:
-        conversation, retried = _locked_conversation(row)
-        assert conversation is not None
-        if retried or conversation.visitor_id in conversations:
-            aside.add(conversation.visitor_id)
-        conversations[conversation.visitor_id] = conversation
-    client_ids: dict[uuid.UUID, set[str]] = {}
-    for _, send in sends:
-        seen = client_ids.setdefault(send.visitor_id, set())
-        if send.visitor_id not in conversations or send.client_id in seen:
-            aside.add(send.visitor_id)
-        seen.add(send.client_id)
-    batch = [(index, send) for index, send in sends if send.visitor_id not in aside]
-    one_by_one = [index for index, send in sends if send.visitor_id in aside]
-    if not batch:
-        return {}, one_by_one
-
+        conversation, aside = _locked_conversation(row)
+        if conversation is not None and not aside:
+            conversations[conversation.visitor_id] = conversation
     created_at = timezone.now()
     created_param = sql.db_param(Message, "created_at", created_at)
     last_seqs = {visitor_id: conversation.last_seq for visitor_id, conversation in conversations.items()}
     new_rows: list[tuple[Any, ...]] = []
-    for _, send in batch:
-        last_seqs[send.visitor_id] += 1
-        conversation_param = sql.db_param(Message, "conversation", conversations[send.visitor_id].pk)
-        new_rows.append(
-            (
-                conversation_param,
-                last_seqs[send.visitor_id],
-                Message.Author.VISITOR.value,
-                send.body,
-                send.client_id,
-                created_param,
+    for _, send in sends:
+        if send.visitor_id in conversations:
+            last_seqs[send.visitor_id] += 1
+            new_rows.append(
+                (
+                    sql.db_param(Message, "conversation", conversations[send.visitor_id].pk),
+                    last_seqs[send.visitor_id],
+                    Message.Author.VISITOR.value,
+                    send.body,
+                    send.client_id,
+                    created_param,
+                )
             )
-        )
-    inserted = sql.fetch_all(_insert_visitor_messages_sql(vendor, len(new_rows)), sql.rows_params(new_rows))
-    message_ids = {(conversation_param, seq): message_id for message_id, conversation_param, seq in inserted}
-    messages = [
-        (
-            index,
-            _stored_message(
-                message_id=message_ids[(row[0], row[1])],
-                conversation=conversations[send.visitor_id],
-                seq=row[1],
-                author=Message.Author.VISITOR,
-                agent=None,
-                body=send.body,
-                client_id=send.client_id,
-                created_at=created_at,
-            ),
-        )
-        for (index, send), row in zip(batch, new_rows, strict=True)
-    ]
-    latest = {message.conversation.visitor_id: message for _, message in messages}
+    if not new_rows:
+        return [], [index for index, _ in sends]
+    inserted = sql.fetch_all(_insert_visitor_messages_sql(len(new_rows)), sql.rows_params(new_rows))
+    visitor_of = {
+        sql.db_param(Message, "conversation", conversation.pk): visitor_id
+        for visitor_id, conversation in conversations.items()
+    }
+    message_ids = {
+        (visitor_of[conversation_param], client_id): (message_id, seq)
+        for message_id, conversation_param, seq, client_id in inserted
+    }
+    last_message_ids: dict[uuid.UUID, int] = {}
+    for (visitor_id, _), (message_id, seq) in message_ids.items():
+        if seq == last_seqs[visitor_id]:
+            last_message_ids[visitor_id] = message_id
     updates = []
-    for visitor_id, message in latest.items():
+    for visitor_id, message_id in last_message_ids.items():
         conversation = conversations[visitor_id]
         moved_on = created_at - conversation.updated_at >= INBOX_ORDER_RESOLUTION
-        # Writing the stored updated_at back unchanged keeps the update in place (HOT) on PostgreSQL.
+        # Writing the stored updated_at back unchanged keeps the update small (see INBOX_ORDER_RESOLUTION).
         updated_at = created_at if moved_on else conversation.updated_at
         updates.append(
             (
                 sql.db_param(Conversation, "id", conversation.pk),
-                message.seq,
-                message.pk,
+                last_seqs[visitor_id],
+                message_id,
                 sql.db_param(Conversation, "updated_at", updated_at),
             )
         )
-    sql.execute(_update_conversations_sql(vendor, len(updates)), sql.rows_params(updates))
+    sql.execute(_update_conversations_sql(len(updates)), sql.rows_params(updates))
     away = [
         visitor_id
-        for visitor_id in latest
+        for visitor_id in last_message_ids
         if created_at - conversations[visitor_id].visitor.last_seen_at > LAST_SEEN_RESOLUTION
     ]
     if away:
         Visitor.objects.filter(pk__in=away).update(last_seen_at=created_at)
-    stored: dict[int, PostedMessage] = {}
-    for index, message in messages:
-        conversation = conversations[message.conversation.visitor_id]
-        _announce_message(conversation=conversation, message=message)
-        stored[index] = PostedMessage(
-            conversation_id=conversation.pk, message=message_wire(message), created=True
-        )
-    return stored, one_by_one
+    return _stored_batch(
+        sends=sends, conversations=conversations, message_ids=message_ids, created_at=created_at
+    )
 
 
 def do_post_agent_message(

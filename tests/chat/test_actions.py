@@ -326,12 +326,13 @@ def test_a_failed_batch_is_posted_one_by_one_and_announced_once(visitor_alice, v
     do_post_visitor_message(visitor_id=uuid.UUID(visitor_alice.visitor_id), client_id="a0", body="hi")
     do_post_visitor_message(visitor_id=uuid.UUID(visitor_carol.visitor_id), client_id="c0", body="hi")
     frames = published_frames(monkeypatch)
-    real_update = actions._update_conversations_sql
-
-    def broken_update(vendor: str, rows: int) -> str:
-        return real_update(vendor, rows).replace("last_seq = u.column2", "no_such_column = u.column2")
-
-    monkeypatch.setattr(actions, "_update_conversations_sql", broken_update)
+    # The conversations' update fails after the messages were inserted: on PostgreSQL within the batch's
+    # one statement, on SQLite as the second statement of its transaction.
+    for name in ("_batch_in_one_statement_sql", "_update_conversations_sql"):
+        real = getattr(actions, name)
+        monkeypatch.setattr(
+            actions, name, lambda rows, real=real: real(rows).replace("SET last_seq", "SET no_such_column")
+        )
     results = post_batch([visitor_send(visitor_alice, "a1"), visitor_send(visitor_carol, "c1")])
     assert [(r.created, r.message["seq"]) for r in results] == [(True, 2), (True, 2)]
     assert Message.objects.count() == 4
