@@ -386,9 +386,10 @@ def _retry_lost_race(post: Callable[[], PostedMessage]) -> PostedMessage:
 def do_post_visitor_message(*, visitor_id: uuid.UUID, client_id: str, body: str) -> PostedMessage:
     """Store a visitor's message in its open conversation (starting one if needed); a retry is a no-op."""
     clean_body = check_message_body(body=body)
-    return _retry_lost_race(
-        lambda: _post_visitor_message(visitor_id=visitor_id, client_id=client_id, body=clean_body)
-    )
+    with gateway.sending_together():  # the message's two events leave together
+        return _retry_lost_race(
+            lambda: _post_visitor_message(visitor_id=visitor_id, client_id=client_id, body=clean_body)
+        )
 
 
 # How a send finds the conversation it locks: a visitor's latest open one, or the one an agent names on
@@ -542,8 +543,15 @@ def do_post_visitor_messages(*, sends: Sequence[VisitorSend]) -> list[PostedMess
 
     The usual sends (into an open conversation, not a retry) are stored together, whatever their number:
     one statement on PostgreSQL, one transaction of three on SQLite. The others, and all of them if that
-    fails, then go one by one. Each visitor's sends are stored, and announced, in the order given.
+    fails, then go one by one. Each visitor's sends are stored, and announced, in the order given; the
+    batch's events leave together.
     """
+    with gateway.sending_together():
+        return _post_visitor_messages(sends=sends)
+
+
+def _post_visitor_messages(*, sends: Sequence[VisitorSend]) -> list[PostedMessage | ParleyError]:
+    """do_post_visitor_messages, while its events are held."""
     results: dict[int, PostedMessage | ParleyError] = {}
     checked: list[tuple[int, VisitorSend]] = []
     for index, send in enumerate(sends):
@@ -868,11 +876,12 @@ def do_post_agent_message(
     Callable from any synchronous code (console socket, views, management commands, the shell).
     """
     clean_body = check_message_body(body=body)
-    return _retry_lost_race(
-        lambda: _post_agent_message(
-            agent=agent, conversation_id=conversation_id, body=clean_body, client_id=client_id
+    with gateway.sending_together():  # the message's two events leave together
+        return _retry_lost_race(
+            lambda: _post_agent_message(
+                agent=agent, conversation_id=conversation_id, body=clean_body, client_id=client_id
+            )
         )
-    )
 
 
 @transaction.atomic

@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from channels_redis.pubsub import RedisPubSubChannelLayer
 from channels_redis.utils import create_pool, decode_hosts
 from django.utils.module_loading import import_string
 from redis import asyncio as aioredis
@@ -21,6 +22,21 @@ logger = logging.getLogger(__name__)
 
 PROBE_TIMEOUT_SECONDS = 2.0
 RECEIVE_RETRY_SECONDS = 0.5
+
+
+def _pubsub_shards(
+    inner: Any, messages: list[tuple[str, dict[str, Any]]]
+) -> dict[Any, list[tuple[str, bytes]]] | None:
+    """The (channel, payload) publishes of `messages` by shard, as channels-redis's pub/sub layer sends
+    them; None for any other layer."""
+    if not isinstance(inner, RedisPubSubChannelLayer):
+        return None
+    layer = inner._get_layer()  # this event loop's layer, as inner.group_send would use
+    shards: dict[Any, list[tuple[str, bytes]]] = {}
+    for group, message in messages:
+        channel = layer._get_group_channel_name(group)
+        shards.setdefault(layer._get_shard(channel), []).append((channel, inner.serialize(message)))
+    return shards
 
 
 async def _close_sockets_for_resume() -> None:
@@ -101,6 +117,27 @@ class ResilientChannelLayer:
         """Fan out to a group (the message is already stored; clients resume what fan-out missed)."""
         try:
             await self.inner.group_send(group, message)
+        except Exception as error:
+            self.mark_down("group_send", error)
+            raise
+
+    async def group_send_many(self, messages: list[tuple[str, dict[str, Any]]]) -> None:
+        """Fan out several (group, message) pairs in order; on Redis pub/sub, one round trip per shard."""
+        try:
+            shards = _pubsub_shards(self.inner, messages)
+            if shards is None:
+                for group, message in messages:
+                    await self.inner.group_send(group, message)
+                return
+            for shard, publishes in shards.items():
+                # channels-redis publishes one message per round trip, each under the shard's lock: a
+                # batch's events (two per message) go in one pipeline under one acquisition instead.
+                async with shard._lock:
+                    shard._ensure_redis()
+                    async with shard._redis.pipeline(transaction=False) as pipeline:
+                        for channel, data in publishes:
+                            pipeline.publish(channel, data)
+                        await pipeline.execute()
         except Exception as error:
             self.mark_down("group_send", error)
             raise

@@ -1,12 +1,18 @@
-"""The resilient channel layer: outages degrade fan-out, idle timeouts are not outages."""
+"""The channel layer and the gateway: outages degrade fan-out, idle timeouts are not outages, events
+committed together leave together."""
 
 import asyncio
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import pytest
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from server.chat import gateway
 from server.chat.layers import ResilientChannelLayer
+from tests.services import RedisServer
 
 
 class FlakyLayer:
@@ -54,3 +60,53 @@ async def test_a_failed_group_add_does_not_fail_the_socket():
     layer = make_layer()
     await layer.group_add("g", "c")
     assert layer.down
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    """A throwaway redis-server for this test."""
+    server = RedisServer(tmp_path)
+    server.start()
+    yield server
+    server.kill()
+
+
+async def test_several_events_go_out_in_one_pipeline_in_order(redis_server):
+    """group_send_many on Redis pub/sub delivers each event to its group's members, in order."""
+    layer = ResilientChannelLayer(
+        inner_backend="channels_redis.pubsub.RedisPubSubChannelLayer",
+        probe_interval=3600,
+        hosts=[redis_server.url],
+    )
+    first, second = await layer.new_channel(), await layer.new_channel()
+    await layer.group_add("visitor", first)
+    await layer.group_add("agents", second)
+    await layer.group_send_many(
+        [
+            ("visitor", {"type": "m", "n": 1}),
+            ("agents", {"type": "m", "n": 2}),
+            ("visitor", {"type": "m", "n": 3}),
+        ]
+    )
+    assert [(await asyncio.wait_for(layer.receive(first), 5))["n"] for _ in range(2)] == [1, 3]
+    assert (await asyncio.wait_for(layer.receive(second), 5))["n"] == 2
+    assert not layer.down
+    await layer.flush()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_events_committed_together_are_held_until_the_block_ends(layer_groups):
+    """Inside sending_together, committed events wait for the block's end, then leave in order."""
+    channel = await layer_groups.new_channel()
+    await layer_groups.group_add("g", channel)
+
+    def publish_two() -> None:
+        with gateway.sending_together():
+            gateway.publish(group="g", event_type="x.y", frame={"n": 1})
+            gateway.publish(group="g", event_type="x.y", frame={"n": 2})
+            assert gateway._outbox.held is not None
+            assert len(gateway._outbox.held) == 2  # committed (no transaction), not yet sent
+
+    await asyncio.get_running_loop().run_in_executor(None, publish_two)
+    received = [await asyncio.wait_for(layer_groups.receive(channel), 5) for _ in range(2)]
+    assert [message["text"] for message in received] == ['{"n":1}', '{"n":2}']
