@@ -335,15 +335,9 @@ def _announce_message(*, conversation: Conversation, message: Message) -> None:
     # What the broadcast's inbox row shows: the exact time of this message.
     conversation.updated_at = message.created_at
     new_message = {"type": "message.new", "message": message_wire(message)}
-    # The visitor's sockets hear everything of theirs through the visitor group, joined at hello before
-    # the history is read, so no message can fall in between.
-    gateway.publish(
-        group=visitor_group(conversation.visitor_id),
-        event_type=gateway.CONVERSATION_MESSAGE,
-        frame=new_message,
-    )
     # Agents get one event per message: the inbox row, carrying the message.new frame that the sockets
-    # following this conversation also send (one layer message, not two, per agent and message).
+    # following this conversation also send (one layer message, not two, per agent and message). It goes
+    # first: the other party is who waits for the message; the visitor's own sockets already have it.
     gateway.publish(
         group=site_agents_group(conversation.site_id),
         event_type=gateway.INBOX_UPDATE,
@@ -354,6 +348,13 @@ def _announce_message(*, conversation: Conversation, message: Message) -> None:
         },
         conversation_id=str(conversation.pk),
         message_text=gateway.encode_frame(new_message),
+    )
+    # The visitor's sockets hear everything of theirs through the visitor group, joined at hello before
+    # the history is read, so no message can fall in between.
+    gateway.publish(
+        group=visitor_group(conversation.visitor_id),
+        event_type=gateway.CONVERSATION_MESSAGE,
+        frame=new_message,
     )
 
 

@@ -309,10 +309,11 @@ class AgentConsumer(ParleyConsumer):
         await self.send_frame(history)
 
     async def inbox_update(self, event: dict[str, Any]) -> None:
-        """Relay an inbox row, and the message it carries when this socket follows that conversation."""
-        await self.send(text_data=event["text"])
+        """Relay the message an inbox row carries when this socket follows that conversation, then the row."""
+        # The open thread is what the agent looks at, and the console takes message.new first.
         if uuid.UUID(event["conversation_id"]) in self.open_conversations:
             await self.send(text_data=event["message_text"])
+        await self.send(text_data=event["text"])
 
     agent_notification = ParleyConsumer.forward
 
