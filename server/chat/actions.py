@@ -571,7 +571,7 @@ def _post_visitor_messages(*, sends: Sequence[VisitorSend]) -> list[PostedMessag
             )
             stored, one_by_one = [], [index for index, _ in checked]
         for index, message in stored:
-            # After the batch's transaction: each broadcast leaves at once (persist first, then broadcast).
+            # Announced once the batch is committed (persist first, then broadcast).
             _announce_message(conversation=message.conversation, message=message)
             results[index] = PostedMessage(
                 conversation_id=message.conversation.pk, message=message_wire(message), created=True

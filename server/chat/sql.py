@@ -100,19 +100,6 @@ def fetch_all(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
         return list(cursor.fetchall())
 
 
-def in_list(count: int) -> str:
-    """How a statement compares a column with `count` values: `= ANY(%s)`, one array parameter, on
-    PostgreSQL (so the statement has one text, prepared once, whatever the count); `IN (%s, …)` on SQLite."""
-    if connection.vendor == "postgresql":
-        return "= ANY(%s)"
-    return f"IN ({', '.join(['%s'] * count)})"
-
-
-def in_list_params(values: Sequence[Any]) -> list[Any]:
-    """The parameters that go with `in_list(len(values))`."""
-    return [list(values)] if connection.vendor == "postgresql" else list(values)
-
-
 def rows_source(types: Sequence[str], count: int) -> str:
     """A FROM item `u` of `count` rows whose columns (of PostgreSQL `types`) are named column1, column2…:
     one array parameter per column through unnest on PostgreSQL (one statement text for any count),
