@@ -142,6 +142,26 @@ class PostgresCluster:
             time.sleep(0.2)
         created.check_returncode()
 
+    def vacuum(self) -> None:
+        """VACUUM ANALYZE the `parley` database and wait for it: what autovacuum does in its own time."""
+        subprocess.run(
+            [
+                "psql",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "-U",
+                "postgres",
+                "-d",
+                "parley",
+                "-c",
+                "VACUUM ANALYZE",
+            ],
+            check=True,
+            capture_output=True,
+        )
+
     def stop(self) -> None:
         """Stop the server (fast shutdown)."""
         subprocess.run(
