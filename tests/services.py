@@ -122,29 +122,17 @@ class PostgresCluster:
         wait_for_port(self.port)
         deadline = time.monotonic() + 20
         while True:
-            created = subprocess.run(
-                [
-                    "psql",
-                    "-h",
-                    "127.0.0.1",
-                    "-p",
-                    str(self.port),
-                    "-U",
-                    "postgres",
-                    "-c",
-                    "CREATE DATABASE parley",
-                ],
-                capture_output=True,
-                check=False,
-            )
+            created = self.psql("CREATE DATABASE parley", database="postgres", check=False)
             if created.returncode == 0 or time.monotonic() > deadline:
                 break
             time.sleep(0.2)
         created.check_returncode()
 
-    def vacuum(self) -> None:
-        """VACUUM ANALYZE the `parley` database and wait for it: what autovacuum does in its own time."""
-        subprocess.run(
+    def psql(
+        self, command: str, *, database: str = "parley", check: bool = True
+    ) -> subprocess.CompletedProcess[bytes]:
+        """Run one SQL command with psql as the postgres user."""
+        return subprocess.run(
             [
                 "psql",
                 "-h",
@@ -154,13 +142,17 @@ class PostgresCluster:
                 "-U",
                 "postgres",
                 "-d",
-                "parley",
+                database,
                 "-c",
-                "VACUUM ANALYZE",
+                command,
             ],
-            check=True,
             capture_output=True,
+            check=check,
         )
+
+    def vacuum(self) -> None:
+        """VACUUM ANALYZE the `parley` database and wait for it: what autovacuum does in its own time."""
+        self.psql("VACUUM ANALYZE")
 
     def stop(self) -> None:
         """Stop the server (fast shutdown)."""
