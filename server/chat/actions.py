@@ -325,8 +325,9 @@ def _stored_message(
     return message
 
 
-def _announce_message(*, conversation: Conversation, message: Message) -> None:
-    """Broadcast a message just stored (the conversation's latest) to its visitor and agents on commit.
+def _announce_message(*, conversation: Conversation, message: Message) -> dict[str, Any]:
+    """Broadcast a message just stored (the conversation's latest) to its visitor and agents on commit;
+    return its wire shape.
 
     The conversation must come with its site and visitor loaded (they go into the inbox summary).
     """
@@ -334,7 +335,8 @@ def _announce_message(*, conversation: Conversation, message: Message) -> None:
     conversation.last_message = message
     # What the broadcast's inbox row shows: the exact time of this message.
     conversation.updated_at = message.created_at
-    new_message = {"type": "message.new", "message": message_wire(message)}
+    wire = message_wire(message)
+    new_message = {"type": "message.new", "message": wire}
     # Agents get one event per message: the inbox row, carrying the message.new frame that the sockets
     # following this conversation also send (one layer message, not two, per agent and message). It goes
     # first: the other party is who waits for the message; the visitor's own sockets already have it.
@@ -356,6 +358,7 @@ def _announce_message(*, conversation: Conversation, message: Message) -> None:
         event_type=gateway.CONVERSATION_MESSAGE,
         frame=new_message,
     )
+    return wire
 
 
 def _already_stored(matches: QuerySet[Message]) -> PostedMessage | None:
@@ -430,16 +433,24 @@ SELECT {sql.columns(Conversation, "c")}, {sql.columns(Site, "s")}, {sql.columns(
 """
 
 
+def _conversation_from_row(row: tuple[Any, ...]) -> tuple[Conversation, tuple[Any, ...]]:
+    """The conversation (its site and visitor loaded) from a row that starts with the columns of
+    `columns(Conversation)`, `columns(Site)` and `columns(Visitor)`; and the row's values after them."""
+    conversation_end = len(Conversation._meta.concrete_fields)
+    site_end = conversation_end + len(Site._meta.concrete_fields)
+    visitor_end = site_end + len(Visitor._meta.concrete_fields)
+    conversation = sql.model_from_row(Conversation, row[:conversation_end])
+    conversation.site = sql.model_from_row(Site, row[conversation_end:site_end])
+    conversation.visitor = sql.model_from_row(Visitor, row[site_end:visitor_end])
+    return conversation, row[visitor_end:]
+
+
 def _locked_conversation(row: tuple[Any, ...] | None) -> tuple[Conversation | None, bool]:
     """The conversation (its site and visitor loaded) from a send's lock statement, and its retry flag."""
     if row is None:
         return None, False
-    conversation_end = len(Conversation._meta.concrete_fields)
-    site_end = conversation_end + len(Site._meta.concrete_fields)
-    conversation = sql.model_from_row(Conversation, row[:conversation_end])
-    conversation.site = sql.model_from_row(Site, row[conversation_end:site_end])
-    conversation.visitor = sql.model_from_row(Visitor, row[site_end:-1])
-    return conversation, bool(row[-1])
+    conversation, (retried,) = _conversation_from_row(row)
+    return conversation, bool(retried)
 
 
 def _lock_open_conversation(*, visitor_id: uuid.UUID, client_id: str) -> tuple[Conversation | None, bool]:
@@ -572,9 +583,9 @@ def _post_visitor_messages(*, sends: Sequence[VisitorSend]) -> list[PostedMessag
             stored, one_by_one = [], [index for index, _ in checked]
         for index, message in stored:
             # Announced once the batch is committed (persist first, then broadcast).
-            _announce_message(conversation=message.conversation, message=message)
+            wire = _announce_message(conversation=message.conversation, message=message)
             results[index] = PostedMessage(
-                conversation_id=message.conversation.pk, message=message_wire(message), created=True
+                conversation_id=message.conversation.pk, message=wire, created=True
             )
     for index in one_by_one:
         send = sends[index]
@@ -707,20 +718,16 @@ def _store_visitor_batch_in_one_statement(*, sends: list[tuple[int, VisitorSend]
             sql.db_param(Visitor, "last_seen_at", created_at - LAST_SEEN_RESOLUTION),
         ],
     )
-    conversation_end = len(Conversation._meta.concrete_fields)
-    site_end = conversation_end + len(Site._meta.concrete_fields)
-    visitor_end = site_end + len(Visitor._meta.concrete_fields)
     conversations: dict[uuid.UUID, Conversation] = {}
     message_ids: dict[tuple[uuid.UUID, str], tuple[int, int]] = {}
-    by_id: dict[Any, Conversation] = {}
+    by_id: dict[Any, Conversation] = {}  # keyed by the conversation's id as its rows carry it
     for row in rows:
+        # One row per message: its conversation is built from the first of them.
         conversation = by_id.get(row[0])
         if conversation is None:
-            conversation = by_id[row[0]] = sql.model_from_row(Conversation, row[:conversation_end])
-            conversation.site = sql.model_from_row(Site, row[conversation_end:site_end])
-            conversation.visitor = sql.model_from_row(Visitor, row[site_end:visitor_end])
-            conversations[conversation.visitor_id] = conversation
-        message_id, seq, client_id = row[visitor_end:]
+            conversation, _ = _conversation_from_row(row)
+            by_id[row[0]] = conversations[conversation.visitor_id] = conversation
+        message_id, seq, client_id = row[-3:]
         message_ids[(conversation.visitor_id, client_id)] = (message_id, seq)
     return _stored_batch(
         sends=sends, conversations=conversations, message_ids=message_ids, created_at=created_at
