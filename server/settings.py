@@ -261,6 +261,9 @@ PARLEY_AGENT_OPEN_CONVERSATIONS_MAX = env_int("PARLEY_AGENT_OPEN_CONVERSATIONS_M
 PARLEY_SITE_CACHE_SECONDS = env_int("PARLEY_SITE_CACHE_SECONDS", 30)
 # At most this many visitor sends are stored in one transaction (server/chat/batching.py).
 PARLEY_SEND_BATCH_MAX = env_int("PARLEY_SEND_BATCH_MAX", 32)
+# On PostgreSQL, a batch's one statement runs on the event loop's own connection instead of the database
+# thread's (server/chat/loop_db.py): one more connection per process, no thread hop per message.
+PARLEY_SEND_ON_EVENT_LOOP = env_bool("PARLEY_SEND_ON_EVENT_LOOP", True)
 
 LOGGING = {
     "version": 1,

@@ -10,13 +10,15 @@ from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
+import psycopg
+from channels.db import database_sync_to_async
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from server.chat import gateway, sql
+from server.chat import gateway, loop_db, sql
 from server.chat.errors import ParleyError
 from server.chat.groups import agent_group, site_agents_group, visitor_group
 from server.chat.models import AgentReadMark, Conversation, Message, Site, SiteMembership, Visitor
@@ -331,6 +333,20 @@ def _announce_message(*, conversation: Conversation, message: Message) -> dict[s
 
     The conversation must come with its site and visitor loaded (they go into the inbox summary).
     """
+    wire, events = _message_events(conversation=conversation, message=message)
+    for event in events:
+        gateway.publish_event(event)
+    return wire
+
+
+def _message_events(
+    *, conversation: Conversation, message: Message
+) -> tuple[dict[str, Any], list[gateway.Event]]:
+    """A message just stored (the conversation's latest): its wire shape, and the events announcing it to
+    its visitor and agents, in the order they go.
+
+    The conversation must come with its site and visitor loaded (they go into the inbox summary).
+    """
     conversation.last_seq = message.seq
     conversation.last_message = message
     # What the broadcast's inbox row shows: the exact time of this message.
@@ -340,7 +356,7 @@ def _announce_message(*, conversation: Conversation, message: Message) -> dict[s
     # Agents get one event per message: the inbox row, carrying the message.new frame that the sockets
     # following this conversation also send (one layer message, not two, per agent and message). It goes
     # first: the other party is who waits for the message; the visitor's own sockets already have it.
-    gateway.publish(
+    to_agents = gateway.event(
         group=site_agents_group(conversation.site_id),
         event_type=gateway.INBOX_UPDATE,
         # The caller loaded the conversation with its site and visitor, so the summary costs no query.
@@ -353,12 +369,12 @@ def _announce_message(*, conversation: Conversation, message: Message) -> dict[s
     )
     # The visitor's sockets hear everything of theirs through the visitor group, joined at hello before
     # the history is read, so no message can fall in between.
-    gateway.publish(
+    to_visitor = gateway.event(
         group=visitor_group(conversation.visitor_id),
         event_type=gateway.CONVERSATION_MESSAGE,
         frame=new_message,
     )
-    return wire
+    return wire, [to_agents, to_visitor]
 
 
 def _already_stored(matches: QuerySet[Message]) -> PostedMessage | None:
@@ -564,22 +580,14 @@ def do_post_visitor_messages(*, sends: Sequence[VisitorSend]) -> list[PostedMess
 
 def _post_visitor_messages(*, sends: Sequence[VisitorSend]) -> list[PostedMessage | ParleyError]:
     """do_post_visitor_messages, while its events are held."""
-    results: dict[int, PostedMessage | ParleyError] = {}
-    checked: list[tuple[int, VisitorSend]] = []
-    for index, send in enumerate(sends):
-        try:
-            checked.append((index, replace(send, body=check_message_body(body=send.body))))
-        except ParleyError as error:
-            results[index] = error
+    results, checked = _checked_sends(sends=sends)
     one_by_one: list[int] = []
     if checked:
         try:
             stored, one_by_one = _store_visitor_batch(sends=checked)
         except DatabaseError as error:
             # Nothing of the batch was stored (it rolled back): each send goes on its own.
-            logger.warning(
-                "a batch of %d visitor messages failed, posting one by one: %r", len(checked), error
-            )
+            _log_failed_batch(size=len(checked), error=error)
             stored, one_by_one = [], [index for index, _ in checked]
         for index, message in stored:
             # Announced once the batch is committed (persist first, then broadcast).
@@ -587,7 +595,72 @@ def _post_visitor_messages(*, sends: Sequence[VisitorSend]) -> list[PostedMessag
             results[index] = PostedMessage(
                 conversation_id=message.conversation.pk, message=wire, created=True
             )
-    for index in one_by_one:
+    results.update(_post_one_by_one(sends=sends, indexes=one_by_one))
+    return [results[index] for index in range(len(sends))]
+
+
+async def do_post_visitor_messages_on_loop(
+    *, sends: Sequence[VisitorSend]
+) -> list[PostedMessage | ParleyError]:
+    """do_post_visitor_messages for PostgreSQL, awaited on the event loop: the batch's one statement runs
+    on the loop's own connection (loop_db.py) and its events leave as soon as it returns, committed.
+
+    The sends the batch leaves, and all of them if it fails, go one by one on the database thread.
+    """
+    results, checked = _checked_sends(sends=sends)
+    one_by_one: list[int] = []
+    if checked:
+        statement, params, created_at = _batch_in_one_statement(sends=checked)
+        try:
+            rows = await loop_db.fetch_all(statement, params)
+        except psycopg.Error as error:
+            # The statement is its own transaction: nothing of it was stored.
+            _log_failed_batch(size=len(checked), error=error)
+            stored: list[tuple[int, Message]] = []
+            one_by_one = [index for index, _ in checked]
+        else:
+            stored, one_by_one = _batch_from_rows(sends=checked, rows=rows, created_at=created_at)
+        events: list[gateway.Event] = []
+        for index, message in stored:
+            wire, message_events = _message_events(conversation=message.conversation, message=message)
+            events.extend(message_events)
+            results[index] = PostedMessage(
+                conversation_id=message.conversation.pk, message=wire, created=True
+            )
+        if events:
+            await gateway.send_committed(events)
+    if one_by_one:
+        results.update(
+            await database_sync_to_async(_post_one_by_one_together)(sends=sends, indexes=one_by_one)
+        )
+    return [results[index] for index in range(len(sends))]
+
+
+def _checked_sends(
+    *, sends: Sequence[VisitorSend]
+) -> tuple[dict[int, PostedMessage | ParleyError], list[tuple[int, VisitorSend]]]:
+    """The error of each send whose body is refused, by index, and the other sends with their bodies
+    cleaned, as (index, send) pairs."""
+    refused: dict[int, PostedMessage | ParleyError] = {}
+    checked: list[tuple[int, VisitorSend]] = []
+    for index, send in enumerate(sends):
+        try:
+            checked.append((index, replace(send, body=check_message_body(body=send.body))))
+        except ParleyError as error:
+            refused[index] = error
+    return refused, checked
+
+
+def _log_failed_batch(*, size: int, error: Exception) -> None:
+    logger.warning("a batch of %d visitor messages failed, posting one by one: %r", size, error)
+
+
+def _post_one_by_one(
+    *, sends: Sequence[VisitorSend], indexes: list[int]
+) -> dict[int, PostedMessage | ParleyError]:
+    """Post the sends at `indexes` each on its own; what each got, by index."""
+    results: dict[int, PostedMessage | ParleyError] = {}
+    for index in indexes:
         send = sends[index]
         try:
             results[index] = do_post_visitor_message(
@@ -599,7 +672,15 @@ def _post_visitor_messages(*, sends: Sequence[VisitorSend]) -> list[PostedMessag
             # One send's failure is its own: the others of the batch still get their answers.
             logger.exception("posting a visitor message failed")
             results[index] = ParleyError("internal_error", "The server failed; retry later.")
-    return [results[index] for index in range(len(sends))]
+    return results
+
+
+def _post_one_by_one_together(
+    *, sends: Sequence[VisitorSend], indexes: list[int]
+) -> dict[int, PostedMessage | ParleyError]:
+    """_post_one_by_one, its events leaving together."""
+    with gateway.sending_together():
+        return _post_one_by_one(sends=sends, indexes=indexes)
 
 
 # What a batch stores, and what it leaves for the one-by-one path: (index, stored message) pairs in the
@@ -702,22 +783,32 @@ ORDER BY i.conversation_id, i.seq
 
 def _store_visitor_batch_in_one_statement(*, sends: list[tuple[int, VisitorSend]]) -> StoredBatch:
     """PostgreSQL: store a batch with one statement, one round trip (see StoredBatch)."""
+    statement, params, created_at = _batch_in_one_statement(sends=sends)
+    return _batch_from_rows(sends=sends, rows=sql.fetch_all(statement, params), created_at=created_at)
+
+
+def _batch_in_one_statement(*, sends: list[tuple[int, VisitorSend]]) -> tuple[str, list[Any], datetime]:
+    """PostgreSQL: the statement storing a batch, its parameters, and the time it gives its messages."""
     created_at = timezone.now()
     open_status = Conversation.Status.OPEN.value
-    rows = sql.fetch_all(
-        _batch_in_one_statement_sql(len(sends)),
-        [
-            *sql.rows_params(_sent_rows(sends)),
-            open_status,
-            open_status,
-            Message.Author.VISITOR.value,
-            sql.db_param(Message, "created_at", created_at),
-            sql.db_param(Conversation, "updated_at", created_at - INBOX_ORDER_RESOLUTION),
-            sql.db_param(Conversation, "updated_at", created_at),
-            sql.db_param(Visitor, "last_seen_at", created_at),
-            sql.db_param(Visitor, "last_seen_at", created_at - LAST_SEEN_RESOLUTION),
-        ],
-    )
+    params = [
+        *sql.rows_params(_sent_rows(sends)),
+        open_status,
+        open_status,
+        Message.Author.VISITOR.value,
+        sql.db_param(Message, "created_at", created_at),
+        sql.db_param(Conversation, "updated_at", created_at - INBOX_ORDER_RESOLUTION),
+        sql.db_param(Conversation, "updated_at", created_at),
+        sql.db_param(Visitor, "last_seen_at", created_at),
+        sql.db_param(Visitor, "last_seen_at", created_at - LAST_SEEN_RESOLUTION),
+    ]
+    return _batch_in_one_statement_sql(len(sends)), params, created_at
+
+
+def _batch_from_rows(
+    *, sends: list[tuple[int, VisitorSend]], rows: list[tuple[Any, ...]], created_at: datetime
+) -> StoredBatch:
+    """PostgreSQL: what the batch statement's rows say it stored (see StoredBatch)."""
     conversations: dict[uuid.UUID, Conversation] = {}
     message_ids: dict[tuple[uuid.UUID, str], tuple[int, int]] = {}
     by_id: dict[Any, Conversation] = {}  # keyed by the conversation's id as its rows carry it

@@ -15,7 +15,7 @@ import weakref
 from channels.db import database_sync_to_async
 from django.conf import settings
 
-from server.chat import actions
+from server.chat import actions, loop_db
 from server.chat.actions import PostedMessage, VisitorSend
 from server.chat.errors import ParleyError
 
@@ -41,13 +41,15 @@ class SendBatcher:
         try:
             while self.waiting:
                 batch, self.waiting = self.waiting[: self.max_size], self.waiting[self.max_size :]
+                sends = [send for send, _ in batch]
                 try:
-                    results = await database_sync_to_async(actions.do_post_visitor_messages)(
-                        sends=[send for send, _ in batch]
-                    )
+                    if loop_db.enabled():
+                        results = await actions.do_post_visitor_messages_on_loop(sends=sends)
+                    else:
+                        results = await database_sync_to_async(actions.do_post_visitor_messages)(sends=sends)
                 except Exception as error:
-                    # The action answers each send itself; this is the thread hop failing. Each sender
-                    # reports it as its own socket's failure.
+                    # The action answers each send itself; this is the thread hop (or the layer) failing.
+                    # Each sender reports it as its own socket's failure.
                     for _, answer in batch:
                         if not answer.done():
                             answer.set_exception(error)

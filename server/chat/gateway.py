@@ -35,17 +35,38 @@ def encode_frame(frame: dict[str, Any]) -> str:
     return json.dumps(frame, separators=(",", ":"), ensure_ascii=False)
 
 
+# An event: the group it goes to and the layer message the group's sockets get.
+Event = tuple[str, dict[str, Any]]
+
+
+def event(*, group: str, event_type: str, frame: dict[str, Any], **extra: Any) -> Event:
+    """The event that sends `frame` to every socket in `group`."""
+    return group, {"type": event_type, "text": encode_frame(frame), **extra}
+
+
 def publish(*, group: str, event_type: str, frame: dict[str, Any], **extra: Any) -> None:
     """Send `frame` to every socket in `group` once the current transaction commits."""
-    message = {"type": event_type, "text": encode_frame(frame), **extra}
+    publish_event(event(group=group, event_type=event_type, frame=frame, **extra))
+
+
+def publish_event(event: Event) -> None:
+    """Send an event once the current transaction commits."""
     # Persist first, then broadcast: a rolled-back write is never announced.
-    transaction.on_commit(lambda: _send_or_hold(group, message))
+    transaction.on_commit(lambda: _send_or_hold(*event))
+
+
+async def send_committed(events: list[Event]) -> None:
+    """On the event loop, send events whose data is already committed, at once and in order.
+
+    For actions that write on the event loop itself (loop_db.py), where no Django transaction runs.
+    """
+    await _send_logged(events)
 
 
 class _Outbox(threading.local):
     """Per thread: the events held by sending_together, or None outside it."""
 
-    held: list[tuple[str, dict[str, Any]]] | None = None
+    held: list[Event] | None = None
 
 
 _outbox = _Outbox()
@@ -78,7 +99,7 @@ def _send_or_hold(group: str, message: dict[str, Any]) -> None:
         _send([(group, message)])
 
 
-def _send(messages: list[tuple[str, dict[str, Any]]]) -> None:
+def _send(messages: list[Event]) -> None:
     loop = _server_loop
     if loop is not None and loop.is_running() and threading.current_thread() is not threading.main_thread():
         # In a server process: don't hold the database thread while the layer sends. Sends are
@@ -89,7 +110,7 @@ def _send(messages: list[tuple[str, dict[str, Any]]]) -> None:
     async_to_sync(_send_logged)(messages)
 
 
-async def _send_logged(messages: list[tuple[str, dict[str, Any]]]) -> None:
+async def _send_logged(messages: list[Event]) -> None:
     # The data is already stored: what fan-out misses, clients catch up on by resuming from their seq.
     layer = get_channel_layer()
     send_many = getattr(layer, "group_send_many", None)

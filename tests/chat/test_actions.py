@@ -1,14 +1,18 @@
 """Actions called directly: validation of site settings, seq allocation and idempotency."""
 
+import asyncio
+import json
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.db import transaction
+from channels.db import database_sync_to_async
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
-from server.chat import actions, gateway
+from server.chat import actions, gateway, loop_db
 from server.chat.actions import (
     PostedMessage,
     VisitorSend,
@@ -18,6 +22,7 @@ from server.chat.actions import (
     do_post_agent_message,
     do_post_visitor_message,
     do_post_visitor_messages,
+    do_post_visitor_messages_on_loop,
 )
 from server.chat.errors import ParleyError
 from server.chat.groups import site_agents_group, visitor_group
@@ -216,23 +221,43 @@ def visitor_send(visitor, client_id: str, body: str = "x") -> VisitorSend:
     return VisitorSend(visitor_id=uuid.UUID(visitor.visitor_id), client_id=client_id, body=body)
 
 
-def post_batch(sends: list[VisitorSend]) -> list[Any]:
-    """do_post_visitor_messages, its results typed loosely for the assertions (PostedMessage or error)."""
-    return list(do_post_visitor_messages(sends=sends))
+@pytest.fixture(params=["database thread", "event loop"])
+def post_batch(request) -> Callable[[list[VisitorSend]], list[Any]]:
+    """Post a batch the way a process would: on the database thread (do_post_visitor_messages) or, on
+    PostgreSQL, with its statement on the event loop (do_post_visitor_messages_on_loop)."""
+    if request.param == "database thread":
+        return lambda sends: list(do_post_visitor_messages(sends=sends))
+    if connection.vendor != "postgresql":
+        pytest.skip("statements run on the event loop on PostgreSQL only (test_postgres.py runs this)")
+
+    async def on_loop(sends: list[VisitorSend]) -> list[Any]:
+        try:
+            return list(await do_post_visitor_messages_on_loop(sends=sends))
+        finally:
+            # Both connections close, or the test database could not be dropped at the end.
+            await loop_db.close()
+            await database_sync_to_async(lambda: connections["default"].close())()
+
+    return lambda sends: asyncio.run(on_loop(sends))
 
 
 def published_frames(monkeypatch) -> list[tuple[str, dict[str, Any]]]:
-    """Collect (group, frame) of every event the gateway publishes (on commit)."""
+    """Collect (group, frame) of every event the gateway sends (on commit, or committed on the loop)."""
     frames: list[tuple[str, dict[str, Any]]] = []
 
-    def publish(*, group, event_type, frame, **extra):
-        transaction.on_commit(lambda: frames.append((group, frame)))
+    def publish_event(event):
+        group, message = event
+        transaction.on_commit(lambda: frames.append((group, json.loads(message["text"]))))
 
-    monkeypatch.setattr(gateway, "publish", publish)
+    async def send_committed(events):
+        frames.extend((group, json.loads(message["text"])) for group, message in events)
+
+    monkeypatch.setattr(gateway, "publish_event", publish_event)
+    monkeypatch.setattr(gateway, "send_committed", send_committed)
     return frames
 
 
-def test_a_batch_stores_each_visitors_messages_in_order(visitor_alice, visitor_carol):
+def test_a_batch_stores_each_visitors_messages_in_order(visitor_alice, visitor_carol, post_batch):
     """Sends of several visitors share one batch; each conversation's seqs stay gapless, in send order."""
     do_post_visitor_message(visitor_id=uuid.UUID(visitor_alice.visitor_id), client_id="a0", body="hi")
     do_post_visitor_message(visitor_id=uuid.UUID(visitor_carol.visitor_id), client_id="c0", body="hi")
@@ -256,7 +281,7 @@ def test_a_batch_stores_each_visitors_messages_in_order(visitor_alice, visitor_c
     assert Conversation.objects.get(visitor_id=visitor_carol.visitor_id).last_seq == 2
 
 
-def test_a_batch_announces_each_message_after_commit_in_seq_order(visitor_alice, monkeypatch):
+def test_a_batch_announces_each_message_after_commit_in_seq_order(visitor_alice, monkeypatch, post_batch):
     """Every batched message reaches the visitor's group and the site's agents, in seq order."""
     visitor_id = uuid.UUID(visitor_alice.visitor_id)
     do_post_visitor_message(visitor_id=visitor_id, client_id="a0", body="hi")
@@ -268,7 +293,7 @@ def test_a_batch_announces_each_message_after_commit_in_seq_order(visitor_alice,
     assert [row["conversation"]["last_seq"] for row in inbox_rows] == [2, 3]
 
 
-def test_first_messages_and_retries_go_one_by_one(visitor_alice, visitor_carol):
+def test_first_messages_and_retries_go_one_by_one(visitor_alice, visitor_carol, post_batch):
     """A visitor without an open conversation gets one; a retried client_id is answered, not stored twice."""
     alice_id = uuid.UUID(visitor_alice.visitor_id)
     original = do_post_visitor_message(visitor_id=alice_id, client_id="a0", body="hi")
@@ -285,7 +310,7 @@ def test_first_messages_and_retries_go_one_by_one(visitor_alice, visitor_carol):
     assert Message.objects.filter(client_id="a0").count() == 1
 
 
-def test_a_client_id_twice_in_one_batch_is_stored_once(visitor_alice):
+def test_a_client_id_twice_in_one_batch_is_stored_once(visitor_alice, post_batch):
     """The second send of a client_id in the same batch is answered as a retry of the first."""
     do_post_visitor_message(visitor_id=uuid.UUID(visitor_alice.visitor_id), client_id="a0", body="hi")
     first, second = post_batch([visitor_send(visitor_alice, "same"), visitor_send(visitor_alice, "same")])
@@ -294,7 +319,7 @@ def test_a_client_id_twice_in_one_batch_is_stored_once(visitor_alice):
     assert Message.objects.filter(client_id="same").count() == 1
 
 
-def test_a_bad_send_fails_alone(visitor_alice):
+def test_a_bad_send_fails_alone(visitor_alice, post_batch):
     """An empty or too long body is refused for that send only; the rest of the batch is stored."""
     do_post_visitor_message(visitor_id=uuid.UUID(visitor_alice.visitor_id), client_id="a0", body="hi")
     empty, stored, too_long = post_batch(
@@ -311,7 +336,7 @@ def test_a_bad_send_fails_alone(visitor_alice):
     assert (stored.message["body"], stored.message["seq"]) == ("ok", 2)
 
 
-def test_a_visitor_that_no_longer_exists_fails_alone(visitor_alice, visitor_carol):
+def test_a_visitor_that_no_longer_exists_fails_alone(visitor_alice, visitor_carol, post_batch):
     """A send of a deleted visitor gets token_invalid; the others are stored."""
     do_post_visitor_message(visitor_id=uuid.UUID(visitor_alice.visitor_id), client_id="a0", body="hi")
     Visitor.objects.filter(pk=visitor_carol.visitor_id).delete()
@@ -321,7 +346,9 @@ def test_a_visitor_that_no_longer_exists_fails_alone(visitor_alice, visitor_caro
     assert gone.code == "token_invalid"
 
 
-def test_a_failed_batch_is_posted_one_by_one_and_announced_once(visitor_alice, visitor_carol, monkeypatch):
+def test_a_failed_batch_is_posted_one_by_one_and_announced_once(
+    visitor_alice, visitor_carol, monkeypatch, post_batch
+):
     """When the batch's transaction fails, it stores and announces nothing; each send then goes alone."""
     do_post_visitor_message(visitor_id=uuid.UUID(visitor_alice.visitor_id), client_id="a0", body="hi")
     do_post_visitor_message(visitor_id=uuid.UUID(visitor_carol.visitor_id), client_id="c0", body="hi")
@@ -340,7 +367,7 @@ def test_a_failed_batch_is_posted_one_by_one_and_announced_once(visitor_alice, v
     assert sorted(frame["message"]["client_id"] for frame in new_messages) == ["a1", "c1"]
 
 
-def test_a_batch_moves_the_inbox_order_at_most_every_few_seconds(visitor_alice):
+def test_a_batch_moves_the_inbox_order_at_most_every_few_seconds(visitor_alice, post_batch):
     """updated_at (the inbox's order) is written back unchanged when recent, moved on when older."""
     visitor_id = uuid.UUID(visitor_alice.visitor_id)
     do_post_visitor_message(visitor_id=visitor_id, client_id="a0", body="hi")
@@ -353,7 +380,7 @@ def test_a_batch_moves_the_inbox_order_at_most_every_few_seconds(visitor_alice):
     assert Conversation.objects.get().updated_at > long_ago + timedelta(seconds=30)
 
 
-def test_a_batch_touches_a_visitor_at_most_once_a_minute(visitor_alice):
+def test_a_batch_touches_a_visitor_at_most_once_a_minute(visitor_alice, post_batch):
     """As a lone send does, a batch refreshes last_seen_at only when it is older than a minute."""
     visitor_id = uuid.UUID(visitor_alice.visitor_id)
     do_post_visitor_message(visitor_id=visitor_id, client_id="a0", body="hi")
