@@ -59,8 +59,10 @@ class Measurement:
     in_flight_after_settle: int | None = None
     # Sockets the server had closed since the previous measurement, reopened before this one.
     reopened_before: int = 0
-    # The slowest message sent in each second of the measured window: a stall shows as one bad second.
+    # The slowest message sent in each second measured: a stall shows as one bad second.
     max_ms_by_second: list[float] = field(default_factory=list)
+    # Windows pooled: the fixed rate alternates the two systems over several (see measure_alternating).
+    windows: int = 1
 
     def sustained(self, p99_limit_ms: float) -> bool:
         """p99 under the limit, nothing lost, and the load generator kept the pace."""
@@ -114,21 +116,26 @@ def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-async def measure(
-    rooms: Rooms,
-    *,
-    layer: str,
-    processes: int,
-    rate: int,
-    warmup: float,
-    duration: float,
-    straggle: float,
-    settle: float,
-    run: str,
-) -> Measurement:
-    """Send at `rate` msg/s across the rooms (warm-up, then measured), wait for stragglers, summarise.
+@dataclass
+class Window:
+    """One stretch of sending at a fixed rate, as it happened: the raw figures a Measurement sums up."""
 
-    Then, for up to `settle` seconds, wait for the backlog to drain so the next measurement starts idle.
+    latencies: list[float]  # ms, of the measured messages that arrived
+    lags: list[float]  # ms, how late the load generator sent each measured message
+    sent: int
+    span: float  # seconds from the first measured send to the last
+    max_ms_by_second: list[float]
+    errors: dict[str, int]
+    in_flight_after_settle: int | None
+    reopened_before: int
+
+
+async def send_window(
+    rooms: Rooms, *, rate: int, warmup: float, duration: float, straggle: float, settle: float, run: str
+) -> Window:
+    """Send at `rate` msg/s across the rooms (warm-up, then measured) and wait for stragglers.
+
+    Then, for up to `settle` seconds, wait for the backlog to drain so the next window starts idle.
     """
     interval = 1.0 / rate
     room_count = len(rooms.visitors)
@@ -155,7 +162,7 @@ async def measure(
             all_tags.append(tag)
             if index >= warm_total:
                 sent_at[tag] = sent
-                lags.append(sent - (start + index * interval))
+                lags.append((sent - (start + index * interval)) * 1000)
             await rooms.send(index % room_count, tag)
             index += 1
         # Yield even when behind, so readers timestamp arrivals instead of waiting for the sender.
@@ -168,35 +175,57 @@ async def measure(
         if not missing or time.perf_counter() >= deadline:
             break
         await asyncio.sleep(0.05)
-    latencies = sorted(
+    latencies = [
         (rooms.arrivals[tag] - sent) * 1000 for tag, sent in sent_at.items() if tag in rooms.arrivals
-    )
-    span = send_times[-1] - send_times[0] if len(send_times) > 1 else 0.0
+    ]
     by_second: dict[int, float] = {}
     for tag, sent in sent_at.items():
         if tag in rooms.arrivals:
             second = int(sent - send_times[0])
             by_second[second] = max(by_second.get(second, 0.0), (rooms.arrivals[tag] - sent) * 1000)
-    errors = rooms.errors - errors_before
+    errors = dict(rooms.errors - errors_before)
     in_flight = await drain(rooms, all_tags, limit=settle) if settle > 0 else None
+    return Window(
+        latencies=latencies,
+        lags=lags,
+        sent=len(sent_at),
+        span=send_times[-1] - send_times[0] if len(send_times) > 1 else 0.0,
+        max_ms_by_second=[round(by_second[second], 1) for second in sorted(by_second)],
+        errors=errors,
+        in_flight_after_settle=in_flight,
+        reopened_before=reopened,
+    )
+
+
+def summarise(windows: list[Window], *, system: str, layer: str, rate: int, processes: int) -> Measurement:
+    """One system's windows at one rate, pooled into one Measurement."""
+    latencies = sorted(latency for window in windows for latency in window.latencies)
+    sent = sum(window.sent for window in windows)
+    span = sum(window.span for window in windows)
+    paced = sum(window.sent - 1 for window in windows if window.sent > 1)
+    errors: dict[str, int] = {}
+    for window in windows:
+        for code, count in window.errors.items():
+            errors[code] = errors.get(code, 0) + count
     return Measurement(
-        system=rooms.name,
+        system=system,
         layer=layer,
         rate=rate,
         processes=processes,
-        sent=len(sent_at),
+        sent=sent,
         received=len(latencies),
-        lost=len(sent_at) - len(latencies),
+        lost=sent - len(latencies),
         p50_ms=percentile(latencies, 0.50),
         p90_ms=percentile(latencies, 0.90),
         p99_ms=percentile(latencies, 0.99),
         max_ms=percentile(latencies, 1.0),
-        achieved_rate=round((len(send_times) - 1) / span, 1) if span > 0 else 0.0,
-        send_lag_p99_ms=percentile(sorted(lag * 1000 for lag in lags), 0.99) or 0.0,
-        errors=dict(errors),
-        in_flight_after_settle=in_flight,
-        reopened_before=reopened,
-        max_ms_by_second=[round(by_second[second], 1) for second in sorted(by_second)],
+        achieved_rate=round(paced / span, 1) if span > 0 else 0.0,
+        send_lag_p99_ms=percentile(sorted(lag for window in windows for lag in window.lags), 0.99) or 0.0,
+        errors=errors,
+        in_flight_after_settle=windows[-1].in_flight_after_settle,
+        reopened_before=sum(window.reopened_before for window in windows),
+        max_ms_by_second=[late for window in windows for late in window.max_ms_by_second],
+        windows=len(windows),
     )
 
 
@@ -252,6 +281,7 @@ class Settings:
     steps: list[int]
     warmup: float
     duration: float
+    rounds: int
     straggle: float
     settle: float
     p99_limit_ms: float
@@ -330,24 +360,44 @@ async def run_topology(
     runs = 0
     measurements: list[Measurement] = []
 
-    async def one(rooms: Rooms, rate: int) -> Measurement:
+    async def windows(rooms: Rooms, rate: int, *, warmup: float) -> Window:
         nonlocal runs
         runs += 1
         async with asyncio.timeout(settings.measurement_seconds + settings.settle + 30):
-            result = await measure(
+            return await send_window(
                 rooms,
-                layer=layer,
-                processes=processes,
                 rate=rate,
-                warmup=settings.warmup,
+                warmup=warmup,
                 duration=settings.duration,
                 straggle=settings.straggle,
                 settle=settings.settle,
                 run=f"r{runs}",
             )
+
+    def measured(rooms: Rooms, rate: int, taken: list[Window]) -> Measurement:
+        result = summarise(taken, system=rooms.name, layer=layer, rate=rate, processes=processes)
         log(describe(result))
         measurements.append(result)
         return result
+
+    async def one(rooms: Rooms, rate: int) -> Measurement:
+        return measured(rooms, rate, [await windows(rooms, rate, warmup=settings.warmup)])
+
+    async def alternating(rate: int) -> tuple[Measurement, Measurement]:
+        """Relay and Parley at the same rate, in alternating windows (relay, Parley, Parley, relay, ...).
+
+        The machine's speed drifts over a run (other tenants, turbo, the page cache): measured one after
+        the other, a system could get the fast minute and the other the slow one, and the ratio moved
+        from 1.2x to 3x between runs. Alternating in this order exposes both to the same drift.
+        """
+        taken: dict[str, list[Window]] = {relay.name: [], parley.name: []}
+        for round_ in range(settings.rounds):
+            order = (relay, parley) if round_ % 2 == 0 else (parley, relay)
+            for rooms in order:
+                # The first window of each system warms it up; later ones only re-prime the pipes.
+                warmup = settings.warmup if not taken[rooms.name] else min(settings.warmup, 0.5)
+                taken[rooms.name].append(await windows(rooms, rate, warmup=warmup))
+        return measured(relay, rate, taken[relay.name]), measured(parley, rate, taken[parley.name])
 
     async def step(rooms: Rooms, rate: int) -> Measurement:
         # On a shared 2-core machine one stray spike can fail a step: a step fails only twice over.
@@ -376,11 +426,13 @@ async def run_topology(
         return best
 
     try:
-        # The relay goes first, so a backlog Parley leaves behind cannot slow the relay's steps.
-        relay_fixed = await step(relay, settings.rate)
+        relay_fixed, parley_fixed = await alternating(settings.rate)
+        if not relay_fixed.sustained(settings.p99_limit_ms):
+            log(f"  relay failed {settings.rate} msg/s; measuring it once more")
+            relay_fixed = await one(relay, settings.rate)
+        # The relay climbs first, so a backlog Parley leaves behind cannot slow the relay's steps.
         relay_best = await climb(relay, relay_fixed, None)
         # Parley climbs only as high as the relay went: its share of the relay's rate is the figure.
-        parley_fixed = await one(parley, settings.rate)
         parley_best = await climb(parley, parley_fixed, relay_best.rate if relay_best else settings.rate)
         rows = [Row(processes, layer, settings.rate, "fixed", relay_fixed, parley_fixed)]
         if relay_best is not None and relay_best.rate == settings.rate:
@@ -585,7 +637,15 @@ def parse_args(argv: list[str] | None) -> Settings:
         help="rates each system steps through until one fails (comma-separated msg/s)",
     )
     parser.add_argument("--warmup", type=float, default=2.0, help="seconds sent before measuring (default 2)")
-    parser.add_argument("--duration", type=float, default=8.0, help="seconds measured (default 8)")
+    parser.add_argument(
+        "--duration", type=float, default=8.0, help="seconds measured in each window (default 8)"
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="windows each system gets at the fixed rate, the two alternating (default 3)",
+    )
     parser.add_argument(
         "--straggle", type=float, default=3.0, help="seconds to wait for late messages (default 3)"
     )
@@ -620,6 +680,7 @@ def parse_args(argv: list[str] | None) -> Settings:
         steps=steps,
         warmup=args.warmup,
         duration=args.duration,
+        rounds=args.rounds,
         straggle=args.straggle,
         settle=args.settle,
         p99_limit_ms=args.p99_limit,
@@ -630,7 +691,9 @@ def parse_args(argv: list[str] | None) -> Settings:
     )
     if args.quick:
         settings.rooms, settings.steps = min(args.rooms, 10), []
-        settings.warmup, settings.duration = 1.0, 3.0
+        settings.warmup, settings.duration, settings.rounds = 1.0, 3.0, 1
+    if settings.rounds < 1:
+        parser.error("--rounds must be at least 1")
     if settings.rooms < 1 or settings.rate < 1 or not 1 <= settings.agent_sockets <= settings.rooms:
         parser.error("--rooms and --rate must be positive, --agent-sockets between 1 and --rooms")
     return settings
