@@ -234,7 +234,8 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels.layers.InMemoryChannelLayer",
+            # The stock InMemoryChannelLayer sweeps all queues and groups on every group_send and receive.
+            "BACKEND": "server.chat.layers.ProcessChannelLayer",
             "CONFIG": {"capacity": CHANNEL_CAPACITY, "expiry": CHANNEL_EXPIRY},
         }
     }

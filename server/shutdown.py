@@ -4,6 +4,7 @@ import asyncio
 import logging
 from typing import Any, cast
 
+from server.chat import loop_db
 from server.chat.sockets import GOING_AWAY, close_all
 
 logger = logging.getLogger(__name__)
@@ -31,6 +32,8 @@ def install_daphne_shutdown_hook() -> bool:
             closed = await close_all(code=GOING_AWAY)
             logger.info("shutting down: closed %d sockets with 4001 (going away)", closed)
             await asyncio.sleep(CLOSE_GRACE_SECONDS if closed else 0)
+            # Said goodbye to, PostgreSQL does not log the event loop's connection as lost.
+            await loop_db.close()
 
         return defer.Deferred.fromFuture(asyncio.ensure_future(close_then_wait()))
 

@@ -23,7 +23,10 @@ Converter = Callable[[Any, Any, Any], Any]
 
 def db_param(model: type[Model], field_name: str, value: Any) -> Any:
     """A Python value ready to be bound as a parameter compared with `model.field_name`."""
-    return model._meta.get_field(field_name).get_db_prep_value(value, connection)  # type: ignore[union-attr]
+    # The wrapper itself, not the `connection` proxy: each of the proxy's attribute reads is a context-local
+    # lookup, and preparing a value reads several.
+    wrapper = connections[DEFAULT_DB_ALIAS]
+    return model._meta.get_field(field_name).get_db_prep_value(value, wrapper)  # type: ignore[union-attr]
 
 
 @cache

@@ -1,5 +1,5 @@
 """The channel layer and the gateway: outages degrade fan-out, idle timeouts are not outages, events
-committed together leave together."""
+committed together leave together; the in-memory layer sweeps expired messages once per interval."""
 
 import asyncio
 from collections.abc import Iterator
@@ -7,11 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from channels.exceptions import ChannelFull
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from server.chat import gateway
-from server.chat.layers import ResilientChannelLayer
+from server.chat.layers import ProcessChannelLayer, ResilientChannelLayer
 from tests.services import RedisServer
 
 
@@ -110,3 +111,95 @@ async def test_events_committed_together_are_held_until_the_block_ends(layer_gro
     await asyncio.get_running_loop().run_in_executor(None, publish_two)
     received = [await asyncio.wait_for(layer_groups.receive(channel), 5) for _ in range(2)]
     assert [message["text"] for message in received] == ['{"n":1}', '{"n":2}']
+
+
+async def receive_soon(layer: ProcessChannelLayer, channel: str) -> dict[str, Any]:
+    """The next message on the channel, failing the test instead of waiting forever."""
+    message: dict[str, Any] = await asyncio.wait_for(layer.receive(channel), 1)
+    return message
+
+
+def test_without_redis_the_default_layer_is_the_process_layer(layer_groups):
+    """With no REDIS_URL, sockets share a ProcessChannelLayer with the configured capacity and expiry."""
+    assert isinstance(layer_groups, ProcessChannelLayer)
+    assert (layer_groups.capacity, layer_groups.expiry) == (1000, 60)
+
+
+async def test_group_send_reaches_every_member():
+    """Each member channel of the group gets its own copy of the message; other channels get nothing."""
+    layer = ProcessChannelLayer()
+    members = [await layer.new_channel() for _ in range(3)]
+    outsider = await layer.new_channel()
+    for channel in members:
+        await layer.group_add("g", channel)
+    message = {"type": "m", "tags": ["a"]}
+    await layer.group_send("g", message)
+    received = [await receive_soon(layer, channel) for channel in members]
+    assert received == [message] * 3
+    assert len({id(copy) for copy in received} | {id(message)}) == 4
+    assert outsider not in layer.channels
+
+
+async def test_a_full_member_channel_does_not_stop_the_others():
+    """group_send skips a member holding `capacity` messages and delivers to the rest, raising nothing."""
+    layer = ProcessChannelLayer(capacity=1)
+    first, full, last = [await layer.new_channel() for _ in range(3)]
+    for channel in (first, full, last):
+        await layer.group_add("g", channel)
+    await layer.send(full, {"type": "m", "n": 0})
+    with pytest.raises(ChannelFull):
+        await layer.send(full, {"type": "m", "n": 0})
+    await layer.group_send("g", {"type": "m", "n": 1})
+    assert (await receive_soon(layer, first))["n"] == 1
+    assert (await receive_soon(layer, last))["n"] == 1
+    assert (await receive_soon(layer, full))["n"] == 0
+    assert full not in layer.channels
+
+
+async def test_an_expired_message_is_never_received_and_its_channel_leaves_its_groups():
+    """Between two sweeps, receive drops an expired message and takes its channel out of its groups."""
+    layer = ProcessChannelLayer(expiry=0.05, clean_interval=3600)
+    stale = await layer.new_channel()
+    await layer.group_add("g", stale)
+    await layer.group_add("h", stale)
+    await layer.group_send("nobody", {"type": "m"})  # the first sweep: the next one is an hour away
+    await layer.send(stale, {"type": "m", "n": 1})
+    await asyncio.sleep(0.1)
+    await layer.send(stale, {"type": "m", "n": 2})
+    assert (await receive_soon(layer, stale))["n"] == 2
+    assert stale not in layer.groups["g"]
+    assert stale not in layer.groups["h"]
+
+
+async def test_the_sweep_drops_expired_messages_of_channels_nobody_reads():
+    """Once the interval has passed, the next group_send sweeps: expired queues go, and their channels
+    leave their groups."""
+    layer = ProcessChannelLayer(expiry=0.05, clean_interval=0.05)
+    stale, fresh = await layer.new_channel(), await layer.new_channel()
+    await layer.group_add("g", stale)
+    await layer.group_add("g", fresh)
+    await layer.send(stale, {"type": "m", "n": 1})
+    await asyncio.sleep(0.1)
+    await layer.group_send("g", {"type": "m", "n": 2})
+    assert stale not in layer.channels
+    assert list(layer.groups["g"]) == [fresh]
+    assert (await receive_soon(layer, fresh))["n"] == 2
+
+
+async def test_the_sweep_runs_at_most_once_per_interval(monkeypatch):
+    """However many group_sends and receives happen, the expiry sweep runs once per clean_interval."""
+    layer = ProcessChannelLayer(clean_interval=0.15)
+    sweeps: list[None] = []
+    monkeypatch.setattr(layer, "_clean_expired", lambda: sweeps.append(None))
+    channel = await layer.new_channel()
+    await layer.group_add("g", channel)
+    for n in range(50):
+        await layer.group_send("g", {"type": "m", "n": n})
+        await layer.group_send("nobody", {"type": "m", "n": n})
+        assert (await receive_soon(layer, channel))["n"] == n
+    assert len(sweeps) == 1
+    await asyncio.sleep(0.2)
+    for n in range(50):
+        await layer.group_send("g", {"type": "m", "n": n})
+        assert (await receive_soon(layer, channel))["n"] == n
+    assert len(sweeps) == 2
