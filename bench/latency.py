@@ -5,6 +5,7 @@ Run `python -m bench.latency --help` from the repository root; bench/README.md e
 
 import argparse
 import asyncio
+import gc
 import json
 import math
 import os
@@ -125,9 +126,10 @@ class Window:
     sent: int
     span: float  # seconds from the first measured send to the last
     max_ms_by_second: list[float]
-    errors: dict[str, int]
-    in_flight_after_settle: int | None
-    reopened_before: int
+    tags: list[str]  # every message sent, warm-up included
+    errors: dict[str, int] = field(default_factory=dict)
+    in_flight_after_settle: int | None = None
+    reopened_before: int = 0
 
 
 async def send_window(
@@ -137,6 +139,29 @@ async def send_window(
 
     Then, for up to `settle` seconds, wait for the backlog to drain so the next window starts idle.
     """
+    reopened = await rooms.ensure_open()
+    errors_before = rooms.errors.copy()
+    rooms.arrivals.clear()
+    # The load generator's own collections would stop its clock-reading readers for milliseconds at a
+    # time, and more often for the system whose frames allocate more: none run while a window is timed.
+    gc.collect()
+    gc.disable()
+    try:
+        window = await _timed_window(
+            rooms, rate=rate, warmup=warmup, duration=duration, straggle=straggle, run=run
+        )
+    finally:
+        gc.enable()
+    window.errors = dict(rooms.errors - errors_before)
+    window.reopened_before = reopened
+    window.in_flight_after_settle = await drain(rooms, window.tags, limit=settle) if settle > 0 else None
+    return window
+
+
+async def _timed_window(
+    rooms: Rooms, *, rate: int, warmup: float, duration: float, straggle: float, run: str
+) -> Window:
+    """send_window's sending, and its wait for stragglers."""
     interval = 1.0 / rate
     room_count = len(rooms.visitors)
     warm_total = round(warmup * rate)
@@ -144,9 +169,6 @@ async def send_window(
     sent_at: dict[str, float] = {}
     all_tags: list[str] = []
     lags: list[float] = []
-    reopened = await rooms.ensure_open()
-    errors_before = rooms.errors.copy()
-    rooms.arrivals.clear()
     start = time.perf_counter() + 0.02
     index = 0
     while index < total:
@@ -183,17 +205,13 @@ async def send_window(
         if tag in rooms.arrivals:
             second = int(sent - send_times[0])
             by_second[second] = max(by_second.get(second, 0.0), (rooms.arrivals[tag] - sent) * 1000)
-    errors = dict(rooms.errors - errors_before)
-    in_flight = await drain(rooms, all_tags, limit=settle) if settle > 0 else None
     return Window(
         latencies=latencies,
         lags=lags,
         sent=len(sent_at),
         span=send_times[-1] - send_times[0] if len(send_times) > 1 else 0.0,
         max_ms_by_second=[round(by_second[second], 1) for second in sorted(by_second)],
-        errors=errors,
-        in_flight_after_settle=in_flight,
-        reopened_before=reopened,
+        tags=all_tags,
     )
 
 

@@ -20,7 +20,8 @@ BACKENDS = {
     "redis": "channels_redis.core.RedisChannelLayer",
 }
 LAYER = os.environ.get("PARLEY_CHANNEL_LAYER", "redis-pubsub")
-# What Parley's settings give the in-memory layer (server/settings.py), its single-process default.
+# Channels' stock in-memory layer, with the capacity and expiry Parley gives its own (server/settings.py):
+# the baseline is what Channels gives you out of the box.
 IN_MEMORY_LAYERS = {
     "default": {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": {"capacity": 1000, "expiry": 60}}
 }

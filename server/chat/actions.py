@@ -31,7 +31,7 @@ from server.chat.selectors import (
     visitor_visit,
 )
 from server.chat.tokens import read_visitor_token, sign_visitor_token
-from server.chat.wire import conversation_summary, conversation_wire, message_wire
+from server.chat.wire import conversation_summary, conversation_summary_after, conversation_wire, message_wire
 
 logger = logging.getLogger(__name__)
 
@@ -348,7 +348,7 @@ def _message_events(
     The conversation must come with its site and visitor loaded (they go into the inbox summary).
     """
     conversation.last_seq = message.seq
-    conversation.last_message = message
+    conversation.last_message_id = message.pk
     # What the broadcast's inbox row shows: the exact time of this message.
     conversation.updated_at = message.created_at
     wire = message_wire(message)
@@ -362,7 +362,9 @@ def _message_events(
         # The caller loaded the conversation with its site and visitor, so the summary costs no query.
         frame={
             "type": "inbox.update",
-            "conversation": conversation_summary(conversation, last_read_seq=None),
+            "conversation": conversation_summary_after(
+                conversation, last_message=message, last_read_seq=None
+            ),
         },
         conversation_id=str(conversation.pk),
         message_text=gateway.encode_frame(new_message),

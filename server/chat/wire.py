@@ -94,7 +94,19 @@ def site_wire(site: Site) -> dict[str, Any]:
 
 def conversation_summary(conversation: Conversation, *, last_read_seq: int | None) -> dict[str, Any]:
     """A conversation as an inbox row; `last_read_seq` is the reading agent's mark, None in broadcasts."""
-    last_message = conversation.last_message
+    return conversation_summary_after(
+        conversation, last_message=conversation.last_message, last_read_seq=last_read_seq
+    )
+
+
+def conversation_summary_after(
+    conversation: Conversation, *, last_message: Message | None, last_read_seq: int | None
+) -> dict[str, Any]:
+    """The inbox row of a conversation whose latest message is `last_message`.
+
+    For a message just stored: handing it over, rather than setting it on the conversation it already
+    points to, makes no reference cycle, so both are freed at once instead of by the garbage collector.
+    """
     return {
         "id": str(conversation.pk),
         "site": site_wire(conversation.site),
