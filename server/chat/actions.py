@@ -323,7 +323,7 @@ def _stored_message(
         created_at=created_at,
     )
     message._state.adding = False
-    message._state.db = connection.alias
+    message._state.db = sql.values_wrapper().alias
     return message
 
 

@@ -18,7 +18,9 @@ from typing import Any
 
 import psycopg
 from django.conf import settings
-from django.db import connection, connections
+from django.db import connections
+
+from server.chat import sql
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +31,7 @@ _connections: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, psycopg.Asyn
 
 def enabled() -> bool:
     """Whether visitor sends run their statement on the event loop (PostgreSQL and the setting on)."""
-    return bool(settings.PARLEY_SEND_ON_EVENT_LOOP) and connection.vendor == "postgresql"
+    return bool(settings.PARLEY_SEND_ON_EVENT_LOOP) and sql.values_wrapper().vendor == "postgresql"
 
 
 async def fetch_all(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:

@@ -8,12 +8,14 @@ field methods the ORM uses, so what they return is exactly what the ORM would ha
 (tests/chat/test_sql.py). Everything else goes through the ORM.
 """
 
+import asyncio
 from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any, TypeVar
 
 import psycopg
 from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.utils import CursorWrapper
 from django.db.models import Model
 
@@ -21,11 +23,31 @@ ModelT = TypeVar("ModelT", bound=Model)
 Converter = Callable[[Any, Any, Any], Any]
 
 
+@cache
+def _unconnected_wrapper() -> BaseDatabaseWrapper:
+    """A wrapper of the default database that never connects: its vendor, operations and features."""
+    return connections.create_connection(DEFAULT_DB_ALIAS)
+
+
+def values_wrapper() -> BaseDatabaseWrapper:
+    """The default database's wrapper, for preparing parameters and converting results (no queries).
+
+    The wrapper itself, not the `connection` proxy: each of the proxy's attribute reads is a context-local
+    lookup, and preparing a value reads several. On an event loop that lookup is per task: the first one
+    in each task creates a wrapper of its own, which dies with the task as a reference cycle of seven
+    objects for the garbage collector. Code on the loop (a batch stored there, loop_db.py) only prepares
+    and converts values, so it shares one wrapper that never connects.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return connections[DEFAULT_DB_ALIAS]
+    return _unconnected_wrapper()
+
+
 def db_param(model: type[Model], field_name: str, value: Any) -> Any:
     """A Python value ready to be bound as a parameter compared with `model.field_name`."""
-    # The wrapper itself, not the `connection` proxy: each of the proxy's attribute reads is a context-local
-    # lookup, and preparing a value reads several.
-    wrapper = connections[DEFAULT_DB_ALIAS]
+    wrapper = values_wrapper()
     return model._meta.get_field(field_name).get_db_prep_value(value, wrapper)  # type: ignore[union-attr]
 
 
@@ -34,20 +56,21 @@ def _field_converters(model: type[Model], field_name: str, vendor: str) -> tuple
     """The column of `model.field_name` and the converters the ORM applies to its values on `vendor`."""
     field = model._meta.get_field(field_name)
     column = field.get_col(model._meta.db_table)  # type: ignore[union-attr]
-    return column, [*connection.ops.get_db_converters(column), *field.get_db_converters(connection)]  # type: ignore[union-attr]
+    wrapper = values_wrapper()
+    return column, [*wrapper.ops.get_db_converters(column), *field.get_db_converters(wrapper)]  # type: ignore[union-attr]
 
 
 def _convert(value: Any, column: Any, converters: list[Converter]) -> Any:
     """A column value through the ORM's converters (None stays None, as in the ORM)."""
     if value is not None:
         for convert in converters:
-            value = convert(value, column, connection)
+            value = convert(value, column, values_wrapper())
     return value
 
 
 def from_db(model: type[Model], field_name: str, value: Any) -> Any:
     """A column value as the ORM would return it for `model.field_name` (dates, UUIDs on SQLite)."""
-    return _convert(value, *_field_converters(model, field_name, connection.vendor))
+    return _convert(value, *_field_converters(model, field_name, values_wrapper().vendor))
 
 
 def columns(model: type[Model], alias: str) -> str:
@@ -67,8 +90,7 @@ def _model_loaders(model: type[Model], vendor: str) -> tuple[list[str], list[tup
 
 def model_from_row(model: type[ModelT], values: Sequence[Any]) -> ModelT:
     """An instance of `model` from the values `columns(model, ...)` selected, as the ORM would build it."""
-    # The connection is looked up once: each lookup goes through a context-local (a few µs per field).
-    wrapper = connections[DEFAULT_DB_ALIAS]
+    wrapper = values_wrapper()  # looked up once per row, not once per field
     attnames, loaders = _model_loaders(model, wrapper.vendor)
     converted = list(values)
     for position, (column, converters) in enumerate(loaders):
