@@ -548,11 +548,14 @@ def latency_chart(report: dict[str, Any]) -> str:
             )
     rooms = settings.get("rooms")
     duration = settings.get("duration")
+    rounds = settings.get("rounds") or 1
+    rate = settings.get("rate")
+    pooled = f" (the {rate} msg/s point: {rounds} windows)" if duration and rounds > 1 and rate else ""
     subtitle = ", ".join(
         part
         for part in (
             f"{rooms} rooms" if rooms else "",
-            f"{duration:g} s measured per point" if duration else "",
+            f"{duration:g} s measured per point{pooled}" if duration else "",
             date_of(report),
         )
         if part
