@@ -391,3 +391,31 @@ def test_a_batch_touches_a_visitor_at_most_once_a_minute(visitor_alice, post_bat
     assert touched > long_ago
     post_batch([visitor_send(visitor_alice, "a2")])
     assert Visitor.objects.get(pk=visitor_id).last_seen_at == touched
+
+
+def test_a_batch_whose_loop_connection_broke_is_posted_one_by_one_and_the_next_reconnects(visitor_alice):
+    """After PostgreSQL drops the loop's connection, that batch goes one by one and the next reconnects."""
+    if connection.vendor != "postgresql":
+        pytest.skip("statements run on the event loop on PostgreSQL only (test_postgres.py runs this)")
+    do_post_visitor_message(visitor_id=uuid.UUID(visitor_alice.visitor_id), client_id="a0", body="hi")
+
+    def drop_loop_connection(pid: int) -> None:
+        with connections["default"].cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+
+    async def scenario() -> list[Any]:
+        try:
+            first = await do_post_visitor_messages_on_loop(sends=[visitor_send(visitor_alice, "a1")])
+            pid = (await loop_db._connection()).info.backend_pid
+            await database_sync_to_async(drop_loop_connection)(pid)
+            second = await do_post_visitor_messages_on_loop(sends=[visitor_send(visitor_alice, "a2")])
+            third = await do_post_visitor_messages_on_loop(sends=[visitor_send(visitor_alice, "a3")])
+            assert (await loop_db._connection()).info.backend_pid != pid
+            return [*first, *second, *third]
+        finally:
+            await loop_db.close()
+            await database_sync_to_async(lambda: connections["default"].close())()
+
+    results = asyncio.run(scenario())
+    assert [(r.created, r.message["seq"]) for r in results] == [(True, 2), (True, 3), (True, 4)]
+    assert Message.objects.filter(conversation__visitor_id=visitor_alice.visitor_id).count() == 4
