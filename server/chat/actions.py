@@ -591,12 +591,11 @@ def _post_visitor_messages(*, sends: Sequence[VisitorSend]) -> list[PostedMessag
             # Nothing of the batch was stored (it rolled back): each send goes on its own.
             _log_failed_batch(size=len(checked), error=error)
             stored, one_by_one = [], [index for index, _ in checked]
-        for index, message in stored:
+        answers, events = _answers_and_events(stored=stored)
+        results.update(answers)
+        for event in events:
             # Announced once the batch is committed (persist first, then broadcast).
-            wire = _announce_message(conversation=message.conversation, message=message)
-            results[index] = PostedMessage(
-                conversation_id=message.conversation.pk, message=wire, created=True
-            )
+            gateway.publish_event(event)
     results.update(_post_one_by_one(sends=sends, indexes=one_by_one))
     return [results[index] for index in range(len(sends))]
 
@@ -622,13 +621,8 @@ async def do_post_visitor_messages_on_loop(
             one_by_one = [index for index, _ in checked]
         else:
             stored, one_by_one = _batch_from_rows(sends=checked, rows=rows, created_at=created_at)
-        events: list[gateway.Event] = []
-        for index, message in stored:
-            wire, message_events = _message_events(conversation=message.conversation, message=message)
-            events.extend(message_events)
-            results[index] = PostedMessage(
-                conversation_id=message.conversation.pk, message=wire, created=True
-            )
+        answers, events = _answers_and_events(stored=stored)
+        results.update(answers)
         if events:
             await gateway.send_committed(events)
     if one_by_one:
@@ -651,6 +645,20 @@ def _checked_sends(
         except ParleyError as error:
             refused[index] = error
     return refused, checked
+
+
+def _answers_and_events(
+    *, stored: list[tuple[int, Message]]
+) -> tuple[dict[int, PostedMessage], list[gateway.Event]]:
+    """For the messages a batch stored, by send index: each sender's answer, and the events announcing
+    them all, in order."""
+    answers: dict[int, PostedMessage] = {}
+    events: list[gateway.Event] = []
+    for index, message in stored:
+        wire, message_events = _message_events(conversation=message.conversation, message=message)
+        events.extend(message_events)
+        answers[index] = PostedMessage(conversation_id=message.conversation.pk, message=wire, created=True)
+    return answers, events
 
 
 def _log_failed_batch(*, size: int, error: Exception) -> None:

@@ -60,17 +60,18 @@ def _field_converters(model: type[Model], field_name: str, vendor: str) -> tuple
     return column, [*wrapper.ops.get_db_converters(column), *field.get_db_converters(wrapper)]  # type: ignore[union-attr]
 
 
-def _convert(value: Any, column: Any, converters: list[Converter]) -> Any:
+def _convert(value: Any, column: Any, converters: list[Converter], wrapper: BaseDatabaseWrapper) -> Any:
     """A column value through the ORM's converters (None stays None, as in the ORM)."""
     if value is not None:
         for convert in converters:
-            value = convert(value, column, values_wrapper())
+            value = convert(value, column, wrapper)
     return value
 
 
 def from_db(model: type[Model], field_name: str, value: Any) -> Any:
     """A column value as the ORM would return it for `model.field_name` (dates, UUIDs on SQLite)."""
-    return _convert(value, *_field_converters(model, field_name, values_wrapper().vendor))
+    wrapper = values_wrapper()
+    return _convert(value, *_field_converters(model, field_name, wrapper.vendor), wrapper)
 
 
 def columns(model: type[Model], alias: str) -> str:
@@ -92,15 +93,10 @@ def model_from_row(model: type[ModelT], values: Sequence[Any]) -> ModelT:
     """An instance of `model` from the values `columns(model, ...)` selected, as the ORM would build it."""
     wrapper = values_wrapper()  # looked up once per row, not once per field
     attnames, loaders = _model_loaders(model, wrapper.vendor)
-    converted = list(values)
-    for position, (column, converters) in enumerate(loaders):
-        value = converted[position]
-        if converters and value is not None:
-            for convert in converters:
-                value = convert(value, column, wrapper)
-            converted[position] = value
-    if len(converted) != len(attnames):
-        raise ValueError(f"{model.__name__} has {len(attnames)} columns, the row {len(converted)}")
+    converted = [
+        _convert(value, column, converters, wrapper) if converters else value
+        for value, (column, converters) in zip(values, loaders, strict=True)
+    ]
     return model.from_db(wrapper.alias, attnames, converted)
 
 
