@@ -44,7 +44,8 @@ async def fetch_all(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
     except psycopg.Error:
         if connection.broken or connection.closed:
             # The next statement opens a new connection.
-            _forget(connection)
+            _connections.pop(asyncio.get_running_loop(), None)
+            logger.warning("the event loop's database connection broke; the next send opens another")
             await connection.close()
         raise
 
@@ -69,11 +70,3 @@ async def _connection() -> "psycopg.AsyncConnection[Any]":
     opened = await psycopg.AsyncConnection.connect(**params, autocommit=True)
     _connections[loop] = opened
     return opened
-
-
-def _forget(connection: "psycopg.AsyncConnection[Any]") -> None:
-    """Drop a broken connection from the registry."""
-    for loop, known in list(_connections.items()):
-        if known is connection:
-            del _connections[loop]
-    logger.warning("the event loop's database connection broke; the next send opens another")
