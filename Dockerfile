@@ -20,7 +20,7 @@ USER parley
 EXPOSE 8000
 # SIGTERM makes each socket close with 4001 (going away), so clients move to another replica at once.
 STOPSIGNAL SIGTERM
-CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "--proxy-headers", \
+CMD ["python", "-m", "server.serve", "-b", "0.0.0.0", "-p", "8000", "--proxy-headers", \
      "--websocket-max-message-size", "1048576", "--websocket_timeout", "-1", \
      "--ping-interval", "20", "--ping-timeout", "30", "--application-close-timeout", "10", \
      "server.asgi:application"]

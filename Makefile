@@ -52,7 +52,7 @@ run: $(STAMP)
 	@DEBUG=1 $(PY) manage.py parley_demo --host-origin http://localhost:$(DEMO_PORT) --host-origin http://127.0.0.1:$(DEMO_PORT)
 	@trap 'kill 0' INT TERM EXIT; \
 	DEBUG=1 $(PY) manage.py serve_demo_host --port $(DEMO_PORT) & \
-	DEBUG=1 $(BIN)/daphne -b $(HOST) -p $(PORT) $(DAPHNE_FLAGS) server.asgi:application
+	DEBUG=1 $(PY) -m server.serve -b $(HOST) -p $(PORT) $(DAPHNE_FLAGS) server.asgi:application
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

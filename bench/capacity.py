@@ -29,7 +29,16 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.typing import Origin
 
 from tests.integration.clients import SUBPROTOCOLS
-from tests.processes import BIN, DAPHNE_FLAGS, REPO, DemoDeployment, free_port, stop_process, wait_for_port
+from tests.processes import (
+    BIN,
+    DAPHNE_FLAGS,
+    PARLEY_SERVE,
+    REPO,
+    DemoDeployment,
+    free_port,
+    stop_process,
+    wait_for_port,
+)
 
 OUTPUT = REPO / "build" / "bench" / "capacity.json"
 WORKDIR = REPO / "build" / "bench" / "work-capacity"
@@ -121,7 +130,7 @@ def start_server(
 def start_parley(deployment: DemoDeployment, *, port: int, cpu: int | None) -> subprocess.Popen[bytes]:
     """A Parley daphne process with the deployment's environment and daphne flags."""
     return start_server(
-        [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(port), *DAPHNE_FLAGS, "server.asgi:application"],
+        [*PARLEY_SERVE, "-b", "127.0.0.1", "-p", str(port), *DAPHNE_FLAGS, "server.asgi:application"],
         env=deployment.env(),
         port=port,
         log_path=deployment.workdir / f"daphne-{port}.log",

@@ -13,6 +13,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+# How Parley is served (daphne on uvloop; server/serve.py), as the Makefile and deploy/ start it.
+PARLEY_SERVE = [str(BIN / "python"), "-m", "server.serve"]
 DAPHNE_FLAGS = ["--websocket-max-message-size", "1048576", "--websocket_timeout", "-1"]
 
 
@@ -118,7 +120,7 @@ class DemoDeployment:
         log = (self.workdir / f"daphne-{port}.log").open("ab")
         process = subprocess.Popen(
             [
-                str(BIN / "daphne"),
+                *PARLEY_SERVE,
                 "-b",
                 "127.0.0.1",
                 "-p",
