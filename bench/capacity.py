@@ -49,6 +49,7 @@ HANDSHAKE_TIMEOUT = 10.0
 CLOSE_TIMEOUT = 60.0
 WARM_UP_SOCKETS = 100
 RELAY_APPLICATION = "bench.relay_asgi:application"
+PARLEY_APPLICATION = "server.asgi:application"
 SYSTEMS = ("parley", "relay", "plain")
 SYSTEM_NAMES = {"parley": "Parley", "relay": "bare consumer", "plain": "plain websockets"}
 
@@ -127,10 +128,31 @@ def start_server(
     return process
 
 
-def start_parley(deployment: DemoDeployment, *, port: int, cpu: int | None) -> subprocess.Popen[bytes]:
-    """A Parley daphne process with the deployment's environment and daphne flags."""
+# The ASGI servers bench.latency can run both systems under: daphne (Parley through server.serve, on
+# uvloop; the relay as stock daphne, on asyncio's loop), or uvicorn on uvloop for both, with
+# permessage-deflate off or on (docs/performance.md, "daphne vs uvicorn").
+ASGI_SERVERS = ("daphne", "uvicorn", "uvicorn-deflate")
+# uvicorn's equivalents of DAPHNE_FLAGS, and daphne's keepalive pings.
+UVICORN_FLAGS = ["--ws", "websockets", "--ws-max-size", "1048576", "--ws-ping-interval", "20"]
+UVICORN_FLAGS += ["--ws-ping-timeout", "30", "--lifespan", "off", "--no-access-log", "--loop", "uvloop"]
+
+
+def server_command(server: str, *, port: int, application: str, parley: bool) -> list[str]:
+    """The command serving `application` on a loopback port under one of ASGI_SERVERS."""
+    if server == "daphne":
+        launcher = PARLEY_SERVE if parley else [str(BIN / "daphne")]
+        return [*launcher, "-b", "127.0.0.1", "-p", str(port), *DAPHNE_FLAGS, application]
+    deflate = "true" if server == "uvicorn-deflate" else "false"
+    uvicorn = [str(BIN / "uvicorn"), "--host", "127.0.0.1", "--port", str(port), *UVICORN_FLAGS]
+    return [*uvicorn, "--ws-per-message-deflate", deflate, application]
+
+
+def start_parley(
+    deployment: DemoDeployment, *, port: int, cpu: int | None, server: str = "daphne"
+) -> subprocess.Popen[bytes]:
+    """A Parley server process with the deployment's environment (daphne through server.serve)."""
     return start_server(
-        [*PARLEY_SERVE, "-b", "127.0.0.1", "-p", str(port), *DAPHNE_FLAGS, "server.asgi:application"],
+        server_command(server, port=port, application=PARLEY_APPLICATION, parley=True),
         env=deployment.env(),
         port=port,
         log_path=deployment.workdir / f"daphne-{port}.log",
@@ -139,14 +161,21 @@ def start_parley(deployment: DemoDeployment, *, port: int, cpu: int | None) -> s
 
 
 def start_relay(
-    workdir: Path, *, port: int, cpu: int | None, layer: str = "inmemory", redis_url: str = ""
+    workdir: Path,
+    *,
+    port: int,
+    cpu: int | None,
+    layer: str = "inmemory",
+    redis_url: str = "",
+    server: str = "daphne",
 ) -> subprocess.Popen[bytes]:
-    """The bare relay consumer (bench/baseline_relay.py) under daphne, on the in-memory or a Redis layer."""
+    """The bare relay consumer (bench/baseline_relay.py) under daphne (or another of ASGI_SERVERS), on the
+    in-memory or a Redis layer."""
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.relay_settings", "PARLEY_CHANNEL_LAYER": layer}
     if redis_url:
         env["REDIS_URL"] = redis_url
     return start_server(
-        [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(port), *DAPHNE_FLAGS, RELAY_APPLICATION],
+        server_command(server, port=port, application=RELAY_APPLICATION, parley=False),
         env=env,
         port=port,
         log_path=workdir / f"relay-{port}.log",

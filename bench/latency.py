@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.capacity import start_relay
+from bench.capacity import ASGI_SERVERS, start_parley, start_relay
 from bench.rooms import ParleyRooms, RelayRooms, Rooms
 from tests.integration.clients import console_session_cookie
 from tests.processes import REPO, DemoDeployment, free_port, stop_process
@@ -307,6 +307,12 @@ class Settings:
     agent_sockets: int
     time_limit: float
     output: Path
+    server: str = "daphne"
+
+    @property
+    def compression(self) -> str | None:
+        """What the load generator's sockets offer: permessage-deflate only for uvicorn-deflate."""
+        return "deflate" if self.server == "uvicorn-deflate" else None
 
     @property
     def measurement_seconds(self) -> float:
@@ -365,10 +371,15 @@ async def run_topology(
         cookie=cookie,
         rooms=settings.rooms,
         agent_sockets=settings.agent_sockets,
+        compression=settings.compression,
     )
     try:
         relay = await RelayRooms.open(
-            visitor_url=relay_urls[0], agent_url=relay_urls[-1], rooms=settings.rooms, prefix=layer
+            visitor_url=relay_urls[0],
+            agent_url=relay_urls[-1],
+            rooms=settings.rooms,
+            prefix=layer,
+            compression=settings.compression,
         )
     except BaseException:
         await parley.close()
@@ -527,11 +538,20 @@ def run(settings: Settings) -> tuple[list[Row], list[Measurement], dict[str, int
             started_processes: list[subprocess.Popen[bytes]] = []
             try:
                 for port in deployment.parley_ports[:processes]:
-                    started_processes.append(deployment.parley.start_server(port))
+                    started_processes.append(
+                        start_parley(deployment.parley, port=port, cpu=None, server=settings.server)
+                    )
                 for port in relay_ports[:processes]:
                     redis_url = "" if layer == "inmemory" else deployment.redis.url
                     started_processes.append(
-                        start_relay(deployment.workdir, port=port, cpu=None, layer=layer, redis_url=redis_url)
+                        start_relay(
+                            deployment.workdir,
+                            port=port,
+                            cpu=None,
+                            layer=layer,
+                            redis_url=redis_url,
+                            server=settings.server,
+                        )
                     )
                 topology_rows, topology_measurements = asyncio.run(
                     run_topology(
@@ -681,6 +701,13 @@ def parse_args(argv: list[str] | None) -> Settings:
         "--agent-sockets", type=int, default=1, help="Parley console sockets sharing the rooms (default 1)"
     )
     parser.add_argument(
+        "--server",
+        choices=ASGI_SERVERS,
+        default="daphne",
+        help="the ASGI server both systems run under (default daphne: Parley on uvloop through server.serve,"
+        " the relay as stock daphne); uvicorn-deflate also has the sockets negotiate permessage-deflate",
+    )
+    parser.add_argument(
         "--time-limit", type=float, default=600.0, help="seconds for the whole run (stepping stops early)"
     )
     parser.add_argument("--output", type=Path, default=OUTPUT, help=f"JSON results (default {OUTPUT})")
@@ -704,6 +731,7 @@ def parse_args(argv: list[str] | None) -> Settings:
         p99_limit_ms=args.p99_limit,
         budget_ratio=args.budget,
         agent_sockets=args.agent_sockets,
+        server=args.server,
         time_limit=args.time_limit,
         output=args.output,
     )

@@ -28,15 +28,20 @@ def websocket_url(http_url: str) -> str:
 
 
 async def open_socket(
-    url: str, *, origin: str | None = None, headers: dict[str, str] | None = None
+    url: str,
+    *,
+    origin: str | None = None,
+    headers: dict[str, str] | None = None,
+    compression: str | None = None,
 ) -> ClientConnection:
-    """A client socket without compression or proxies (neither is in the path being measured)."""
+    """A client socket without proxies, and without compression unless told "deflate" (permessage-deflate,
+    which browsers always offer; daphne never accepts it)."""
     return await connect(
         url,
         origin=Origin(origin) if origin else None,
         subprotocols=SUBPROTOCOLS,
         additional_headers=headers,
-        compression=None,
+        compression=compression,
         proxy=None,
         open_timeout=10,
         close_timeout=2,
@@ -78,6 +83,8 @@ class Rooms:
         self.arrivals: dict[str, float] = {}
         self.errors: Counter[str] = Counter()
         self.closing = False
+        # What the sockets offer the server: None, or "deflate" (permessage-deflate).
+        self.compression: str | None = None
 
     async def send(self, room: int, tag: str) -> None:
         """Send a tagged message from the visitor of one room."""
@@ -151,9 +158,12 @@ class RelayRooms(Rooms):
         self.arrivals.setdefault(tag_of(json.loads(raw)["body"]), now)
 
     @classmethod
-    async def open(cls, *, visitor_url: str, agent_url: str, rooms: int, prefix: str) -> "RelayRooms":
+    async def open(
+        cls, *, visitor_url: str, agent_url: str, rooms: int, prefix: str, compression: str | None = None
+    ) -> "RelayRooms":
         """Connect a visitor (process 1) and an agent (process 2) socket per room."""
         self = cls(visitor_url=visitor_url, agent_url=agent_url, prefix=prefix)
+        self.compression = compression
         try:
             async with asyncio.timeout(SETUP_TIMEOUT):
                 await bounded_each(
@@ -175,7 +185,7 @@ class RelayRooms(Rooms):
     async def _connect(self, socket_id: tuple[int, bool]) -> None:
         room, agent = socket_id
         url = websocket_url(self.agent_url if agent else self.visitor_url) + f"/relay/{self.prefix}-{room}/"
-        socket = await open_socket(url)
+        socket = await open_socket(url, compression=self.compression)
         if not agent:
             self.visitors[room] = socket
         self.watch(socket, agent=agent, on_closed=functools.partial(self.closed.add, socket_id))
@@ -250,6 +260,7 @@ class ParleyRooms(Rooms):
         cookie: str,
         rooms: int,
         agent_sockets: int,
+        compression: str | None = None,
     ) -> "ParleyRooms":
         """Start R conversations on process 1, then open them all from console sockets on process 2."""
         self = cls(
@@ -261,6 +272,7 @@ class ParleyRooms(Rooms):
             cookie=cookie,
         )
         self.agent_sockets = agent_sockets
+        self.compression = compression
         self.tokens = [""] * rooms
         self.conversations = [""] * rooms
         try:
@@ -306,7 +318,9 @@ class ParleyRooms(Rooms):
 
     async def _hello(self, room: int) -> ClientConnection:
         socket = await open_socket(
-            websocket_url(self.visitor_url) + f"/ws/visitor/{self.site_key}/", origin=self.shop_origin
+            websocket_url(self.visitor_url) + f"/ws/visitor/{self.site_key}/",
+            origin=self.shop_origin,
+            compression=self.compression,
         )
         last_seq = self.last_seq.get(self.conversations[room], 0)
         await socket.send(json.dumps({"type": "hello", "token": self.tokens[room], "last_seq": last_seq}))
@@ -327,6 +341,7 @@ class ParleyRooms(Rooms):
                 websocket_url(self.agent_url) + "/ws/agent/",
                 origin=self.agent_origin,
                 headers={"Cookie": self.cookie},
+                compression=self.compression,
             )
             ready = json.loads(await socket.recv())
             if ready["type"] != "ready":
