@@ -92,11 +92,18 @@ DATABASES = {
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 600),
     )
 }
+# WAL lets the console read while a message is written; the timeout rides out short write locks.
+# Transactions begin IMMEDIATE, taking the write lock up front: HTTP views and sockets write from two
+# threads, and a transaction that read before the other thread's commit would otherwise fail at once with
+# "database is locked" when it came to write, instead of waiting (a visitor's first message, say, next to
+# another's session request).
+SQLITE_OPTIONS: dict[str, Any] = {
+    "timeout": 20,
+    "transaction_mode": "IMMEDIATE",
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets the console read while a message is written; the timeout rides out short write locks.
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
-    )
+    DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
     if DATABASES["default"]["NAME"] != ":memory:":
         Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
 elif env_bool("DATABASE_PREPARED_STATEMENTS", True):
