@@ -5,6 +5,7 @@ Run `python -m bench.latency --help` from the repository root; bench/README.md e
 
 import argparse
 import asyncio
+import contextlib
 import gc
 import json
 import math
@@ -12,9 +13,11 @@ import os
 import platform
 import shutil
 import signal
+import struct
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -308,6 +311,7 @@ class Settings:
     time_limit: float
     output: Path
     server: str = "daphne"
+    cpus_awake: bool = False
 
     @property
     def compression(self) -> str | None:
@@ -708,6 +712,12 @@ def parse_args(argv: list[str] | None) -> Settings:
         " the relay as stock daphne); uvicorn-deflate also has the sockets negotiate permessage-deflate",
     )
     parser.add_argument(
+        "--cpus-awake",
+        action="store_true",
+        help="keep the CPUs out of their idle states while measuring (/dev/cpu_dma_latency = 0, root only),"
+        " as tuned's latency-performance profile does: wake-ups then cost nothing, for both systems",
+    )
+    parser.add_argument(
         "--time-limit", type=float, default=600.0, help="seconds for the whole run (stepping stops early)"
     )
     parser.add_argument("--output", type=Path, default=OUTPUT, help=f"JSON results (default {OUTPUT})")
@@ -732,6 +742,7 @@ def parse_args(argv: list[str] | None) -> Settings:
         budget_ratio=args.budget,
         agent_sockets=args.agent_sockets,
         server=args.server,
+        cpus_awake=args.cpus_awake,
         time_limit=args.time_limit,
         output=args.output,
     )
@@ -743,6 +754,30 @@ def parse_args(argv: list[str] | None) -> Settings:
     if settings.rooms < 1 or settings.rate < 1 or not 1 <= settings.agent_sockets <= settings.rooms:
         parser.error("--rooms and --rate must be positive, --agent-sockets between 1 and --rooms")
     return settings
+
+
+@contextlib.contextmanager
+def cpus_kept_awake(wanted: bool) -> Iterator[None]:
+    """While open, ask the kernel for a wake-up latency of 0 (PM QoS): idle CPUs poll instead of halting.
+
+    On this machine (a KVM guest, cpuidle's haltpoll) a halted CPU is woken through the host, which at a
+    low message rate, when every hop finds its CPU idle, costs more than the work of a hop.
+    """
+    if not wanted:
+        yield
+        return
+    try:
+        descriptor = os.open("/dev/cpu_dma_latency", os.O_WRONLY)
+    except OSError as error:
+        log(f"--cpus-awake: cannot open /dev/cpu_dma_latency ({error}); measuring as the machine idles")
+        yield
+        return
+    try:
+        os.write(descriptor, struct.pack("i", 0))
+        yield
+    finally:
+        # Closing the file gives the CPUs their idle states back.
+        os.close(descriptor)
 
 
 def stop_on_signal(signum: int, frame: object) -> None:
@@ -759,7 +794,8 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, stop_on_signal)
     try:
-        rows, measurements, relay_max = run(settings)
+        with cpus_kept_awake(settings.cpus_awake):
+            rows, measurements, relay_max = run(settings)
     except KeyboardInterrupt:
         log("Interrupted; every process was stopped.")
         return 130
