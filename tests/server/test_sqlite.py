@@ -1,7 +1,7 @@
 """The embedded SQLite database with two writers in one process (HTTP views and sockets use two threads)."""
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -36,37 +36,43 @@ def _sqlite_file(tmp_path: Path) -> Iterator[str]:
     del connections.settings[ALIAS]
 
 
+def run_transaction(body: Callable[[Any], None], *, errors: list[Exception], done: threading.Event) -> None:
+    """Run `body` with a cursor in a transaction on this thread's own connection; keep its error, if any."""
+    try:
+        with transaction.atomic(using=ALIAS), connections[ALIAS].cursor() as cursor:
+            body(cursor)
+    except Exception as error:
+        errors.append(error)
+    finally:
+        done.set()
+        connections[ALIAS].close()
+
+
 def test_a_transaction_that_read_first_still_writes_after_another_writer(sqlite_file):
     """A transaction that read before another thread wrote still commits its own write, instead of
     failing at once with "database is locked" (SQLite's stale-snapshot refusal)."""
     read, written = threading.Event(), threading.Event()
     errors: list[Exception] = []
 
-    def read_then_write() -> None:
-        try:
-            with transaction.atomic(using=sqlite_file), connections[sqlite_file].cursor() as cursor:
-                cursor.execute("SELECT COUNT(*) FROM note")
-                read.set()
-                written.wait(OVERLAP_SECONDS)
-                cursor.execute("INSERT INTO note (body) VALUES ('first')")
-        except Exception as error:
-            errors.append(error)
-        finally:
-            read.set()
-            connections[sqlite_file].close()
+    def read_then_write(cursor: Any) -> None:
+        cursor.execute("SELECT COUNT(*) FROM note")
+        read.set()
+        written.wait(OVERLAP_SECONDS)
+        cursor.execute("INSERT INTO note (body) VALUES ('first')")
 
-    def write() -> None:
+    def write_once_read(cursor: Any) -> None:
+        cursor.execute("INSERT INTO note (body) VALUES ('second')")
+
+    def second_writer() -> None:
         read.wait()
-        try:
-            with transaction.atomic(using=sqlite_file), connections[sqlite_file].cursor() as cursor:
-                cursor.execute("INSERT INTO note (body) VALUES ('second')")
-        except Exception as error:
-            errors.append(error)
-        finally:
-            written.set()
-            connections[sqlite_file].close()
+        run_transaction(write_once_read, errors=errors, done=written)
 
-    threads = [threading.Thread(target=read_then_write), threading.Thread(target=write)]
+    threads = [
+        threading.Thread(
+            target=run_transaction, args=(read_then_write,), kwargs={"errors": errors, "done": read}
+        ),
+        threading.Thread(target=second_writer),
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
