@@ -3,7 +3,7 @@
 Daphne runs Twisted's asyncio reactor on the event loop it creates when `daphne.server` is imported, so the
 loop is chosen here, before that import; `daphne` on its own always gets asyncio's default loop. Parley's
 sockets, channel layer and event-loop statements (server/chat/loop_db.py) all wait on that loop: on uvloop
-a message's time on one process fell by about a fifth (docs/performance.md, "uvloop").
+the server's part of a message fell by about a fifth (docs/performance.md, "uvloop").
 """
 
 import asyncio
