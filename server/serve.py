@@ -13,8 +13,7 @@ from server.env import env_bool
 
 
 def choose_event_loop() -> str:
-    """Make new event loops uvloop's when PARLEY_UVLOOP is on (the default) and uvloop is installed; return
-    which loop new ones will be."""
+    """Make new event loops uvloop's unless PARLEY_UVLOOP is off or uvloop is missing; name the choice."""
     if not env_bool("PARLEY_UVLOOP", True):
         return "asyncio"
     try:
