@@ -31,10 +31,10 @@ from websockets.typing import Origin
 from tests.integration.clients import SUBPROTOCOLS
 from tests.processes import (
     BIN,
-    DAPHNE_FLAGS,
-    PARLEY_SERVE,
+    PARLEY_APPLICATION,
     REPO,
     DemoDeployment,
+    daphne_command,
     free_port,
     stop_process,
     wait_for_port,
@@ -49,7 +49,6 @@ HANDSHAKE_TIMEOUT = 10.0
 CLOSE_TIMEOUT = 60.0
 WARM_UP_SOCKETS = 100
 RELAY_APPLICATION = "bench.relay_asgi:application"
-PARLEY_APPLICATION = "server.asgi:application"
 SYSTEMS = ("parley", "relay", "plain")
 SYSTEM_NAMES = {"parley": "Parley", "relay": "bare consumer", "plain": "plain websockets"}
 
@@ -140,8 +139,9 @@ UVICORN_FLAGS += ["--ws-ping-timeout", "30", "--lifespan", "off", "--no-access-l
 def server_command(server: str, *, port: int, application: str, parley: bool) -> list[str]:
     """The command serving `application` on a loopback port under one of ASGI_SERVERS."""
     if server == "daphne":
-        launcher = PARLEY_SERVE if parley else [str(BIN / "daphne")]
-        return [*launcher, "-b", "127.0.0.1", "-p", str(port), *DAPHNE_FLAGS, application]
+        if parley:
+            return daphne_command(port, application)
+        return daphne_command(port, application, launcher=[str(BIN / "daphne")])
     deflate = "true" if server == "uvicorn-deflate" else "false"
     uvicorn = [str(BIN / "uvicorn"), "--host", "127.0.0.1", "--port", str(port), *UVICORN_FLAGS]
     return [*uvicorn, "--ws-per-message-deflate", deflate, application]

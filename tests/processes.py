@@ -15,7 +15,15 @@ REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 # How Parley is served (daphne on uvloop; server/serve.py), as the Makefile and deploy/ start it.
 PARLEY_SERVE = [str(BIN / "python"), "-m", "server.serve"]
+PARLEY_APPLICATION = "server.asgi:application"
 DAPHNE_FLAGS = ["--websocket-max-message-size", "1048576", "--websocket_timeout", "-1"]
+
+
+def daphne_command(
+    port: int, application: str = PARLEY_APPLICATION, *, launcher: list[str] = PARLEY_SERVE
+) -> list[str]:
+    """The command serving an ASGI application with daphne on a loopback port (Parley's way by default)."""
+    return [*launcher, "-b", "127.0.0.1", "-p", str(port), *DAPHNE_FLAGS, application]
 
 
 def free_port() -> int:
@@ -119,15 +127,7 @@ class DemoDeployment:
         port = port or self.server_port
         log = (self.workdir / f"daphne-{port}.log").open("ab")
         process = subprocess.Popen(
-            [
-                *PARLEY_SERVE,
-                "-b",
-                "127.0.0.1",
-                "-p",
-                str(port),
-                *DAPHNE_FLAGS,
-                "server.asgi:application",
-            ],
+            daphne_command(port),
             cwd=REPO,
             env=self.env(),
             stdout=log,

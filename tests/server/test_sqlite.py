@@ -20,20 +20,16 @@ def sqlite_file(tmp_path: Path, django_db_blocker: Any) -> Iterator[str]:
     """A database alias on a SQLite file with the options Parley's settings give SQLite, with one table."""
     # Not the test database: a file of its own, which each thread opens with its own connection.
     with django_db_blocker.unblock():
-        yield from _sqlite_file(tmp_path)
-
-
-def _sqlite_file(tmp_path: Path) -> Iterator[str]:
-    connections.settings[ALIAS] = {
-        **connections["default"].settings_dict,
-        "NAME": str(tmp_path / "writers.sqlite3"),
-        "OPTIONS": dict(SQLITE_OPTIONS),
-    }
-    with connections[ALIAS].cursor() as cursor:
-        cursor.execute("CREATE TABLE note (id INTEGER PRIMARY KEY, body TEXT)")
-    yield ALIAS
-    connections[ALIAS].close()
-    del connections.settings[ALIAS]
+        connections.settings[ALIAS] = {
+            **connections["default"].settings_dict,
+            "NAME": str(tmp_path / "writers.sqlite3"),
+            "OPTIONS": dict(SQLITE_OPTIONS),
+        }
+        with connections[ALIAS].cursor() as cursor:
+            cursor.execute("CREATE TABLE note (id INTEGER PRIMARY KEY, body TEXT)")
+        yield ALIAS
+        connections[ALIAS].close()
+        del connections.settings[ALIAS]
 
 
 def run_transaction(body: Callable[[Any], None], *, errors: list[Exception], done: threading.Event) -> None:
