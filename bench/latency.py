@@ -312,6 +312,8 @@ class Settings:
     output: Path
     server: str = "daphne"
     cpus_awake: bool = False
+    # Whether the agents' sockets are read by a process of their own (the default) or by the load generator.
+    agents_own_process: bool = True
 
     @property
     def compression(self) -> str | None:
@@ -376,6 +378,7 @@ async def run_topology(
         rooms=settings.rooms,
         agent_sockets=settings.agent_sockets,
         compression=settings.compression,
+        agents_own_process=settings.agents_own_process,
     )
     try:
         relay = await RelayRooms.open(
@@ -384,6 +387,7 @@ async def run_topology(
             rooms=settings.rooms,
             prefix=layer,
             compression=settings.compression,
+            agents_own_process=settings.agents_own_process,
         )
     except BaseException:
         await parley.close()
@@ -718,6 +722,13 @@ def parse_args(argv: list[str] | None) -> Settings:
         " as tuned's latency-performance profile does: wake-ups then cost nothing, for both systems",
     )
     parser.add_argument(
+        "--agents",
+        choices=("own-process", "in-process"),
+        default="own-process",
+        help="where the agents' sockets are read: a process of their own, as agents are other machines"
+        " (default), or the load generator that sends, which then reads both ends",
+    )
+    parser.add_argument(
         "--time-limit", type=float, default=600.0, help="seconds for the whole run (stepping stops early)"
     )
     parser.add_argument("--output", type=Path, default=OUTPUT, help=f"JSON results (default {OUTPUT})")
@@ -743,6 +754,7 @@ def parse_args(argv: list[str] | None) -> Settings:
         agent_sockets=args.agent_sockets,
         server=args.server,
         cpus_awake=args.cpus_awake,
+        agents_own_process=args.agents == "own-process",
         time_limit=args.time_limit,
         output=args.output,
     )

@@ -1,24 +1,35 @@
-"""Rooms of one visitor socket and one agent side: send a tagged message, note when the agent sees it."""
+"""Rooms of one visitor socket and one agent side: send a tagged message, note when the agent sees it.
+
+The visitors' sockets live in the load generator, which sends and timestamps; the agents' sockets live in
+an agent side (`RelayAgents`, `ParleyAgents`), by default in a process of its own (`AgentProcess`), as an
+agent is somebody else's machine: one process reading both ends would read the visitor's own frames in
+between and count that time as the message's. Both processes stamp with the same monotonic clock.
+"""
 
 import asyncio
 import contextlib
 import functools
+import gc
 import json
+import sys
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable
-from typing import TypeVar
+from typing import Any, Protocol, TypeVar
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 from websockets.typing import Origin
 
 from tests.integration.clients import SUBPROTOCOLS, http_json
+from tests.processes import REPO
 
 SETUP_CONCURRENCY = 8
 SETUP_TIMEOUT = 90.0
 CLOSE_TIMEOUT = 5.0
 BODY_TEXT = "Hi, is this available in blue?"
+# How often an agent process hands its arrivals over: the load generator waits on them only after sending.
+REPORT_INTERVAL = 0.02
 T = TypeVar("T")
 
 
@@ -71,55 +82,25 @@ async def bounded_each(work: Callable[[T], Awaitable[None]], items: Iterable[T])
     await asyncio.gather(*(bounded(item) for item in items))
 
 
-class Rooms:
-    """What both systems share: visitor sockets to send on, agent readers that timestamp arrivals."""
+class SocketReaders:
+    """Sockets read until they close, each frame handed to `on_frame`; closes counted in `errors`."""
 
-    name = "rooms"
-
-    def __init__(self) -> None:
-        self.visitors: dict[int, ClientConnection] = {}
+    def __init__(self, on_frame: Callable[[str | bytes, float], None]) -> None:
+        self.on_frame = on_frame
         self.sockets: list[ClientConnection] = []
         self.readers: list[asyncio.Task[None]] = []
-        self.arrivals: dict[str, float] = {}
         self.errors: Counter[str] = Counter()
         self.closing = False
-        # What the sockets offer the server: None, or "deflate" (permessage-deflate).
-        self.compression: str | None = None
 
-    async def send(self, room: int, tag: str) -> None:
-        """Send a tagged message from the visitor of one room."""
-        try:
-            await self.visitors[room].send(message_frame(tag))
-        except ConnectionClosed:
-            self.errors["send_on_closed_socket"] += 1
-
-    async def ensure_open(self) -> int:
-        """Reconnect what the server closed since the last measurement; return how many sockets."""
-        return 0
-
-    def on_agent_frame(self, raw: str | bytes, now: float) -> None:
-        """Record an agent-side frame (what counts as arrival depends on the system)."""
-        raise NotImplementedError
-
-    def on_visitor_frame(self, raw: str | bytes) -> None:
-        """Visitors' own echoes are read and dropped (a socket nobody reads stalls the server's writes)."""
-
-    def watch(
-        self, socket: ClientConnection, *, agent: bool, on_closed: Callable[[], None] | None = None
-    ) -> None:
+    def watch(self, socket: ClientConnection, *, on_closed: Callable[[], None] | None = None) -> None:
         """Read a socket until it closes."""
         self.sockets.append(socket)
-        self.readers.append(asyncio.ensure_future(self._read(socket, agent=agent, on_closed=on_closed)))
+        self.readers.append(asyncio.ensure_future(self._read(socket, on_closed=on_closed)))
 
-    async def _read(
-        self, socket: ClientConnection, *, agent: bool, on_closed: Callable[[], None] | None
-    ) -> None:
+    async def _read(self, socket: ClientConnection, *, on_closed: Callable[[], None] | None) -> None:
         try:
             async for raw in socket:
-                if agent:
-                    self.on_agent_frame(raw, time.perf_counter())
-                else:
-                    self.on_visitor_frame(raw)
+                self.on_frame(raw, time.perf_counter())
         except ConnectionClosed:
             pass
         if not self.closing:
@@ -138,91 +119,113 @@ class Rooms:
         await asyncio.gather(*self.readers, return_exceptions=True)
 
 
-class RelayRooms(Rooms):
-    """The bare relay: the agent socket gets the visitor's frame back as it was sent.
+class Agents(Protocol):
+    """What the load generator needs of an agent side, wherever it runs."""
 
-    A socket the server closed (a consumer that crashed) is reopened before the next measurement.
-    """
+    arrivals: dict[str, float]
 
-    name = "relay"
+    @property
+    def error_counts(self) -> Counter[str]:
+        """Errors seen on the agent side so far."""
 
-    def __init__(self, *, visitor_url: str, agent_url: str, prefix: str) -> None:
+    async def ensure_open(self) -> int:
+        """Reopen what the server closed since the last measurement; return how many sockets."""
+
+    async def close(self) -> None:
+        """Close the agent side's sockets."""
+
+
+class AgentSide(SocketReaders):
+    """The agents' sockets of one system: each message's arrival, by tag, at the time it was read."""
+
+    def __init__(self) -> None:
+        super().__init__(self.on_agent_frame)
+        self.arrivals: dict[str, float] = {}
+        # Arrivals not yet reported, when the agent side runs in a process of its own.
+        self.unreported: list[tuple[str, float]] = []
+
+    def on_agent_frame(self, raw: str | bytes, now: float) -> None:
+        """Handle one frame read at `now` (perf_counter)."""
+        raise NotImplementedError
+
+    def arrived(self, tag: str, now: float) -> None:
+        """Note a message's first arrival."""
+        if tag not in self.arrivals:
+            self.arrivals[tag] = now
+            self.unreported.append((tag, now))
+
+    @property
+    def error_counts(self) -> Counter[str]:
+        """Errors seen so far."""
+        return self.errors
+
+    async def open(self) -> None:
+        """Connect every socket (and, for Parley, open every conversation)."""
+        raise NotImplementedError
+
+    async def ensure_open(self) -> int:
+        """Reopen what the server closed since the last measurement; return how many sockets."""
+        return 0
+
+
+class RelayAgents(AgentSide):
+    """The bare relay's agent sockets, one per room; each gets the visitor's frame back as it was sent."""
+
+    def __init__(self, *, agent_url: str, rooms: int, prefix: str, compression: str | None = None) -> None:
         super().__init__()
-        self.visitor_url = visitor_url
         self.agent_url = agent_url
+        self.rooms = rooms
         self.prefix = prefix
-        self.closed: set[tuple[int, bool]] = set()
+        self.compression = compression
+        self.closed: set[int] = set()
 
     def on_agent_frame(self, raw: str | bytes, now: float) -> None:
         """The relayed frame is the visitor's own `message.send`."""
-        self.arrivals.setdefault(tag_of(json.loads(raw)["body"]), now)
+        self.arrived(tag_of(json.loads(raw)["body"]), now)
 
-    @classmethod
-    async def open(
-        cls, *, visitor_url: str, agent_url: str, rooms: int, prefix: str, compression: str | None = None
-    ) -> "RelayRooms":
-        """Connect a visitor (process 1) and an agent (process 2) socket per room."""
-        self = cls(visitor_url=visitor_url, agent_url=agent_url, prefix=prefix)
-        self.compression = compression
-        try:
-            async with asyncio.timeout(SETUP_TIMEOUT):
-                await bounded_each(
-                    self._connect, [(room, agent) for room in range(rooms) for agent in (False, True)]
-                )
-        except BaseException:
-            await self.close()
-            raise
-        return self
+    async def open(self) -> None:
+        """Connect one agent socket per room (on process 2 when there are two)."""
+        await bounded_each(self._connect, range(self.rooms))
 
     async def ensure_open(self) -> int:
         """Reopen the sockets the relay closed."""
         closed = sorted(self.closed)
         self.closed.clear()
-        async with asyncio.timeout(SETUP_TIMEOUT):
-            await bounded_each(self._connect, closed)
+        await bounded_each(self._connect, closed)
         return len(closed)
 
-    async def _connect(self, socket_id: tuple[int, bool]) -> None:
-        room, agent = socket_id
-        url = websocket_url(self.agent_url if agent else self.visitor_url) + f"/relay/{self.prefix}-{room}/"
+    async def _connect(self, room: int) -> None:
+        url = websocket_url(self.agent_url) + f"/relay/{self.prefix}-{room}/"
         socket = await open_socket(url, compression=self.compression)
-        if not agent:
-            self.visitors[room] = socket
-        self.watch(socket, agent=agent, on_closed=functools.partial(self.closed.add, socket_id))
+        self.watch(socket, on_closed=functools.partial(self.closed.add, room))
 
 
-class ParleyRooms(Rooms):
-    """Parley: a widget session per visitor, and console sockets that opened every room's conversation.
+class ParleyAgents(AgentSide):
+    """Console sockets sharing the rooms' conversations; `message.new` is an arrival.
 
     Sockets the server closes (4012 after a channel-layer outage, say) are reopened before the next
-    measurement, resuming from the last seq as the widget and console do; the closes are counted.
+    measurement, resuming from the last seq seen, as the console does; the closes are counted.
     """
-
-    name = "parley"
 
     def __init__(
         self,
         *,
-        visitor_url: str,
         agent_url: str,
-        site_key: str,
-        shop_origin: str,
         agent_origin: str,
         cookie: str,
+        conversations: list[str],
+        agent_sockets: int,
+        compression: str | None = None,
     ) -> None:
         super().__init__()
-        self.visitor_url = visitor_url
         self.agent_url = agent_url
-        self.site_key = site_key
-        self.shop_origin = shop_origin
         self.agent_origin = agent_origin
         self.cookie = cookie
-        self.tokens: list[str] = []
-        self.conversations: list[str] = []
-        self.agent_sockets = 0
+        self.conversations = conversations
+        self.agent_sockets = agent_sockets
+        self.compression = compression
         self.last_seq: dict[str, int] = {}
-        self.closed_visitors: set[int] = set()
-        self.closed_agents: set[int] = set()
+        self.closed: set[int] = set()
         self.opened = 0
         self.opened_changed = asyncio.Event()
 
@@ -232,7 +235,7 @@ class ParleyRooms(Rooms):
         kind = frame["type"]
         if kind == "message.new":
             message = frame["message"]
-            self.arrivals.setdefault(tag_of(message["body"]), now)
+            self.arrived(tag_of(message["body"]), now)
             conversation_id = message["conversation_id"]
             self.last_seq[conversation_id] = max(self.last_seq.get(conversation_id, 0), message["seq"])
         elif kind == "conversation.opened":
@@ -242,11 +245,340 @@ class ParleyRooms(Rooms):
             self.errors[f"agent_{frame['code']}"] += 1
             self.opened_changed.set()
 
-    def on_visitor_frame(self, raw: str | bytes) -> None:
+    async def open(self) -> None:
+        """Open the console sockets (on process 2 when there are two), each following its share of rooms."""
+        await self._open(range(self.agent_sockets))
+
+    async def ensure_open(self) -> int:
+        """Reopen closed console sockets, resuming from the last seq seen."""
+        closed = sorted(self.closed)
+        self.closed.clear()
+        await self._open(closed)
+        return len(closed)
+
+    async def _open(self, indexes: Iterable[int]) -> None:
+        expected = self.opened
+        for index in indexes:
+            socket = await open_socket(
+                websocket_url(self.agent_url) + "/ws/agent/",
+                origin=self.agent_origin,
+                headers={"Cookie": self.cookie},
+                compression=self.compression,
+            )
+            ready = json.loads(await socket.recv())
+            if ready["type"] != "ready":
+                await socket.close()
+                raise RuntimeError(f"agent socket refused: {ready}")
+            self.watch(socket, on_closed=functools.partial(self.closed.add, index))
+            for conversation_id in self.conversations[index :: self.agent_sockets]:
+                frame = {
+                    "type": "conversation.open",
+                    "conversation_id": conversation_id,
+                    "after_seq": self.last_seq.get(conversation_id, 0),
+                }
+                await socket.send(json.dumps(frame))
+                expected += 1
+        errors = self._agent_errors()
+        while self.opened < expected:
+            if self._agent_errors() > errors:
+                raise RuntimeError(f"opening conversations failed: {dict(self.errors)}")
+            self.opened_changed.clear()
+            await self.opened_changed.wait()
+
+    def _agent_errors(self) -> int:
+        return sum(count for code, count in self.errors.items() if code.startswith("agent_"))
+
+
+AGENT_SIDES: dict[str, type[RelayAgents] | type[ParleyAgents]] = {
+    "relay": RelayAgents,
+    "parley": ParleyAgents,
+}
+
+
+async def open_agents(kind: str, *, own_process: bool, **options: Any) -> Agents:
+    """A system's agent side, connected: in a process of its own, or in this one."""
+    if own_process:
+        return await AgentProcess.start(kind, **options)
+    agents = AGENT_SIDES[kind](**options)
+    try:
+        async with asyncio.timeout(SETUP_TIMEOUT):
+            await agents.open()
+    except BaseException:
+        await agents.close()
+        raise
+    return agents
+
+
+class AgentProcess:
+    """An agent side in a child process (`python -m bench.rooms`), driven over its stdin and stdout.
+
+    The child answers each command with one JSON line and, every REPORT_INTERVAL, sends the arrivals it
+    timestamped since and its error counts; its garbage is collected between measurements only.
+    """
+
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        self.process = process
+        self.arrivals: dict[str, float] = {}
+        self.errors: Counter[str] = Counter()
+        self.replies: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self.reader = asyncio.ensure_future(self._read())
+
+    @property
+    def error_counts(self) -> Counter[str]:
+        """The child's error counts, as of its last report."""
+        return self.errors
+
+    @classmethod
+    async def start(cls, kind: str, **options: Any) -> "AgentProcess":
+        """Start the child and have it connect its agent side."""
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bench.rooms",
+            cwd=REPO,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            # A flush after a backlog can carry thousands of arrivals in one line.
+            limit=64 * 1024 * 1024,
+        )
+        self = cls(process)
+        try:
+            reply = await self._command({"command": "open", "kind": kind, "options": options})
+            # Latencies subtract the child's clock from this one's: they must be the same clock.
+            if abs(reply["clock"] - time.perf_counter()) > 5:
+                raise RuntimeError("the agent process's perf_counter is not this process's clock")
+        except BaseException:
+            await self.close()
+            raise
+        return self
+
+    async def ensure_open(self) -> int:
+        """Have the child reopen closed sockets (and collect its garbage); how many it reopened."""
+        reply = await self._command({"command": "ensure_open"})
+        return int(reply["reopened"])
+
+    async def close(self) -> None:
+        """Have the child close its sockets and exit; kill it if it does not."""
+        with contextlib.suppress(Exception):
+            await self._command({"command": "close"}, within=CLOSE_TIMEOUT + 5)
+        try:
+            await asyncio.wait_for(self.process.wait(), 5)
+        except TimeoutError:
+            self.process.kill()
+            await self.process.wait()
+        self.reader.cancel()
+        await asyncio.gather(self.reader, return_exceptions=True)
+
+    async def _command(
+        self, command: dict[str, Any], *, within: float = SETUP_TIMEOUT + 10
+    ) -> dict[str, Any]:
+        stdin = self.process.stdin
+        assert stdin is not None
+        stdin.write(json.dumps(command).encode() + b"\n")
+        await stdin.drain()
+        reply = await asyncio.wait_for(self.replies.get(), within)
+        if "failed" in reply:
+            raise RuntimeError(f"agent process: {reply['failed']}")
+        return reply
+
+    async def _read(self) -> None:
+        stdout = self.process.stdout
+        assert stdout is not None
+        async for line in stdout:
+            message = json.loads(line)
+            if "arrivals" in message:
+                for tag, arrived in message["arrivals"]:
+                    self.arrivals.setdefault(tag, arrived)
+                self.errors = Counter(message["errors"])
+            else:
+                self.replies.put_nowait(message)
+        self.replies.put_nowait({"failed": f"exited with {await self.process.wait()}"})
+
+
+async def serve_agent_process() -> None:
+    """The child's side of AgentProcess: commands in on stdin, replies and arrivals out on stdout."""
+    loop = asyncio.get_running_loop()
+    commands = asyncio.StreamReader()
+    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(commands), sys.stdin)
+    agents: AgentSide | None = None
+
+    def send(message: dict[str, Any]) -> None:
+        sys.stdout.write(json.dumps(message) + "\n")
+        sys.stdout.flush()
+
+    async def report() -> None:
+        errors: dict[str, int] = {}
+        while True:
+            await asyncio.sleep(REPORT_INTERVAL)
+            if agents is not None and (agents.unreported or errors != agents.errors):
+                fresh, agents.unreported = agents.unreported, []
+                errors = dict(agents.errors)
+                send({"arrivals": fresh, "errors": errors})
+
+    reporter = asyncio.ensure_future(report())
+    try:
+        async for line in commands:
+            command = json.loads(line)
+            try:
+                if command["command"] == "open":
+                    agents = AGENT_SIDES[command["kind"]](**command["options"])
+                    async with asyncio.timeout(SETUP_TIMEOUT):
+                        await agents.open()
+                    send({"clock": time.perf_counter()})
+                elif command["command"] == "ensure_open":
+                    assert agents is not None
+                    # Between measurements: the arrivals of the last one were reported, and the garbage
+                    # it left is collected now rather than while the next one is timed.
+                    agents.arrivals.clear()
+                    gc.collect()
+                    async with asyncio.timeout(SETUP_TIMEOUT):
+                        reopened = await agents.ensure_open()
+                    send({"reopened": reopened})
+                elif command["command"] == "close":
+                    break
+            except Exception as error:  # the parent raises it
+                send({"failed": repr(error)})
+        if agents is not None:
+            await agents.close()
+        send({"closed": True})
+    finally:
+        reporter.cancel()
+
+
+class Rooms:
+    """The load generator's side of a system: the visitors' sockets, and the agent side's arrivals."""
+
+    name = "rooms"
+
+    def __init__(self) -> None:
+        self.visitors: dict[int, ClientConnection] = {}
+        self.visitor_side = SocketReaders(self.on_visitor_frame)
+        self.agents: Agents | None = None
+        self.empty: dict[str, float] = {}
+
+    @property
+    def arrivals(self) -> dict[str, float]:
+        """When each tagged message reached the agent side (perf_counter), by tag."""
+        return self.agents.arrivals if self.agents is not None else self.empty
+
+    @property
+    def errors(self) -> Counter[str]:
+        """Errors of both sides so far."""
+        agent_errors = self.agents.error_counts if self.agents is not None else Counter()
+        return self.visitor_side.errors + agent_errors
+
+    async def send(self, room: int, tag: str) -> None:
+        """Send a tagged message from the visitor of one room."""
+        try:
+            await self.visitors[room].send(message_frame(tag))
+        except ConnectionClosed:
+            self.visitor_side.errors["send_on_closed_socket"] += 1
+
+    async def ensure_open(self) -> int:
+        """Reopen what the server closed since the last measurement, on both sides; how many sockets."""
+        reopened = await self.ensure_visitors_open()
+        if self.agents is not None:
+            reopened += await self.agents.ensure_open()
+        return reopened
+
+    async def ensure_visitors_open(self) -> int:
+        """Reopen closed visitor sockets; how many."""
+        return 0
+
+    def on_visitor_frame(self, raw: str | bytes, now: float) -> None:
+        """Visitors' own echoes are read and dropped (a socket nobody reads stalls the server's writes)."""
+
+    async def close(self) -> None:
+        """Close both sides."""
+        closing = [self.visitor_side.close()]
+        if self.agents is not None:
+            closing.append(self.agents.close())
+        await asyncio.gather(*closing)
+
+
+class RelayRooms(Rooms):
+    """The bare relay: visitor sockets on process 1; the agent side gets each frame back as it was sent.
+
+    A socket the server closed (a consumer that crashed) is reopened before the next measurement.
+    """
+
+    name = "relay"
+
+    def __init__(self, *, visitor_url: str, prefix: str, compression: str | None) -> None:
+        super().__init__()
+        self.visitor_url = visitor_url
+        self.prefix = prefix
+        self.compression = compression
+        self.closed: set[int] = set()
+
+    @classmethod
+    async def open(
+        cls,
+        *,
+        visitor_url: str,
+        agent_url: str,
+        rooms: int,
+        prefix: str,
+        compression: str | None = None,
+        agents_own_process: bool = True,
+    ) -> "RelayRooms":
+        """Connect a visitor (process 1) and an agent (process 2) socket per room."""
+        self = cls(visitor_url=visitor_url, prefix=prefix, compression=compression)
+        try:
+            async with asyncio.timeout(SETUP_TIMEOUT):
+                await bounded_each(self._connect, range(rooms))
+            self.agents = await open_agents(
+                "relay",
+                own_process=agents_own_process,
+                agent_url=agent_url,
+                rooms=rooms,
+                prefix=prefix,
+                compression=compression,
+            )
+        except BaseException:
+            await self.close()
+            raise
+        return self
+
+    async def ensure_visitors_open(self) -> int:
+        """Reopen the visitor sockets the relay closed."""
+        closed = sorted(self.closed)
+        self.closed.clear()
+        async with asyncio.timeout(SETUP_TIMEOUT):
+            await bounded_each(self._connect, closed)
+        return len(closed)
+
+    async def _connect(self, room: int) -> None:
+        url = websocket_url(self.visitor_url) + f"/relay/{self.prefix}-{room}/"
+        socket = await open_socket(url, compression=self.compression)
+        self.visitors[room] = socket
+        self.visitor_side.watch(socket, on_closed=functools.partial(self.closed.add, room))
+
+
+class ParleyRooms(Rooms):
+    """Parley: a widget session per visitor, and console sockets that opened every room's conversation.
+
+    Visitor sockets the server closes are reopened before the next measurement, resuming from their
+    last seq as the widget does; the closes are counted.
+    """
+
+    name = "parley"
+
+    def __init__(self, *, visitor_url: str, site_key: str, shop_origin: str, compression: str | None) -> None:
+        super().__init__()
+        self.visitor_url = visitor_url
+        self.site_key = site_key
+        self.shop_origin = shop_origin
+        self.compression = compression
+        self.tokens: list[str] = []
+        self.conversations: list[str] = []
+        self.closed: set[int] = set()
+
+    def on_visitor_frame(self, raw: str | bytes, now: float) -> None:
         """Count error frames (a rate limit or a server failure loses the message)."""
         text = raw if isinstance(raw, str) else raw.decode()
         if text.startswith('{"type":"error"'):
-            self.errors[f"visitor_{json.loads(text)['code']}"] += 1
+            self.visitor_side.errors[f"visitor_{json.loads(text)['code']}"] += 1
 
     @classmethod
     async def open(
@@ -261,38 +593,39 @@ class ParleyRooms(Rooms):
         rooms: int,
         agent_sockets: int,
         compression: str | None = None,
+        agents_own_process: bool = True,
     ) -> "ParleyRooms":
         """Start R conversations on process 1, then open them all from console sockets on process 2."""
         self = cls(
-            visitor_url=visitor_url,
-            agent_url=agent_url,
-            site_key=site_key,
-            shop_origin=shop_origin,
-            agent_origin=agent_origin,
-            cookie=cookie,
+            visitor_url=visitor_url, site_key=site_key, shop_origin=shop_origin, compression=compression
         )
-        self.agent_sockets = agent_sockets
-        self.compression = compression
         self.tokens = [""] * rooms
         self.conversations = [""] * rooms
         try:
             async with asyncio.timeout(SETUP_TIMEOUT):
                 await bounded_each(self._start_visitor, range(rooms))
-                await self._open_agents(range(agent_sockets))
+            self.agents = await open_agents(
+                "parley",
+                own_process=agents_own_process,
+                agent_url=agent_url,
+                agent_origin=agent_origin,
+                cookie=cookie,
+                conversations=self.conversations,
+                agent_sockets=agent_sockets,
+                compression=compression,
+            )
         except BaseException:
             await self.close()
             raise
         return self
 
-    async def ensure_open(self) -> int:
-        """Reopen closed visitor and console sockets, resuming from the last seq the agent side saw."""
-        visitors, agents = sorted(self.closed_visitors), sorted(self.closed_agents)
-        self.closed_visitors.clear()
-        self.closed_agents.clear()
+    async def ensure_visitors_open(self) -> int:
+        """Reopen closed visitor sockets."""
+        closed = sorted(self.closed)
+        self.closed.clear()
         async with asyncio.timeout(SETUP_TIMEOUT):
-            await bounded_each(self._connect_visitor, visitors)
-            await self._open_agents(agents)
-        return len(visitors) + len(agents)
+            await bounded_each(self._connect_visitor, closed)
+        return len(closed)
 
     async def _start_visitor(self, room: int) -> None:
         session = await asyncio.to_thread(
@@ -302,7 +635,7 @@ class ParleyRooms(Rooms):
             origin=self.shop_origin,
         )
         self.tokens[room] = session["visitor_token"]
-        socket = await self._hello(room)
+        socket = await self._hello(room, last_seq=0)
         # The first message starts the conversation (and joins its group) before timing starts.
         await socket.send(message_frame(f"start{room}"))
         while not self.conversations[room]:
@@ -314,15 +647,15 @@ class ParleyRooms(Rooms):
         self._watch_visitor(room, socket)
 
     async def _connect_visitor(self, room: int) -> None:
-        self._watch_visitor(room, await self._hello(room))
+        # The visitor's own frames are not tracked: resuming from the start is correct, if wordier.
+        self._watch_visitor(room, await self._hello(room, last_seq=0))
 
-    async def _hello(self, room: int) -> ClientConnection:
+    async def _hello(self, room: int, *, last_seq: int) -> ClientConnection:
         socket = await open_socket(
             websocket_url(self.visitor_url) + f"/ws/visitor/{self.site_key}/",
             origin=self.shop_origin,
             compression=self.compression,
         )
-        last_seq = self.last_seq.get(self.conversations[room], 0)
         await socket.send(json.dumps({"type": "hello", "token": self.tokens[room], "last_seq": last_seq}))
         ready = json.loads(await socket.recv())
         if ready["type"] != "ready":
@@ -332,33 +665,10 @@ class ParleyRooms(Rooms):
 
     def _watch_visitor(self, room: int, socket: ClientConnection) -> None:
         self.visitors[room] = socket
-        self.watch(socket, agent=False, on_closed=functools.partial(self.closed_visitors.add, room))
+        self.visitor_side.watch(socket, on_closed=functools.partial(self.closed.add, room))
 
-    async def _open_agents(self, indexes: Iterable[int]) -> None:
-        expected = self.opened
-        for index in indexes:
-            socket = await open_socket(
-                websocket_url(self.agent_url) + "/ws/agent/",
-                origin=self.agent_origin,
-                headers={"Cookie": self.cookie},
-                compression=self.compression,
-            )
-            ready = json.loads(await socket.recv())
-            if ready["type"] != "ready":
-                await socket.close()
-                raise RuntimeError(f"agent socket refused: {ready}")
-            self.watch(socket, agent=True, on_closed=functools.partial(self.closed_agents.add, index))
-            for conversation_id in self.conversations[index :: self.agent_sockets]:
-                frame = {
-                    "type": "conversation.open",
-                    "conversation_id": conversation_id,
-                    "after_seq": self.last_seq.get(conversation_id, 0),
-                }
-                await socket.send(json.dumps(frame))
-                expected += 1
-        errors = sum(count for code, count in self.errors.items() if code.startswith("agent_"))
-        while self.opened < expected:
-            if sum(count for code, count in self.errors.items() if code.startswith("agent_")) > errors:
-                raise RuntimeError(f"opening conversations failed: {dict(self.errors)}")
-            self.opened_changed.clear()
-            await self.opened_changed.wait()
+
+if __name__ == "__main__":
+    # Run by AgentProcess: the agent side of one system, in a process of its own.
+    gc.disable()
+    asyncio.run(serve_agent_process())
