@@ -19,6 +19,11 @@ from server.chat import actions, loop_db
 from server.chat.actions import PostedMessage, VisitorSend
 from server.chat.errors import ParleyError
 
+# Channels hands a layer message to a consumer's handler in three turns of the event loop: the receive
+# task takes it from the channel's queue, asyncio.wait notices that task is done, and the consumer's own
+# task dispatches it.
+HANDLER_TURNS = 3
+
 
 class SendBatcher:
     """The visitor sends waiting for the batch in flight, on one event loop."""
@@ -54,6 +59,10 @@ class SendBatcher:
                         if not answer.done():
                             answer.set_exception(error)
                     continue
+                # The other party is who waits for a message; its sender already shows it as sent. So the
+                # recipients on this process (an agent, with the in-memory layer) send it on first, and
+                # only then are the senders answered with their acks.
+                await _recipients_first()
                 for (_, answer), result in zip(batch, results, strict=True):
                     # A sender whose socket closed meanwhile is no longer waiting (its message is stored).
                     if answer.done():
@@ -64,6 +73,12 @@ class SendBatcher:
                         answer.set_result(result)
         finally:
             self.flushing = None
+
+
+async def _recipients_first() -> None:
+    """Let the handlers of the layer messages just sent on this process run before what follows."""
+    for _ in range(HANDLER_TURNS):
+        await asyncio.sleep(0)
 
 
 _batchers: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, SendBatcher]" = weakref.WeakKeyDictionary()

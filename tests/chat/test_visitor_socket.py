@@ -10,6 +10,7 @@ from channels.testing import WebsocketCommunicator
 from django.core import signing
 
 from server.asgi import application
+from server.chat.consumers import ParleyConsumer
 from server.chat.models import Message
 from tests.conftest import (
     ACME_ORIGIN,
@@ -369,3 +370,28 @@ async def test_sends_of_many_visitors_at_once_are_each_acked_once(visitor_alice,
     )
     for communicator in [agent, *sockets.values()]:
         await communicator.disconnect()
+
+
+async def test_an_agent_on_the_same_process_gets_the_message_before_its_sender_the_ack(
+    visitor_alice, agent_bob, monkeypatch
+):
+    """On one process the agent following a conversation is sent a visitor's message before the ack."""
+    visitor, _ = await connect_visitor(visitor_alice)
+    ack = await send_message(visitor, "hello?", "c-1")
+    agent, _ = await connect_agent(agent_bob)
+    conversation_id = ack["message"]["conversation_id"]
+    await agent.send_json_to({"type": "conversation.open", "conversation_id": conversation_id})
+    assert (await agent.receive_json_from())["type"] == "conversation.opened"
+    sent: list[tuple[str, str]] = []
+    real_send = ParleyConsumer.send
+
+    async def recording_send(self: ParleyConsumer, text_data: str | None = None, **kwargs: Any) -> None:
+        sent.append((type(self).__name__, json.loads(text_data or "{}")["type"]))
+        await real_send(self, text_data, **kwargs)
+
+    monkeypatch.setattr(ParleyConsumer, "send", recording_send)
+    ack = await send_message(visitor, "are you there?", "c-2")
+    await receive_types(agent, {"message.new", "inbox.update"})
+    assert sent.index(("AgentConsumer", "message.new")) < sent.index(("VisitorConsumer", "message.ack"))
+    await visitor.disconnect()
+    await agent.disconnect()
