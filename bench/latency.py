@@ -689,8 +689,8 @@ def parse_args(argv: list[str] | None) -> Settings:
     parser.add_argument(
         "--rounds",
         type=int,
-        default=3,
-        help="windows each system gets at the fixed rate, the two alternating (default 3)",
+        default=5,
+        help="windows each system gets at the fixed rate, the two alternating (default 5)",
     )
     parser.add_argument(
         "--straggle", type=float, default=3.0, help="seconds to wait for late messages (default 3)"
@@ -729,7 +729,7 @@ def parse_args(argv: list[str] | None) -> Settings:
         " (default), or the load generator that sends, which then reads both ends",
     )
     parser.add_argument(
-        "--time-limit", type=float, default=600.0, help="seconds for the whole run (stepping stops early)"
+        "--time-limit", type=float, default=720.0, help="seconds for the whole run (stepping stops early)"
     )
     parser.add_argument("--output", type=Path, default=OUTPUT, help=f"JSON results (default {OUTPUT})")
     parser.add_argument(
