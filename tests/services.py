@@ -67,6 +67,8 @@ class PostgresCluster:
 
     workdir: Path
     port: int = field(default_factory=free_port)
+    # Off for tests and benchmarks: a commit then writes its WAL without waiting for the disk.
+    fsync: bool = False
 
     @property
     def datadir(self) -> Path:
@@ -101,7 +103,8 @@ class PostgresCluster:
             check=True,
             capture_output=True,
         )
-        options = f"-p {self.port} -k {self.workdir} -c listen_addresses=127.0.0.1 -c fsync=off"
+        fsync = "on" if self.fsync else "off"
+        options = f"-p {self.port} -k {self.workdir} -c listen_addresses=127.0.0.1 -c fsync={fsync}"
         subprocess.run(
             _as_postgres_user(
                 [
