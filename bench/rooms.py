@@ -455,6 +455,8 @@ class Rooms:
         self.visitor_side = SocketReaders(self.on_visitor_frame)
         self.agents: Agents | None = None
         self.empty: dict[str, float] = {}
+        # Rooms whose visitor socket the server closed since the last measurement.
+        self.closed: set[int] = set()
 
     @property
     def arrivals(self) -> dict[str, float]:
@@ -482,8 +484,21 @@ class Rooms:
         return reopened
 
     async def ensure_visitors_open(self) -> int:
-        """Reopen closed visitor sockets; how many."""
-        return 0
+        """Reopen the visitor sockets the server closed; how many."""
+        closed = sorted(self.closed)
+        self.closed.clear()
+        async with asyncio.timeout(SETUP_TIMEOUT):
+            await bounded_each(self.connect_visitor, closed)
+        return len(closed)
+
+    async def connect_visitor(self, room: int) -> None:
+        """(Re)connect the visitor socket of a room."""
+        raise NotImplementedError
+
+    def watch_visitor(self, room: int, socket: ClientConnection) -> None:
+        """Send on this socket for the room, and read it; a close marks it for reopening."""
+        self.visitors[room] = socket
+        self.visitor_side.watch(socket, on_closed=functools.partial(self.closed.add, room))
 
     def on_visitor_frame(self, raw: str | bytes, now: float) -> None:
         """Visitors' own echoes are read and dropped (a socket nobody reads stalls the server's writes)."""
@@ -509,7 +524,6 @@ class RelayRooms(Rooms):
         self.visitor_url = visitor_url
         self.prefix = prefix
         self.compression = compression
-        self.closed: set[int] = set()
 
     @classmethod
     async def open(
@@ -526,7 +540,7 @@ class RelayRooms(Rooms):
         self = cls(visitor_url=visitor_url, prefix=prefix, compression=compression)
         try:
             async with asyncio.timeout(SETUP_TIMEOUT):
-                await bounded_each(self._connect, range(rooms))
+                await bounded_each(self.connect_visitor, range(rooms))
             self.agents = await open_agents(
                 "relay",
                 own_process=agents_own_process,
@@ -540,19 +554,10 @@ class RelayRooms(Rooms):
             raise
         return self
 
-    async def ensure_visitors_open(self) -> int:
-        """Reopen the visitor sockets the relay closed."""
-        closed = sorted(self.closed)
-        self.closed.clear()
-        async with asyncio.timeout(SETUP_TIMEOUT):
-            await bounded_each(self._connect, closed)
-        return len(closed)
-
-    async def _connect(self, room: int) -> None:
+    async def connect_visitor(self, room: int) -> None:
+        """Connect the visitor socket of a room (on process 1)."""
         url = websocket_url(self.visitor_url) + f"/relay/{self.prefix}-{room}/"
-        socket = await open_socket(url, compression=self.compression)
-        self.visitors[room] = socket
-        self.visitor_side.watch(socket, on_closed=functools.partial(self.closed.add, room))
+        self.watch_visitor(room, await open_socket(url, compression=self.compression))
 
 
 class ParleyRooms(Rooms):
@@ -572,7 +577,6 @@ class ParleyRooms(Rooms):
         self.compression = compression
         self.tokens: list[str] = []
         self.conversations: list[str] = []
-        self.closed: set[int] = set()
 
     def on_visitor_frame(self, raw: str | bytes, now: float) -> None:
         """Count error frames (a rate limit or a server failure loses the message)."""
@@ -619,14 +623,6 @@ class ParleyRooms(Rooms):
             raise
         return self
 
-    async def ensure_visitors_open(self) -> int:
-        """Reopen closed visitor sockets."""
-        closed = sorted(self.closed)
-        self.closed.clear()
-        async with asyncio.timeout(SETUP_TIMEOUT):
-            await bounded_each(self._connect_visitor, closed)
-        return len(closed)
-
     async def _start_visitor(self, room: int) -> None:
         session = await asyncio.to_thread(
             http_json,
@@ -644,11 +640,12 @@ class ParleyRooms(Rooms):
                 self.conversations[room] = frame["message"]["conversation_id"]
             elif frame["type"] == "error":
                 raise RuntimeError(f"first message refused: {frame}")
-        self._watch_visitor(room, socket)
+        self.watch_visitor(room, socket)
 
-    async def _connect_visitor(self, room: int) -> None:
+    async def connect_visitor(self, room: int) -> None:
+        """Reconnect a started visitor: a new socket, hello with its token."""
         # The visitor's own frames are not tracked: resuming from the start is correct, if wordier.
-        self._watch_visitor(room, await self._hello(room, last_seq=0))
+        self.watch_visitor(room, await self._hello(room, last_seq=0))
 
     async def _hello(self, room: int, *, last_seq: int) -> ClientConnection:
         socket = await open_socket(
@@ -662,10 +659,6 @@ class ParleyRooms(Rooms):
             await socket.close()
             raise RuntimeError(f"visitor hello refused: {ready}")
         return socket
-
-    def _watch_visitor(self, room: int, socket: ClientConnection) -> None:
-        self.visitors[room] = socket
-        self.visitor_side.watch(socket, on_closed=functools.partial(self.closed.add, room))
 
 
 if __name__ == "__main__":

@@ -46,6 +46,17 @@ async def send_message(communicator: Any, body: str, client_id: str) -> dict[str
             return frame  # type: ignore[no-any-return]
 
 
+async def visitor_with_agent_following(visitor: Any, agent: Any) -> tuple[Any, Any, str]:
+    """The visitor's socket after a first message, and an agent's socket that opened its conversation."""
+    visitor_communicator, _ = await connect_visitor(visitor)
+    ack = await send_message(visitor_communicator, "hello?", "c-1")
+    agent_socket, _ = await connect_agent(agent)
+    conversation_id = ack["message"]["conversation_id"]
+    await agent_socket.send_json_to({"type": "conversation.open", "conversation_id": conversation_id})
+    assert (await agent_socket.receive_json_from())["type"] == "conversation.opened"
+    return visitor_communicator, agent_socket, conversation_id
+
+
 async def test_foreign_origin_is_refused_before_any_group_is_joined(visitor_alice, layer_groups):
     """A page on an origin the site does not allow cannot open its visitor socket."""
     communicator = visitor_socket(visitor_alice.site, origin="https://evil.test")
@@ -312,12 +323,7 @@ async def test_a_flood_of_frames_is_rate_limited(visitor_alice, settings):
 
 async def test_agent_reply_reaches_the_visitor(visitor_alice, agent_bob):
     """An agent's reply arrives at the visitor's socket as message.new with the agent's name."""
-    visitor, _ = await connect_visitor(visitor_alice)
-    ack = await send_message(visitor, "hello?", "c-1")
-    agent, _ = await connect_agent(agent_bob)
-    conversation_id = ack["message"]["conversation_id"]
-    await agent.send_json_to({"type": "conversation.open", "conversation_id": conversation_id})
-    assert (await agent.receive_json_from())["type"] == "conversation.opened"
+    visitor, agent, conversation_id = await visitor_with_agent_following(visitor_alice, agent_bob)
     await agent.send_json_to(
         {
             "type": "message.send",
@@ -376,12 +382,7 @@ async def test_an_agent_on_the_same_process_gets_the_message_before_its_sender_t
     visitor_alice, agent_bob, monkeypatch
 ):
     """On one process the agent following a conversation is sent a visitor's message before the ack."""
-    visitor, _ = await connect_visitor(visitor_alice)
-    ack = await send_message(visitor, "hello?", "c-1")
-    agent, _ = await connect_agent(agent_bob)
-    conversation_id = ack["message"]["conversation_id"]
-    await agent.send_json_to({"type": "conversation.open", "conversation_id": conversation_id})
-    assert (await agent.receive_json_from())["type"] == "conversation.opened"
+    visitor, agent, _ = await visitor_with_agent_following(visitor_alice, agent_bob)
     sent: list[tuple[str, str]] = []
     real_send = ParleyConsumer.send
 
@@ -390,7 +391,7 @@ async def test_an_agent_on_the_same_process_gets_the_message_before_its_sender_t
         await real_send(self, text_data, **kwargs)
 
     monkeypatch.setattr(ParleyConsumer, "send", recording_send)
-    ack = await send_message(visitor, "are you there?", "c-2")
+    await send_message(visitor, "are you there?", "c-2")
     await receive_types(agent, {"message.new", "inbox.update"})
     assert sent.index(("AgentConsumer", "message.new")) < sent.index(("VisitorConsumer", "message.ack"))
     await visitor.disconnect()
