@@ -123,10 +123,7 @@ class Agents(Protocol):
     """What the load generator needs of an agent side, wherever it runs."""
 
     arrivals: dict[str, float]
-
-    @property
-    def error_counts(self) -> Counter[str]:
-        """Errors seen on the agent side so far."""
+    errors: Counter[str]
 
     async def ensure_open(self) -> int:
         """Reopen what the server closed since the last measurement; return how many sockets."""
@@ -141,8 +138,10 @@ class AgentSide(SocketReaders):
     def __init__(self) -> None:
         super().__init__(self.on_agent_frame)
         self.arrivals: dict[str, float] = {}
-        # Arrivals not yet reported, when the agent side runs in a process of its own.
-        self.unreported: list[tuple[str, float]] = []
+        # Arrivals not yet reported: a list only in a process of its own (serve_agent_process).
+        self.unreported: list[tuple[str, float]] | None = None
+        # Sockets (by index) the server closed since the last measurement.
+        self.closed: set[int] = set()
 
     def on_agent_frame(self, raw: str | bytes, now: float) -> None:
         """Handle one frame read at `now` (perf_counter)."""
@@ -152,12 +151,8 @@ class AgentSide(SocketReaders):
         """Note a message's first arrival."""
         if tag not in self.arrivals:
             self.arrivals[tag] = now
-            self.unreported.append((tag, now))
-
-    @property
-    def error_counts(self) -> Counter[str]:
-        """Errors seen so far."""
-        return self.errors
+            if self.unreported is not None:
+                self.unreported.append((tag, now))
 
     async def open(self) -> None:
         """Connect every socket (and, for Parley, open every conversation)."""
@@ -165,7 +160,14 @@ class AgentSide(SocketReaders):
 
     async def ensure_open(self) -> int:
         """Reopen what the server closed since the last measurement; return how many sockets."""
-        return 0
+        closed = sorted(self.closed)
+        self.closed.clear()
+        await self.connect(closed)
+        return len(closed)
+
+    async def connect(self, indexes: Iterable[int]) -> None:
+        """(Re)connect the sockets of these indexes."""
+        raise NotImplementedError
 
 
 class RelayAgents(AgentSide):
@@ -177,7 +179,6 @@ class RelayAgents(AgentSide):
         self.rooms = rooms
         self.prefix = prefix
         self.compression = compression
-        self.closed: set[int] = set()
 
     def on_agent_frame(self, raw: str | bytes, now: float) -> None:
         """The relayed frame is the visitor's own `message.send`."""
@@ -185,14 +186,11 @@ class RelayAgents(AgentSide):
 
     async def open(self) -> None:
         """Connect one agent socket per room (on process 2 when there are two)."""
-        await bounded_each(self._connect, range(self.rooms))
+        await self.connect(range(self.rooms))
 
-    async def ensure_open(self) -> int:
-        """Reopen the sockets the relay closed."""
-        closed = sorted(self.closed)
-        self.closed.clear()
-        await bounded_each(self._connect, closed)
-        return len(closed)
+    async def connect(self, indexes: Iterable[int]) -> None:
+        """Connect the agent sockets of these rooms."""
+        await bounded_each(self._connect, indexes)
 
     async def _connect(self, room: int) -> None:
         url = websocket_url(self.agent_url) + f"/relay/{self.prefix}-{room}/"
@@ -225,7 +223,6 @@ class ParleyAgents(AgentSide):
         self.agent_sockets = agent_sockets
         self.compression = compression
         self.last_seq: dict[str, int] = {}
-        self.closed: set[int] = set()
         self.opened = 0
         self.opened_changed = asyncio.Event()
 
@@ -247,16 +244,10 @@ class ParleyAgents(AgentSide):
 
     async def open(self) -> None:
         """Open the console sockets (on process 2 when there are two), each following its share of rooms."""
-        await self._open(range(self.agent_sockets))
+        await self.connect(range(self.agent_sockets))
 
-    async def ensure_open(self) -> int:
-        """Reopen closed console sockets, resuming from the last seq seen."""
-        closed = sorted(self.closed)
-        self.closed.clear()
-        await self._open(closed)
-        return len(closed)
-
-    async def _open(self, indexes: Iterable[int]) -> None:
+    async def connect(self, indexes: Iterable[int]) -> None:
+        """Open these console sockets, each following its conversations from the last seq seen."""
         expected = self.opened
         for index in indexes:
             socket = await open_socket(
@@ -319,14 +310,10 @@ class AgentProcess:
     def __init__(self, process: asyncio.subprocess.Process) -> None:
         self.process = process
         self.arrivals: dict[str, float] = {}
+        # The child's error counts, as of its last report.
         self.errors: Counter[str] = Counter()
         self.replies: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self.reader = asyncio.ensure_future(self._read())
-
-    @property
-    def error_counts(self) -> Counter[str]:
-        """The child's error counts, as of its last report."""
-        return self.errors
 
     @classmethod
     async def start(cls, kind: str, **options: Any) -> "AgentProcess":
@@ -410,7 +397,11 @@ async def serve_agent_process() -> None:
         errors: dict[str, int] = {}
         while True:
             await asyncio.sleep(REPORT_INTERVAL)
-            if agents is not None and (agents.unreported or errors != agents.errors):
+            if (
+                agents is not None
+                and agents.unreported is not None
+                and (agents.unreported or errors != agents.errors)
+            ):
                 fresh, agents.unreported = agents.unreported, []
                 errors = dict(agents.errors)
                 send({"arrivals": fresh, "errors": errors})
@@ -422,6 +413,7 @@ async def serve_agent_process() -> None:
             try:
                 if command["command"] == "open":
                     agents = AGENT_SIDES[command["kind"]](**command["options"])
+                    agents.unreported = []
                     async with asyncio.timeout(SETUP_TIMEOUT):
                         await agents.open()
                     send({"clock": time.perf_counter()})
@@ -466,7 +458,7 @@ class Rooms:
     @property
     def errors(self) -> Counter[str]:
         """Errors of both sides so far."""
-        agent_errors = self.agents.error_counts if self.agents is not None else Counter()
+        agent_errors = self.agents.errors if self.agents is not None else Counter()
         return self.visitor_side.errors + agent_errors
 
     async def send(self, room: int, tag: str) -> None:
@@ -475,6 +467,24 @@ class Rooms:
             await self.visitors[room].send(message_frame(tag))
         except ConnectionClosed:
             self.visitor_side.errors["send_on_closed_socket"] += 1
+
+    async def connect(
+        self,
+        start_visitor: Callable[[int], Awaitable[None]],
+        room_count: int,
+        kind: str,
+        *,
+        own_process: bool,
+        **agent_options: Any,
+    ) -> None:
+        """Start every room's visitor, then open the agent side; on failure close what was opened."""
+        try:
+            async with asyncio.timeout(SETUP_TIMEOUT):
+                await bounded_each(start_visitor, range(room_count))
+            self.agents = await open_agents(kind, own_process=own_process, **agent_options)
+        except BaseException:
+            await self.close()
+            raise
 
     async def ensure_open(self) -> int:
         """Reopen what the server closed since the last measurement, on both sides; how many sockets."""
@@ -538,20 +548,16 @@ class RelayRooms(Rooms):
     ) -> "RelayRooms":
         """Connect a visitor (process 1) and an agent (process 2) socket per room."""
         self = cls(visitor_url=visitor_url, prefix=prefix, compression=compression)
-        try:
-            async with asyncio.timeout(SETUP_TIMEOUT):
-                await bounded_each(self.connect_visitor, range(rooms))
-            self.agents = await open_agents(
-                "relay",
-                own_process=agents_own_process,
-                agent_url=agent_url,
-                rooms=rooms,
-                prefix=prefix,
-                compression=compression,
-            )
-        except BaseException:
-            await self.close()
-            raise
+        await self.connect(
+            self.connect_visitor,
+            rooms,
+            "relay",
+            own_process=agents_own_process,
+            agent_url=agent_url,
+            rooms=rooms,
+            prefix=prefix,
+            compression=compression,
+        )
         return self
 
     async def connect_visitor(self, room: int) -> None:
@@ -605,22 +611,18 @@ class ParleyRooms(Rooms):
         )
         self.tokens = [""] * rooms
         self.conversations = [""] * rooms
-        try:
-            async with asyncio.timeout(SETUP_TIMEOUT):
-                await bounded_each(self._start_visitor, range(rooms))
-            self.agents = await open_agents(
-                "parley",
-                own_process=agents_own_process,
-                agent_url=agent_url,
-                agent_origin=agent_origin,
-                cookie=cookie,
-                conversations=self.conversations,
-                agent_sockets=agent_sockets,
-                compression=compression,
-            )
-        except BaseException:
-            await self.close()
-            raise
+        await self.connect(
+            self._start_visitor,
+            rooms,
+            "parley",
+            own_process=agents_own_process,
+            agent_url=agent_url,
+            agent_origin=agent_origin,
+            cookie=cookie,
+            conversations=self.conversations,
+            agent_sockets=agent_sockets,
+            compression=compression,
+        )
         return self
 
     async def _start_visitor(self, room: int) -> None:

@@ -57,7 +57,7 @@ async def test_agent_side_reports_each_arrival_once_on_this_clock(
         await asyncio.sleep(0.1)
         assert sorted(side.arrivals) == ["m0", "m1"]
         assert all(before <= arrived <= time.perf_counter() for arrived in side.arrivals.values())
-        assert not side.error_counts
+        assert not side.errors
     finally:
         await side.close()
 
@@ -71,7 +71,7 @@ async def test_agent_process_reopens_what_the_server_closed(
     try:
         await wait_for(lambda: len(agents) == 1)
         await agents[0].close(code=1011)
-        await wait_for(lambda: side.error_counts.get("socket_closed_1011") == 1)
+        await wait_for(lambda: side.errors.get("socket_closed_1011") == 1)
         assert await side.ensure_open() == 1
         await wait_for(lambda: len(agents) == 2)
         await agents[1].send(message_frame("after"))
