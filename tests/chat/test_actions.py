@@ -2,11 +2,13 @@
 
 import asyncio
 import json
+import re
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+import psycopg
 import pytest
 from channels.db import database_sync_to_async
 from django.db import connection, connections, transaction
@@ -419,3 +421,39 @@ def test_a_batch_whose_loop_connection_broke_is_posted_one_by_one_and_the_next_r
     results = asyncio.run(scenario())
     assert [(r.created, r.message["seq"]) for r in results] == [(True, 2), (True, 3), (True, 4)]
     assert Message.objects.filter(conversation__visitor_id=visitor_alice.visitor_id).count() == 4
+
+
+def test_the_loop_statement_probes_client_ids_by_index_whatever_the_statistics(visitor_alice):
+    """The batch statement's generic plan on the loop's connection, made from a near-empty table's
+    statistics, looks a client_id up by conversation and client_id and never scans chat_message."""
+    if connection.vendor != "postgresql":
+        pytest.skip("statements run on the event loop on PostgreSQL only (test_postgres.py runs this)")
+    do_post_visitor_message(visitor_id=uuid.UUID(visitor_alice.visitor_id), client_id="a0", body="hi")
+    with connection.cursor() as cursor:
+        # Statistics of one message: a sequential scan of chat_message looks cheapest.
+        cursor.execute("ANALYZE")
+    statement, params, _ = actions._batch_in_one_statement(sends=[(0, visitor_send(visitor_alice, "a1"))])
+    numbered = statement.split("%s")
+    prepared = "".join(part + f"${number}" for number, part in enumerate(numbered[:-1], 1)) + numbered[-1]
+
+    async def generic_plan() -> str:
+        try:
+            loop_connection = await loop_db._connection()
+            await loop_connection.execute("PREPARE batch AS " + prepared)
+            await loop_connection.execute("SET plan_cache_mode = force_generic_plan")
+            # Client-side binding: EXPLAIN EXECUTE takes its arguments as literals.
+            cursor = psycopg.AsyncClientCursor(loop_connection)
+            placeholders = ", ".join(["%s"] * len(params))
+            await cursor.execute(f"EXPLAIN (COSTS OFF) EXECUTE batch({placeholders})", params)
+            return "\n".join(row[0] for row in await cursor.fetchall())
+        finally:
+            await loop_db.close()
+
+    plan = asyncio.run(generic_plan())
+    assert "Seq Scan on chat_message" not in plan, plan
+    probe = re.search(
+        r"unique_message_client_id on chat_message m\n\s*Index Cond: "
+        r"\(\(conversation_id = mc\.id\) AND \(client_id = s(_\d+)?\.client_id\)\)",
+        plan,
+    )
+    assert probe is not None, plan
