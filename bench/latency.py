@@ -694,7 +694,7 @@ def parse_args(argv: list[str] | None) -> Settings:
     parser.add_argument("--rate", type=int, default=200, help="the fixed rate, msg/s (default 200)")
     parser.add_argument(
         "--steps",
-        default="200,400,600,800,1000,1400,2000",
+        default="200,400,600,800,1000,1400,2000,2800,4000",
         help="rates each system steps through until one fails (comma-separated msg/s)",
     )
     parser.add_argument("--warmup", type=float, default=2.0, help="seconds sent before measuring (default 2)")
