@@ -720,8 +720,6 @@ def _sent_rows(sends: list[tuple[int, VisitorSend]]) -> list[tuple[Any, ...]]:
     ]
 
 
-# The sends of a batch, and which of their visitors go one by one (see StoredBatch), as the common start
-# of the statements below (`sent_source` gives the rows: position, visitor_id, client_id, body).
 # The retry probe of a batch statement: whether a send's client_id is already among its visitor's messages.
 # On PostgreSQL it is a LATERAL lookup, so the plan can only look up unique_message_client_id by
 # (conversation, client_id). As a plain join, the generic plan looked up by conversation alone and
@@ -731,6 +729,11 @@ CLIENT_ID_PROBE_POSTGRESQL = """CROSS JOIN LATERAL (
         SELECT 1 FROM chat_message m WHERE m.conversation_id = mc.id AND m.client_id = s.client_id LIMIT 1
     ) m"""
 CLIENT_ID_PROBE_SQLITE = "JOIN chat_message m ON m.conversation_id = mc.id AND m.client_id = s.client_id"
+
+
+# The sends of a batch, and which of their visitors go one by one (see StoredBatch), as the common start
+# of the statements below (`sent_source` gives the rows: position, visitor_id, client_id, body;
+# `client_id_probe` is one of the two probes above).
 BATCH_ASIDE_SQL = """
 WITH sent AS (
     SELECT u.column1 AS position, u.column2 AS visitor_id, u.column3 AS client_id, u.column4 AS body

@@ -73,6 +73,10 @@ async def _connection() -> "psycopg.AsyncConnection[Any]":
     # make scanning all of it look cheapest: that plan slowed the statement with every message stored
     # (0.45 → 1.7 ms per send over 20,000 messages). Lookups by index are right at any size. A SET rather
     # than a startup option, which PgBouncer refuses unless told to ignore it.
-    await opened.execute("SET enable_seqscan = off")
+    try:
+        await opened.execute("SET enable_seqscan = off")
+    except BaseException:
+        await opened.close()
+        raise
     _connections[loop] = opened
     return opened
