@@ -15,6 +15,24 @@ MAX_URL_CHARS = 2000
 # A generous bound: the body's real limit (PARLEY_MESSAGE_MAX_LENGTH) is a business rule in actions.
 MAX_TEXT_FIELD_CHARS = 1_000_000
 
+# What a string must be to be stored: PostgreSQL text cannot hold NUL, and UTF-8 cannot encode a lone
+# surrogate, which JSON can carry ("\ud800"). Either failed the whole batch a send came in.
+STORABLE_EXPECTATION = "must be text without NUL characters or unpaired surrogates"
+
+
+def is_storable_text(value: str) -> bool:
+    """Whether a string can be stored and sent on as UTF-8 text on every database."""
+    if "\x00" in value:
+        return False
+    if value.isascii():
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 Validator = Callable[[str, object], Any]
 
 
@@ -47,18 +65,22 @@ def client_id_field(name: str, value: object) -> str:
 
 
 def text_field(name: str, value: object) -> str:
-    """A string (its length limit is checked by the action that uses it)."""
+    """A storable string (its length limit is checked by the action that uses it)."""
     if not isinstance(value, str) or len(value) > MAX_TEXT_FIELD_CHARS:
         raise _invalid(name, "must be a string")
+    if not is_storable_text(value):
+        raise _invalid(name, STORABLE_EXPECTATION)
     return value
 
 
 def url_field(name: str, value: object) -> str:
-    """An http(s) URL, truncated to what we store."""
+    """A storable http(s) URL, truncated to what we store."""
     if not isinstance(value, str):
         raise _invalid(name, "must be a string")
     if value and not value.startswith(("http://", "https://")):
         raise _invalid(name, "must be an http(s) URL")
+    if not is_storable_text(value):
+        raise _invalid(name, STORABLE_EXPECTATION)
     return value[:MAX_URL_CHARS]
 
 

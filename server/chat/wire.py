@@ -79,17 +79,24 @@ def conversation_fields(*, conversation_id: uuid.UUID, status: str, last_seq: in
 
 def visitor_wire(visitor: Visitor) -> dict[str, Any]:
     """A visitor as agents see it."""
-    return {
-        "id": str(visitor.pk),
-        "name": visitor.name,
-        "email": visitor.email,
-        "last_page_url": visitor.last_page_url,
-    }
+    return visitor_fields(
+        visitor_id=visitor.pk, name=visitor.name, email=visitor.email, last_page_url=visitor.last_page_url
+    )
+
+
+def visitor_fields(*, visitor_id: uuid.UUID, name: str, email: str, last_page_url: str) -> dict[str, Any]:
+    """A visitor as agents see it, from its fields (when no row object is at hand)."""
+    return {"id": str(visitor_id), "name": name, "email": email, "last_page_url": last_page_url}
 
 
 def site_wire(site: Site) -> dict[str, Any]:
     """A site as agents see it."""
-    return {"id": site.pk, "name": site.name}
+    return site_fields(site_id=site.pk, name=site.name)
+
+
+def site_fields(*, site_id: int, name: str) -> dict[str, Any]:
+    """A site as agents see it, from its fields (when no row object is at hand)."""
+    return {"id": site_id, "name": name}
 
 
 def conversation_summary(conversation: Conversation, *, last_read_seq: int | None) -> dict[str, Any]:
@@ -107,20 +114,48 @@ def conversation_summary_after(
     For a message just stored: handing it over, rather than setting it on the conversation it already
     points to, makes no reference cycle, so both are freed at once instead of by the garbage collector.
     """
-    return {
-        "id": str(conversation.pk),
-        "site": site_wire(conversation.site),
-        "status": conversation.status,
-        "visitor": visitor_wire(conversation.visitor),
-        "assignee_id": conversation.assignee_id,
-        "last_seq": conversation.last_seq,
-        "last_message": message_wire(last_message) if last_message is not None else None,
-        "created_at": conversation.created_at.isoformat(),
+    return conversation_summary_fields(
+        conversation_id=conversation.pk,
+        site=site_wire(conversation.site),
+        status=conversation.status,
+        visitor=visitor_wire(conversation.visitor),
+        assignee_id=conversation.assignee_id,
+        last_seq=conversation.last_seq,
+        last_message=message_wire(last_message) if last_message is not None else None,
+        created_at=conversation.created_at,
         # The stored time moves on only every few seconds (models.Conversation.updated_at).
-        "updated_at": (
+        updated_at=(
             max(conversation.updated_at, last_message.created_at)
             if last_message is not None
             else conversation.updated_at
-        ).isoformat(),
+        ),
+        last_read_seq=last_read_seq,
+    )
+
+
+def conversation_summary_fields(
+    *,
+    conversation_id: uuid.UUID,
+    site: dict[str, Any],
+    status: str,
+    visitor: dict[str, Any],
+    assignee_id: int | None,
+    last_seq: int,
+    last_message: dict[str, Any] | None,
+    created_at: datetime,
+    updated_at: datetime,
+    last_read_seq: int | None,
+) -> dict[str, Any]:
+    """An inbox row from its fields, its site, visitor and last message already in their wire shapes."""
+    return {
+        "id": str(conversation_id),
+        "site": site,
+        "status": status,
+        "visitor": visitor,
+        "assignee_id": assignee_id,
+        "last_seq": last_seq,
+        "last_message": last_message,
+        "created_at": created_at.isoformat(),
+        "updated_at": updated_at.isoformat(),
         "last_read_seq": last_read_seq,
     }

@@ -25,6 +25,7 @@ from server.chat.actions import (
     do_post_visitor_message,
     do_post_visitor_messages,
     do_post_visitor_messages_on_loop,
+    do_start_visitor_session,
 )
 from server.chat.errors import ParleyError
 from server.chat.groups import site_agents_group, visitor_group
@@ -322,20 +323,39 @@ def test_a_client_id_twice_in_one_batch_is_stored_once(visitor_alice, post_batch
 
 
 def test_a_bad_send_fails_alone(visitor_alice, post_batch):
-    """An empty or too long body is refused for that send only; the rest of the batch is stored."""
+    """An empty, too long or unstorable body is refused for that send alone; the rest is stored."""
     do_post_visitor_message(visitor_id=uuid.UUID(visitor_alice.visitor_id), client_id="a0", body="hi")
-    empty, stored, too_long = post_batch(
+    empty, stored, too_long, nul, surrogate = post_batch(
         [
             visitor_send(visitor_alice, "a1", "   "),
             visitor_send(visitor_alice, "a2", " ok "),
             visitor_send(visitor_alice, "a3", "x" * 5000),
+            visitor_send(visitor_alice, "a4", "a\x00b"),
+            visitor_send(visitor_alice, "a5", "\ud800"),
         ]
     )
     assert isinstance(empty, ParleyError)
     assert empty.code == "empty_body"
     assert isinstance(too_long, ParleyError)
     assert too_long.code == "body_too_long"
+    assert isinstance(nul, ParleyError)
+    assert isinstance(surrogate, ParleyError)
+    assert (nul.code, surrogate.code) == ("invalid_field", "invalid_field")
     assert (stored.message["body"], stored.message["seq"]) == ("ok", 2)
+    assert Message.objects.filter(conversation_id=stored.conversation_id).count() == 2
+
+
+def test_a_visitor_session_drops_what_cannot_be_stored(site_acme):
+    """An unstorable page_url (a lone surrogate) is dropped and NUL is taken out of the user agent: the
+    session still starts, on PostgreSQL too."""
+    session = do_start_visitor_session(
+        site=site_acme,
+        visitor_token=None,
+        page_url="https://shop.acme.test/\ud800",
+        user_agent="Mozilla\x00/5.0",
+    )
+    visitor = Visitor.objects.get(pk=session.visitor_id)
+    assert (visitor.last_page_url, visitor.user_agent) == ("", "Mozilla/5.0")
 
 
 def test_a_visitor_that_no_longer_exists_fails_alone(visitor_alice, visitor_carol, post_batch):

@@ -38,8 +38,10 @@ class SlowAction:
 
 
 @pytest.fixture
-def slow_action(monkeypatch) -> SlowAction:
+def slow_action(monkeypatch, settings) -> SlowAction:
     """do_post_visitor_messages replaced by a SlowAction."""
+    # On PostgreSQL the batcher would otherwise take the event loop's path, which the stand-in skips.
+    settings.PARLEY_SEND_ON_EVENT_LOOP = False
     action = SlowAction()
     monkeypatch.setattr(actions, "do_post_visitor_messages", action)
     return action

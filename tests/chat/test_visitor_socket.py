@@ -255,6 +255,8 @@ async def test_ping_is_answered_with_pong(visitor_alice):
         ('{"type": "message.send", "client_id": "has spaces", "body": "x"}', "invalid_field"),
         ('{"type": "message.send", "client_id": "c", "body": 42}', "invalid_field"),
         ('{"type": "message.send", "client_id": "c", "body": "   "}', "empty_body"),
+        ('{"type": "message.send", "client_id": "c", "body": "a\\u0000b"}', "invalid_field"),
+        ('{"type": "message.send", "client_id": "c", "body": "\\ud800"}', "invalid_field"),
         ('{"type": "sync", "conversation_id": "nope", "after_seq": 0}', "invalid_field"),
         (
             '{"type": "sync", "conversation_id": "6f1c2b1e-0000-4000-8000-000000000000", "after_seq": -1}',

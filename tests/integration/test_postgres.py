@@ -9,7 +9,14 @@ from tests.services import PostgresCluster
 
 REPO = Path(__file__).resolve().parents[2]
 # Everything that touches SQL written or tuned per database: run again on a real PostgreSQL.
-STORAGE_TESTS = ["tests/chat/test_sql.py", "tests/chat/test_actions.py", "tests/chat/test_query_budget.py"]
+STORAGE_TESTS = [
+    "tests/chat/test_sql.py",
+    "tests/chat/test_actions.py",
+    "tests/chat/test_query_budget.py",
+    # Hypothesis's text reaches PostgreSQL here, through every path a send can take.
+    "tests/chat/test_delivery_model.py",
+    "tests/chat/test_batching.py",
+]
 
 
 def test_the_storage_tests_pass_on_postgresql(tmp_path: Path) -> None:
