@@ -1,7 +1,9 @@
 """Idle memory per socket and handshakes/s: Parley's visitor socket, a bare Channels consumer, websockets.
 
-Run `python -m bench.capacity --help` from the repository root. One server process at a time, pinned to
-one core (the load generator runs on the other), in-memory channel layer, SQLite for Parley.
+Run `python -m bench.capacity --help` from the repository root. One server process per system, all pinned
+to one core (the load generator runs on the other), in-memory channel layer, SQLite for Parley. Memory is
+measured one system after the other; the handshake runs take turns over several rounds, so drift in the
+machine's speed falls on every system alike.
 """
 
 import argparse
@@ -48,6 +50,8 @@ OPEN_TIMEOUT = 20.0
 HANDSHAKE_TIMEOUT = 10.0
 CLOSE_TIMEOUT = 60.0
 WARM_UP_SOCKETS = 100
+# The uncounted start of a handshake round after a run's first: enough for every worker to be in flight.
+REFILL_SECONDS = 0.3
 RELAY_APPLICATION = "bench.relay_asgi:application"
 SYSTEMS = ("parley", "relay", "plain")
 SYSTEM_NAMES = {"parley": "Parley", "relay": "bare consumer", "plain": "plain websockets"}
@@ -445,6 +449,8 @@ class Handshakes:
     p50_ms: float | None
     p99_ms: float | None
     errors: dict[str, int] = field(default_factory=dict)
+    # Each round's own rate, in the order measured: drift shows as rounds that differ.
+    rate_by_round: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -544,29 +550,44 @@ async def measure_idle(
     return held
 
 
+@dataclass
+class HandshakeWindow:
+    """One stretch of handshakes at a fixed concurrency, as it happened: what a Handshakes run pools."""
+
+    duration: float
+    attempts: int
+    latencies: list[float]  # ms to ready (or accept), of the handshakes completed inside the window
+    errors: Counter[str]
+
+
 async def measure_handshakes(
-    target: Target,
     *,
-    label: str,
     handshake: Callable[[int], Awaitable[float]],
+    counter: "itertools.count[int]",
     concurrency: int,
     warmup: float,
     duration: float,
-) -> Handshakes:
-    """Open-and-close loops at a fixed concurrency; count those finished inside the measured window."""
+) -> HandshakeWindow:
+    """Open-and-close loops at a fixed concurrency; count those finished inside the measured window.
+
+    `counter` numbers the handshakes across a run's windows, so none reuses another's visitor.
+    """
     measure_from = time.perf_counter() + warmup
     stop_at = measure_from + duration
-    counter = itertools.count()
+    first = next(counter)
+    attempts = 0
     latencies: list[float] = []
     errors: Counter[str] = Counter()
-    completed = 0
+    # The first number was taken to mark where this window starts; it goes to the first handshake.
+    numbers = itertools.chain([first], counter)
 
     async def worker() -> None:
-        nonlocal completed
+        nonlocal attempts
         while (began := time.perf_counter()) < stop_at:
+            attempts += 1
             try:
                 async with asyncio.timeout(HANDSHAKE_TIMEOUT):
-                    ready_after = await handshake(next(counter))
+                    ready_after = await handshake(next(numbers))
             except Exception as error:
                 if began >= measure_from:
                     errors[error_name(error)] += 1
@@ -574,25 +595,37 @@ async def measure_handshakes(
                 await asyncio.sleep(0.05)
                 continue
             if measure_from <= time.perf_counter() <= stop_at:
-                completed += 1
                 latencies.append(ready_after * 1000)
 
     await asyncio.gather(*(worker() for _ in range(concurrency)))
-    latencies.sort()
+    return HandshakeWindow(duration=duration, attempts=attempts, latencies=latencies, errors=errors)
+
+
+def pooled_handshakes(
+    windows: list[HandshakeWindow], *, name: str, label: str, concurrency: int
+) -> Handshakes:
+    """A system's windows of one kind of handshake, pooled into one run."""
+    latencies = sorted(latency for window in windows for latency in window.latencies)
+    duration = sum(window.duration for window in windows)
+    errors: Counter[str] = Counter()
+    for window in windows:
+        errors += window.errors
     run = Handshakes(
         label=label,
         concurrency=concurrency,
         duration=duration,
-        attempts=next(counter),
-        completed=completed,
-        rate=completed / duration,
+        attempts=sum(window.attempts for window in windows),
+        completed=len(latencies),
+        rate=len(latencies) / duration,
         p50_ms=percentile(latencies, 0.5),
         p99_ms=percentile(latencies, 0.99),
         errors=dict(errors),
+        rate_by_round=[round(len(window.latencies) / window.duration) for window in windows],
     )
     log(
-        f"  {target.name} {label}: {run.rate:.0f} handshakes/s, open→ready p50 {fmt(run.p50_ms)} "
-        f"p99 {fmt(run.p99_ms)} ms" + (f", errors {run.errors}" if errors else "")
+        f"  {name} {label}: {run.rate:.0f} handshakes/s, open→ready p50 {fmt(run.p50_ms)} "
+        f"p99 {fmt(run.p99_ms)} ms; by round {' '.join(str(rate) for rate in run.rate_by_round)}"
+        + (f", errors {run.errors}" if errors else "")
     )
     return run
 
@@ -609,6 +642,7 @@ class Settings:
     concurrency: int
     warmup: float
     duration: float
+    rounds: int
     settle: float
     returning_visitors: int
     history_messages: int
@@ -618,22 +652,26 @@ class Settings:
     curve_points: int = 10
 
 
-async def measure_system(
-    target: Target,
-    pid: int,
-    settings: Settings,
-    *,
-    warm_up: Callable[[int], Awaitable[ClientConnection]],
-    runs: list[tuple[str, Callable[[int], Awaitable[float]]]],
-) -> SystemResult:
-    """Warm the server up, measure idle memory, free the sockets, then measure handshakes."""
-    result = SystemResult(system=target.name)
+@dataclass
+class System:
+    """A server under test, started: its process, how it is reached and the handshake runs it gets."""
+
+    name: str
+    pid: int
+    target: Target
+    warm_up: Callable[[int], Awaitable[ClientConnection]]
+    runs: list[tuple[str, Callable[[int], Awaitable[float]]]]
+
+
+async def measure_memory(system: System, settings: Settings) -> SystemResult:
+    """Warm the server up, then measure its idle memory and free the sockets."""
+    result = SystemResult(system=system.target.name)
     # Lazy imports, thread pools, database connections and caches are paid before the baseline read.
-    warm, _ = await open_many(warm_up, range(WARM_UP_SOCKETS), concurrency=settings.open_concurrency)
+    warm, _ = await open_many(system.warm_up, range(WARM_UP_SOCKETS), concurrency=settings.open_concurrency)
     await close_all(warm)
     held = await measure_idle(
-        target,
-        pid,
+        system.target,
+        system.pid,
         result,
         levels=settings.levels,
         concurrency=settings.open_concurrency,
@@ -641,24 +679,49 @@ async def measure_system(
         curve_points=settings.curve_points,
     )
     await close_all(held)
-    # Let the server finish its disconnects before the handshake clock starts.
-    await asyncio.sleep(settings.settle)
-    for label, handshake in runs:
-        result.handshakes.append(
-            await measure_handshakes(
-                target,
-                label=label,
-                handshake=handshake,
-                concurrency=settings.concurrency,
-                warmup=settings.warmup,
-                duration=settings.duration,
-            )
-        )
     return result
 
 
-def run_parley(settings: Settings, workdir: Path) -> SystemResult:
-    """Parley's visitor socket on one daphne process (SQLite, in-memory layer)."""
+async def measure_all(systems: dict[str, System], settings: Settings) -> dict[str, SystemResult]:
+    """Each system's idle memory in turn, then the handshake runs of all of them, taking turns by round.
+
+    Measured one system after the other, a system could get the machine's fast minute and the next one
+    its slow one: the bare consumer's rate moved between 712 and 1,057/s from run to run. In rounds
+    (A, B, C, then C, B, A, …) every system meets the same drift, and each pools its rounds.
+    """
+    results: dict[str, SystemResult] = {}
+    for name, system in systems.items():
+        log(f"{SYSTEM_NAMES[name]}:")
+        results[name] = await measure_memory(system, settings)
+    # Let the servers finish their disconnects before the handshake clock starts.
+    await asyncio.sleep(settings.settle)
+    log(f"handshakes, {settings.rounds} rounds of {settings.duration / settings.rounds:.1f} s each:")
+    windows: dict[tuple[str, str], list[HandshakeWindow]] = {}
+    counters: dict[tuple[str, str], itertools.count[int]] = {}
+    order = list(systems)
+    for round_ in range(settings.rounds):
+        for name in order if round_ % 2 == 0 else reversed(order):
+            for label, handshake in systems[name].runs:
+                key = (name, label)
+                window = await measure_handshakes(
+                    handshake=handshake,
+                    counter=counters.setdefault(key, itertools.count()),
+                    concurrency=settings.concurrency,
+                    # The first round warms a run up; later ones only fill the pipeline again.
+                    warmup=settings.warmup if key not in windows else min(settings.warmup, REFILL_SECONDS),
+                    duration=settings.duration / settings.rounds,
+                )
+                windows.setdefault(key, []).append(window)
+    for (name, label), taken in windows.items():
+        results[name].handshakes.append(
+            pooled_handshakes(taken, name=name, label=label, concurrency=settings.concurrency)
+        )
+    return results
+
+
+@contextlib.contextmanager
+def parley_system(settings: Settings, workdir: Path) -> Iterator[System]:
+    """Parley's visitor socket on one daphne process (SQLite, in-memory layer), with its visitors."""
     deployment = DemoDeployment(workdir=workdir, extra_env=dict(settings.parley_env))
     site_key = deployment.set_up()
     origin = f"http://localhost:{deployment.shop_port}"
@@ -685,58 +748,62 @@ def run_parley(settings: Settings, workdir: Path) -> SystemResult:
         returning_target = parley_target(
             deployment.server_url, site_key=site_key, origin=origin, tokens=returning[:-WARM_UP_SOCKETS]
         )
-        result = asyncio.run(
-            measure_system(
-                target,
-                process.pid,
-                settings,
-                warm_up=warm_target.open_idle,
-                runs=[("fresh visitor", target.handshake), ("returning visitor", returning_target.handshake)],
-            )
+        yield System(
+            name="parley",
+            pid=process.pid,
+            target=target,
+            warm_up=warm_target.open_idle,
+            runs=[("fresh visitor", target.handshake), ("returning visitor", returning_target.handshake)],
         )
     finally:
         stop_process(process)
-    returning_run = result.rate("returning visitor")
-    if returning_run is not None and returning_run.attempts > settings.returning_visitors:
-        log(
-            f"  note: {returning_run.attempts} returning handshakes shared {settings.returning_visitors} "
-            "visitors; the repeats recorded no visit (raise --returning)"
-        )
-    return result
 
 
-def run_relay(settings: Settings, workdir: Path) -> SystemResult:
+@contextlib.contextmanager
+def relay_system(settings: Settings, workdir: Path) -> Iterator[System]:
     """The bare consumer on one daphne process, in-memory layer."""
     port = free_port()
     process = start_relay(workdir, port=port, cpu=SERVER_CPU)
     try:
         target = relay_target(f"http://127.0.0.1:{port}", prefix="idle")
-        return asyncio.run(
-            measure_system(
-                target,
-                process.pid,
-                settings,
-                warm_up=relay_target(target.url, prefix="warm").open_idle,
-                runs=[("connect", target.handshake)],
-            )
+        yield System(
+            name="relay",
+            pid=process.pid,
+            target=target,
+            warm_up=relay_target(target.url, prefix="warm").open_idle,
+            runs=[("connect", target.handshake)],
         )
     finally:
         stop_process(process)
 
 
-def run_plain(settings: Settings, workdir: Path) -> SystemResult:
+@contextlib.contextmanager
+def plain_system(settings: Settings, workdir: Path) -> Iterator[System]:
     """The plain websockets echo server."""
     port = free_port()
     process = start_plain(workdir, port=port, cpu=SERVER_CPU)
     try:
         target = plain_target(f"http://127.0.0.1:{port}")
-        return asyncio.run(
-            measure_system(
-                target, process.pid, settings, warm_up=target.open_idle, runs=[("connect", target.handshake)]
-            )
+        yield System(
+            name="plain",
+            pid=process.pid,
+            target=target,
+            warm_up=target.open_idle,
+            runs=[("connect", target.handshake)],
         )
     finally:
         stop_process(process)
+
+
+def note_reused_visitors(results: dict[str, SystemResult], settings: Settings) -> None:
+    """Say so when returning handshakes outnumbered the returning visitors (the repeats wrote nothing)."""
+    parley = results.get("parley")
+    returning_run = parley.rate("returning visitor") if parley else None
+    if returning_run is not None and returning_run.attempts > settings.returning_visitors:
+        log(
+            f"  note: {returning_run.attempts} returning handshakes shared {settings.returning_visitors} "
+            "visitors; the repeats recorded no visit (raise --returning)"
+        )
 
 
 def fmt(value: float | None, digits: int = 1) -> str:
@@ -843,7 +910,8 @@ def table(rows: list[dict[str, Any]], settings: Settings) -> str:
     lines.append(
         "Ratio: Parley / bare consumer (a bare Channels consumer joining one group per socket). "
         f"One daphne process each, in-memory layer, server on CPU {SERVER_CPU}, load generator on CPU "
-        f"{CLIENT_CPU}; handshakes: {settings.concurrency} in flight for {settings.duration:g} s, Parley's "
+        f"{CLIENT_CPU}; handshakes: {settings.concurrency} in flight for {settings.duration:g} s in "
+        f"{settings.rounds} rounds, the systems taking turns; Parley's "
         "counted at `ready`, the others at accept; each includes the close. Fresh visitor: no conversation, "
         "seen within the minute (the hello only reads). Returning: an open conversation with "
         f"{settings.history_messages} messages sent in `ready`, last seen a day ago (the hello records "
@@ -859,12 +927,14 @@ def run(settings: "Settings | None" = None) -> dict[str, Any]:
     shutil.rmtree(WORKDIR, ignore_errors=True)
     WORKDIR.mkdir(parents=True)
     load_before = Path("/proc/loadavg").read_text().split()[:3]
-    runners = {"parley": run_parley, "relay": run_relay, "plain": run_plain}
-    results: dict[str, SystemResult] = {}
-    with load_generator_on_cpu(CLIENT_CPU):
-        for system in settings.systems:
-            log(f"{SYSTEM_NAMES[system]}:")
-            results[system] = runners[system](settings, WORKDIR)
+    starters = {"parley": parley_system, "relay": relay_system, "plain": plain_system}
+    with load_generator_on_cpu(CLIENT_CPU), contextlib.ExitStack() as servers:
+        # Every server runs throughout, idle while another is measured, so the handshake runs can alternate.
+        systems = {
+            name: servers.enter_context(starters[name](settings, WORKDIR)) for name in settings.systems
+        }
+        results = asyncio.run(measure_all(systems, settings))
+    note_reused_visitors(results, settings)
     rows = table_rows(results, settings)
     return {
         "benchmark": "idle memory per socket and handshakes/s, one daphne process, in-memory layer",
@@ -894,12 +964,23 @@ def parse_args(argv: list[str] | None) -> Settings:
     )
     parser.add_argument("--concurrency", type=int, default=50, help="handshakes in flight (default 50)")
     parser.add_argument("--warmup", type=float, default=1.0, help="handshake seconds not counted (default 1)")
-    parser.add_argument("--duration", type=float, default=10.0, help="handshake seconds counted (default 10)")
+    parser.add_argument(
+        "--duration",
+        type=float,
+        default=10.0,
+        help="handshake seconds counted per run, over all rounds (default 10)",
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=4,
+        help="rounds the handshake runs are split into, the systems taking turns (default 4)",
+    )
     parser.add_argument("--settle", type=float, default=2.0, help="seconds before the RSS reads (default 2)")
     parser.add_argument(
         "--returning",
         type=int,
-        default=6000,
+        default=8000,
         help="returning visitors (one per handshake; more handshakes reuse them and write nothing)",
     )
     parser.add_argument("--history", type=int, default=3, help="messages each returning visitor has")
@@ -931,6 +1012,7 @@ def parse_args(argv: list[str] | None) -> Settings:
         concurrency=args.concurrency,
         warmup=args.warmup,
         duration=args.duration,
+        rounds=args.rounds,
         settle=args.settle,
         returning_visitors=args.returning,
         history_messages=args.history,
@@ -940,10 +1022,14 @@ def parse_args(argv: list[str] | None) -> Settings:
         curve_points=args.curve_points,
     )
     if args.quick:
-        settings.levels, settings.warmup, settings.duration = [500], 0.5, 3.0
+        settings.levels, settings.warmup, settings.duration, settings.rounds = [500], 0.5, 3.0, 1
         settings.returning_visitors = min(settings.returning_visitors, 2000)
-    if not settings.levels or settings.levels[0] < 1 or settings.concurrency < 1 or settings.curve_points < 1:
-        parser.error("--levels, --concurrency and --curve-points must be positive")
+    if (
+        not settings.levels
+        or settings.levels[0] < 1
+        or min(settings.concurrency, settings.curve_points, settings.rounds) < 1
+    ):
+        parser.error("--levels, --concurrency, --rounds and --curve-points must be positive")
     return settings
 
 
