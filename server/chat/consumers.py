@@ -14,7 +14,7 @@ from django.conf import settings
 
 from server.chat import actions, batching, gateway, selectors, sockets
 from server.chat.errors import ParleyError
-from server.chat.frames import AGENT_FRAMES, VISITOR_FRAMES, Frame, FrameSpec, parse_frame
+from server.chat.frames import AGENT_FRAMES, VISITOR_FRAMES, Frame, FrameSpec, frame_ref, parse_frame
 from server.chat.gateway import encode_frame
 from server.chat.groups import agent_group, site_agents_group, visitor_group
 from server.chat.limits import TokenBucket
@@ -116,7 +116,7 @@ class ParleyConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             await self.handler_for(frame.type)(frame)
         except ParleyError as error:
             logger.info("%s refused a frame: %s", type(self).__name__, error.code)
-            await self.fail(error, ref=_error_ref(frame))
+            await self.fail(error, ref=error.ref if error.ref is not None else _error_ref(frame))
         except Exception:
             logger.exception("%s failed on a %s frame", type(self).__name__, frame.type if frame else "bad")
             await self.fail(
@@ -142,8 +142,7 @@ class ParleyConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
 def _error_ref(frame: Frame | None) -> str | None:
     if frame is None:
         return None
-    client_id = frame.data.get("client_id")
-    return client_id if isinstance(client_id, str) else frame.type
+    return frame_ref(frame_type=frame.type, client_id=frame.data.get("client_id"))
 
 
 class VisitorConsumer(ParleyConsumer):

@@ -39,6 +39,9 @@ class ParleyError(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
+        # On a socket, the frame this error answers (its client_id, else its type) when it was read but
+        # refused before a handler saw it (frames.parse_frame); None otherwise.
+        self.ref: str | None = None
 
     @property
     def http_status(self) -> int:

@@ -162,11 +162,23 @@ def parse_frame(
     if spec is None:
         raise ParleyError("unknown_type", f"Unknown frame type '{frame_type[:40]}'.")
     data: dict[str, Any] = {}
-    for name, field_spec in spec.fields.items():
-        if name not in decoded or decoded[name] is None:
-            if field_spec.required:
-                raise _invalid(name, "is required")
-            data[name] = field_spec.default
-            continue
-        data[name] = field_spec.validator(name, decoded[name])
+    try:
+        for name, field_spec in spec.fields.items():
+            if name not in decoded or decoded[name] is None:
+                if field_spec.required:
+                    raise _invalid(name, "is required")
+                data[name] = field_spec.default
+                continue
+            data[name] = field_spec.validator(name, decoded[name])
+    except ParleyError as error:
+        # The frame was read, so the error names it: a client can tell which of its messages was refused.
+        error.ref = frame_ref(frame_type=frame_type, client_id=decoded.get("client_id"))
+        raise
     return Frame(type=frame_type, data=data)
+
+
+def frame_ref(*, frame_type: str, client_id: object) -> str:
+    """What an error frame names as the frame it answers: its client_id if a valid one, else its type."""
+    if isinstance(client_id, str) and CLIENT_ID_PATTERN.match(client_id):
+        return client_id
+    return frame_type

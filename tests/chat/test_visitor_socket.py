@@ -281,6 +281,26 @@ async def test_bad_frames_get_an_error_code_and_the_socket_stays_open(visitor_al
     await communicator.disconnect()
 
 
+@pytest.mark.parametrize(
+    ("raw", "ref"),
+    [
+        ('{"type": "message.send", "client_id": "c-1", "body": "a\\u0000b"}', "c-1"),
+        ('{"type": "message.send", "client_id": "c-2", "body": 42}', "c-2"),
+        ('{"type": "message.send", "client_id": "has spaces", "body": "x"}', "message.send"),
+        ('{"type": "sync", "conversation_id": "nope", "after_seq": 0}', "sync"),
+        ("not json", None),
+    ],
+)
+async def test_a_frame_refused_for_a_field_names_itself_in_the_error(visitor_alice, raw, ref):
+    """A frame that was read but has a bad field is named by its client_id (else its type) in `ref`, so the
+    sender knows which message was refused; one that could not be read gets null."""
+    communicator, _ = await connect_visitor(visitor_alice)
+    await communicator.send_to(text_data=raw)
+    error = await communicator.receive_json_from()
+    assert (error["type"], error["ref"]) == ("error", ref)
+    await communicator.disconnect()
+
+
 async def test_too_long_body_is_refused(visitor_alice, settings):
     """A body over PARLEY_MESSAGE_MAX_LENGTH gets body_too_long and is not stored."""
     settings.PARLEY_MESSAGE_MAX_LENGTH = 10

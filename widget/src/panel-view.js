@@ -15,6 +15,8 @@ const ERROR_TEXT = {
   rate_limited: 'You are sending quickly. Retrying in a moment…',
   internal_error: 'Something went wrong. Retrying…',
 };
+// For a message refused for any other reason (the server's message is for developers, not visitors).
+const REFUSED_TEXT = 'That message could not be sent. Please edit it and try again.';
 const NOTICE_DURATION = 5000;
 // Follow new messages only when the visitor is not reading further up.
 const NEAR_BOTTOM = 80;
@@ -77,9 +79,10 @@ export function mountPanel(api) {
   let noticeTimer = 0;
   function showError(error) {
     const refusedBody = sender.refused(error);
-    const text = ERROR_TEXT[error.code];
-    if (!text) return;
+    // Whatever the reason, a refused message goes back into the box: nothing typed is lost.
     if (refusedBody) composer.restore(refusedBody);
+    const text = ERROR_TEXT[error.code] || (refusedBody && REFUSED_TEXT);
+    if (!text) return;
     notice.textContent = text;
     notice.hidden = false;
     clearTimeout(noticeTimer);
