@@ -46,3 +46,19 @@ def test_a_message_refused_for_another_reason_comes_back_too(deployment: DemoDep
     expect(page.locator('[data-parley="message"][data-pending]')).to_have_count(0)
     screenshot(page, "widget-refused-message")
     assert errors == []
+
+
+def test_a_message_whose_frame_is_too_large_comes_back_too(deployment: DemoDeployment, new_context) -> None:
+    """3,000 control characters pass the body limit but escape to an 18 KB frame: frame_too_large names
+    the message, which comes back into the box with the too-long notice instead of staying pending."""
+    page = new_context().new_page()
+    errors = page_errors(page)
+    open_chat(page, deployment)
+    body = "\x01" * 3000
+    composer = page.locator('[data-parley="input"]')
+    composer.fill(body)
+    composer.press("Enter")
+    expect(page.get_by_role("alert")).to_contain_text("too long")
+    expect(composer).to_have_value(body)
+    expect(page.locator('[data-parley="message"][data-pending]')).to_have_count(0)
+    assert errors == []

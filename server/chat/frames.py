@@ -12,6 +12,8 @@ from server.chat.errors import ParleyError
 CLIENT_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 MAX_SEQ = 2**31 - 1
 MAX_URL_CHARS = 2000
+# A frame over PARLEY_FRAME_MAX_BYTES is still read, to name it in its error, up to this many times that.
+OVERSIZED_FRAME_READ_FACTOR = 8
 # A generous bound: the body's real limit (PARLEY_MESSAGE_MAX_LENGTH) is a business rule in actions.
 MAX_TEXT_FIELD_CHARS = 1_000_000
 
@@ -150,7 +152,9 @@ def parse_frame(
         raise ParleyError("bad_frame", "Frames must be JSON text, not binary.")
     # Counting characters first keeps a huge frame from being encoded just to be measured.
     if len(text_data) > max_bytes or len(text_data.encode("utf-8")) > max_bytes:
-        raise ParleyError("frame_too_large", f"Frames are limited to {max_bytes} bytes.")
+        error = ParleyError("frame_too_large", f"Frames are limited to {max_bytes} bytes.")
+        error.ref = _oversized_frame_ref(text_data, specs=specs, max_bytes=max_bytes)
+        raise error
     try:
         decoded = json.loads(text_data)
     except (ValueError, RecursionError) as error:
@@ -175,6 +179,26 @@ def parse_frame(
         error.ref = frame_ref(frame_type=frame_type, client_id=decoded.get("client_id"))
         raise
     return Frame(type=frame_type, data=data)
+
+
+def _oversized_frame_ref(text_data: str, *, specs: Mapping[str, FrameSpec], max_bytes: int) -> str | None:
+    """The ref of a frame over the limit, read only when it is within a few times the limit, else None.
+
+    A message whose frame is too large (a body of control characters, six bytes each once escaped) would
+    otherwise stay in its sender's outbox, unnamed, and be sent again after every reconnect.
+    """
+    if len(text_data) > OVERSIZED_FRAME_READ_FACTOR * max_bytes:
+        return None
+    try:
+        decoded = json.loads(text_data)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(decoded, dict):
+        return None
+    frame_type = decoded.get("type")
+    if not isinstance(frame_type, str) or frame_type not in specs:
+        return None
+    return frame_ref(frame_type=frame_type, client_id=decoded.get("client_id"))
 
 
 def frame_ref(*, frame_type: str, client_id: object) -> str:

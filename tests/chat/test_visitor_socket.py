@@ -289,11 +289,15 @@ async def test_bad_frames_get_an_error_code_and_the_socket_stays_open(visitor_al
         ('{"type": "message.send", "client_id": "has spaces", "body": "x"}', "message.send"),
         ('{"type": "sync", "conversation_id": "nope", "after_seq": 0}', "sync"),
         ("not json", None),
+        # Over PARLEY_FRAME_MAX_BYTES (16 KiB), and still read to be named, up to eight times that.
+        ('{"type": "message.send", "client_id": "c-3", "body": "' + "\\u0001" * 4000 + '"}', "c-3"),
+        ('{"type": "message.send", "client_id": "c-4", "body": "' + "x" * 140_000 + '"}', None),
+        ('{"type": [], "client_id": "c-5", "body": "' + "x" * 20_000 + '"}', None),
     ],
 )
 async def test_a_frame_refused_for_a_field_names_itself_in_the_error(visitor_alice, raw, ref):
-    """A frame that was read but has a bad field is named by its client_id (else its type) in `ref`, so the
-    sender knows which message was refused; one that could not be read gets null."""
+    """A frame that was read but refused is named by its client_id (else its type) in `ref`, so the
+    sender knows which message was refused, even one too large; one that could not be read gets null."""
     communicator, _ = await connect_visitor(visitor_alice)
     await communicator.send_to(text_data=raw)
     error = await communicator.receive_json_from()

@@ -11,6 +11,7 @@ const CLOSE_ICON = 'M6 6l12 12M18 6L6 18';
 const STATUS_TEXT = { connecting: 'Connecting…', online: 'Online', offline: 'Offline — reconnecting' };
 const ERROR_TEXT = {
   body_too_long: 'That message is too long. Please shorten it.',
+  frame_too_large: 'That message is too long. Please shorten it.',
   empty_body: 'A message cannot be empty.',
   rate_limited: 'You are sending quickly. Retrying in a moment…',
   internal_error: 'Something went wrong. Retrying…',
