@@ -357,8 +357,10 @@ function onReplyError(entry, code, message) {
   if (entry.conversation_id !== state.openId) return;
   let text = ERROR_TEXT[code] || String(message || "The reply was not sent.");
   if (code === "body_too_long") text = `That reply is too long (at most ${config.message_max_length} characters).`;
+  // Within the character limit but too large as a frame (control characters escape to six bytes each).
+  if (code === "frame_too_large") text = "That reply is too long to send.";
   showReplyError(text);
-  if (!ui.reply.value.trim() && (code === "body_too_long" || code === "invalid_field")) {
+  if (!ui.reply.value.trim() && (code === "body_too_long" || code === "frame_too_large" || code === "invalid_field")) {
     ui.reply.value = entry.body;
   }
 }
