@@ -128,12 +128,19 @@ class ResilientChannelLayer:
             raise
 
     async def group_send_many(self, messages: list[tuple[str, dict[str, Any]]]) -> None:
-        """Fan out several (group, message) pairs in order; on Redis pub/sub, one round trip per shard."""
+        """Fan out several (group, message) pairs, each group's in order; on Redis pub/sub, one round trip
+        per shard."""
         try:
             shards = _pubsub_shards(self.inner, messages)
             if shards is None:
+                # RedisChannelLayer: each group_send is two round trips (the members, then a script). The
+                # groups go side by side, each group's messages one after another, in the order given.
+                by_group: dict[str, list[dict[str, Any]]] = {}
                 for group, message in messages:
-                    await self.inner.group_send(group, message)
+                    by_group.setdefault(group, []).append(message)
+                await asyncio.gather(
+                    *(self._group_send_in_order(group, queued) for group, queued in by_group.items())
+                )
                 return
             for shard, publishes in shards.items():
                 # channels-redis publishes one message per round trip, each under the shard's lock: a
@@ -147,6 +154,10 @@ class ResilientChannelLayer:
         except Exception as error:
             self.mark_down("group_send", error)
             raise
+
+    async def _group_send_in_order(self, group: str, messages: list[dict[str, Any]]) -> None:
+        for message in messages:
+            await self.inner.group_send(group, message)
 
     async def flush(self) -> None:
         """Empty the layer."""

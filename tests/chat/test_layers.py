@@ -95,6 +95,21 @@ async def test_several_events_go_out_in_one_pipeline_in_order(redis_server):
     await layer.flush()
 
 
+async def test_on_redis_channel_layer_groups_go_side_by_side_each_in_order(redis_server):
+    """group_send_many on RedisChannelLayer delivers each group's events in order, the groups at once."""
+    layer = ResilientChannelLayer(
+        inner_backend="channels_redis.core.RedisChannelLayer", probe_interval=3600, hosts=[redis_server.url]
+    )
+    first, second = await layer.new_channel(), await layer.new_channel()
+    await layer.group_add("visitor", first)
+    await layer.group_add("agents", second)
+    await layer.group_send_many([(("visitor", "agents")[n % 2], {"type": "m", "n": n}) for n in range(6)])
+    assert [(await asyncio.wait_for(layer.receive(first), 5))["n"] for _ in range(3)] == [0, 2, 4]
+    assert [(await asyncio.wait_for(layer.receive(second), 5))["n"] for _ in range(3)] == [1, 3, 5]
+    assert not layer.down
+    await layer.flush()
+
+
 @pytest.mark.django_db(transaction=True)
 async def test_events_committed_together_are_held_until_the_block_ends(layer_groups):
     """Inside sending_together, committed events wait for the block's end, then leave in order."""
