@@ -574,12 +574,9 @@ async def measure_handshakes(
     """
     measure_from = time.perf_counter() + warmup
     stop_at = measure_from + duration
-    first = next(counter)
     attempts = 0
     latencies: list[float] = []
     errors: Counter[str] = Counter()
-    # The first number was taken to mark where this window starts; it goes to the first handshake.
-    numbers = itertools.chain([first], counter)
 
     async def worker() -> None:
         nonlocal attempts
@@ -587,7 +584,7 @@ async def measure_handshakes(
             attempts += 1
             try:
                 async with asyncio.timeout(HANDSHAKE_TIMEOUT):
-                    ready_after = await handshake(next(numbers))
+                    ready_after = await handshake(next(counter))
             except Exception as error:
                 if began >= measure_from:
                     errors[error_name(error)] += 1

@@ -949,15 +949,28 @@ def _batch_from_rows(
     message_ids: dict[tuple[uuid.UUID, str], tuple[int, int]] = {}
     by_id: dict[Any, BatchedConversation] = {}  # keyed by the conversation's id as its rows carry it
     for row in rows:
-        # One row per message: its conversation is read from the first of them.
-        conversation = by_id.get(row[0])
+        # One row per message (BATCHED_CONVERSATION_COLUMNS, then the message's id, seq and client_id); its
+        # conversation is read from the first of them.
+        (
+            conversation_value,
+            site_id,
+            site_name,
+            status,
+            assignee_id,
+            created_at_value,
+            visitor_value,
+            visitor_name,
+            visitor_email,
+            visitor_page_url,
+            message_id,
+            seq,
+            client_id,
+        ) = row
+        conversation = by_id.get(conversation_value)
         if conversation is None:
-            conversation_id, site_id, site_name, status, assignee_id, created_at_value, visitor_value = row[
-                :7
-            ]
             visitor_id = sql.from_db(Conversation, "visitor", visitor_value)
             conversation = BatchedConversation(
-                conversation_id=sql.from_db(Conversation, "id", conversation_id),
+                conversation_id=sql.from_db(Conversation, "id", conversation_value),
                 site_id=site_id,
                 site=site_fields(site_id=site_id, name=site_name),
                 status=status,
@@ -965,11 +978,13 @@ def _batch_from_rows(
                 created_at=sql.from_db(Conversation, "created_at", created_at_value),
                 visitor_id=visitor_id,
                 visitor=visitor_fields(
-                    visitor_id=visitor_id, name=row[7], email=row[8], last_page_url=row[9]
+                    visitor_id=visitor_id,
+                    name=visitor_name,
+                    email=visitor_email,
+                    last_page_url=visitor_page_url,
                 ),
             )
-            by_id[row[0]] = conversations[visitor_id] = conversation
-        message_id, seq, client_id = row[10:]
+            by_id[conversation_value] = conversations[visitor_id] = conversation
         message_ids[(conversation.visitor_id, client_id)] = (message_id, seq)
     return _stored_batch(
         sends=sends, conversations=conversations, message_ids=message_ids, created_at=created_at

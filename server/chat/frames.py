@@ -155,16 +155,7 @@ def parse_frame(
         error = ParleyError("frame_too_large", f"Frames are limited to {max_bytes} bytes.")
         error.ref = _oversized_frame_ref(text_data, specs=specs, max_bytes=max_bytes)
         raise error
-    try:
-        decoded = json.loads(text_data)
-    except (ValueError, RecursionError) as error:
-        raise ParleyError("bad_frame", "The frame is not valid JSON.") from error
-    if not isinstance(decoded, dict) or not isinstance(decoded.get("type"), str):
-        raise ParleyError("bad_frame", "A frame is a JSON object with a string 'type'.")
-    frame_type = decoded["type"]
-    spec = specs.get(frame_type)
-    if spec is None:
-        raise ParleyError("unknown_type", f"Unknown frame type '{frame_type[:40]}'.")
+    decoded, frame_type, spec = _read_frame(text_data, specs=specs)
     data: dict[str, Any] = {}
     try:
         for name, field_spec in spec.fields.items():
@@ -181,6 +172,21 @@ def parse_frame(
     return Frame(type=frame_type, data=data)
 
 
+def _read_frame(text_data: str, *, specs: Mapping[str, FrameSpec]) -> tuple[dict[str, Any], str, FrameSpec]:
+    """A frame's JSON object, its type and that type's spec; bad_frame or unknown_type otherwise."""
+    try:
+        decoded = json.loads(text_data)
+    except (ValueError, RecursionError) as error:
+        raise ParleyError("bad_frame", "The frame is not valid JSON.") from error
+    if not isinstance(decoded, dict) or not isinstance(decoded.get("type"), str):
+        raise ParleyError("bad_frame", "A frame is a JSON object with a string 'type'.")
+    frame_type: str = decoded["type"]
+    spec = specs.get(frame_type)
+    if spec is None:
+        raise ParleyError("unknown_type", f"Unknown frame type '{frame_type[:40]}'.")
+    return decoded, frame_type, spec
+
+
 def _oversized_frame_ref(text_data: str, *, specs: Mapping[str, FrameSpec], max_bytes: int) -> str | None:
     """The ref of a frame over the limit, read only when it is within a few times the limit, else None.
 
@@ -190,13 +196,8 @@ def _oversized_frame_ref(text_data: str, *, specs: Mapping[str, FrameSpec], max_
     if len(text_data) > OVERSIZED_FRAME_READ_FACTOR * max_bytes:
         return None
     try:
-        decoded = json.loads(text_data)
-    except (ValueError, RecursionError):
-        return None
-    if not isinstance(decoded, dict):
-        return None
-    frame_type = decoded.get("type")
-    if not isinstance(frame_type, str) or frame_type not in specs:
+        decoded, frame_type, _ = _read_frame(text_data, specs=specs)
+    except ParleyError:
         return None
     return frame_ref(frame_type=frame_type, client_id=decoded.get("client_id"))
 
