@@ -143,3 +143,26 @@ def test_an_unreadable_cache_is_ignored(deployment: DemoDeployment, new_context)
     expect(page.locator(LAUNCHER)).to_be_visible()
     assert cached_config(page, key)["name"]
     assert not errors, errors
+
+
+def test_the_embed_codes_preload_hint_serves_the_widgets_config_request(
+    deployment: DemoDeployment, new_context
+) -> None:
+    """A first visit fetches its config once, by the embed code's preload hint, and the widget uses it."""
+    page = new_context().new_page()
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url) if "/config" in request.url else None)
+    # Chromium warns about a preload nobody used within a few seconds, and about one that did not match.
+    warnings = console_messages(page, "warning")
+    errors = page_errors(page)
+    page.goto(deployment.shop_url)
+    expect(page.locator(LAUNCHER)).to_be_visible()
+    page.wait_for_timeout(3500)
+    assert len(requests) == 1, requests
+    initiators = page.evaluate(
+        "() => performance.getEntriesByType('resource')"
+        ".filter((entry) => entry.name.endsWith('/config')).map((entry) => entry.initiatorType)"
+    )
+    assert initiators == ["link"]
+    assert [warning for warning in warnings if "preload" in warning] == []
+    assert errors == []

@@ -269,5 +269,13 @@ def agent_history_frame(*, user_id: int, conversation_id: uuid.UUID, after_seq: 
 
 
 def embed_code(*, site: Site, server_url: str) -> str:
-    """The one-line embed code a site owner pastes into their pages."""
-    return f'<script async src="{server_url.rstrip("/")}/widget.js" data-site="{site.public_key}"></script>'
+    """The embed code a site owner pastes into their pages: a preload hint for the config, then the script."""
+    base = server_url.rstrip("/")
+    # The hint only lets the browser ask for the site's config while widget.js downloads, so a first
+    # visit's launcher need not wait for a second round trip after the script runs; the script works
+    # alone. `crossorigin` makes the preload's request match the widget's fetch (CORS, no cookies).
+    config_url = f"{base}/api/widget/sites/{site.public_key}/config"
+    return (
+        f'<link rel="preload" href="{config_url}" as="fetch" crossorigin>\n'
+        f'<script async src="{base}/widget.js" data-site="{site.public_key}"></script>'
+    )

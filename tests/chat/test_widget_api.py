@@ -9,6 +9,7 @@ from django.core import signing
 from django.test import Client
 
 from server.chat.models import Site, Visitor
+from server.chat.selectors import embed_code
 from server.chat.tokens import read_visitor_token
 from tests.conftest import ACME_ORIGIN, GLOBEX_ORIGIN, VisitorIdentity
 
@@ -181,3 +182,15 @@ def test_a_site_edited_here_is_seen_at_once_despite_the_cache(client, site_acme)
     site_acme.allowed_origins += "\nhttps://new.acme.test"
     site_acme.save()
     assert client.get(path, headers={"origin": "https://new.acme.test"}).status_code == 200
+
+
+def test_embed_code_preloads_the_config_its_script_fetches(client, site_acme):
+    """The embed code's preload hint names the site's config URL, which answers, before the script tag."""
+    code = embed_code(site=site_acme, server_url="https://chat.example.com/")
+    hint, script = code.splitlines()
+    config_path = f"/api/widget/sites/{site_acme.public_key}/config"
+    assert hint == f'<link rel="preload" href="https://chat.example.com{config_path}" as="fetch" crossorigin>'
+    assert script == (
+        f'<script async src="https://chat.example.com/widget.js" data-site="{site_acme.public_key}"></script>'
+    )
+    assert client.get(config_path, headers={"origin": ACME_ORIGIN}).status_code == 200
