@@ -44,7 +44,11 @@ class Command(BaseCommand):
                 [
                     "",
                     "Parley demo is ready.",
-                    *(f"  {label + ':':<{width}}{value}" for label, value in lines),
+                    # A value of several lines (the embed code) keeps its column.
+                    *(
+                        f"  {label + ':':<{width}}" + value.replace("\n", "\n" + " " * (width + 2))
+                        for label, value in lines
+                    ),
                     "",
                 ]
             )
