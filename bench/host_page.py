@@ -186,7 +186,8 @@ def page_server(port: int, pages: dict[str, tuple[bytes, dict[str, str]]]) -> It
 
 
 def host_pages(shop_url: str, server_url: str) -> dict[str, tuple[bytes, dict[str, str]]]:
-    """The demo shop as served, and the same page without its embed code, both with the shop's headers."""
+    """The demo shop as served, the same page without its embed code, and with only an inert copy of the
+    script, all with the shop's headers."""
     html, headers = fetch(shop_url)
     css, css_headers = fetch(shop_url + "shop.css")
     # The embed code (the config's preload hint, then the script tag) appears once as markup and once
@@ -195,11 +196,15 @@ def host_pages(shop_url: str, server_url: str) -> dict[str, tuple[bytes, dict[st
     tag_end = html.find(b"</script>", tag_start) + len(b"</script>")
     if tag_start < 0 or server_url.encode() + b"/widget.js" not in html[tag_start:tag_end]:
         raise RuntimeError("the demo shop page has no embed code to remove")
+    inert_tag = f'<script async src="{server_url}/widget.js"></script>'.encode()
     kept = ("Content-Type", "Content-Security-Policy", "Cache-Control")
     page_headers = {name: headers[name] for name in kept if name in headers}
     return {
         "/with-widget.html": (html, page_headers),
         "/without-widget.html": (html[:tag_start] + html[tag_end:], page_headers),
+        # The same bytes from the same server, but without data-site the loader only logs an error: what
+        # any async script of this size costs the page, apart from what the widget then does.
+        "/with-inert-script.html": (html[:tag_start] + inert_tag + html[tag_end:], page_headers),
         "/shop.css": (css, {name: css_headers[name] for name in kept if name in css_headers}),
     }
 
@@ -392,14 +397,18 @@ def median(runs: list[dict[str, float | None]], key: str) -> float | None:
 Results = dict[str, list[dict[str, float | None]]]
 
 
-# The pages measured: without the widget, a first-time visitor, and a returning one.
-SCENARIOS = ("baseline", "widget", "returning")
+# The pages measured: without the widget, with an inert copy of its script, a first-time visitor, and a
+# returning one.
+SCENARIOS = ("baseline", "inert", "widget", "returning")
+# Those whose page runs widget.js.
+WITH_SCRIPT = ("inert", "widget", "returning")
 
 
 def measure(browser: Browser, origin: str, runs: int) -> Results:
     """Alternate the scenarios so a busy moment on the machine hits all alike; then the traced loads."""
     urls = {
         "baseline": f"{origin}/without-widget.html",
+        "inert": f"{origin}/with-inert-script.html",
         "widget": f"{origin}/with-widget.html",
         "returning": f"{origin}/with-widget.html",
     }
@@ -407,9 +416,11 @@ def measure(browser: Browser, origin: str, runs: int) -> Results:
     # The first-time visitor's also leaves what a returning visitor has in storage: it opened the chat,
     # so that is a visitor token besides whatever the widget keeps for its launcher.
     load_page(browser, urls["baseline"], open_chat=False)
+    load_page(browser, urls["inert"], open_chat=False)
     storage = load_page(browser, urls["widget"], open_chat=True, keep_storage=True).storage
     options: dict[str, dict[str, Any]] = {
         "baseline": {"open_chat": False},
+        "inert": {"open_chat": False},
         "widget": {"open_chat": True},
         # A fresh context with that storage: the HTTP cache is empty, as for a visit after it expired.
         "returning": {"open_chat": False, "storage": storage},
@@ -420,14 +431,14 @@ def measure(browser: Browser, origin: str, runs: int) -> Results:
         for name in rotated(SCENARIOS, number):
             quiet()
             run = load_page(browser, urls[name], **options[name])
-            results[name].append(figures(run, widget=name != "baseline"))
+            results[name].append(figures(run, widget=name in WITH_SCRIPT))
         log(f"  load {number + 1}/{runs} done")
     # Traced loads are separate: tracing slows the page a little, so it stays out of the figures above.
     for number in range(runs):
         for name in rotated(SCENARIOS, number):
             quiet()
             run = load_page(browser, urls[name], traced=True, **options[name])
-            results[name][number] |= trace_figures(run, widget=name != "baseline")
+            results[name][number] |= trace_figures(run, widget=name in WITH_SCRIPT)
         log(f"  traced load {number + 1}/{runs} done")
     return results
 
@@ -565,8 +576,8 @@ def launcher_path(figures: dict[str, float | None]) -> str:
 
 
 def table(results: dict[str, Any]) -> str:
-    """The result table: baseline, first-time visitor and returning visitor, each widget column with its
-    difference from the baseline where the baseline has the figure."""
+    """The result table: baseline, inert script, first-time visitor and returning visitor, each column after
+    the baseline with its difference from the baseline where the baseline has the figure."""
     medians = results["medians"]
     verdict = results["verdicts"]
 
@@ -615,29 +626,34 @@ def table(results: dict[str, Any]) -> str:
         ),
     ]
     title = f"figure (ms, median of {results['runs']})"
+    columns = {"inert": "inert script", "widget": "first visit", "returning": "returning"}
     header = (
-        f"{title:<40}{'baseline':>13}{'first visit':>13}{'delta':>7}{'returning':>13}{'delta':>7}  "
-        f"{'target':<8}verdict (first/returning)"
+        f"{title:<40}{'baseline':>13}"
+        + "".join(f"{heading:>13}{'delta':>7}" for heading in columns.values())
+        + f"  {'target':<8}verdict (first/returning)"
     )
     lines = [header, "-" * len(header)]
     for label, key, paired, target, outcome in rows:
         first_key = key[0] if isinstance(key, tuple) else key
-        changes = [fmt(delta(medians, first_key, name)) if paired else "-" for name in SCENARIOS[1:]]
+        compared = "".join(
+            f"{cell(medians, name, key):>13}{fmt(delta(medians, first_key, name)) if paired else '-':>7}"
+            for name in columns
+        )
         lines.append(
-            f"{label:<40}{cell(medians, 'baseline', key) if paired else '-':>13}"
-            f"{cell(medians, 'widget', key):>13}{changes[0]:>7}{cell(medians, 'returning', key):>13}"
-            f"{changes[1]:>7}  {target:<8}{outcome}".rstrip()
+            f"{label:<40}{cell(medians, 'baseline', key) if paired else '-':>13}{compared}"
+            f"  {target:<8}{outcome}".rstrip()
         )
     lines += [
         f"Launcher path, ms from navigation. First visit: {launcher_path(medians['widget'])}; panel.js "
         f"arrives {fmt(medians['widget']['open_panel_js_ms'])} after the click. Returning visitor: "
         f"{launcher_path(medians['returning'])}.",
         f"Each load in a fresh browser context (empty HTTP cache), {QUIET_SECONDS:g} s after the previous "
-        "one, the three scenarios alternated in a rotating order: the page without the widget, a first-time "
-        "visitor (empty storage; opens the chat after the settle time) and a returning one (starts from the "
-        "storage a first visit that opened the chat left: the visitor token and the cached config; does not "
-        f"open the chat). Blocking: sum of (long task - {LONG_TASK_MS} ms) until {SETTLE_MS} ms after load; "
-        "a longest long task of 0 "
+        "one, the four scenarios alternated in a rotating order: the page without the widget, the page "
+        "with an inert copy of widget.js (same bytes and server, no data-site: it runs and does nothing), "
+        "a first-time visitor (empty storage; opens the chat after the settle time) and a returning one "
+        "(starts from the storage a first visit that opened the chat left: the visitor token and the "
+        "cached config; does not open the chat). Blocking: sum of (long task - "
+        f"{LONG_TASK_MS} ms) until {SETTLE_MS} ms after load; a longest long task of 0 "
         "means none. Traced figures come from separate loads with a Chromium trace: tasks on the page's "
         "main thread, wall time (CPU time).",
     ]
