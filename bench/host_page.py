@@ -400,8 +400,6 @@ Results = dict[str, list[dict[str, float | None]]]
 # The pages measured: without the widget, with an inert copy of its script, a first-time visitor, and a
 # returning one.
 SCENARIOS = ("baseline", "inert", "widget", "returning")
-# Those whose page runs widget.js.
-WITH_SCRIPT = ("inert", "widget", "returning")
 
 
 def measure(browser: Browser, origin: str, runs: int) -> Results:
@@ -431,14 +429,14 @@ def measure(browser: Browser, origin: str, runs: int) -> Results:
         for name in rotated(SCENARIOS, number):
             quiet()
             run = load_page(browser, urls[name], **options[name])
-            results[name].append(figures(run, widget=name in WITH_SCRIPT))
+            results[name].append(figures(run, widget=name != "baseline"))
         log(f"  load {number + 1}/{runs} done")
     # Traced loads are separate: tracing slows the page a little, so it stays out of the figures above.
     for number in range(runs):
         for name in rotated(SCENARIOS, number):
             quiet()
             run = load_page(browser, urls[name], traced=True, **options[name])
-            results[name][number] |= trace_figures(run, widget=name in WITH_SCRIPT)
+            results[name][number] |= trace_figures(run, widget=name != "baseline")
         log(f"  traced load {number + 1}/{runs} done")
     return results
 
