@@ -1,0 +1,72 @@
+// Builds the served bundles into dist/: `npm run build` (make does it), `node build.mjs --check` also
+// fails when a bundle is over its gzip budget. Each bundle is esbuild's minified output or terser's,
+// whichever is smaller gzipped, so the choice follows the sources rather than a guess.
+import { build } from "esbuild";
+import { minify } from "terser";
+import { gzipSync } from "node:zlib";
+import { mkdirSync, writeFileSync, copyFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = dirname(fileURLToPath(import.meta.url));
+const dist = join(root, "dist");
+
+// Served name -> entry and budget (bytes of gzip -9). The loader runs on every page view of every site.
+export const BUNDLES = {
+  "widget.js": { entry: "widget/loader.ts", budget: 3072 },
+  "panel.js": { entry: "widget/panel.ts", budget: null },
+  "console.js": { entry: "console/main.tsx", budget: 61440 },
+};
+const WIDGET_TOTAL_BUDGET = 15360;
+
+const gz = (text) => gzipSync(Buffer.from(text), { level: 9 }).length;
+
+async function bundle(entry) {
+  const common = {
+    entryPoints: [join(root, entry)],
+    bundle: true,
+    write: false,
+    format: "iife",
+    target: "es2020",
+    legalComments: "none",
+    define: { "process.env.NODE_ENV": '"production"' },
+  };
+  const plain = (await build({ ...common, minify: false })).outputFiles[0].text;
+  const byEsbuild = (await build({ ...common, minify: true })).outputFiles[0].text;
+  const byTerser = (
+    await minify(plain, {
+      ecma: 2020,
+      toplevel: true,
+      compress: { passes: 3, unsafe_arrows: true },
+      mangle: { toplevel: true },
+      format: { comments: false },
+    })
+  ).code;
+  return gz(byTerser) <= gz(byEsbuild) ? { code: byTerser, minifier: "terser" } : { code: byEsbuild, minifier: "esbuild" };
+}
+
+export async function buildAll() {
+  mkdirSync(dist, { recursive: true });
+  const sizes = {};
+  for (const [name, { entry }] of Object.entries(BUNDLES)) {
+    const { code, minifier } = await bundle(entry);
+    writeFileSync(join(dist, name), code);
+    sizes[name] = { raw: Buffer.byteLength(code), gzip: gz(code), minifier };
+  }
+  copyFileSync(join(root, "console/console.css"), join(dist, "console.css"));
+  writeFileSync(join(dist, "sizes.json"), JSON.stringify(sizes, null, 2) + "\n");
+  return sizes;
+}
+
+const sizes = await buildAll();
+let over = false;
+for (const [name, { raw, gzip, minifier }] of Object.entries(sizes)) {
+  const budget = BUNDLES[name].budget;
+  const verdict = budget === null ? "" : gzip <= budget ? ` (budget ${budget})` : ` OVER BUDGET ${budget}`;
+  over ||= budget !== null && gzip > budget;
+  console.log(`${name}: ${raw} B, ${gzip} B gzip, ${minifier}${verdict}`);
+}
+const widgetTotal = sizes["widget.js"].gzip + sizes["panel.js"].gzip;
+console.log(`widget in all: ${widgetTotal} B gzip (budget ${WIDGET_TOTAL_BUDGET})`);
+over ||= widgetTotal > WIDGET_TOTAL_BUDGET;
+if (process.argv.includes("--check") && over) process.exit(1);
