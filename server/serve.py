@@ -7,6 +7,8 @@ the server's part of a message fell by about a fifth (docs/performance.md, "uvlo
 """
 
 import asyncio
+import gc
+import importlib
 import sys
 
 from server.env import env_bool
@@ -25,9 +27,31 @@ def choose_event_loop() -> str:
     return "uvloop"
 
 
+def tune_process() -> None:
+    """Tune the interpreter for a long-lived server: the GIL switch interval and the garbage collector.
+
+    Done here, at the serving door, never on import: a test process or a management command that imports
+    the application keeps the interpreter's defaults.
+    """
+    from django.conf import settings
+
+    # The database thread, back from each round trip, otherwise waits up to 5 ms for the event loop to let
+    # go of the GIL (docs/decisions/, "GIL switch interval").
+    sys.setswitchinterval(settings.PARLEY_GIL_SWITCH_INTERVAL_MS / 1000)
+    # What is loaded by now (Django, Twisted, the app) lives as long as the process: frozen, full
+    # collections never walk it again, and rarer young collections let a message's short-lived objects die
+    # young instead of being promoted (docs/decisions/, "Garbage collector").
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(settings.PARLEY_GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Choose the event loop, then run daphne's command line."""
+    """Choose the event loop, load the application, tune the process, then run daphne's command line."""
     loop = choose_event_loop()
+    # Loaded before daphne does (it then finds it imported), so that the collector freezes all of it.
+    importlib.import_module("server.asgi")
+    tune_process()
     # Imported only now: daphne.server creates its event loop on import.
     from daphne.cli import CommandLineInterface
 

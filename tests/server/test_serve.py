@@ -35,3 +35,22 @@ def test_daphne_runs_on_uvloop_by_default():
 def test_uvloop_off_keeps_asyncio_loop(setting):
     """PARLEY_UVLOOP=0 leaves daphne on asyncio's own event loop."""
     assert daphne_loop(setting) == ["asyncio", "asyncio"]
+
+
+TUNING = (
+    "import gc, sys\n"
+    "state = lambda: (sys.getswitchinterval(), gc.get_threshold()[0], gc.get_freeze_count() > 0)\n"
+    "before = state(); import server.asgi; after_import = state()\n"
+    "from server.serve import tune_process; tune_process()\n"
+    "print(before == after_import, *state())"
+)
+
+
+def test_importing_the_application_leaves_the_interpreter_alone_and_serving_tunes_it():
+    """Importing server.asgi leaves the GIL interval and the collector alone; server.serve tunes both."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "server.settings", "SECRET_KEY": "x", "DEBUG": "1"}
+    env |= {"PARLEY_GIL_SWITCH_INTERVAL_MS": "2", "PARLEY_GC_YOUNG_THRESHOLD": "12345"}
+    result = subprocess.run(
+        [sys.executable, "-c", TUNING], cwd=REPO, env=env, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split() == ["True", "0.002", "12345", "True"]
