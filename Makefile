@@ -12,7 +12,7 @@ export PARLEY_PUBLIC_URL ?= http://localhost:$(PORT)
 # daphne: a hard frame limit (CVE fix in 4.2.2 makes it enforceable), no maximum socket age.
 DAPHNE_FLAGS ?= --websocket-max-message-size 1048576 --websocket_timeout -1 --ping-interval 20 --ping-timeout 30
 
-.PHONY: help install system-deps run test lint typecheck unit e2e widget-size screenshots clean
+.PHONY: help install system-deps run test lint typecheck unit test-postgres e2e widget-size screenshots clean
 
 help:
 	@echo "make run    - set up and start the demo (server on :$(PORT), demo shop on :$(DEMO_PORT))"
@@ -66,6 +66,12 @@ typecheck: $(STAMP)
 unit: $(STAMP) system-deps
 	$(BIN)/pytest -q
 
+# The storage tests again, as a pytest session of its own on a throwaway PostgreSQL (tests/postgres_session.py).
+POSTGRES_TESTS ?= tests/chat/test_sql.py tests/chat/test_actions.py tests/chat/test_query_budget.py \
+	tests/chat/test_delivery_model.py tests/chat/test_batching.py
+test-postgres: $(STAMP) system-deps
+	$(PY) -m tests.postgres_session -q $(POSTGRES_TESTS)
+
 e2e: $(STAMP) system-deps
 	$(BIN)/pytest -q e2e
 
@@ -74,6 +80,7 @@ widget-size: $(STAMP)
 
 test: $(STAMP) system-deps lint typecheck
 	$(BIN)/pytest -q tests e2e
+	$(MAKE) --no-print-directory test-postgres
 
 screenshots: $(STAMP) system-deps
 	PARLEY_SCREENSHOTS=docs/images $(BIN)/pytest -q e2e
