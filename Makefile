@@ -18,7 +18,9 @@ help:
 	@echo "make run    - set up and start the demo (server on :$(PORT), demo shop on :$(DEMO_PORT))"
 	@echo "make test   - install what is needed and run ruff, mypy --strict, pytest and the e2e suite"
 
-$(STAMP): pyproject.toml
+# Installed from the locks (requirements/*.txt, with hashes); `make lock` writes them again from pyproject.toml.
+LOCK_FLAGS := --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
+$(STAMP): pyproject.toml requirements/dev.txt
 	@# A fresh Debian/Ubuntu has python3 without its venv module: install it when we can.
 	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
@@ -26,8 +28,15 @@ $(STAMP): pyproject.toml
 	  else echo "Install python3-venv (sudo apt-get install python3-venv)"; exit 1; fi; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pip install --quiet --require-hashes -r requirements/dev.txt
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
+
+.PHONY: lock
+lock:
+	@[ -x $(BIN)/pip-compile ] || $(BIN)/pip install --quiet pip-tools
+	$(BIN)/pip-compile $(LOCK_FLAGS) -o requirements/prod.txt pyproject.toml
+	$(BIN)/pip-compile $(LOCK_FLAGS) --extra dev -o requirements/dev.txt pyproject.toml
 
 install: $(STAMP)
 
