@@ -123,8 +123,8 @@ async def measure_all(systems: dict[str, System], settings: Settings) -> dict[st
     """Each system's idle memory in turn, then the handshake runs of all of them, taking turns by round.
 
     Measured one system after the other, a system could get the machine's fast minute and the next one
-    its slow one: the bare consumer's rate moved between 712 and 1,057/s from run to run. In rounds
-    (A, B, C, then C, B, A, …) every system meets the same drift, and each pools its rounds.
+    its slow one (docs/decisions/0001). In rounds (A, B, C, then C, B, A, …) every system meets the same
+    drift, and each pools its rounds.
     """
     results: dict[str, SystemResult] = {}
     for name, system in systems.items():

@@ -228,8 +228,7 @@ def run(settings: "Settings | None" = None) -> dict[str, Any]:
             runs=("a", "b"),
         )
         if settings.redis:
-            # Same starting point as the first topology. (Also: an inbox past ~100 conversations makes
-            # the agent's `ready` frame larger than daphne's 64 KiB frame limit, and the socket fails.)
+            # Same starting point as the first topology, and the agents' `ready` frames stay small.
             clear_conversations(deployment, site_key=site_key)
             results += run_redis(
                 deployment, settings, site_key=site_key, cookies=cookies, tokens=tokens[settings.total :]

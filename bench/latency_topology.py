@@ -153,8 +153,8 @@ async def run_topology(
         """Relay and Parley at the same rate, in alternating windows (relay, Parley, Parley, relay, ...).
 
         The machine's speed drifts over a run (other tenants, turbo, the page cache): measured one after
-        the other, a system could get the fast minute and the other the slow one, and the ratio moved
-        from 1.2x to 3x between runs. Alternating in this order exposes both to the same drift.
+        the other, a system could get the fast minute and the other the slow one (docs/decisions/0001).
+        Alternating in this order exposes both to the same drift.
         """
         taken: dict[str, list[Window]] = {relay.name: [], parley.name: []}
         for round_ in range(settings.rounds):

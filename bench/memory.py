@@ -60,6 +60,17 @@ def curve_stops(start: int, end: int, step: int) -> list[int]:
     return [*range((start // step + 1) * step, end, step), end]
 
 
+async def settled_rss(pid: int, *, settle: float, reads: int = 3, interval: float = 1.0) -> int:
+    """The median of a few RSS reads once the server has settled (one read can catch a transient)."""
+    await asyncio.sleep(settle)
+    values = []
+    for index in range(reads):
+        if index:
+            await asyncio.sleep(interval)
+        values.append(rss_kib(pid))
+    return int(statistics.median(values))
+
+
 async def measure_idle(
     target: Target,
     pid: int,
@@ -110,14 +121,3 @@ async def measure_idle(
             f"{level.per_socket_kib or 0:.1f} KiB/socket" + (f", errors {level.errors}" if errors else "")
         )
     return held
-
-
-async def settled_rss(pid: int, *, settle: float, reads: int = 3, interval: float = 1.0) -> int:
-    """The median of a few RSS reads once the server has settled (one read can catch a transient)."""
-    await asyncio.sleep(settle)
-    values = []
-    for index in range(reads):
-        if index:
-            await asyncio.sleep(interval)
-        values.append(rss_kib(pid))
-    return int(statistics.median(values))
