@@ -139,6 +139,17 @@ async def wait_complete(receivers: Receivers, tags: list[str], *, within: float)
         await asyncio.sleep(0.05)
 
 
+async def send_and_wait(
+    send: Callable[[int, str], Awaitable[None]], receivers: Receivers, settings: "Settings", *, run: str
+) -> tuple[dict[str, float], float]:
+    """Send one run's events at the settings' rate, then wait (at most the straggle) for every receiver."""
+    sent_at, achieved = await send_at_rate(
+        send, rate=settings.rate, warm=settings.warm, total=settings.total, run=run
+    )
+    await wait_complete(receivers, list(sent_at), within=settings.straggle)
+    return sent_at, achieved
+
+
 def summarise(
     *,
     mode: str,
@@ -299,10 +310,7 @@ async def measure_parley(
         await bounded_gather(visitor, settings.total)
         visitor_readers = [asyncio.ensure_future(read_visitor(visitors[i])) for i in range(settings.total)]
         log(f"  parley ({mode}): {len(cookies)} agents online, {settings.total} visitors connected")
-        sent_at, achieved = await send_at_rate(
-            send, rate=settings.rate, warm=settings.warm, total=settings.total, run=run
-        )
-        await wait_complete(receivers, list(sent_at), within=settings.straggle)
+        sent_at, achieved = await send_and_wait(send, receivers, settings, run=run)
         return summarise(
             mode=mode,
             system="Parley",
@@ -355,10 +363,7 @@ async def measure_relay(
             bare = json.dumps({"tag": tag, "pad": ""})
             await sender.send(json.dumps({"tag": tag, "pad": "x" * max(0, frame_bytes - len(bare))}))
 
-        sent_at, achieved = await send_at_rate(
-            send, rate=settings.rate, warm=settings.warm, total=settings.total, run=run
-        )
-        await wait_complete(receivers, list(sent_at), within=settings.straggle)
+        sent_at, achieved = await send_and_wait(send, receivers, settings, run=run)
         await drain.stop()
         return summarise(
             mode=mode,
