@@ -6,625 +6,65 @@ measured one system after the other; the handshake runs take turns over several 
 machine's speed falls on every system alike.
 """
 
-import argparse
 import asyncio
 import contextlib
 import itertools
-import json
-import math
-import os
-import platform
-import resource
-import shutil
-import statistics
 import subprocess
 import sys
 import time
-from collections import Counter
-from collections.abc import Awaitable, Callable, Iterable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed, InvalidStatus
-from websockets.typing import Origin
+from websockets.asyncio.client import ClientConnection
 
-from tests.integration.clients import SUBPROTOCOLS
-from tests.processes import (
-    BIN,
-    PARLEY_APPLICATION,
-    REPO,
-    DemoDeployment,
-    daphne_command,
-    free_port,
-    stop_process,
-    wait_for_port,
+from bench.clients import close_all
+from bench.common import (
+    BENCH_DIR,
+    add_number,
+    add_output,
+    add_parley_env,
+    elapsed_since,
+    finish,
+    fmt,
+    fresh_workdir,
+    loadavg,
+    log,
+    new_parser,
+    parley_env,
+    report_head,
 )
+from bench.fixtures import create_visitor_tokens
+from bench.handshakes import (
+    HandshakeWindow,
+    Target,
+    measure_handshakes,
+    open_many,
+    parley_target,
+    plain_target,
+    pooled_handshakes,
+    relay_target,
+)
+from bench.memory import SystemResult, measure_idle
+from bench.memory import curve_stops as curve_stops  # tests/bench import it from here
+from bench.procs import (
+    CLIENT_CPU,
+    SERVER_CPU,
+    load_generator_on_cpu,
+    start_parley,
+    start_plain,
+    start_relay,
+)
+from tests.processes import DemoDeployment, free_port, stop_process
 
-OUTPUT = REPO / "build" / "bench" / "capacity.json"
-WORKDIR = REPO / "build" / "bench" / "work-capacity"
-SERVER_CPU = 0
-CLIENT_CPU = 1
-OPEN_TIMEOUT = 20.0
-HANDSHAKE_TIMEOUT = 10.0
-CLOSE_TIMEOUT = 60.0
+OUTPUT = BENCH_DIR / "capacity.json"
+WORKDIR = BENCH_DIR / "work-capacity"
 WARM_UP_SOCKETS = 100
 # The uncounted start of a handshake round after a run's first: enough for every worker to be in flight.
 REFILL_SECONDS = 0.3
-RELAY_APPLICATION = "bench.relay_asgi:application"
 SYSTEMS = ("parley", "relay", "plain")
 SYSTEM_NAMES = {"parley": "Parley", "relay": "bare consumer", "plain": "plain websockets"}
-
-
-# --- Shared with bench.fanout ----------------------------------------------------------------------
-
-
-def log(message: str) -> None:
-    """Progress goes to stderr; stdout carries only the table."""
-    print(message, file=sys.stderr, flush=True)
-
-
-def percentile(ordered: list[float], share: float) -> float | None:
-    """Nearest-rank percentile of an ascending list (None when empty)."""
-    if not ordered:
-        return None
-    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
-
-
-def raise_open_files_limit() -> None:
-    """Lift this process's soft open-files limit to the hard one (thousands of sockets are held)."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if hard == resource.RLIM_INFINITY or soft < hard:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-
-
-def pin_to_cpu(cpu: int) -> None:
-    """Run this process on one core when the machine has it (so server and load generator do not share)."""
-    if hasattr(os, "sched_setaffinity") and cpu in os.sched_getaffinity(0):
-        os.sched_setaffinity(0, {cpu})
-
-
-@contextlib.contextmanager
-def load_generator_on_cpu(cpu: int) -> Iterator[None]:
-    """Pin the calling process to one core for the duration, then give its cores back."""
-    before = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
-    raise_open_files_limit()
-    pin_to_cpu(cpu)
-    try:
-        yield
-    finally:
-        if before is not None:
-            os.sched_setaffinity(0, before)
-
-
-def server_preexec(cpu: int | None) -> Callable[[], None]:
-    """What a server child runs before exec: a raised open-files limit and, if asked, one core."""
-
-    def prepare() -> None:
-        raise_open_files_limit()
-        if cpu is not None:
-            pin_to_cpu(cpu)
-
-    return prepare
-
-
-def start_server(
-    command: list[str], *, env: dict[str, str], port: int, log_path: Path, cpu: int | None
-) -> subprocess.Popen[bytes]:
-    """Start a server process and wait until it listens on its port."""
-    with log_path.open("ab") as log_file:
-        process = subprocess.Popen(
-            command,
-            cwd=REPO,
-            env=env,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-            # Runs in the child before exec: the load generator has no threads while it starts servers.
-            preexec_fn=server_preexec(cpu),
-        )
-    try:
-        wait_for_port(port, process=process)
-    except BaseException:
-        stop_process(process)
-        raise
-    return process
-
-
-# The ASGI servers bench.latency can run both systems under: daphne (Parley through server.serve, on
-# uvloop; the relay as stock daphne, on asyncio's loop), or uvicorn on uvloop for both, with
-# permessage-deflate off or on (docs/performance.md, "daphne vs uvicorn").
-ASGI_SERVERS = ("daphne", "uvicorn", "uvicorn-deflate")
-# uvicorn's equivalents of DAPHNE_FLAGS, and daphne's keepalive pings.
-UVICORN_FLAGS = ["--ws", "websockets", "--ws-max-size", "1048576", "--ws-ping-interval", "20"]
-UVICORN_FLAGS += ["--ws-ping-timeout", "30", "--lifespan", "off", "--no-access-log", "--loop", "uvloop"]
-
-
-def server_command(server: str, *, port: int, application: str, parley: bool) -> list[str]:
-    """The command serving `application` on a loopback port under one of ASGI_SERVERS."""
-    if server == "daphne":
-        if parley:
-            return daphne_command(port, application)
-        return daphne_command(port, application, launcher=[str(BIN / "daphne")])
-    deflate = "true" if server == "uvicorn-deflate" else "false"
-    uvicorn = [str(BIN / "uvicorn"), "--host", "127.0.0.1", "--port", str(port), *UVICORN_FLAGS]
-    return [*uvicorn, "--ws-per-message-deflate", deflate, application]
-
-
-def start_parley(
-    deployment: DemoDeployment, *, port: int, cpu: int | None, server: str = "daphne"
-) -> subprocess.Popen[bytes]:
-    """A Parley server process with the deployment's environment (daphne through server.serve)."""
-    return start_server(
-        server_command(server, port=port, application=PARLEY_APPLICATION, parley=True),
-        env=deployment.env(),
-        port=port,
-        log_path=deployment.workdir / f"daphne-{port}.log",
-        cpu=cpu,
-    )
-
-
-def start_relay(
-    workdir: Path,
-    *,
-    port: int,
-    cpu: int | None,
-    layer: str = "inmemory",
-    redis_url: str = "",
-    server: str = "daphne",
-) -> subprocess.Popen[bytes]:
-    """The bare relay consumer (bench/baseline_relay.py) under daphne (or another of ASGI_SERVERS), on the
-    in-memory or a Redis layer."""
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.relay_settings", "PARLEY_CHANNEL_LAYER": layer}
-    if redis_url:
-        env["REDIS_URL"] = redis_url
-    return start_server(
-        server_command(server, port=port, application=RELAY_APPLICATION, parley=False),
-        env=env,
-        port=port,
-        log_path=workdir / f"relay-{port}.log",
-        cpu=cpu,
-    )
-
-
-def start_plain(workdir: Path, *, port: int, cpu: int | None) -> subprocess.Popen[bytes]:
-    """The plain `websockets` echo server (bench/baseline_websockets.py)."""
-    return start_server(
-        [sys.executable, "-m", "bench.baseline_websockets", "--port", str(port)],
-        env=dict(os.environ),
-        port=port,
-        log_path=workdir / f"plain-{port}.log",
-        cpu=cpu,
-    )
-
-
-def django_shell(deployment: DemoDeployment, code: str) -> list[str]:
-    """Run Python in `manage.py shell` with the deployment's settings; return its output lines."""
-    return deployment.manage("shell", "-v", "0", "-c", code).splitlines()
-
-
-def create_visitor_tokens(
-    deployment: DemoDeployment, *, site_key: str, count: int, messages: int = 0, seen_ago: float = 0.0
-) -> list[str]:
-    """Create `count` visitors, each with an open conversation of `messages` messages; return their tokens.
-
-    `seen_ago` dates their last visit: 0 keeps them "just seen" for the next hour (a hello writes nothing),
-    a day makes every first hello record the visit (Parley writes last_seen_at at most once a minute).
-    """
-    code = f"""
-import uuid
-from datetime import timedelta
-from django.db import transaction
-from django.utils import timezone
-from server.chat.actions import do_start_visitor_session
-from server.chat.models import Conversation, Message, Site, Visitor
-
-site = Site.objects.get(public_key={site_key!r})
-with transaction.atomic():
-    sessions = [
-        do_start_visitor_session(
-            site=site, visitor_token=None, page_url="http://localhost/bench", user_agent="bench"
-        )
-        for _ in range({count})
-    ]
-    ids = [session.visitor_id for session in sessions]
-    if {messages}:
-        # Bulk rows rather than do_post_visitor_message: thousands of histories in a second or two.
-        conversations = Conversation.objects.bulk_create(
-            [Conversation(site=site, visitor_id=visitor_id, last_seq={messages}) for visitor_id in ids],
-            batch_size=500,
-        )
-        stored = Message.objects.bulk_create(
-            [
-                Message(
-                    conversation=conversation,
-                    seq=seq,
-                    author=Message.Author.VISITOR,
-                    body=f"History message {{seq}}",
-                    client_id=uuid.uuid4().hex,
-                )
-                for conversation in conversations
-                for seq in range(1, {messages} + 1)
-            ],
-            batch_size=500,
-        )
-        for conversation, last in zip(conversations, stored[{messages} - 1 :: {messages}]):
-            conversation.last_message = last
-        Conversation.objects.bulk_update(conversations, ["last_message"], batch_size=500)
-    # Dated ahead when "just seen", so no hello of the run finds the visit a minute old.
-    seen = timezone.now() + (timedelta(seconds=-{seen_ago}) if {seen_ago} else timedelta(hours=1))
-    for start in range(0, len(ids), 500):
-        Visitor.objects.filter(pk__in=ids[start : start + 500]).update(last_seen_at=seen)
-for session in sessions:
-    print("TOKEN", session.visitor_token)
-"""
-    tokens = [line.split(" ", 1)[1] for line in django_shell(deployment, code) if line.startswith("TOKEN ")]
-    if len(tokens) != count:
-        raise RuntimeError(f"asked for {count} visitor tokens, got {len(tokens)}")
-    return tokens
-
-
-def rss_kib(pid: int) -> int:
-    """A process's resident set size (VmRSS), KiB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    raise RuntimeError(f"no VmRSS for process {pid}")
-
-
-async def settled_rss(pid: int, *, settle: float, reads: int = 3, interval: float = 1.0) -> int:
-    """The median of a few RSS reads once the server has settled (one read can catch a transient)."""
-    await asyncio.sleep(settle)
-    values = []
-    for index in range(reads):
-        if index:
-            await asyncio.sleep(interval)
-        values.append(rss_kib(pid))
-    return int(statistics.median(values))
-
-
-def ws_url(http_url: str) -> str:
-    """The ws:// twin of an http:// URL."""
-    return http_url.replace("http", "ws", 1)
-
-
-async def open_client(
-    url: str, *, origin: str | None = None, headers: dict[str, str] | None = None, parley: bool = False
-) -> ClientConnection:
-    """A client socket: no compression or proxy, and no client pings (the servers ping idle sockets)."""
-    return await connect(
-        url,
-        origin=Origin(origin) if origin else None,
-        subprotocols=SUBPROTOCOLS if parley else None,
-        additional_headers=headers,
-        compression=None,
-        proxy=None,
-        open_timeout=OPEN_TIMEOUT,
-        close_timeout=2,
-        ping_interval=None,
-        max_queue=1024,
-    )
-
-
-def error_name(error: BaseException) -> str:
-    """A short, countable name for a failure."""
-    if isinstance(error, InvalidStatus):
-        return f"http_{error.response.status_code}"
-    if isinstance(error, ConnectionClosed):
-        return f"closed_{error.rcvd.code if error.rcvd else 'abnormal'}"
-    return type(error).__name__
-
-
-async def close_all(sockets: Iterable[ClientConnection]) -> None:
-    """Close sockets (in bounded batches, as a server drains them), aborting what is left at the bound."""
-    pending = list(sockets)
-    with contextlib.suppress(TimeoutError):
-        async with asyncio.timeout(CLOSE_TIMEOUT):
-            for start in range(0, len(pending), 500):
-                batch = pending[start : start + 500]
-                await asyncio.gather(*(socket.close() for socket in batch), return_exceptions=True)
-    for socket in pending:
-        if socket.transport is not None and not socket.transport.is_closing():
-            socket.transport.abort()
-
-
-# --- Clients of the three systems --------------------------------------------------------------------
-
-
-async def parley_hello(
-    url: str, *, site_key: str, origin: str, token: str
-) -> tuple[ClientConnection, dict[str, Any]]:
-    """Open a visitor socket and say hello; it counts as open once `ready` arrived."""
-    socket = await open_client(f"{ws_url(url)}/ws/visitor/{site_key}/", origin=origin, parley=True)
-    try:
-        await socket.send(json.dumps({"type": "hello", "token": token}))
-        ready = json.loads(await socket.recv())
-        if ready.get("type") != "ready":
-            raise RuntimeError(f"expected ready, got {ready.get('type')}: {ready.get('code')}")
-    except BaseException:
-        # Synchronous, so it runs even while a timeout cancels this task.
-        if socket.transport is not None:
-            socket.transport.abort()
-        raise
-    return socket, ready
-
-
-@dataclass
-class Target:
-    """How one system is reached: `open_idle(i)` holds a socket, `handshake(i)` opens and closes one."""
-
-    name: str
-    url: str
-    open_idle: Callable[[int], Awaitable[ClientConnection]]
-    handshake: Callable[[int], Awaitable[float]]
-
-
-def parley_target(url: str, *, site_key: str, origin: str, tokens: list[str]) -> Target:
-    """Visitor sockets, each with its own token, open once `ready` arrived."""
-
-    async def open_idle(index: int) -> ClientConnection:
-        socket, _ = await parley_hello(
-            url, site_key=site_key, origin=origin, token=tokens[index % len(tokens)]
-        )
-        return socket
-
-    async def handshake(index: int) -> float:
-        began = time.perf_counter()
-        socket, _ = await parley_hello(
-            url, site_key=site_key, origin=origin, token=tokens[index % len(tokens)]
-        )
-        ready_after = time.perf_counter() - began
-        await socket.close()
-        return ready_after
-
-    return Target("parley", url, open_idle, handshake)
-
-
-def relay_target(url: str, *, prefix: str) -> Target:
-    """Bare-consumer sockets, each joined to its own room's group, open once accepted."""
-
-    async def open_idle(index: int) -> ClientConnection:
-        return await open_client(f"{ws_url(url)}/relay/{prefix}-{index}/")
-
-    async def handshake(index: int) -> float:
-        began = time.perf_counter()
-        socket = await open_client(f"{ws_url(url)}/relay/{prefix}-hs-{index}/")
-        accepted_after = time.perf_counter() - began
-        await socket.close()
-        return accepted_after
-
-    return Target("relay", url, open_idle, handshake)
-
-
-def plain_target(url: str) -> Target:
-    """Plain websockets sockets, open once accepted."""
-
-    async def open_idle(index: int) -> ClientConnection:
-        return await open_client(f"{ws_url(url)}/")
-
-    async def handshake(index: int) -> float:
-        began = time.perf_counter()
-        socket = await open_client(f"{ws_url(url)}/")
-        accepted_after = time.perf_counter() - began
-        await socket.close()
-        return accepted_after
-
-    return Target("plain", url, open_idle, handshake)
-
-
-# --- Measurements -------------------------------------------------------------------------------------
-
-
-@dataclass
-class Level:
-    """The server's memory with N idle sockets held."""
-
-    sockets: int
-    opened: int
-    failed: int
-    rss_kib: int
-    per_socket_kib: float | None
-    open_seconds: float
-    errors: dict[str, int] = field(default_factory=dict)
-
-
-@dataclass
-class CurvePoint:
-    """The server's RSS with this many sockets open, read once as they were opened (not settled)."""
-
-    sockets: int
-    rss_kib: int
-
-
-@dataclass
-class Handshakes:
-    """New connections per second at a fixed concurrency."""
-
-    label: str
-    concurrency: int
-    duration: float
-    attempts: int
-    completed: int
-    rate: float
-    p50_ms: float | None
-    p99_ms: float | None
-    errors: dict[str, int] = field(default_factory=dict)
-    # Each round's own rate, in the order measured: drift shows as rounds that differ.
-    rate_by_round: list[int] = field(default_factory=list)
-
-
-@dataclass
-class SystemResult:
-    """Everything measured on one server process."""
-
-    system: str
-    rss_before_kib: int = 0
-    levels: list[Level] = field(default_factory=list)
-    handshakes: list[Handshakes] = field(default_factory=list)
-    # RSS from no sockets to the highest level at evenly spaced counts (the levels' reads are settled).
-    curve: list[CurvePoint] = field(default_factory=list)
-
-    def level(self, sockets: int) -> Level | None:
-        """The measurement at N sockets."""
-        return next((level for level in self.levels if level.sockets == sockets), None)
-
-    def rate(self, label: str) -> Handshakes | None:
-        """The handshake run with this label."""
-        return next((run for run in self.handshakes if run.label == label), None)
-
-
-async def open_many(
-    opener: Callable[[int], Awaitable[ClientConnection]], indices: range, *, concurrency: int
-) -> tuple[list[ClientConnection], Counter[str]]:
-    """Open sockets with a bounded number in flight; return the open ones and the failures by kind."""
-    limit = asyncio.Semaphore(concurrency)
-    opened: list[ClientConnection] = []
-    errors: Counter[str] = Counter()
-
-    async def one(index: int) -> None:
-        async with limit:
-            try:
-                async with asyncio.timeout(OPEN_TIMEOUT):
-                    opened.append(await opener(index))
-            except Exception as error:
-                errors[error_name(error)] += 1
-
-    await asyncio.gather(*(one(index) for index in indices))
-    return opened, errors
-
-
-def curve_stops(start: int, end: int, step: int) -> list[int]:
-    """Socket counts after `start` up to `end` at which to read RSS: the multiples of `step`, and `end`."""
-    return [*range((start // step + 1) * step, end, step), end]
-
-
-async def measure_idle(
-    target: Target,
-    pid: int,
-    result: SystemResult,
-    *,
-    levels: list[int],
-    concurrency: int,
-    settle: float,
-    curve_points: int,
-) -> list[ClientConnection]:
-    """Hold N idle sockets for each level (growing from one to the next); read the server's RSS at each."""
-    held: list[ClientConnection] = []
-    result.rss_before_kib = await settled_rss(pid, settle=settle)
-    result.curve.append(CurvePoint(sockets=0, rss_kib=result.rss_before_kib))
-    # The memory curve: one more RSS read every highest-level/curve_points sockets on the way up.
-    step = max(1, math.ceil(max(levels) / curve_points))
-    log(f"  {target.name}: RSS before {result.rss_before_kib / 1024:.1f} MiB")
-    for sockets in levels:
-        began = time.perf_counter()
-        errors: Counter[str] = Counter()
-        next_index = len(held)
-        for stop in curve_stops(next_index, sockets, step):
-            opened, failures = await open_many(
-                target.open_idle, range(next_index, stop), concurrency=concurrency
-            )
-            held += opened
-            errors += failures
-            next_index = stop
-            if stop < sockets:
-                # One /proc read, no settling: the curve costs the run microseconds per point.
-                result.curve.append(CurvePoint(sockets=len(held), rss_kib=rss_kib(pid)))
-        open_seconds = time.perf_counter() - began
-        rss = await settled_rss(pid, settle=settle)
-        result.curve.append(CurvePoint(sockets=len(held), rss_kib=rss))
-        level = Level(
-            sockets=sockets,
-            opened=len(held),
-            failed=sockets - len(held),
-            rss_kib=rss,
-            per_socket_kib=(rss - result.rss_before_kib) / len(held) if held else None,
-            open_seconds=round(open_seconds, 2),
-            errors=dict(errors),
-        )
-        result.levels.append(level)
-        log(
-            f"  {target.name}: {level.opened}/{sockets} open in {open_seconds:.1f} s, "
-            f"RSS {rss / 1024:.1f} MiB, "
-            f"{level.per_socket_kib or 0:.1f} KiB/socket" + (f", errors {level.errors}" if errors else "")
-        )
-    return held
-
-
-@dataclass
-class HandshakeWindow:
-    """One stretch of handshakes at a fixed concurrency, as it happened: what a Handshakes run pools."""
-
-    duration: float
-    attempts: int
-    latencies: list[float]  # ms to ready (or accept), of the handshakes completed inside the window
-    errors: Counter[str]
-
-
-async def measure_handshakes(
-    *,
-    handshake: Callable[[int], Awaitable[float]],
-    counter: "itertools.count[int]",
-    concurrency: int,
-    warmup: float,
-    duration: float,
-) -> HandshakeWindow:
-    """Open-and-close loops at a fixed concurrency; count those finished inside the measured window.
-
-    `counter` numbers the handshakes across a run's windows, so none reuses another's visitor.
-    """
-    measure_from = time.perf_counter() + warmup
-    stop_at = measure_from + duration
-    attempts = 0
-    latencies: list[float] = []
-    errors: Counter[str] = Counter()
-
-    async def worker() -> None:
-        nonlocal attempts
-        while (began := time.perf_counter()) < stop_at:
-            attempts += 1
-            try:
-                async with asyncio.timeout(HANDSHAKE_TIMEOUT):
-                    ready_after = await handshake(next(counter))
-            except Exception as error:
-                if began >= measure_from:
-                    errors[error_name(error)] += 1
-                # A failing server is not hammered in a tight loop.
-                await asyncio.sleep(0.05)
-                continue
-            if measure_from <= time.perf_counter() <= stop_at:
-                latencies.append(ready_after * 1000)
-
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return HandshakeWindow(duration=duration, attempts=attempts, latencies=latencies, errors=errors)
-
-
-def pooled_handshakes(
-    windows: list[HandshakeWindow], *, name: str, label: str, concurrency: int
-) -> Handshakes:
-    """A system's windows of one kind of handshake, pooled into one run."""
-    latencies = sorted(latency for window in windows for latency in window.latencies)
-    duration = sum(window.duration for window in windows)
-    errors: Counter[str] = Counter()
-    for window in windows:
-        errors += window.errors
-    run = Handshakes(
-        label=label,
-        concurrency=concurrency,
-        duration=duration,
-        attempts=sum(window.attempts for window in windows),
-        completed=len(latencies),
-        rate=len(latencies) / duration,
-        p50_ms=percentile(latencies, 0.5),
-        p99_ms=percentile(latencies, 0.99),
-        errors=dict(errors),
-        rate_by_round=[round(len(window.latencies) / window.duration) for window in windows],
-    )
-    log(
-        f"  {name} {label}: {run.rate:.0f} handshakes/s, open→ready p50 {fmt(run.p50_ms)} "
-        f"p99 {fmt(run.p99_ms)} ms; by round {' '.join(str(rate) for rate in run.rate_by_round)}"
-        + (f", errors {run.errors}" if errors else "")
-    )
-    return run
 
 
 # --- The run ------------------------------------------------------------------------------------------
@@ -683,8 +123,8 @@ async def measure_all(systems: dict[str, System], settings: Settings) -> dict[st
     """Each system's idle memory in turn, then the handshake runs of all of them, taking turns by round.
 
     Measured one system after the other, a system could get the machine's fast minute and the next one
-    its slow one: the bare consumer's rate moved between 712 and 1,057/s from run to run. In rounds
-    (A, B, C, then C, B, A, …) every system meets the same drift, and each pools its rounds.
+    its slow one (docs/decisions/0001). In rounds (A, B, C, then C, B, A, …) every system meets the same
+    drift, and each pools its rounds.
     """
     results: dict[str, SystemResult] = {}
     for name, system in systems.items():
@@ -757,39 +197,38 @@ def parley_system(settings: Settings, workdir: Path) -> Iterator[System]:
 
 
 @contextlib.contextmanager
-def relay_system(settings: Settings, workdir: Path) -> Iterator[System]:
+def baseline_system(
+    name: str, process: subprocess.Popen[bytes], target: Target, warm_up: Target
+) -> Iterator[System]:
+    """A baseline's started process: one kind of handshake ("connect"), counted at accept."""
+    try:
+        yield System(
+            name=name,
+            pid=process.pid,
+            target=target,
+            warm_up=warm_up.open_idle,
+            runs=[("connect", target.handshake)],
+        )
+    finally:
+        stop_process(process)
+
+
+def relay_system(settings: Settings, workdir: Path) -> contextlib.AbstractContextManager[System]:
     """The bare consumer on one daphne process, in-memory layer."""
     port = free_port()
     process = start_relay(workdir, port=port, cpu=SERVER_CPU)
-    try:
-        target = relay_target(f"http://127.0.0.1:{port}", prefix="idle")
-        yield System(
-            name="relay",
-            pid=process.pid,
-            target=target,
-            warm_up=relay_target(target.url, prefix="warm").open_idle,
-            runs=[("connect", target.handshake)],
-        )
-    finally:
-        stop_process(process)
+    url = f"http://127.0.0.1:{port}"
+    return baseline_system(
+        "relay", process, relay_target(url, prefix="idle"), relay_target(url, prefix="warm")
+    )
 
 
-@contextlib.contextmanager
-def plain_system(settings: Settings, workdir: Path) -> Iterator[System]:
+def plain_system(settings: Settings, workdir: Path) -> contextlib.AbstractContextManager[System]:
     """The plain websockets echo server."""
     port = free_port()
     process = start_plain(workdir, port=port, cpu=SERVER_CPU)
-    try:
-        target = plain_target(f"http://127.0.0.1:{port}")
-        yield System(
-            name="plain",
-            pid=process.pid,
-            target=target,
-            warm_up=target.open_idle,
-            runs=[("connect", target.handshake)],
-        )
-    finally:
-        stop_process(process)
+    target = plain_target(f"http://127.0.0.1:{port}")
+    return baseline_system("plain", process, target, target)
 
 
 def note_reused_visitors(results: dict[str, SystemResult], settings: Settings) -> None:
@@ -801,11 +240,6 @@ def note_reused_visitors(results: dict[str, SystemResult], settings: Settings) -
             f"  note: {returning_run.attempts} returning handshakes shared {settings.returning_visitors} "
             "visitors; the repeats recorded no visit (raise --returning)"
         )
-
-
-def fmt(value: float | None, digits: int = 1) -> str:
-    """A figure for the table."""
-    return "-" if value is None else f"{value:.{digits}f}"
 
 
 def ratio(parley: float | None, relay: float | None) -> float | None:
@@ -921,9 +355,8 @@ def run(settings: "Settings | None" = None) -> dict[str, Any]:
     """Measure every system (progress on stderr, no table); return the report the JSON file holds."""
     settings = settings or parse_args([])
     started = time.monotonic()
-    shutil.rmtree(WORKDIR, ignore_errors=True)
-    WORKDIR.mkdir(parents=True)
-    load_before = Path("/proc/loadavg").read_text().split()[:3]
+    fresh_workdir(WORKDIR)
+    load_before = loadavg()
     starters = {"parley": parley_system, "relay": relay_system, "plain": plain_system}
     with load_generator_on_cpu(CLIENT_CPU), contextlib.ExitStack() as servers:
         # Every server runs throughout, idle while another is measured, so the handshake runs can alternate.
@@ -934,70 +367,43 @@ def run(settings: "Settings | None" = None) -> dict[str, Any]:
     note_reused_visitors(results, settings)
     rows = table_rows(results, settings)
     return {
-        "benchmark": "idle memory per socket and handshakes/s, one daphne process, in-memory layer",
-        "generated_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "machine": {
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-            "loadavg_before": load_before,
-        },
-        "settings": {
-            key: str(value) if isinstance(value, Path) else value for key, value in asdict(settings).items()
-        },
+        **report_head(
+            "idle memory per socket and handshakes/s, one daphne process, in-memory layer",
+            settings=settings,
+            loadavg_before=load_before,
+        ),
         "systems": {name: asdict(result) for name, result in results.items()},
         "rows": rows,
         "table": table(rows, settings),
-        "elapsed_seconds": round(time.monotonic() - started, 1),
+        "elapsed_seconds": elapsed_since(started),
     }
 
 
 def parse_args(argv: list[str] | None) -> Settings:
     """Read the command line."""
-    parser = argparse.ArgumentParser(prog="python -m bench.capacity", description=__doc__.splitlines()[0])
+    parser = new_parser("bench.capacity", __doc__)
     parser.add_argument("--levels", default="1000,5000", help="idle socket counts (default 1000,5000)")
-    parser.add_argument(
-        "--open-concurrency", type=int, default=50, help="sockets opening at once (default 50)"
-    )
-    parser.add_argument("--concurrency", type=int, default=50, help="handshakes in flight (default 50)")
-    parser.add_argument("--warmup", type=float, default=1.0, help="handshake seconds not counted (default 1)")
-    parser.add_argument(
-        "--duration",
-        type=float,
-        default=10.0,
-        help="handshake seconds counted per run, over all rounds (default 10)",
-    )
-    parser.add_argument(
-        "--rounds",
-        type=int,
-        default=4,
-        help="rounds the handshake runs are split into, the systems taking turns (default 4)",
-    )
-    parser.add_argument("--settle", type=float, default=2.0, help="seconds before the RSS reads (default 2)")
-    parser.add_argument(
+    add_number(parser, "--open-concurrency", 50, "sockets opening at once")
+    add_number(parser, "--concurrency", 50, "handshakes in flight")
+    add_number(parser, "--warmup", 1.0, "handshake seconds not counted")
+    add_number(parser, "--duration", 10.0, "handshake seconds counted per run, over all rounds")
+    add_number(parser, "--rounds", 4, "rounds the handshake runs are split into, the systems taking turns")
+    add_number(parser, "--settle", 2.0, "seconds before the RSS reads")
+    add_number(
+        parser,
         "--returning",
-        type=int,
-        default=8000,
-        help="returning visitors (one per handshake; more handshakes reuse them and write nothing)",
+        8000,
+        "returning visitors (one per handshake; more handshakes reuse them and write nothing)",
     )
-    parser.add_argument("--history", type=int, default=3, help="messages each returning visitor has")
+    add_number(parser, "--history", 3, "messages each returning visitor has")
     parser.add_argument(
         "--systems", default=",".join(SYSTEMS), help=f"which to measure (default {','.join(SYSTEMS)})"
     )
-    parser.add_argument(
-        "--parley-env",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="an extra setting for Parley's process, e.g. DATABASE_CONN_MAX_AGE=60 (repeatable)",
+    add_parley_env(parser)
+    add_number(
+        parser, "--curve-points", 10, "RSS reads, evenly spaced, while opening up to the highest level"
     )
-    parser.add_argument(
-        "--curve-points",
-        type=int,
-        default=10,
-        help="RSS reads, evenly spaced, while opening up to the highest level (default 10)",
-    )
-    parser.add_argument("--output", type=Path, default=OUTPUT, help=f"JSON results (default {OUTPUT})")
+    add_output(parser, OUTPUT)
     parser.add_argument("--quick", action="store_true", help="smoke run: N=500, 3 s handshake runs")
     args = parser.parse_args(argv)
     systems = [name.strip() for name in str(args.systems).split(",") if name.strip()]
@@ -1015,7 +421,7 @@ def parse_args(argv: list[str] | None) -> Settings:
         history_messages=args.history,
         systems=systems,
         output=args.output,
-        parley_env=dict(item.split("=", 1) for item in args.parley_env if "=" in item),
+        parley_env=parley_env(args.parley_env),
         curve_points=args.curve_points,
     )
     if args.quick:
@@ -1034,11 +440,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the benchmark, print the table, write the JSON; exit 0 whatever the numbers say."""
     settings = parse_args(argv)
     report = run(settings)
-    print(report["table"])
-    settings.output.parent.mkdir(parents=True, exist_ok=True)
-    settings.output.write_text(json.dumps(report, indent=2) + "\n")
-    log(f"Wrote {settings.output} ({report['elapsed_seconds']} s); logs in {WORKDIR}")
-    return 0
+    return finish(report, settings.output, table=report["table"], note=f"; logs in {WORKDIR}")
 
 
 if __name__ == "__main__":

@@ -6,11 +6,7 @@ bundles gzipped once at -9, so what a visitor downloads is the gzip -9 figure th
 benchmark checks each gzipped answer against it byte for byte.
 """
 
-import argparse
 import gzip
-import json
-import os
-import platform
 import statistics
 import sys
 import tempfile
@@ -20,10 +16,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from bench.common import BENCH_DIR, add_output, elapsed_since, finish, log, new_parser, report_head
 from tests.processes import DemoDeployment
 from widget.build import BUNDLES, LOADER_BUDGET, TOTAL_BUDGET, build_bundle
 
-OUTPUT = Path(__file__).resolve().parent.parent / "build" / "bench" / "widget_weight.json"
+OUTPUT = BENCH_DIR / "widget_weight.json"
 HTTP_TIMEOUT = 10.0
 # The server gzips each bundle once at -9 (mtime 0, no BREACH padding: see server/chat/views.py
 # `_script_response`), so every answer should be the gzip -9 bytes; a few fetches check it does not vary.
@@ -60,11 +57,6 @@ class Weight:
             served_max=self.served_max + other.served_max,
             content_encoding=self.content_encoding,
         )
-
-
-def log(message: str) -> None:
-    """Progress on stderr, so stdout is just the table."""
-    print(message, file=sys.stderr, flush=True)
 
 
 def fetch(url: str, *, headers: dict[str, str]) -> tuple[bytes, dict[str, str]]:
@@ -151,18 +143,12 @@ def run() -> dict[str, Any]:
             }
         )
     return {
-        "benchmark": "widget weight: bytes before the panel opens and for the whole widget",
-        "generated_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "machine": {
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-        },
+        **report_head("widget weight: bytes before the panel opens and for the whole widget"),
         "samples": SAMPLES,
         "rows": rows,
         "config_json": config,
         "peers": [{"name": name, "published": figure} for name, figure in PEERS],
-        "elapsed_seconds": round(time.monotonic() - started, 1),
+        "elapsed_seconds": elapsed_since(started),
     }
 
 
@@ -201,17 +187,11 @@ def table(results: dict[str, Any]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Measure, print the table, write the JSON; exit 0 whatever the numbers say."""
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.widget_weight", description=__doc__.splitlines()[0]
-    )
-    parser.add_argument("--output", type=Path, default=OUTPUT, help=f"JSON results (default {OUTPUT})")
+    parser = new_parser("bench.widget_weight", __doc__)
+    add_output(parser, OUTPUT)
     args = parser.parse_args(argv)
     results = run()
-    print(table(results))
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(results, indent=2) + "\n")
-    log(f"Wrote {args.output} ({results['elapsed_seconds']} s)")
-    return 0
+    return finish(results, args.output, table=table(results))
 
 
 if __name__ == "__main__":
