@@ -208,7 +208,7 @@ export interface Message {
    */
   body: string;
   /**
-   * The sender's idempotency key, null for system messages.
+   * The sender's idempotency key; null when it gave none (a reply sent from server code).
    */
   client_id: string | null;
   /**

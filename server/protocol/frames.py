@@ -41,6 +41,8 @@ class ClientFrame(BaseModel):
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
+    type: str
+
 
 class ServerFrame(BaseModel):
     """A frame the server sends: exactly these fields."""

@@ -31,7 +31,9 @@ class Message(BaseModel):
         description="The agent who wrote it (so a console can tell its own replies from a colleague's)."
     )
     body: str = Field(description="The text, rendered as text, never as HTML.")
-    client_id: str | None = Field(description="The sender's idempotency key, null for system messages.")
+    client_id: str | None = Field(
+        description="The sender's idempotency key; null when it gave none (a reply sent from server code)."
+    )
     created_at: Timestamp
 
 
