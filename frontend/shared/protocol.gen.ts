@@ -87,6 +87,9 @@ export interface Ping {
  * The agent an agent socket speaks for.
  */
 export interface AgentInfo {
+  /**
+   * The agent's user id (Message.agent_id of its replies).
+   */
   id: number;
   /**
    * The name visitors and colleagues see.
@@ -127,6 +130,9 @@ export interface ConversationSummary {
    */
   id: string;
   site: SiteInfo;
+  /**
+   * A visitor has one open conversation at most.
+   */
   status: "open" | "resolved";
   visitor: VisitorInfo;
   /**
@@ -134,7 +140,7 @@ export interface ConversationSummary {
    */
   assignee_id: number | null;
   /**
-   * A per-conversation sequence number (0: none yet).
+   * The seq of its latest message.
    */
   last_seq: number;
   /**
@@ -146,7 +152,7 @@ export interface ConversationSummary {
    */
   created_at: string;
   /**
-   * ISO 8601 UTC, e.g. 2026-11-24T07:26:23.123456+00:00.
+   * Its latest activity: the inbox is ordered by it, newest first.
    */
   updated_at: string;
   /**
@@ -243,6 +249,9 @@ export interface MessageNew {
  */
 export interface MessageAck {
   type: "message.ack";
+  /**
+   * The client_id of the `message.send` it answers.
+   */
   client_id: string;
   message: Message;
 }
@@ -309,9 +318,12 @@ export interface Conversation {
    * The conversation's id.
    */
   id: string;
+  /**
+   * A visitor has one open conversation at most.
+   */
   status: "open" | "resolved";
   /**
-   * A per-conversation sequence number (0: none yet).
+   * The seq of its latest message.
    */
   last_seq: number;
 }
@@ -418,6 +430,9 @@ export interface VisitorReady {
  * The visitor a visitor socket speaks for.
  */
 export interface VisitorRef {
+  /**
+   * The visitor's id.
+   */
   id: string;
 }
 /**

@@ -132,7 +132,7 @@ class VisitorRef(BaseModel):
 
     model_config = SERVER_OUTPUT
 
-    id: uuid.UUID
+    id: uuid.UUID = Field(description="The visitor's id.")
 
 
 class AgentInfo(BaseModel):
@@ -140,7 +140,7 @@ class AgentInfo(BaseModel):
 
     model_config = SERVER_OUTPUT
 
-    id: int
+    id: int = Field(description="The agent's user id (Message.agent_id of its replies).")
     name: str = Field(description="The name visitors and colleagues see.")
 
 
@@ -170,7 +170,7 @@ class MessageAck(ServerFrame):
     """Your `message.send` is stored (also for a retry of a stored one)."""
 
     type: Literal["message.ack"]
-    client_id: str
+    client_id: str = Field(description="The client_id of the `message.send` it answers.")
     message: Message
 
 

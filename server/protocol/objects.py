@@ -43,8 +43,8 @@ class Conversation(BaseModel):
     model_config = SERVER_OUTPUT
 
     id: uuid.UUID = Field(description="The conversation's id.")
-    status: Literal["open", "resolved"]
-    last_seq: Seq
+    status: Literal["open", "resolved"] = Field(description="A visitor has one open conversation at most.")
+    last_seq: Seq = Field(description="The seq of its latest message.")
 
 
 class VisitorInfo(BaseModel):
@@ -74,13 +74,15 @@ class ConversationSummary(BaseModel):
 
     id: uuid.UUID = Field(description="The conversation's id.")
     site: SiteInfo
-    status: Literal["open", "resolved"]
+    status: Literal["open", "resolved"] = Field(description="A visitor has one open conversation at most.")
     visitor: VisitorInfo
     assignee_id: int | None = Field(description="The agent it is assigned to, null when unassigned.")
-    last_seq: Seq
+    last_seq: Seq = Field(description="The seq of its latest message.")
     last_message: Message | None = Field(description="Its latest message, null when it has none.")
     created_at: Timestamp
-    updated_at: Timestamp
+    updated_at: Timestamp = Field(
+        description="Its latest activity: the inbox is ordered by it, newest first."
+    )
     last_read_seq: int | None = Field(
         ge=0,
         description="The reading agent's own read mark: present in `ready` and `conversation.opened`, null "
