@@ -14,6 +14,7 @@ from django.test import Client
 from server.asgi import application
 from server.chat.actions import do_add_site_member, do_create_site, do_start_visitor_session
 from server.chat.models import Site, SiteMembership
+from tests.protocol.verify import verified_frames
 
 ACME_ORIGIN = "https://shop.acme.test"
 GLOBEX_ORIGIN = "https://globex.test"
@@ -26,6 +27,15 @@ def fresh_channel_layer() -> Iterator[None]:
     channel_layers.backends.clear()
     yield
     channel_layers.backends.clear()
+
+
+@pytest.fixture(autouse=True)
+def frames_match_the_protocol(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every frame the server sends (to a group or a socket) must be one server/protocol/ describes."""
+    with verified_frames(monkeypatch) as checker:
+        yield
+    if checker.mismatches:
+        pytest.fail("frames not in the protocol schema:\n" + "\n\n".join(checker.mismatches), pytrace=False)
 
 
 @pytest.fixture

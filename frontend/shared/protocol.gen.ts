@@ -1,0 +1,455 @@
+// Generated from docs/protocol.schema.json by `npm run gen:protocol` (frontend/scripts/gen-protocol.mjs).
+// Do not edit: change server/protocol/, run `python -m server.protocol.schema`, then regenerate.
+
+export type AgentClientFrame = ConversationOpen | ConversationLeave | ConversationRead | AgentMessageSend | Sync | Ping;
+export type AgentServerFrame =
+  AgentReady | ConversationOpened | MessageNew | MessageAck | InboxUpdate | History | Notification | Pong | ErrorFrame;
+export type ErrorCode =
+  | "bad_frame"
+  | "frame_too_large"
+  | "unknown_type"
+  | "invalid_field"
+  | "invalid_json"
+  | "body_too_long"
+  | "empty_body"
+  | "not_found"
+  | "site_not_found"
+  | "origin_not_allowed"
+  | "payload_too_large"
+  | "method_not_allowed"
+  | "rate_limited"
+  | "limit_reached"
+  | "hello_required"
+  | "token_invalid"
+  | "token_wrong_site"
+  | "not_authenticated"
+  | "internal_error";
+export type VisitorClientFrame = Hello | VisitorMessageSend | Sync | Ping;
+export type VisitorServerFrame =
+  VisitorReady | MessageAck | MessageNew | ConversationStarted | History | Pong | ErrorFrame;
+
+/**
+ * Follow a conversation and mark it read; answered by `conversation.opened`.
+ */
+export interface ConversationOpen {
+  type: "conversation.open";
+  conversation_id: string;
+  /**
+   * The highest seq the console holds of it.
+   */
+  after_seq?: number;
+}
+/**
+ * Stop following a conversation; no reply.
+ */
+export interface ConversationLeave {
+  type: "conversation.leave";
+  conversation_id: string;
+}
+/**
+ * Store the agent's read mark (never past the last message); no reply.
+ */
+export interface ConversationRead {
+  type: "conversation.read";
+  conversation_id: string;
+  seq: number;
+}
+/**
+ * An agent's reply in a conversation of its sites.
+ */
+export interface AgentMessageSend {
+  type: "message.send";
+  conversation_id: string;
+  /**
+   * Chosen by the sender (a UUID is ideal), unique per conversation: a retried send returns the stored message instead of storing it twice.
+   */
+  client_id: string;
+  /**
+   * 1..PARLEY_MESSAGE_MAX_LENGTH characters after trimming.
+   */
+  body: string;
+}
+/**
+ * Ask for the messages after a seq; answered by `history`.
+ */
+export interface Sync {
+  type: "sync";
+  conversation_id: string;
+  after_seq: number;
+}
+/**
+ * A keepalive; answered by `pong`.
+ */
+export interface Ping {
+  type: "ping";
+}
+/**
+ * The agent an agent socket speaks for.
+ */
+export interface AgentInfo {
+  /**
+   * The agent's user id (Message.agent_id of its replies).
+   */
+  id: number;
+  /**
+   * The name visitors and colleagues see.
+   */
+  name: string;
+}
+/**
+ * Sent on connect: the agent, its sites and its inbox.
+ */
+export interface AgentReady {
+  type: "ready";
+  agent: AgentInfo;
+  sites: SiteInfo[];
+  /**
+   * Newest first.
+   */
+  inbox: ConversationSummary[];
+}
+/**
+ * A site as agents see it.
+ */
+export interface SiteInfo {
+  /**
+   * The site's id.
+   */
+  id: number;
+  /**
+   * The site's name.
+   */
+  name: string;
+}
+/**
+ * A conversation as an inbox row of the agent console.
+ */
+export interface ConversationSummary {
+  /**
+   * The conversation's id.
+   */
+  id: string;
+  site: SiteInfo;
+  /**
+   * A visitor has one open conversation at most.
+   */
+  status: "open" | "resolved";
+  visitor: VisitorInfo;
+  /**
+   * The agent it is assigned to, null when unassigned.
+   */
+  assignee_id: number | null;
+  /**
+   * The seq of its latest message.
+   */
+  last_seq: number;
+  /**
+   * Its latest message, null when it has none.
+   */
+  last_message: Message | null;
+  /**
+   * ISO 8601 UTC, e.g. 2026-11-24T07:26:23.123456+00:00.
+   */
+  created_at: string;
+  /**
+   * Its latest activity: the inbox is ordered by it, newest first.
+   */
+  updated_at: string;
+  /**
+   * The reading agent's own read mark: present in `ready` and `conversation.opened`, null in broadcasts (`inbox.update`), where the console keeps its own. Unread: last_message.author is 'visitor' and last_message.seq > last_read_seq.
+   */
+  last_read_seq: number | null;
+}
+/**
+ * A visitor as agents see it.
+ */
+export interface VisitorInfo {
+  /**
+   * The visitor's id.
+   */
+  id: string;
+  /**
+   * The visitor's name, empty when unknown.
+   */
+  name: string;
+  /**
+   * The visitor's email address, empty when unknown.
+   */
+  email: string;
+  /**
+   * The page the visitor was last seen on, empty when unknown.
+   */
+  last_page_url: string;
+}
+/**
+ * A stored message.
+ */
+export interface Message {
+  /**
+   * The message's id, unique on the server.
+   */
+  id: number;
+  /**
+   * The conversation it belongs to.
+   */
+  conversation_id: string;
+  /**
+   * Its place in the conversation: starts at 1, strictly increases.
+   */
+  seq: number;
+  /**
+   * Who wrote it.
+   */
+  author: "visitor" | "agent" | "system";
+  /**
+   * The agent's first name, else its username before any '@' ('Support' when the user is gone); null unless the author is an agent.
+   */
+  author_name: string | null;
+  /**
+   * The agent who wrote it (so a console can tell its own replies from a colleague's).
+   */
+  agent_id: number | null;
+  /**
+   * The text, rendered as text, never as HTML.
+   */
+  body: string;
+  /**
+   * The sender's idempotency key; null when it gave none (a reply sent from server code).
+   */
+  client_id: string | null;
+  /**
+   * ISO 8601 UTC, e.g. 2026-11-24T07:26:23.123456+00:00.
+   */
+  created_at: string;
+}
+/**
+ * The answer to `conversation.open`.
+ */
+export interface ConversationOpened {
+  type: "conversation.opened";
+  conversation: ConversationSummary;
+  /**
+   * Its messages with seq > after_seq, oldest first.
+   */
+  messages: Message[];
+  /**
+   * More messages follow (at most PARLEY_HISTORY_LIMIT per page): `sync` from the highest seq held.
+   */
+  has_more: boolean;
+}
+/**
+ * A message was stored in a conversation this socket hears (the sender's own included).
+ */
+export interface MessageNew {
+  type: "message.new";
+  message: Message;
+}
+/**
+ * Your `message.send` is stored (also for a retry of a stored one).
+ */
+export interface MessageAck {
+  type: "message.ack";
+  /**
+   * The client_id of the `message.send` it answers.
+   */
+  client_id: string;
+  message: Message;
+}
+/**
+ * A conversation of the agent's sites was started or got a message: its inbox row, last_read_seq null.
+ */
+export interface InboxUpdate {
+  type: "inbox.update";
+  conversation: ConversationSummary;
+}
+/**
+ * The answer to `sync`.
+ */
+export interface History {
+  type: "history";
+  conversation_id: string;
+  /**
+   * The messages with seq > after_seq, oldest first.
+   */
+  messages: Message[];
+  /**
+   * More messages follow (at most PARLEY_HISTORY_LIMIT per page): `sync` from the highest seq held.
+   */
+  has_more: boolean;
+}
+/**
+ * A notification pushed to every console of one agent (actions.send_notification).
+ */
+export interface Notification {
+  type: "notification";
+  /**
+   * Any JSON object.
+   */
+  payload: {
+    [k: string]: unknown | undefined;
+  };
+}
+/**
+ * The answer to `ping`.
+ */
+export interface Pong {
+  type: "pong";
+}
+/**
+ * A refused frame or a failure; the codes that close the socket are followed by their close code.
+ */
+export interface ErrorFrame {
+  type: "error";
+  code: ErrorCode;
+  /**
+   * For people; clients act on `code`.
+   */
+  message: string;
+  /**
+   * The client_id (else the type) of the frame it answers; null when the frame could not be read: not JSON, an unknown type, or over 8x PARLEY_FRAME_MAX_BYTES.
+   */
+  ref: string | null;
+}
+/**
+ * A conversation as its visitor sees it.
+ */
+export interface Conversation {
+  /**
+   * The conversation's id.
+   */
+  id: string;
+  /**
+   * A visitor has one open conversation at most.
+   */
+  status: "open" | "resolved";
+  /**
+   * The seq of its latest message.
+   */
+  last_seq: number;
+}
+/**
+ * A conversation of this visitor was started (also by another tab); its messages follow.
+ */
+export interface ConversationStarted {
+  type: "conversation.started";
+  conversation: Conversation;
+}
+/**
+ * The visitor's first frame, within PARLEY_HELLO_TIMEOUT; answered by `ready`.
+ */
+export interface Hello {
+  type: "hello";
+  /**
+   * The visitor token from the session endpoint.
+   */
+  token: string;
+  /**
+   * The highest seq the visitor holds; `ready` carries what follows.
+   */
+  last_seq?: number;
+  /**
+   * The page the widget runs on.
+   */
+  page_url?: string;
+}
+/**
+ * Every 4xx answer of the HTTP API.
+ */
+export interface HttpError {
+  error: HttpErrorBody;
+}
+/**
+ * What went wrong.
+ */
+export interface HttpErrorBody {
+  code: ErrorCode;
+  message: string;
+}
+/**
+ * The body of POST /api/widget/sites/<site_key>/session.
+ */
+export interface SessionRequest {
+  /**
+   * The token the widget holds: resumes its visitor when valid, else a new one starts.
+   */
+  visitor_token?: string | null;
+  /**
+   * The page the widget runs on (an http(s) URL).
+   */
+  page_url?: string | null;
+}
+/**
+ * The answer to a session request: a fresh token for the visitor socket.
+ */
+export interface SessionResponse {
+  visitor_token: string;
+  visitor_id: string;
+  /**
+   * The visitor socket's ws(s):// URL.
+   */
+  socket_url: string;
+  /**
+   * Seconds the token stays valid.
+   */
+  token_max_age: number;
+}
+/**
+ * A visitor's message (the first one of a visitor with no open conversation starts one).
+ */
+export interface VisitorMessageSend {
+  type: "message.send";
+  /**
+   * Chosen by the sender (a UUID is ideal), unique per conversation: a retried send returns the stored message instead of storing it twice.
+   */
+  client_id: string;
+  /**
+   * 1..PARLEY_MESSAGE_MAX_LENGTH characters after trimming.
+   */
+  body: string;
+}
+/**
+ * The answer to a valid `hello`: the visitor's open conversation and what it has not seen.
+ */
+export interface VisitorReady {
+  type: "ready";
+  visitor: VisitorRef;
+  /**
+   * The open conversation, null when none.
+   */
+  conversation: Conversation | null;
+  /**
+   * Its messages with seq > last_seq, oldest first.
+   */
+  messages: Message[];
+  /**
+   * More messages follow (at most PARLEY_HISTORY_LIMIT per page): `sync` from the highest seq held.
+   */
+  has_more: boolean;
+}
+/**
+ * The visitor a visitor socket speaks for.
+ */
+export interface VisitorRef {
+  /**
+   * The visitor's id.
+   */
+  id: string;
+}
+/**
+ * The answer to GET /api/widget/sites/<site_key>/config.
+ */
+export interface WidgetConfig {
+  site: WidgetSite;
+}
+/**
+ * A site's public widget settings.
+ */
+export interface WidgetSite {
+  name: string;
+  /**
+   * Hex colour, e.g. #4f46e5.
+   */
+  color: string;
+  greeting: string;
+  position: "right" | "left";
+}

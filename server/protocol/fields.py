@@ -1,0 +1,112 @@
+"""The field types of client frames, each with what an `invalid_field` error says it must be."""
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Annotated
+
+from pydantic import AfterValidator, Field, PlainValidator, WithJsonSchema
+from pydantic_core import PydanticCustomError
+
+CLIENT_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+MAX_SEQ = 2**31 - 1
+MAX_URL_CHARS = 2000
+# A generous bound: the body's real limit (PARLEY_MESSAGE_MAX_LENGTH) is a business rule in actions.
+MAX_TEXT_FIELD_CHARS = 1_000_000
+
+# What a string must be to be stored: PostgreSQL text cannot hold NUL, and UTF-8 cannot encode a lone
+# surrogate, which JSON can carry ("\ud800"). Either failed the whole batch a send came in.
+STORABLE_EXPECTATION = "must be text without NUL characters or unpaired surrogates"
+# The pydantic error type of every check written here; its message is the expectation itself.
+INVALID_FIELD = "invalid_field"
+
+
+@dataclass(frozen=True)
+class Expect:
+    """What an `invalid_field` error says a field must be, by pydantic error type where that differs."""
+
+    message: str
+    by_error: Mapping[str, str] = field(default_factory=dict)
+
+    def describe(self, *, error_type: str, error_message: str) -> str:
+        """The expectation that a pydantic error of this field breaks."""
+        if error_type == INVALID_FIELD:
+            return error_message
+        return self.by_error.get(error_type, self.message)
+
+
+def is_storable_text(value: str) -> bool:
+    """Whether a string can be stored and sent on as UTF-8 text on every database."""
+    if "\x00" in value:
+        return False
+    if value.isascii():
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _invalid(expectation: str) -> PydanticCustomError:
+    return PydanticCustomError(INVALID_FIELD, expectation)
+
+
+def _storable(value: str) -> str:
+    if not is_storable_text(value):
+        raise _invalid(STORABLE_EXPECTATION)
+    return value
+
+
+UUID_EXPECTATION = "must be a UUID string"
+
+
+def _uuid(value: object) -> uuid.UUID:
+    # Python's own parser, not pydantic's: the forms it takes (braces, "urn:", dashes anywhere) stay accepted.
+    if not isinstance(value, str) or len(value) > 36:
+        raise _invalid(UUID_EXPECTATION)
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise _invalid(UUID_EXPECTATION) from None
+
+
+def _url(value: object) -> str:
+    if not isinstance(value, str):
+        raise _invalid("must be a string")
+    if value and not value.startswith(("http://", "https://")):
+        raise _invalid("must be an http(s) URL")
+    if not is_storable_text(value):
+        raise _invalid(STORABLE_EXPECTATION)
+    return value[:MAX_URL_CHARS]
+
+
+Text = Annotated[
+    str,
+    Field(max_length=MAX_TEXT_FIELD_CHARS, description="Text without NUL characters or unpaired surrogates."),
+    AfterValidator(_storable),
+    # pydantic cannot read a lone surrogate as a string at all: that is the storable rule too.
+    Expect("must be a string", {"string_unicode": STORABLE_EXPECTATION}),
+]
+Seq = Annotated[int, Field(strict=True, ge=0, le=MAX_SEQ), Expect("must be an integer >= 0")]
+ClientId = Annotated[
+    str,
+    Field(
+        pattern=CLIENT_ID_PATTERN,
+        description="Chosen by the sender (a UUID is ideal), unique per conversation: a retried send "
+        "returns the stored message instead of storing it twice.",
+    ),
+    Expect("must be 1-64 characters of A-Z, a-z, 0-9, '_' or '-'"),
+]
+ConversationId = Annotated[
+    uuid.UUID,
+    PlainValidator(_uuid),
+    WithJsonSchema({"type": "string", "format": "uuid", "maxLength": 36}),
+    Expect(UUID_EXPECTATION),
+]
+PageUrl = Annotated[
+    str,
+    PlainValidator(_url),
+    WithJsonSchema({"type": "string", "description": "An http(s) URL (or empty); cut to 2000 characters."}),
+    Expect("must be a string"),
+]

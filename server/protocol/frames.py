@@ -1,0 +1,315 @@
+"""Every frame of both sockets and the widget's HTTP bodies (docs/protocol.md), as pydantic models."""
+
+import uuid
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from typing_extensions import TypeAliasType
+
+from server.protocol.fields import ClientId, ConversationId, PageUrl, Seq, Text
+from server.protocol.objects import SERVER_OUTPUT, Conversation, ConversationSummary, Message, SiteInfo
+
+# Every error code Parley emits; errors.ERROR_CODES maps each to its HTTP status and close code.
+ErrorCode = TypeAliasType(
+    "ErrorCode",
+    Literal[
+        "bad_frame",
+        "frame_too_large",
+        "unknown_type",
+        "invalid_field",
+        "invalid_json",
+        "body_too_long",
+        "empty_body",
+        "not_found",
+        "site_not_found",
+        "origin_not_allowed",
+        "payload_too_large",
+        "method_not_allowed",
+        "rate_limited",
+        "limit_reached",
+        "hello_required",
+        "token_invalid",
+        "token_wrong_site",
+        "not_authenticated",
+        "internal_error",
+    ],
+)
+
+
+class ClientFrame(BaseModel):
+    """A frame a client sends: unknown fields are ignored."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    type: str
+
+
+class ServerFrame(BaseModel):
+    """A frame the server sends: exactly these fields."""
+
+    model_config = SERVER_OUTPUT
+
+
+# --- Client frames ---------------------------------------------------------------------------------------
+# Fields are declared in the order they are checked: an error names the first refused one.
+
+
+class Hello(ClientFrame):
+    """The visitor's first frame, within PARLEY_HELLO_TIMEOUT; answered by `ready`."""
+
+    type: Literal["hello"]
+    token: Text = Field(description="The visitor token from the session endpoint.")
+    last_seq: Seq = Field(0, description="The highest seq the visitor holds; `ready` carries what follows.")
+    page_url: PageUrl = Field("", description="The page the widget runs on.")
+
+
+class VisitorMessageSend(ClientFrame):
+    """A visitor's message (the first one of a visitor with no open conversation starts one)."""
+
+    type: Literal["message.send"]
+    client_id: ClientId
+    body: Text = Field(description="1..PARLEY_MESSAGE_MAX_LENGTH characters after trimming.")
+
+
+class AgentMessageSend(ClientFrame):
+    """An agent's reply in a conversation of its sites."""
+
+    type: Literal["message.send"]
+    conversation_id: ConversationId
+    client_id: ClientId
+    body: Text = Field(description="1..PARLEY_MESSAGE_MAX_LENGTH characters after trimming.")
+
+
+class Sync(ClientFrame):
+    """Ask for the messages after a seq; answered by `history`."""
+
+    type: Literal["sync"]
+    conversation_id: ConversationId
+    after_seq: Seq
+
+
+class Ping(ClientFrame):
+    """A keepalive; answered by `pong`."""
+
+    type: Literal["ping"]
+
+
+class ConversationOpen(ClientFrame):
+    """Follow a conversation and mark it read; answered by `conversation.opened`."""
+
+    type: Literal["conversation.open"]
+    conversation_id: ConversationId
+    after_seq: Seq = Field(0, description="The highest seq the console holds of it.")
+
+
+class ConversationLeave(ClientFrame):
+    """Stop following a conversation; no reply."""
+
+    type: Literal["conversation.leave"]
+    conversation_id: ConversationId
+
+
+class ConversationRead(ClientFrame):
+    """Store the agent's read mark (never past the last message); no reply."""
+
+    type: Literal["conversation.read"]
+    conversation_id: ConversationId
+    seq: Seq
+
+
+VisitorClientFrame = Annotated[Hello | VisitorMessageSend | Sync | Ping, Field(discriminator="type")]
+AgentClientFrame = Annotated[
+    ConversationOpen | ConversationLeave | ConversationRead | AgentMessageSend | Sync | Ping,
+    Field(discriminator="type"),
+]
+
+
+# --- Server frames ---------------------------------------------------------------------------------------
+
+
+class VisitorRef(BaseModel):
+    """The visitor a visitor socket speaks for."""
+
+    model_config = SERVER_OUTPUT
+
+    id: uuid.UUID = Field(description="The visitor's id.")
+
+
+class AgentInfo(BaseModel):
+    """The agent an agent socket speaks for."""
+
+    model_config = SERVER_OUTPUT
+
+    id: int = Field(description="The agent's user id (Message.agent_id of its replies).")
+    name: str = Field(description="The name visitors and colleagues see.")
+
+
+HAS_MORE = "More messages follow (at most PARLEY_HISTORY_LIMIT per page): `sync` from the highest seq held."
+
+
+class VisitorReady(ServerFrame):
+    """The answer to a valid `hello`: the visitor's open conversation and what it has not seen."""
+
+    type: Literal["ready"]
+    visitor: VisitorRef
+    conversation: Conversation | None = Field(description="The open conversation, null when none.")
+    messages: list[Message] = Field(description="Its messages with seq > last_seq, oldest first.")
+    has_more: bool = Field(description=HAS_MORE)
+
+
+class AgentReady(ServerFrame):
+    """Sent on connect: the agent, its sites and its inbox."""
+
+    type: Literal["ready"]
+    agent: AgentInfo
+    sites: list[SiteInfo]
+    inbox: list[ConversationSummary] = Field(description="Newest first.")
+
+
+class MessageAck(ServerFrame):
+    """Your `message.send` is stored (also for a retry of a stored one)."""
+
+    type: Literal["message.ack"]
+    client_id: str = Field(description="The client_id of the `message.send` it answers.")
+    message: Message
+
+
+class MessageNew(ServerFrame):
+    """A message was stored in a conversation this socket hears (the sender's own included)."""
+
+    type: Literal["message.new"]
+    message: Message
+
+
+class ConversationStarted(ServerFrame):
+    """A conversation of this visitor was started (also by another tab); its messages follow."""
+
+    type: Literal["conversation.started"]
+    conversation: Conversation
+
+
+class ConversationOpened(ServerFrame):
+    """The answer to `conversation.open`."""
+
+    type: Literal["conversation.opened"]
+    conversation: ConversationSummary
+    messages: list[Message] = Field(description="Its messages with seq > after_seq, oldest first.")
+    has_more: bool = Field(description=HAS_MORE)
+
+
+class InboxUpdate(ServerFrame):
+    """A conversation of the agent's sites was started or got a message: its inbox row, last_read_seq null."""
+
+    type: Literal["inbox.update"]
+    conversation: ConversationSummary
+
+
+class History(ServerFrame):
+    """The answer to `sync`."""
+
+    type: Literal["history"]
+    conversation_id: uuid.UUID
+    messages: list[Message] = Field(description="The messages with seq > after_seq, oldest first.")
+    has_more: bool = Field(description=HAS_MORE)
+
+
+class Notification(ServerFrame):
+    """A notification pushed to every console of one agent (actions.send_notification)."""
+
+    type: Literal["notification"]
+    payload: dict[str, Any] = Field(description="Any JSON object.")
+
+
+class Pong(ServerFrame):
+    """The answer to `ping`."""
+
+    type: Literal["pong"]
+
+
+class ErrorFrame(ServerFrame):
+    """A refused frame or a failure; the codes that close the socket are followed by their close code."""
+
+    type: Literal["error"]
+    code: ErrorCode
+    message: str = Field(description="For people; clients act on `code`.")
+    ref: str | None = Field(
+        description="The client_id (else the type) of the frame it answers; null when the frame could not "
+        "be read: not JSON, an unknown type, or over 8x PARLEY_FRAME_MAX_BYTES."
+    )
+
+
+VisitorServerFrame = Annotated[
+    VisitorReady | MessageAck | MessageNew | ConversationStarted | History | Pong | ErrorFrame,
+    Field(discriminator="type"),
+]
+AgentServerFrame = Annotated[
+    AgentReady
+    | ConversationOpened
+    | MessageNew
+    | MessageAck
+    | InboxUpdate
+    | History
+    | Notification
+    | Pong
+    | ErrorFrame,
+    Field(discriminator="type"),
+]
+
+
+# --- Widget HTTP API -------------------------------------------------------------------------------------
+
+
+class SessionRequest(BaseModel):
+    """The body of POST /api/widget/sites/<site_key>/session."""
+
+    visitor_token: str | None = Field(
+        None, description="The token the widget holds: resumes its visitor when valid, else a new one starts."
+    )
+    page_url: str | None = Field(None, description="The page the widget runs on (an http(s) URL).")
+
+
+class SessionResponse(BaseModel):
+    """The answer to a session request: a fresh token for the visitor socket."""
+
+    model_config = SERVER_OUTPUT
+
+    visitor_token: str
+    visitor_id: uuid.UUID
+    socket_url: str = Field(description="The visitor socket's ws(s):// URL.")
+    token_max_age: int = Field(description="Seconds the token stays valid.")
+
+
+class WidgetSite(BaseModel):
+    """A site's public widget settings."""
+
+    model_config = SERVER_OUTPUT
+
+    name: str
+    color: str = Field(description="Hex colour, e.g. #4f46e5.")
+    greeting: str
+    position: Literal["right", "left"]
+
+
+class WidgetConfig(BaseModel):
+    """The answer to GET /api/widget/sites/<site_key>/config."""
+
+    model_config = SERVER_OUTPUT
+
+    site: WidgetSite
+
+
+class HttpErrorBody(BaseModel):
+    """What went wrong."""
+
+    model_config = SERVER_OUTPUT
+
+    code: ErrorCode
+    message: str
+
+
+class HttpError(BaseModel):
+    """Every 4xx answer of the HTTP API."""
+
+    model_config = SERVER_OUTPUT
+
+    error: HttpErrorBody

@@ -1,0 +1,91 @@
+"""The JSON shapes of stored objects on the wire (docs/protocol.md, "Objects"), as wire.py builds them."""
+
+import uuid
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+# Server output is described exactly: no field beyond these, and no coercion when a test checks a frame.
+SERVER_OUTPUT = ConfigDict(extra="forbid", strict=True)
+
+Seq = Annotated[int, Field(ge=0, description="A per-conversation sequence number (0: none yet).")]
+Timestamp = Annotated[
+    AwareDatetime, Field(description="ISO 8601 UTC, e.g. 2026-11-24T07:26:23.123456+00:00.")
+]
+
+
+class Message(BaseModel):
+    """A stored message."""
+
+    model_config = SERVER_OUTPUT
+
+    id: int = Field(description="The message's id, unique on the server.")
+    conversation_id: uuid.UUID = Field(description="The conversation it belongs to.")
+    seq: int = Field(ge=1, description="Its place in the conversation: starts at 1, strictly increases.")
+    author: Literal["visitor", "agent", "system"] = Field(description="Who wrote it.")
+    author_name: str | None = Field(
+        description="The agent's first name, else its username before any '@' ('Support' when the user is "
+        "gone); null unless the author is an agent."
+    )
+    agent_id: int | None = Field(
+        description="The agent who wrote it (so a console can tell its own replies from a colleague's)."
+    )
+    body: str = Field(description="The text, rendered as text, never as HTML.")
+    client_id: str | None = Field(
+        description="The sender's idempotency key; null when it gave none (a reply sent from server code)."
+    )
+    created_at: Timestamp
+
+
+class Conversation(BaseModel):
+    """A conversation as its visitor sees it."""
+
+    model_config = SERVER_OUTPUT
+
+    id: uuid.UUID = Field(description="The conversation's id.")
+    status: Literal["open", "resolved"] = Field(description="A visitor has one open conversation at most.")
+    last_seq: Seq = Field(description="The seq of its latest message.")
+
+
+class VisitorInfo(BaseModel):
+    """A visitor as agents see it."""
+
+    model_config = SERVER_OUTPUT
+
+    id: uuid.UUID = Field(description="The visitor's id.")
+    name: str = Field(description="The visitor's name, empty when unknown.")
+    email: str = Field(description="The visitor's email address, empty when unknown.")
+    last_page_url: str = Field(description="The page the visitor was last seen on, empty when unknown.")
+
+
+class SiteInfo(BaseModel):
+    """A site as agents see it."""
+
+    model_config = SERVER_OUTPUT
+
+    id: int = Field(description="The site's id.")
+    name: str = Field(description="The site's name.")
+
+
+class ConversationSummary(BaseModel):
+    """A conversation as an inbox row of the agent console."""
+
+    model_config = SERVER_OUTPUT
+
+    id: uuid.UUID = Field(description="The conversation's id.")
+    site: SiteInfo
+    status: Literal["open", "resolved"] = Field(description="A visitor has one open conversation at most.")
+    visitor: VisitorInfo
+    assignee_id: int | None = Field(description="The agent it is assigned to, null when unassigned.")
+    last_seq: Seq = Field(description="The seq of its latest message.")
+    last_message: Message | None = Field(description="Its latest message, null when it has none.")
+    created_at: Timestamp
+    updated_at: Timestamp = Field(
+        description="Its latest activity: the inbox is ordered by it, newest first."
+    )
+    last_read_seq: int | None = Field(
+        ge=0,
+        description="The reading agent's own read mark: present in `ready` and `conversation.opened`, null "
+        "in broadcasts (`inbox.update`), where the console keeps its own. Unread: last_message.author is "
+        "'visitor' and last_message.seq > last_read_seq.",
+    )

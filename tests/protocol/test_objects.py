@@ -1,0 +1,120 @@
+"""What the server builds from stored objects validates against the protocol models, field by field."""
+
+import uuid
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from pydantic import BaseModel, TypeAdapter
+
+from server.chat import selectors
+from server.chat.actions import do_open_conversation, do_post_agent_message, do_post_visitor_message
+from server.chat.errors import ERROR_CODES
+from server.chat.gateway import encode_frame
+from server.chat.models import Conversation, Message, Site
+from server.chat.wire import conversation_summary, conversation_wire, message_wire, site_wire, visitor_wire
+from server.protocol import frames, objects
+from tests.conftest import ACME_ORIGIN, VisitorIdentity
+
+pytestmark = pytest.mark.django_db
+
+
+def check(model: Any, value: dict[str, Any]) -> Any:
+    """The model (or union) read from the JSON text the server sends for `value`."""
+    return TypeAdapter(model).validate_json(encode_frame(value))
+
+
+@pytest.fixture
+def conversation(visitor_alice: VisitorIdentity, agent_bob: User) -> Conversation:
+    """A conversation of Alice with a visitor message and Bob's reply."""
+    visitor_id = uuid.UUID(visitor_alice.visitor_id)
+    posted = do_post_visitor_message(visitor_id=visitor_id, client_id="c-1", body="Hello")
+    do_post_agent_message(
+        agent=agent_bob, conversation_id=posted.conversation_id, body="Hi!", client_id="a-1"
+    )
+    return selectors.summary_query().get(pk=posted.conversation_id)
+
+
+def test_stored_messages_are_messages(conversation: Conversation, agent_bob: User):
+    """A visitor's message and an agent's, as wire.py builds them from rows and selectors from SQL."""
+    stored = list(Message.objects.filter(conversation=conversation).select_related("agent").order_by("seq"))
+    checked = [check(objects.Message, message_wire(message)) for message in stored]
+    assert [(m.author, m.author_name, m.agent_id) for m in checked] == [
+        ("visitor", None, None),
+        ("agent", "Bob", agent_bob.pk),
+    ]
+    from_sql, has_more = selectors.messages_after(conversation_id=conversation.pk, after_seq=0)
+    assert [check(objects.Message, message) for message in from_sql] == checked
+    assert not has_more
+
+
+def test_a_message_without_client_id_or_agent_is_a_message(conversation: Conversation, agent_bob: User):
+    """client_id and author_name may be null; an agent whose user is gone is named 'Support'."""
+    reply = do_post_agent_message(agent=agent_bob, conversation_id=conversation.pk, body="No id")
+    assert check(objects.Message, reply.message).client_id is None
+    agent_bob.delete()
+    message = Message.objects.select_related("agent").get(pk=reply.message["id"])
+    assert check(objects.Message, message_wire(message)).author_name == "Support"
+
+
+def test_conversations_visitors_sites_and_summaries(conversation: Conversation, site_acme: Site):
+    """The visitor's view of a conversation, an inbox row (read mark or null) and its parts."""
+    assert check(objects.Conversation, conversation_wire(conversation)).last_seq == 2
+    assert check(objects.VisitorInfo, visitor_wire(conversation.visitor)).last_page_url == ACME_ORIGIN + "/"
+    assert check(objects.SiteInfo, site_wire(site_acme)).name == "Acme"
+    for last_read_seq in (None, 0, 2):
+        summary = check(
+            objects.ConversationSummary, conversation_summary(conversation, last_read_seq=last_read_seq)
+        )
+        assert summary.last_read_seq == last_read_seq
+        assert summary.last_message is not None
+
+
+def test_a_conversation_without_messages_summarises(conversation: Conversation):
+    """An inbox row whose conversation has no last message yet."""
+    conversation.last_message = None
+    assert (
+        check(objects.ConversationSummary, conversation_summary(conversation, last_read_seq=0)).last_message
+        is None
+    )
+
+
+def test_frames_built_from_stored_objects(conversation: Conversation, agent_bob: User):
+    """ready, conversation.opened and history of the agent socket, as the selectors build them."""
+    ready = check(frames.AgentServerFrame, selectors.agent_ready_frame(user=agent_bob))
+    assert isinstance(ready, frames.AgentReady)
+    assert [row.id for row in ready.inbox] == [conversation.pk]
+    opened = do_open_conversation(user_id=agent_bob.pk, conversation_id=conversation.pk, after_seq=0)
+    assert isinstance(check(frames.AgentServerFrame, opened), frames.ConversationOpened)
+    history = selectors.agent_history_frame(
+        user_id=agent_bob.pk, conversation_id=conversation.pk, after_seq=1
+    )
+    assert len(check(frames.AgentServerFrame, history).messages) == 1
+
+
+def test_http_bodies(client: Client, site_acme: Site):
+    """The widget's config, a session and an HTTP error, as the views answer them."""
+    headers = {"Origin": ACME_ORIGIN}
+    config = client.get(f"/api/widget/sites/{site_acme.public_key}/config", headers=headers)
+    assert check(frames.WidgetConfig, config.json()).site.name == "Acme"
+    path = f"/api/widget/sites/{site_acme.public_key}/session"
+    request = frames.SessionRequest(visitor_token=None, page_url=ACME_ORIGIN + "/")
+    session = client.post(path, request.model_dump_json(), content_type="application/json", headers=headers)
+    assert check(frames.SessionResponse, session.json()).socket_url.startswith("ws")
+    refused = client.post(path, "[1]", content_type="application/json", headers=headers)
+    assert check(frames.HttpError, refused.json()).error.code == "invalid_json"
+
+
+def test_every_error_code_is_in_the_schema():
+    """ErrorFrame.code and HttpError's code list exactly the codes errors.ERROR_CODES knows."""
+    schema = TypeAdapter(frames.ErrorFrame).json_schema()
+    assert set(schema["$defs"]["ErrorCode"]["enum"]) == set(ERROR_CODES)
+
+
+def test_server_output_allows_no_extra_field():
+    """Every server-side model is exact, so an undocumented field fails the frame checks."""
+    extra = check(frames.VisitorServerFrame, {"type": "pong"})
+    assert isinstance(extra, BaseModel)
+    with pytest.raises(ValueError, match="Extra inputs"):
+        check(frames.VisitorServerFrame, {"type": "pong", "surprise": 1})
