@@ -11,7 +11,7 @@ import { codePointLength, utf8Bytes } from "./format";
 import { frameHandlers } from "./handlers";
 import { ConsoleModel, initialState, type ConsoleState } from "./model";
 import type { ConversationState } from "./state/conversations";
-import type { Reply } from "./state/outbox";
+import { STORAGE_KEY, type Reply } from "./state/outbox";
 import { Store } from "./store";
 import { ERROR_TEXT, REPLY_ERROR, STATUS } from "./strings";
 
@@ -74,7 +74,8 @@ export class ConsoleController {
 
   constructor(options: ControllerOptions) {
     this.config = options.config;
-    this.model = options.model ?? new ConsoleModel({ agentId: options.config.agent.id, agentName: options.config.agent.name });
+    this.model =
+      options.model ?? new ConsoleModel({ agentId: options.config.agent.id, agentName: options.config.agent.name });
     this.isFocused = options.isFocused ?? pageIsFocused;
     this.handlers = frameHandlers(this);
     const navigate = options.navigate ?? ((url: string) => location.assign(url));
@@ -92,7 +93,7 @@ export class ConsoleController {
     window.addEventListener("focus", () => this.markOpenConversationRead());
     document.addEventListener("visibilitychange", () => this.markOpenConversationRead());
     window.addEventListener("storage", (event) => {
-      if (event.key !== null && event.key !== "parley-console:outbox") return;
+      if (event.key !== null && event.key !== STORAGE_KEY) return;
       this.model.outbox.reload();
       this.touch();
     });
@@ -230,7 +231,11 @@ export class ConsoleController {
     this.drafts.set(id, this.state.reply);
     this.send({ type: "conversation.leave", conversation_id: id });
     this.openedOnSocket = null;
-    this.touch({ openId: null, threadNotice: null, rowFocusRequest: { id, n: (this.state.rowFocusRequest?.n ?? 0) + 1 } });
+    this.touch({
+      openId: null,
+      threadNotice: null,
+      rowFocusRequest: { id, n: (this.state.rowFocusRequest?.n ?? 0) + 1 },
+    });
   }
 
   setReply(text: string): void {

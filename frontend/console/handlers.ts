@@ -21,13 +21,12 @@ export function frameHandlers(c: ConsoleController): FrameHandlers {
   const { conversations, outbox, readMarks } = c.model;
   const isOpen = (conversation: ConversationState): boolean => conversation.id === c.state.openId;
 
-  /** Stores messages, settles their replies and renders; true when the first of them left a gap. */
-  function place(conversation: ConversationState, messages: unknown): Message[] {
+  /** Stores messages, settles their replies and renders (following the thread down for the agent's own). */
+  function place(conversation: ConversationState, messages: unknown): void {
     const { added } = conversations.addMessages(conversation, messages);
     outbox.settle(added);
     const mine = isOpen(conversation) && added.some((message) => c.model.isMine(message, c.state.agentWireName));
     c.touch(mine ? { scrollRequest: c.state.scrollRequest + 1 } : {});
-    return added;
   }
 
   /** Places one live message; a seq more than one past what is held means something was missed. */
@@ -161,10 +160,13 @@ export function frameHandlers(c: ConsoleController): FrameHandlers {
         return;
       }
       const reply = outbox.get(ref);
-      if (reply) return onReplyError(reply, { ...frame, code: frame.code });
+      if (reply) return onReplyError(reply, frame);
       if (ref === "conversation.open") {
         if (isRetryable(code)) reopenLater();
-        else c.showThreadNotice(code === "not_found" ? ERROR_TEXT.not_found ?? "" : frame.message || ERROR_TEXT.invalid_field || "");
+        else
+          c.showThreadNotice(
+            code === "not_found" ? (ERROR_TEXT.not_found ?? "") : frame.message || ERROR_TEXT.invalid_field || "",
+          );
         return;
       }
       if (ref === "sync") {

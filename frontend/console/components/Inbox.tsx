@@ -96,7 +96,12 @@ export function Inbox(props: InboxProps) {
     if (!button || !list.current) return;
     const buttons = [...list.current.querySelectorAll<HTMLButtonElement>(ROW)];
     const index = buttons.indexOf(button);
-    const moves: Record<string, number> = { ArrowDown: index + 1, ArrowUp: index - 1, Home: 0, End: buttons.length - 1 };
+    const moves: Record<string, number> = {
+      ArrowDown: index + 1,
+      ArrowUp: index - 1,
+      Home: 0,
+      End: buttons.length - 1,
+    };
     const target = moves[event.key];
     if (target === undefined) return;
     event.preventDefault();

@@ -99,7 +99,12 @@ export function Thread({ view, scrollRequest, onBack, children }: ThreadProps) {
       </div>
       <div class="thread-body" data-console="thread-body" hidden={view === null}>
         <header class="thread-head">
-          <button type="button" class="button button-ghost button-small back-button" data-console="back" onClick={onBack}>
+          <button
+            type="button"
+            class="button button-ghost button-small back-button"
+            data-console="back"
+            onClick={onBack}
+          >
             <span aria-hidden="true">←</span> {THREAD.back}
           </button>
           <div class="thread-who">

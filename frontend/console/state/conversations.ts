@@ -20,9 +20,7 @@ export interface ConversationState {
 export function isMessage(value: unknown): value is Message {
   if (value === null || typeof value !== "object") return false;
   const message = value as Partial<Message>;
-  return (
-    typeof message.conversation_id === "string" && Number.isInteger(message.seq) && (message.seq ?? 0) > 0
-  );
+  return typeof message.conversation_id === "string" && Number.isInteger(message.seq) && (message.seq ?? 0) > 0;
 }
 
 /** Whether a value from the wire is a summary the console can show. */
