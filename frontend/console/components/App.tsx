@@ -1,6 +1,6 @@
 // The whole console screen, rendered from the store.
 
-import { useEffect } from "preact/hooks";
+import { useEffect, useLayoutEffect } from "preact/hooks";
 import type { ConsoleController } from "../controller";
 import { useStore } from "../store";
 import { TITLE } from "../strings";
@@ -27,7 +27,8 @@ export function App({ controller: c, root, logoutForm }: AppProps) {
     const title = unread ? `(${unread}) ${TITLE}` : TITLE;
     if (document.title !== title) document.title = title;
   }, [unread]);
-  useEffect(() => {
+  // Before the children's effects run, so a pane is shown before the focus moves into it.
+  useLayoutEffect(() => {
     root.dataset.view = state.openId ? "thread" : "inbox";
   }, [root, state.openId]);
 
