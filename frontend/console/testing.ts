@@ -1,6 +1,9 @@
 // Builders for tests: protocol objects with sensible defaults, and a socket that records what is sent.
 
+import { h, render } from "preact";
+import { act } from "preact/test-utils";
 import type { ConversationSummary, Message } from "../shared/protocol";
+import { App } from "./components/App";
 import { memoryStorage } from "../shared/outbox";
 import { parseConfig } from "./config";
 import { ConsoleController, type Socket, type SocketCallbacks } from "./controller";
@@ -61,6 +64,11 @@ export class FakeSocket implements Socket {
     return this.sent.filter((frame) => frame.type === type);
   }
 
+  /** The last frame of one type sent. */
+  last(type: string): Record<string, unknown> | undefined {
+    return this.ofType(type).slice(-1)[0];
+  }
+
   receive(frame: object): void {
     this.callbacks.onFrame(frame as Parameters<SocketCallbacks["onFrame"]>[0]);
   }
@@ -85,4 +93,17 @@ export function consoleOnFakeSocket(options: { focused?: () => boolean } = {}) {
 /** The agent's `ready` with one conversation per summary. */
 export function ready(...inbox: ConversationSummary[]) {
   return { type: "ready", agent: { id: AGENT_ID, name: "Dana" }, sites: [{ id: 1, name: "Demo shop" }], inbox };
+}
+
+/** The whole console rendered into a fresh element of the document (happy-dom), on a fake socket. */
+export function mountConsole() {
+  const setup = consoleOnFakeSocket();
+  const root = document.createElement("div");
+  document.body.append(root);
+  act(() => render(h(App, { controller: setup.controller, root, logoutForm: "logout-form" }), root));
+  const unmount = (): void => {
+    render(null, root);
+    root.remove();
+  };
+  return { ...setup, root, unmount };
 }

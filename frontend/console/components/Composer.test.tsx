@@ -1,17 +1,14 @@
 // @vitest-environment happy-dom
-import { render } from "preact";
 import { act } from "preact/test-utils";
 import { afterEach, describe, expect, it } from "vitest";
-import { App } from "./App";
-import { consoleOnFakeSocket, message, ready, summary } from "../testing";
+import { message, mountConsole, ready, summary } from "../testing";
 
 let root: HTMLElement;
+let unmount = (): void => {};
 
 function mountWithOpenConversation() {
-  const setup = consoleOnFakeSocket();
-  root = document.createElement("div");
-  document.body.append(root);
-  act(() => render(<App controller={setup.controller} root={root} logoutForm="logout-form" />, root));
+  const setup = mountConsole();
+  ({ root, unmount } = setup);
   act(() => setup.socket.receive(ready(summary({ last_seq: 1, last_message: message({ seq: 1 }) }))));
   act(() => setup.controller.openConversation("c1"));
   act(() =>
@@ -25,10 +22,7 @@ function mountWithOpenConversation() {
   return setup;
 }
 
-afterEach(() => {
-  render(null, root);
-  root.remove();
-});
+afterEach(() => unmount());
 
 const box = () => root.querySelector<HTMLTextAreaElement>('[data-console="reply"]')!;
 

@@ -1,24 +1,18 @@
 // @vitest-environment happy-dom
-import { render } from "preact";
 import { act } from "preact/test-utils";
 import { afterEach, describe, expect, it } from "vitest";
-import { App } from "./App";
-import { consoleOnFakeSocket, message, ready, summary } from "../testing";
+import { message, mountConsole, ready, summary } from "../testing";
 
 let root: HTMLElement;
+let unmount = (): void => {};
 
 function mount() {
-  const setup = consoleOnFakeSocket();
-  root = document.createElement("div");
-  document.body.append(root);
-  act(() => render(<App controller={setup.controller} root={root} logoutForm="logout-form" />, root));
+  const setup = mountConsole();
+  ({ root, unmount } = setup);
   return setup;
 }
 
-afterEach(() => {
-  render(null, root);
-  root.remove();
-});
+afterEach(() => unmount());
 
 const rows = () => [...root.querySelectorAll<HTMLButtonElement>('[data-console="conversation"]')];
 
