@@ -111,7 +111,7 @@ export class ConsoleController {
 
   /** The model changed (and maybe the screen state): render again. */
   touch(patch: Partial<ConsoleState> = {}): void {
-    this.store.set({ ...patch, revision: this.state.revision + 1 });
+    this.store.set({ now: Date.now(), ...patch, revision: this.state.revision + 1 });
   }
 
   /** Sends a frame once the socket has said `ready`; false when it could not go. */

@@ -39,7 +39,7 @@ export interface ConsoleState {
   focusId: string | null;
   /** Increases whenever the domain state changes, so the components render it again. */
   revision: number;
-  /** The time relative times are shown against; refreshed every 30 s. */
+  /** The time relative times are shown against: of the last change, and refreshed every 30 s. */
   now: number;
   /** Increase to scroll the thread to its newest message (and keep following). */
   scrollRequest: number;
