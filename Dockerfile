@@ -1,4 +1,13 @@
 # Parley server image: daphne serving Django + Channels (HTTP and WebSockets).
+
+# The widget and console bundles, built from the lockfile; only frontend/dist reaches the image.
+FROM node:22-slim AS frontend
+WORKDIR /frontend
+COPY frontend/package.json frontend/package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY frontend ./
+RUN npm run build -- --check
+
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -10,7 +19,7 @@ WORKDIR /app
 COPY pyproject.toml README.md manage.py ./
 COPY server ./server
 COPY agent_console ./agent_console
-COPY widget ./widget
+COPY --from=frontend /frontend/dist ./frontend/dist
 RUN pip install --no-cache-dir -e . \
  && SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput -v 0 \
  && useradd --system --home /app parley \

@@ -12,7 +12,7 @@ export PARLEY_PUBLIC_URL ?= http://localhost:$(PORT)
 # daphne: a hard frame limit (CVE fix in 4.2.2 makes it enforceable), no maximum socket age.
 DAPHNE_FLAGS ?= --websocket-max-message-size 1048576 --websocket_timeout -1 --ping-interval 20 --ping-timeout 30
 
-.PHONY: help install system-deps run test lint typecheck unit test-postgres e2e widget-size screenshots clean
+.PHONY: help install system-deps frontend frontend-check run test lint typecheck unit test-postgres e2e widget-size screenshots clean
 
 help:
 	@echo "make run    - set up and start the demo (server on :$(PORT), demo shop on :$(DEMO_PORT))"
@@ -47,6 +47,7 @@ system-deps:
 	[ -x /usr/bin/chromium ] || command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
+	command -v npm >/dev/null || missing="$$missing nodejs npm"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "Installing:$$missing"; \
@@ -56,7 +57,23 @@ system-deps:
 	  fi; \
 	fi
 
-run: $(STAMP)
+# The widget and console bundles (frontend/, docs/widget.md): dependencies from the lockfile when it
+# changed, then a build that fails over the size budgets. The server serves frontend/dist.
+FRONTEND_STAMP := frontend/node_modules/.package-lock.json
+
+$(FRONTEND_STAMP): frontend/package-lock.json
+	@command -v npm >/dev/null || { echo "Install Node.js 20+ and npm (make system-deps)"; exit 1; }
+	cd frontend && npm ci --no-audit --no-fund
+	touch $@
+
+frontend: $(FRONTEND_STAMP)
+	cd frontend && npm run build -- --check
+
+# TypeScript strict and the vitest unit tests of frontend/.
+frontend-check: $(FRONTEND_STAMP)
+	cd frontend && npx tsc --noEmit -p . && npx vitest run
+
+run: $(STAMP) frontend
 	@DEBUG=1 $(PY) manage.py migrate --noinput -v 0
 	@DEBUG=1 $(PY) manage.py parley_demo --host-origin http://localhost:$(DEMO_PORT) --host-origin http://127.0.0.1:$(DEMO_PORT)
 	@# The shop stops with the server. (`trap 'kill 0' EXIT` signalled the shell too, whose TERM trap then ran
@@ -72,7 +89,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy .
 
-unit: $(STAMP) system-deps
+unit: $(STAMP) system-deps frontend
 	$(BIN)/pytest -q
 
 # The storage tests again, as a pytest session of its own on a throwaway PostgreSQL (tests/postgres_session.py).
@@ -81,23 +98,23 @@ POSTGRES_TESTS ?= tests/chat/test_sql.py tests/chat/test_actions.py tests/chat/t
 test-postgres: $(STAMP) system-deps
 	$(PY) -m tests.postgres_session -q $(POSTGRES_TESTS)
 
-e2e: $(STAMP) system-deps
+e2e: $(STAMP) system-deps frontend
 	$(BIN)/pytest -q e2e
 
-widget-size: $(STAMP)
-	$(PY) widget/build.py
+# The build prints each bundle's raw and gzip size against its budget.
+widget-size: frontend
 
-test: $(STAMP) system-deps lint typecheck
+test: $(STAMP) system-deps frontend lint frontend-check typecheck
 	$(BIN)/pytest -q tests e2e
 	$(MAKE) --no-print-directory test-postgres
 
-screenshots: $(STAMP) system-deps
+screenshots: $(STAMP) system-deps frontend
 	PARLEY_SCREENSHOTS=docs/images $(BIN)/pytest -q e2e
 
 # Not part of `make test`: every benchmark, each beside its baseline measured in the same run
 # (bench/README.md); figures land in build/bench/*.json, then one table and the charts in docs/images/.
 .PHONY: bench bench-report
-bench: $(STAMP) system-deps
+bench: $(STAMP) system-deps frontend
 	$(PY) -m bench.widget_weight
 	$(PY) -m bench.host_page
 	$(PY) -m bench.capacity

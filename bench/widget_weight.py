@@ -1,12 +1,15 @@
 """Bytes a host page downloads for the widget: the loader up front, and loader + panel in all.
 
-Run `python -m bench.widget_weight` from the repository root. It builds the bundles, serves them from a
-real daphne process and fetches them with and without `Accept-Encoding: gzip`. The server sends the
-bundles gzipped once at -9, so what a visitor downloads is the gzip -9 figure the budgets are set in; the
-benchmark checks each gzipped answer against it byte for byte.
+Run `python -m bench.widget_weight` from the repository root after `make frontend`. It reads the built
+bundles and their budgets (frontend/dist/sizes.json), serves them from a real daphne process and fetches
+them with and without `Accept-Encoding: gzip`. The server sends the bundles gzipped once at -9, so what a
+visitor downloads is the gzip -9 figure the budgets are set in; the benchmark checks each gzipped answer
+against it byte for byte.
 """
 
 import gzip
+import json
+import os
 import statistics
 import sys
 import tempfile
@@ -17,10 +20,11 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import BENCH_DIR, add_output, elapsed_since, finish, log, new_parser, report_head
-from tests.processes import DemoDeployment
-from widget.build import BUNDLES, LOADER_BUDGET, TOTAL_BUDGET, build_bundle
+from tests.processes import REPO, DemoDeployment
 
 OUTPUT = BENCH_DIR / "widget_weight.json"
+# Where `make frontend` writes the bundles; the server reads the same setting.
+DIST = Path(os.environ.get("PARLEY_FRONTEND_DIST", REPO / "frontend" / "dist"))
 HTTP_TIMEOUT = 10.0
 # The server gzips each bundle once at -9 (mtime 0, no BREACH padding: see server/chat/views.py
 # `_script_response`), so every answer should be the gzip -9 bytes; a few fetches check it does not vary.
@@ -74,7 +78,7 @@ def gzip_bytes(data: bytes, level: int) -> int:
 def measure_bundle(server_url: str, name: str) -> Weight:
     """Fetch one bundle plain and gzipped, check both are the build's output (gzipped: byte for byte its
     gzip -9), and size them."""
-    built = build_bundle(BUNDLES[name]).encode("utf-8")
+    built = (DIST / name).read_bytes()
     raw, _ = fetch(server_url + URLS[name], headers={"Accept-Encoding": "identity"})
     if raw != built:
         raise RuntimeError(f"{name}: the server sent {len(raw)} bytes, not the {len(built)}-byte build")
@@ -106,6 +110,12 @@ def measure_config(server_url: str, site_key: str, origin: str) -> dict[str, Any
     return {"served": len(body), "content_encoding": headers.get("content-encoding", "identity")}
 
 
+def budgets() -> dict[str, int]:
+    """The gzip budgets of the loader and of the whole widget, as the build checks them."""
+    sizes = json.loads((DIST / "sizes.json").read_text())
+    return {"widget.js": sizes["bundles"]["widget.js"]["budget"], "total": sizes["widget_total_budget"]}
+
+
 def verdict(value: float, budget: int) -> str:
     """PASS when within the budget."""
     return "PASS" if value <= budget else "MISS"
@@ -129,10 +139,10 @@ def run() -> dict[str, Any]:
             deployment.stop_all()
     total = loader + panel
     total.name = "total"
-    budgets = {"widget.js": LOADER_BUDGET, "total": TOTAL_BUDGET}
+    limits = budgets()
     rows = []
     for weight in (loader, panel, total):
-        budget = budgets.get(weight.name)
+        budget = limits.get(weight.name)
         rows.append(
             {
                 **asdict(weight),
@@ -176,8 +186,8 @@ def table(results: dict[str, Any]) -> str:
         f"({loader['content_encoding']}); the server sends each bundle gzipped once at -9 without padding "
         f"(each answer checked byte for byte), so it sends {loader['gzip9']} bytes for widget.js and "
         f"{total['gzip9']} in all.",
-        f"Budgets: widget.js <= {LOADER_BUDGET}, total <= {TOTAL_BUDGET} gzip bytes; verdicts on gzip -9 "
-        "(the documented measure) and on the largest served answer.",
+        f"Budgets: widget.js <= {loader['budget_gzip']}, total <= {total['budget_gzip']} gzip bytes; "
+        "verdicts on gzip -9 (the documented measure) and on the largest served answer.",
         f"Also before the panel opens: the config JSON, {config['served']} bytes "
         f"({config['content_encoding']}).",
         "Peers (published, not measured): " + ", ".join(f"{name} {figure}" for name, figure in PEERS) + ".",

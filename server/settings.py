@@ -130,6 +130,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "var" / "static"))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# The built browser code (`npm run build` in frontend/): the agent console at static/console/.
+STATICFILES_DIRS = [("console", BASE_DIR / "frontend" / "dist")]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -241,6 +243,8 @@ PARLEY_HISTORY_MAX_BYTES = env_int("PARLEY_HISTORY_MAX_BYTES", 256 * 1024)
 PARLEY_INBOX_LIMIT = env_int("PARLEY_INBOX_LIMIT", 200)
 PARLEY_AGENT_OPEN_CONVERSATIONS_MAX = env_int("PARLEY_AGENT_OPEN_CONVERSATIONS_MAX", 20)
 PARLEY_SITE_CACHE_SECONDS = env_int("PARLEY_SITE_CACHE_SECONDS", 30)
+# The built frontend (`make frontend`): widget.js, panel.js, console.js and their sizes.
+PARLEY_FRONTEND_DIST = Path(os.environ.get("PARLEY_FRONTEND_DIST", BASE_DIR / "frontend" / "dist"))
 # At most this many visitor sends are stored in one transaction (server/chat/batching.py).
 PARLEY_SEND_BATCH_MAX = env_int("PARLEY_SEND_BATCH_MAX", 32)
 # On PostgreSQL, a batch's one statement runs on the event loop's own connection instead of the database

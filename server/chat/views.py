@@ -15,8 +15,8 @@ from django.utils.http import parse_etags
 from django.views.decorators.csrf import csrf_exempt
 
 from server.chat import actions, selectors
+from server.chat.bundles import load_bundle
 from server.chat.errors import ParleyError
-from widget.build import BUNDLES, build_bundle
 
 logger = logging.getLogger(__name__)
 
@@ -107,7 +107,7 @@ class Bundle:
 
 
 def _bundle(name: str) -> Bundle:
-    source = build_bundle(BUNDLES[name]).encode()
+    source = load_bundle(name)
     # Compressed once, deterministically (mtime 0): no per-request work, and none of the random padding
     # Django's gzip adds against BREACH, which only matters for responses that carry a secret.
     return Bundle(
@@ -121,7 +121,7 @@ _cached_bundle = cache(_bundle)
 
 
 def _script_response(request: HttpRequest, name: str) -> HttpResponse:
-    # In DEBUG every request rebuilds, so widget edits show on reload.
+    # In DEBUG every request reads the file again, so a rebuilt widget shows on reload.
     bundle = _bundle(name) if settings.DEBUG else _cached_bundle(name)
     offered = {tag.removeprefix("W/") for tag in parse_etags(request.headers.get("If-None-Match", ""))}
     if bundle.etag in offered:

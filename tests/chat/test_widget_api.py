@@ -6,8 +6,10 @@ from typing import Any
 
 import pytest
 from django.core import signing
+from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
 
+from server.chat.bundles import load_bundle
 from server.chat.models import Site, Visitor
 from server.chat.selectors import embed_code
 from server.chat.tokens import read_visitor_token
@@ -168,11 +170,17 @@ def test_the_served_loader_keeps_the_budget_byte_for_byte(client):
 
 def test_widget_budget_is_kept():
     """The loader is at most 3 KB gzip and loader plus panel at most 15 KB gzip."""
-    from widget.build import BUNDLES, build_bundle
-
-    sizes = {name: len(gzip.compress(build_bundle(entry).encode(), 9)) for name, entry in BUNDLES.items()}
+    sizes = {name: len(gzip.compress(load_bundle(name), 9)) for name in ("widget.js", "panel.js")}
     assert sizes["widget.js"] <= 3 * 1024, sizes
     assert sum(sizes.values()) <= 15 * 1024, sizes
+
+
+def test_a_missing_build_says_how_to_make_it(settings, tmp_path):
+    """Without `make frontend` the server names the missing file and the command to make it."""
+    settings.PARLEY_FRONTEND_DIST = tmp_path
+    with pytest.raises(ImproperlyConfigured, match=r"make frontend") as raised:
+        load_bundle("widget.js")
+    assert str(tmp_path / "widget.js") in str(raised.value)
 
 
 def test_a_site_edited_here_is_seen_at_once_despite_the_cache(client, site_acme):

@@ -1,0 +1,34 @@
+// The top bar: wordmark, connection state, the agent's name and Log out.
+
+import type { ConsoleState } from "../model";
+import { TOPBAR } from "../strings";
+
+export interface StatusBarProps {
+  state: ConsoleState;
+  agentName: string;
+  /** The id of the page's server-rendered logout form (it carries the CSRF token). */
+  logoutForm: string;
+}
+
+export function StatusBar({ state, agentName, logoutForm }: StatusBarProps) {
+  return (
+    <header class="topbar">
+      <p class="wordmark">
+        <span class="wordmark-mark" aria-hidden="true"></span>
+        {TOPBAR.wordmark}
+      </p>
+      <p class="status" data-console="status" data-state={state.link} role="status">
+        <span class="status-dot" aria-hidden="true"></span>
+        <span class="status-text">{state.statusText}</span>
+      </p>
+      <div class="topbar-end">
+        <span class="agent-name" data-console="agent-name">
+          {agentName}
+        </span>
+        <button type="submit" form={logoutForm} class="button button-ghost button-small" data-console="logout">
+          {TOPBAR.logout}
+        </button>
+      </div>
+    </header>
+  );
+}

@@ -1,0 +1,26 @@
+// Notifications sent to the agent, each for a few seconds (at most four at a time).
+
+import type { Toast } from "../model";
+import { TOAST } from "../strings";
+
+export interface ToastsProps {
+  toasts: readonly Toast[];
+  onDismiss: (id: number) => void;
+}
+
+export function Toasts({ toasts, onDismiss }: ToastsProps) {
+  return (
+    <div class="toasts" data-console="toasts" aria-live="polite">
+      {toasts.map((toast) => (
+        <div key={toast.id} class="toast" role="status">
+          <p class="toast-title">{toast.title}</p>
+          {toast.body && toast.json ? <pre class="toast-json">{toast.body}</pre> : null}
+          {toast.body && !toast.json ? <p class="toast-body">{toast.body}</p> : null}
+          <button type="button" class="toast-close" aria-label={TOAST.dismiss} onClick={() => onDismiss(toast.id)}>
+            {TOAST.close}
+          </button>
+        </div>
+      ))}
+    </div>
+  );
+}

@@ -1,0 +1,33 @@
+import { describe, expect, it, vi } from "vitest";
+import { dispatch, type FrameHandlers } from "./dispatch";
+
+function handlers(): FrameHandlers {
+  return {
+    ready: vi.fn(),
+    "conversation.opened": vi.fn(),
+    "message.new": vi.fn(),
+    "message.ack": vi.fn(),
+    "inbox.update": vi.fn(),
+    history: vi.fn(),
+    notification: vi.fn(),
+    error: vi.fn(),
+  };
+}
+
+describe("dispatch", () => {
+  it("calls the handler of the frame's type with the frame", () => {
+    const map = handlers();
+    const frame = { type: "inbox.update", conversation: { id: "c1" } };
+    expect(dispatch(map, frame)).toBe(true);
+    expect(map["inbox.update"]).toHaveBeenCalledWith(frame);
+    expect(map.ready).not.toHaveBeenCalled();
+  });
+
+  it("ignores unknown types, pong, and names inherited from Object", () => {
+    const map = handlers();
+    expect(dispatch(map, { type: "surprise" })).toBe(false);
+    expect(dispatch(map, { type: "pong" })).toBe(false);
+    expect(dispatch(map, { type: "toString" })).toBe(false);
+    expect(dispatch(map, { type: "constructor" })).toBe(false);
+  });
+});

@@ -1,0 +1,186 @@
+// What the console does with each frame of the agent socket (the map that dispatch.ts routes through).
+
+import { isRetryable } from "../shared/errors";
+import type { ErrorFrame, Message } from "../shared/protocol";
+import type { ConsoleController } from "./controller";
+import type { FrameHandlers } from "./dispatch";
+import { isMessage, isSummary, type ConversationState } from "./state/conversations";
+import type { Reply } from "./state/outbox";
+import { ERROR_TEXT, REPLY_ERROR, STATUS, TOAST } from "./strings";
+
+// message.new normally arrives before inbox.update; if it went missing, catch up with a sync after this.
+const CATCH_UP_CHECK_MS = 1_500;
+// Refusals after which a reply can never be stored, so its text goes back into the reply box.
+const TAKEN_BACK = new Set(["body_too_long", "frame_too_large", "invalid_field"]);
+// Frames whose refusal needs nothing shown.
+const QUIET_REFS = new Set(["conversation.read", "ping", "conversation.leave"]);
+
+const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+
+export function frameHandlers(c: ConsoleController): FrameHandlers {
+  const { conversations, outbox, readMarks } = c.model;
+  const isOpen = (conversation: ConversationState): boolean => conversation.id === c.state.openId;
+
+  /** Stores messages, settles their replies and renders (following the thread down for the agent's own). */
+  function place(conversation: ConversationState, messages: unknown): void {
+    const { added } = conversations.addMessages(conversation, messages);
+    outbox.settle(added);
+    const mine = isOpen(conversation) && added.some((message) => c.model.isMine(message, c.state.agentWireName));
+    c.touch(mine ? { scrollRequest: c.state.scrollRequest + 1 } : {});
+  }
+
+  /** Places one live message; a seq more than one past what is held means something was missed. */
+  function placeLive(message: Message): ConversationState | undefined {
+    const conversation = conversations.get(message.conversation_id);
+    if (!conversation) return undefined;
+    const gap = conversations.isGap(conversation.id, message.seq);
+    place(conversation, [message]);
+    if (gap && isOpen(conversation)) c.requestSync(conversation);
+    return conversation;
+  }
+
+  function reopenLater(): void {
+    c.later(() => {
+      const openId = c.state.openId;
+      if (openId && c.openedOnSocket !== c.generation) c.sendOpen(openId);
+    });
+  }
+
+  function onReplyError(reply: Reply, frame: ErrorFrame): void {
+    const { code } = frame;
+    if (isRetryable(code)) {
+      outbox.forgetSent(reply.client_id);
+      if (reply.conversation_id === c.state.openId) c.showReplyError(ERROR_TEXT[code] ?? "");
+      c.later(() => {
+        if (outbox.get(reply.client_id)) c.sendReply(reply);
+      });
+      return;
+    }
+    // The server will never store this one: take it back and say why.
+    outbox.refuse(reply.client_id);
+    c.touch();
+    if (reply.conversation_id !== c.state.openId) return;
+    let text = ERROR_TEXT[code] || frame.message || REPLY_ERROR.notSent;
+    if (code === "body_too_long") text = REPLY_ERROR.tooLong(c.config.message_max_length);
+    if (code === "frame_too_large") text = REPLY_ERROR.frameTooLarge;
+    c.showReplyError(text);
+    if (!c.state.reply.trim() && TAKEN_BACK.has(code)) c.setReply(reply.body);
+  }
+
+  return {
+    ready(frame) {
+      for (const summary of list(frame.inbox)) {
+        if (!isSummary(summary)) continue;
+        conversations.upsert(summary);
+        readMarks.raise(summary.id, summary.last_read_seq);
+      }
+      conversations.sortByActivity();
+      const sites = list(frame.sites) as typeof frame.sites;
+      const filter = c.state.siteFilter;
+      const agentName = frame.agent && typeof frame.agent.name === "string" ? frame.agent.name : c.state.agentWireName;
+      c.touch({
+        ready: true,
+        everReady: true,
+        link: "online",
+        statusText: STATUS.online,
+        agentWireName: agentName,
+        sites,
+        siteFilter: sites.some((site) => String(site.id) === filter) ? filter : "",
+      });
+      const openId = c.state.openId;
+      if (openId) c.sendOpen(openId);
+      // Replies for conversations that are not open can go now; the open one's wait for conversation.opened.
+      for (const reply of outbox.all()) if (reply.conversation_id !== openId) c.sendReply(reply);
+    },
+
+    "conversation.opened"(frame) {
+      if (!isSummary(frame.conversation)) return;
+      const conversation = conversations.upsert(frame.conversation);
+      readMarks.raise(conversation.id, frame.conversation.last_read_seq);
+      conversation.loaded = true;
+      place(conversation, frame.messages);
+      if (!isOpen(conversation)) return;
+      c.openedOnSocket = c.generation;
+      c.store.set({ threadNotice: null });
+      if (frame.has_more || conversations.hasGap(conversation)) c.requestSync(conversation);
+      for (const reply of outbox.forConversation(conversation.id)) c.sendReply(reply);
+      c.markOpenConversationRead();
+    },
+
+    "message.new"(frame) {
+      if (!isMessage(frame.message)) return;
+      const conversation = placeLive(frame.message);
+      if (conversation && frame.message.author === "visitor" && isOpen(conversation)) c.markOpenConversationRead();
+    },
+
+    "message.ack"(frame) {
+      if (!isMessage(frame.message)) return;
+      outbox.ack(frame.client_id);
+      if (!outbox.size && c.state.replyError === ERROR_TEXT.rate_limited) c.hideReplyError();
+      if (!placeLive(frame.message)) c.touch();
+    },
+
+    history(frame) {
+      const conversation = conversations.get(frame.conversation_id);
+      if (!conversation) return;
+      conversation.syncing = false;
+      place(conversation, frame.messages);
+      const more = frame.has_more && list(frame.messages).length > 0;
+      if (isOpen(conversation) && (more || conversations.hasGap(conversation))) c.requestSync(conversation);
+      c.markOpenConversationRead();
+    },
+
+    "inbox.update"(frame) {
+      if (!isSummary(frame.conversation)) return;
+      const conversation = conversations.upsert(frame.conversation);
+      conversations.moveToTop(conversation.id);
+      c.touch();
+      if (!isOpen(conversation)) return;
+      setTimeout(() => {
+        const behind = conversations.contiguous(conversation.id) < (conversation.summary.last_seq || 0);
+        if (isOpen(conversation) && conversation.loaded && behind) c.requestSync(conversation);
+      }, CATCH_UP_CHECK_MS);
+    },
+
+    notification(frame) {
+      const payload = frame.payload as Record<string, unknown> | null | undefined;
+      const title = typeof payload?.title === "string" ? payload.title : "";
+      const body = typeof payload?.body === "string" ? payload.body : "";
+      if (title || body) c.showToast(title || TOAST.notification, body, false);
+      else c.showToast(TOAST.notification, JSON.stringify(payload ?? null, null, 2), true);
+    },
+
+    error(frame) {
+      const code = String(frame.code || "");
+      const ref = typeof frame.ref === "string" ? frame.ref : null;
+      if (ref === null && isRetryable(code)) {
+        // The server dropped a frame without saying which (refused before it was read): redo what may be lost.
+        if (c.state.openId) c.showReplyError(ERROR_TEXT[code] ?? "");
+        c.scheduleRecovery();
+        return;
+      }
+      const reply = outbox.get(ref);
+      if (reply) return onReplyError(reply, frame);
+      if (ref === "conversation.open") {
+        if (isRetryable(code)) reopenLater();
+        else
+          c.showThreadNotice(
+            code === "not_found" ? (ERROR_TEXT.not_found ?? "") : frame.message || ERROR_TEXT.invalid_field || "",
+          );
+        return;
+      }
+      if (ref === "sync") {
+        for (const conversation of conversations.all()) conversation.syncing = false;
+        if (!isRetryable(code)) return;
+        c.later(() => {
+          const conversation = conversations.get(c.state.openId);
+          if (conversation && conversations.hasGap(conversation)) c.requestSync(conversation);
+        });
+        return;
+      }
+      if (ref !== null && QUIET_REFS.has(ref)) return;
+      const text = ERROR_TEXT[code];
+      if (text && c.state.openId) c.showReplyError(text);
+    },
+  };
+}

@@ -1,0 +1,95 @@
+// What the console holds: the domain state (conversations, read marks, outbox; mutable, owned by the
+// controller) and the screen state in the store (replaced on every change, rendered by the components).
+
+import type { Message, SiteInfo } from "../shared/protocol";
+import { Conversations } from "./state/conversations";
+import { ReplyOutbox } from "./state/outbox";
+import { ReadMarks } from "./state/read-marks";
+
+export type LinkState = "connecting" | "online" | "offline";
+
+export interface Toast {
+  id: number;
+  title: string;
+  body: string;
+  /** The body is a payload shown as JSON (preformatted). */
+  json: boolean;
+}
+
+export interface ConsoleState {
+  link: LinkState;
+  statusText: string;
+  /** The current socket has sent `ready`. */
+  ready: boolean;
+  /** Some socket has sent `ready` (the inbox is loaded). */
+  everReady: boolean;
+  /** The name the server puts on this agent's messages (`ready.agent.name`). */
+  agentWireName: string | null;
+  sites: SiteInfo[];
+  siteFilter: string;
+  /** The conversation shown in the thread. */
+  openId: string | null;
+  /** Why the open conversation cannot be shown, when it cannot. */
+  threadNotice: string | null;
+  /** The reply box's text. */
+  reply: string;
+  replyError: string | null;
+  toasts: Toast[];
+  /** The inbox row that takes part in the tab order. */
+  focusId: string | null;
+  /** Increases whenever the domain state changes, so the components render it again. */
+  revision: number;
+  /** The time relative times are shown against: of the last change, and refreshed every 30 s. */
+  now: number;
+  /** Increase to scroll the thread to its newest message (and keep following). */
+  scrollRequest: number;
+  /** Increase to put the cursor in the reply box. */
+  replyFocusRequest: number;
+  /** Set to move the focus to an inbox row. */
+  rowFocusRequest: { id: string; n: number } | null;
+}
+
+export function initialState(now: number = Date.now()): ConsoleState {
+  return {
+    link: "connecting",
+    statusText: "",
+    ready: false,
+    everReady: false,
+    agentWireName: null,
+    sites: [],
+    siteFilter: "",
+    openId: null,
+    threadNotice: null,
+    reply: "",
+    replyError: null,
+    toasts: [],
+    focusId: null,
+    revision: 0,
+    now,
+    scrollRequest: 0,
+    replyFocusRequest: 0,
+    rowFocusRequest: null,
+  };
+}
+
+export class ConsoleModel {
+  readonly conversations = new Conversations();
+  readonly readMarks = new ReadMarks();
+  readonly outbox: ReplyOutbox;
+  readonly agentId: number | null;
+  readonly agentName: string;
+
+  constructor({ agentId, agentName, outbox }: { agentId: number | null; agentName: string; outbox?: ReplyOutbox }) {
+    this.agentId = agentId;
+    this.agentName = agentName;
+    this.outbox = outbox ?? new ReplyOutbox();
+  }
+
+  /** Whether an agent message is this agent's own (by agent_id, else client_id, else the name on it). */
+  isMine(message: Message, agentWireName: string | null): boolean {
+    if (message.author !== "agent") return false;
+    if (message.agent_id !== undefined && message.agent_id !== null) return message.agent_id === this.agentId;
+    if (this.outbox.isOwn(message.client_id)) return true;
+    return agentWireName !== null && message.author_name === agentWireName;
+  }
+}

@@ -1,0 +1,109 @@
+// Builders for tests: protocol objects with sensible defaults, and a socket that records what is sent.
+
+import { h, render } from "preact";
+import { act } from "preact/test-utils";
+import type { ConversationSummary, Message } from "../shared/protocol";
+import { App } from "./components/App";
+import { memoryStorage } from "../shared/outbox";
+import { parseConfig } from "./config";
+import { ConsoleController, type Socket, type SocketCallbacks } from "./controller";
+import { ConsoleModel } from "./model";
+import { ReplyOutbox } from "./state/outbox";
+
+export const AGENT_ID = 7;
+
+export function message(fields: Partial<Message> & { seq: number }): Message {
+  return {
+    id: fields.seq,
+    conversation_id: "c1",
+    author: "visitor",
+    author_name: null,
+    agent_id: null,
+    body: `message ${fields.seq}`,
+    client_id: null,
+    created_at: `2026-11-24T07:${String(10 + fields.seq).padStart(2, "0")}:00+00:00`,
+    ...fields,
+  };
+}
+
+export function summary(fields: Partial<ConversationSummary> = {}): ConversationSummary {
+  return {
+    id: "c1",
+    site: { id: 1, name: "Demo shop" },
+    status: "open",
+    visitor: { id: "a2b3c4d5e6", name: "", email: "", last_page_url: "http://localhost:8001/" },
+    assignee_id: null,
+    last_seq: 0,
+    last_message: null,
+    created_at: "2026-11-24T07:00:00+00:00",
+    updated_at: "2026-11-24T07:00:00+00:00",
+    last_read_seq: 0,
+    ...fields,
+  };
+}
+
+export class FakeSocket implements Socket {
+  sent: Record<string, unknown>[] = [];
+  generation = 1;
+  open = true;
+  started = false;
+
+  constructor(readonly callbacks: SocketCallbacks) {}
+
+  start(): void {
+    this.started = true;
+  }
+
+  send(frame: object): boolean {
+    if (this.open) this.sent.push(frame as Record<string, unknown>);
+    return this.open;
+  }
+
+  /** The frames of one type sent so far. */
+  ofType(type: string): Record<string, unknown>[] {
+    return this.sent.filter((frame) => frame.type === type);
+  }
+
+  /** The last frame of one type sent. */
+  last(type: string): Record<string, unknown> | undefined {
+    return this.ofType(type).slice(-1)[0];
+  }
+
+  receive(frame: object): void {
+    this.callbacks.onFrame(frame as Parameters<SocketCallbacks["onFrame"]>[0]);
+  }
+}
+
+/** A controller on a fake socket, with an outbox in memory and a window that has the focus. */
+export function consoleOnFakeSocket(options: { focused?: () => boolean } = {}) {
+  let socket: FakeSocket | undefined;
+  const navigated: string[] = [];
+  const model = new ConsoleModel({ agentId: AGENT_ID, agentName: "Dana", outbox: new ReplyOutbox(memoryStorage()) });
+  const controller = new ConsoleController({
+    config: parseConfig(JSON.stringify({ agent: { id: AGENT_ID, name: "Dana" }, message_max_length: 20 })),
+    model,
+    connect: (callbacks) => (socket = new FakeSocket(callbacks)),
+    isFocused: options.focused ?? (() => true),
+    navigate: (url) => navigated.push(url),
+  });
+  if (!socket) throw new Error("no socket");
+  return { controller, socket, model, navigated };
+}
+
+/** The agent's `ready` with one conversation per summary. */
+export function ready(...inbox: ConversationSummary[]) {
+  return { type: "ready", agent: { id: AGENT_ID, name: "Dana" }, sites: [{ id: 1, name: "Demo shop" }], inbox };
+}
+
+/** The whole console rendered into a fresh element of the document (happy-dom), on a fake socket. */
+export function mountConsole() {
+  const setup = consoleOnFakeSocket();
+  const root = document.createElement("div");
+  document.body.append(root);
+  act(() => render(h(App, { controller: setup.controller, root, logoutForm: "logout-form" }), root));
+  const unmount = (): void => {
+    render(null, root);
+    root.remove();
+  };
+  return { ...setup, root, unmount };
+}

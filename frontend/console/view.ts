@@ -1,0 +1,181 @@
+// What the components show, derived from the model and the screen state. Pure: easy to test.
+
+import type { ConversationSummary, Message } from "../shared/protocol";
+import { fullTime, clockTime, relativeTime } from "../shared/time";
+import { hashBucket, initial, oneLine, visitorEmail, visitorLabel } from "./format";
+import type { ConsoleModel, ConsoleState } from "./model";
+import { INBOX, THREAD } from "./strings";
+
+const AVATAR_COLOURS = 8;
+
+export interface Avatar {
+  letter: string;
+  colour: number;
+}
+
+export interface InboxRow {
+  id: string;
+  label: string;
+  avatar: Avatar;
+  unread: boolean;
+  selected: boolean;
+  focusable: boolean;
+  time: string | null;
+  timeText: string;
+  timeTitle: string;
+  preview: string;
+  site: string;
+  resolved: boolean;
+}
+
+export interface StoredItem {
+  kind: "stored";
+  key: string;
+  seq: number;
+  author: Message["author"];
+  authorName: string;
+  mine: boolean;
+  clientId: string | null;
+  body: string;
+  time: string;
+  timeText: string;
+  timeTitle: string;
+}
+
+export interface PendingItem {
+  kind: "pending";
+  key: string;
+  clientId: string;
+  authorName: string;
+  label: string;
+  body: string;
+}
+
+export type ThreadItem = StoredItem | PendingItem;
+
+export interface ThreadView {
+  id: string;
+  title: string;
+  site: string;
+  email: string;
+  resolved: boolean;
+  url: string;
+  items: ThreadItem[];
+  loading: boolean;
+  notice: string | null;
+}
+
+/** The avatar of a label: its first letter on one of eight colours picked by `key`. */
+export function avatarOf(label: string, key: string): Avatar {
+  return { letter: initial(label), colour: hashBucket(key, AVATAR_COLOURS) };
+}
+
+/** The one-line preview of a conversation's last message. */
+export function previewText(model: ConsoleModel, state: ConsoleState, summary: ConversationSummary): string {
+  const message = summary.last_message;
+  if (!message) return INBOX.noMessages;
+  const body = oneLine(message.body);
+  if (message.author !== "agent") return body;
+  const who = model.isMine(message, state.agentWireName) ? INBOX.you : message.author_name || INBOX.agent;
+  return `${who}: ${body}`;
+}
+
+/** The inbox ids shown now (after the site filter). */
+export function visibleIds(model: ConsoleModel, state: ConsoleState): string[] {
+  return model.conversations.visibleIds(state.siteFilter);
+}
+
+/** The row that takes part in the tab order: the one chosen, else the open one, else the first. */
+export function focusableId(model: ConsoleModel, state: ConsoleState): string | null {
+  const ids = visibleIds(model, state);
+  if (state.focusId && ids.includes(state.focusId)) return state.focusId;
+  if (state.openId && ids.includes(state.openId)) return state.openId;
+  return ids[0] ?? null;
+}
+
+export function inboxRows(model: ConsoleModel, state: ConsoleState): InboxRow[] {
+  const focusable = focusableId(model, state);
+  const rows: InboxRow[] = [];
+  for (const id of visibleIds(model, state)) {
+    const conversation = model.conversations.get(id);
+    if (!conversation) continue;
+    const summary = conversation.summary;
+    const label = visitorLabel(summary.visitor);
+    const time = summary.last_message?.created_at || summary.updated_at || null;
+    rows.push({
+      id,
+      label,
+      avatar: avatarOf(label, summary.visitor?.id || id),
+      unread: model.readMarks.isUnread(summary),
+      selected: id === state.openId,
+      focusable: id === focusable,
+      time,
+      timeText: relativeTime(time, state.now),
+      timeTitle: fullTime(time),
+      preview: previewText(model, state, summary),
+      site: summary.site?.name || "",
+      resolved: summary.status === "resolved",
+    });
+  }
+  return rows;
+}
+
+/** How many conversations are unread (for the tab title and the count beside "Inbox"). */
+export function unreadTotal(model: ConsoleModel): number {
+  return model.readMarks.unreadCount([...model.conversations.all()].map((conversation) => conversation.summary));
+}
+
+/** The text under "Inbox" when it has no rows, or null while it has some (or is still loading). */
+export function inboxEmptyText(model: ConsoleModel, state: ConsoleState): string | null {
+  if (!state.everReady || visibleIds(model, state).length) return null;
+  return model.conversations.order.length ? INBOX.emptyForSite : INBOX.empty;
+}
+
+function authorName(summary: ConversationSummary, message: Message): string {
+  if (message.author === "visitor") return visitorLabel(summary.visitor);
+  if (message.author === "agent") return message.author_name || THREAD.agent;
+  return message.author_name || THREAD.system;
+}
+
+export function threadView(model: ConsoleModel, state: ConsoleState): ThreadView | null {
+  const conversation = model.conversations.get(state.openId);
+  if (!conversation) return null;
+  const summary = conversation.summary;
+  const stored = model.conversations.messagesOf(conversation);
+  const storedClientIds = new Set(stored.map((message) => message.client_id));
+  const items: ThreadItem[] = stored.map((message) => ({
+    kind: "stored",
+    key: `seq-${message.seq}`,
+    seq: message.seq,
+    author: message.author,
+    authorName: authorName(summary, message),
+    mine: model.isMine(message, state.agentWireName),
+    clientId: message.client_id,
+    body: message.body,
+    time: message.created_at,
+    timeText: clockTime(message.created_at),
+    timeTitle: fullTime(message.created_at),
+  }));
+  for (const reply of model.outbox.forConversation(conversation.id)) {
+    if (storedClientIds.has(reply.client_id)) continue;
+    items.push({
+      kind: "pending",
+      key: `pending-${reply.client_id}`,
+      clientId: reply.client_id,
+      authorName: state.agentWireName || model.agentName || THREAD.you,
+      label: state.ready ? THREAD.sending : THREAD.waiting,
+      body: reply.body,
+    });
+  }
+  return {
+    id: conversation.id,
+    title: visitorLabel(summary.visitor),
+    site: summary.site?.name || "",
+    email: visitorEmail(summary.visitor),
+    resolved: summary.status === "resolved",
+    url: summary.visitor?.last_page_url || "",
+    items,
+    loading: !conversation.loaded && !stored.length && state.threadNotice === null,
+    notice: state.threadNotice,
+  };
+}

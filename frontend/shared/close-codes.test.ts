@@ -1,0 +1,12 @@
+import { describe, expect, it } from "vitest";
+import { closeAction } from "./close-codes";
+
+describe("closeAction", () => {
+  it("follows docs/protocol.md", () => {
+    expect(closeAction(1000)).toBe("stop");
+    expect(closeAction(4401)).toBe("login");
+    expect(closeAction(4403)).toBe("login");
+    for (const code of [4001, 4012, 1001, 1012]) expect(closeAction(code)).toBe("reconnect-now");
+    for (const code of [1006, 1009, 1011, 4408, 3000, 4999]) expect(closeAction(code)).toBe("reconnect");
+  });
+});

@@ -1,0 +1,169 @@
+// The launcher, the unread badge, opening and closing, and loading the panel on first open.
+
+import type { WidgetSite } from "../shared/protocol";
+import { addStyles, el, icon } from "./dom";
+import { listen } from "./events";
+import { fetchJSON } from "./http";
+import { pendingItems, setPending } from "./outbox";
+import { load, save } from "./storage";
+import { highestSeq, storedMessages } from "./store";
+import { CLOSE_CHAT, OPEN_CHAT, unreadLabel } from "./strings";
+import { colorCss, LAUNCHER_CSS } from "./styles";
+import { configureTransport, currentState, startTransport, transmit } from "./transport";
+import type { MountPanel, PanelHandle } from "./types";
+
+const CHAT_ICON = "M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z";
+
+let serverBase = "";
+let scriptNonce: string | undefined;
+let seenKey = "";
+// The highest seq seen with the panel open; in memory too, in case localStorage is blocked.
+let seenSeq = 0;
+let siteSettings: WidgetSite | null = null;
+let hostElement: HTMLElement;
+let widgetRoot: HTMLElement;
+let launcher: HTMLElement | null = null;
+let badge: HTMLElement;
+let isOpen = false;
+let panel: PanelHandle | null = null;
+let panelRequested = false;
+
+export function startWidget(base: string, siteKey: string, nonce: string | undefined): void {
+  const storagePrefix = "parley:" + siteKey + ":";
+  const keyPath = encodeURIComponent(siteKey);
+  const configKey = storagePrefix + "config";
+  serverBase = base;
+  scriptNonce = nonce;
+  seenKey = storagePrefix + "seen";
+  seenSeq = +(load(seenKey) as string);
+  const siteUrl = base + "/api/widget/sites/" + keyPath;
+  const returningVisitor = configureTransport(siteUrl, storagePrefix);
+  // A returning visitor sees the launcher at once, drawn from the config an earlier page view
+  // fetched. localStorage is per origin and only a config the server gave this origin is saved, so
+  // a cached copy exists only where the server already accepted the page; the fetch below still
+  // asks again, and takes the launcher away if that has changed.
+  try {
+    showSite(JSON.parse(load(configKey) as string));
+  } catch {
+    // None or unreadable: wait for the server's.
+  }
+  fetchJSON<{ site: WidgetSite }>(siteUrl + "/config").then(
+    (data) => {
+      save(configKey, JSON.stringify(data.site));
+      showSite(data.site);
+      // A returning visitor connects at once so replies raise the badge; a new one gets no
+      // session (no visitor row) until the chat is first opened. Only now: a cached config
+      // does not prove the site still exists.
+      if (returningVisitor) startTransport();
+    },
+    (error) => {
+      save(configKey, "");
+      showSite(null);
+      // Error answers carry no CORS headers for a foreign origin, so the browser often hides the code.
+      console.error("Parley: chat unavailable; check data-site and the allowed origins.", error);
+    },
+  );
+}
+
+export function setOpen(open: boolean): void {
+  if (open === isOpen) return;
+  isOpen = open;
+  if (!launcher) return; // remembered, and applied once the launcher exists
+  render();
+}
+
+export function toggleChat(): void {
+  setOpen(!isOpen);
+}
+
+// Called by panel.js through Parley('_panel', mount). The panel closes itself with Parley('close').
+export function registerPanel(mount: MountPanel): void {
+  if (panel || !launcher) return;
+  panel = mount({
+    root: widgetRoot,
+    site: siteSettings as WidgetSite,
+    messages: storedMessages,
+    pending: pendingItems,
+    setPending,
+    transmit,
+    state: currentState,
+    listen,
+  });
+  panel.show(isOpen);
+}
+
+// The site's settings (cached, then fresh), or null to show nothing; drawn once <body> exists.
+function showSite(site: WidgetSite | null): void {
+  // The same as the cached copy (the usual case): nothing to redo.
+  if (JSON.stringify(site) === JSON.stringify(siteSettings)) return;
+  siteSettings = site;
+  if (document.body) drawSite();
+  else document.addEventListener("DOMContentLoaded", drawSite);
+}
+
+// Draws the launcher, or applies changed settings to it (the panel reads siteSettings when it
+// mounts), or removes it.
+function drawSite(): void {
+  if (!siteSettings) {
+    if (launcher) hostElement.remove();
+    launcher = null;
+    return;
+  }
+  if (!launcher) buildLauncher();
+  // Added after the earlier colour, so it wins.
+  addStyles(hostElement.shadowRoot as ShadowRoot, colorCss(siteSettings.color));
+  // The class is the position, "right" or "left"; the styles move things for "left".
+  widgetRoot.className = siteSettings.position;
+  render();
+}
+
+function buildLauncher(): void {
+  hostElement = el("div", { id: "parley-widget" });
+  const shadow = hostElement.attachShadow({ mode: "open" });
+  addStyles(shadow, LAUNCHER_CSS);
+  // Hidden or not by refreshBadge, which render() calls before the browser paints.
+  badge = el("span", { class: "badge", "data-parley": "badge" });
+  const button = (launcher = el("button", { class: "launcher", "data-parley": "launcher" }, [icon(CHAT_ICON, "icon"), badge]));
+  button.onclick = toggleChat;
+  widgetRoot = el("div", {}, [button]);
+  shadow.append(widgetRoot);
+  document.body.append(hostElement);
+  listen(refreshBadge);
+}
+
+function render(): void {
+  widgetRoot.classList.toggle("is-open", isOpen);
+  (launcher as HTMLElement).setAttribute("aria-expanded", String(isOpen));
+  if (isOpen) {
+    startTransport();
+    requestPanel();
+  }
+  if (panel) panel.show(isOpen);
+  refreshBadge();
+}
+
+function requestPanel(): void {
+  if (panelRequested) return;
+  panelRequested = true;
+  const script = el("script", { src: serverBase + "/widget/panel.js" });
+  // A nonce-based CSP allowed this loader by its nonce; hand it on to the panel.
+  script.nonce = scriptNonce;
+  // The browser reports the failed load; closing lets the next click try again.
+  script.onerror = () => {
+    panelRequested = false;
+    setOpen(false);
+  };
+  document.head.append(script);
+}
+
+// Unread = agent messages after the last seq seen with the panel open. Set (not raised) while
+// open, so a new conversation, whose seqs start again at 1, is not hidden by the old mark.
+function refreshBadge(): void {
+  if (!launcher) return; // removed: the site's config could not be fetched
+  if (isOpen && seenSeq !== highestSeq()) save(seenKey, String((seenSeq = highestSeq())));
+  const unread = storedMessages().filter((message) => message.author === "agent" && message.seq > seenSeq).length;
+  badge.textContent = String(unread);
+  badge.hidden = !unread;
+  // The label, which screen readers announce instead of the badge, carries the count too.
+  launcher.setAttribute("aria-label", (isOpen ? CLOSE_CHAT : OPEN_CHAT) + (unread ? unreadLabel(unread) : ""));
+}

@@ -1,0 +1,14 @@
+// Events from the loader to whoever listens (the badge, the panel): "change" (messages or
+// outbox), "state" (connection state) and every frame by its type (the panel wants "error").
+
+import type { Listener } from "./types";
+
+const listeners: Listener[] = [];
+
+export function listen(listener: Listener): void {
+  listeners.push(listener);
+}
+
+export function emit(type: string, detail?: unknown): void {
+  for (const listener of listeners) listener(type, detail);
+}

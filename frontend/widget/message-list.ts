@@ -1,0 +1,80 @@
+// The message list: stored messages by seq, then pending ones. Nodes are keyed by client_id
+// (else seq) and reused, so a pending bubble turns into the stored one in place and the
+// aria-live region announces each message once.
+
+import type { Author } from "../shared/protocol";
+import { clockTime } from "../shared/time";
+import { el } from "./dom";
+import { AGENT, SENDING } from "./strings";
+
+/** A stored message, or a pending one (no seq yet). */
+export interface ListItem {
+  client_id?: string | null;
+  seq?: number;
+  author: Author;
+  author_name?: string | null;
+  body: string;
+  created_at: string;
+  pending?: boolean;
+}
+
+export function createMessageList(greeting: HTMLElement): { list: HTMLOListElement; renderMessages: (items: readonly ListItem[]) => boolean } {
+  const list = el("ol", { class: "list", "aria-live": "polite", "aria-relevant": "additions" }, [greeting]);
+  const nodes = new Map<string, HTMLElement>();
+
+  // Returns whether a message was added.
+  function renderMessages(items: readonly ListItem[]): boolean {
+    const wanted = new Set<string>();
+    let cursor = greeting.nextSibling;
+    let added = false;
+    for (const item of items) {
+      const key = item.client_id ? "c" + item.client_id : "s" + item.seq;
+      wanted.add(key);
+      let node = nodes.get(key);
+      if (!node) {
+        node = messageNode();
+        nodes.set(key, node);
+        added = true;
+      }
+      updateMessageNode(node, item);
+      if (node === cursor) cursor = cursor.nextSibling;
+      else list.insertBefore(node, cursor);
+    }
+    for (const [key, node] of nodes) {
+      if (!wanted.has(key)) {
+        node.remove();
+        nodes.delete(key);
+      }
+    }
+    return added;
+  }
+
+  return { list, renderMessages };
+}
+
+export function messageNode(extraClass?: string): HTMLElement {
+  return el("li", { class: "msg " + (extraClass || "") }, [el("div", { class: "bubble" }), el("div", { class: "meta" })]);
+}
+
+// Touches the DOM only where something changed (a live region reads out every change).
+function updateMessageNode(node: HTMLElement, item: ListItem): void {
+  const [bubble, meta] = node.children as unknown as [Element, Element];
+  const metaText = item.pending
+    ? SENDING
+    : (item.author === "agent" ? (item.author_name || AGENT) + " · " : "") + clockTime(item.created_at);
+  setText(bubble, item.body);
+  setText(meta, metaText);
+  setData(node, "parley", "message");
+  setData(node, "author", item.author);
+  setData(node, "seq", item.pending ? null : String(item.seq));
+  setData(node, "pending", item.pending ? "" : null);
+}
+
+export function setText(node: Node, text: string): void {
+  if (node.textContent !== text) node.textContent = text;
+}
+
+function setData(node: Element, name: string, value: string | null): void {
+  if (value === null) node.removeAttribute("data-" + name);
+  else if (node.getAttribute("data-" + name) !== value) node.setAttribute("data-" + name, value);
+}

@@ -1,0 +1,69 @@
+// @vitest-environment happy-dom
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { listen } from "./events";
+import { openOutbox, pendingItems, setPending, settlePending } from "./outbox";
+import { createSender } from "./sending";
+import type { PendingItem } from "./types";
+
+describe("outbox and sending", () => {
+  const transmitted: PendingItem[][] = [];
+  const api = { pending: pendingItems, setPending, transmit: (items: PendingItem[]) => void transmitted.push(items) };
+
+  beforeEach(() => {
+    localStorage.clear();
+    openOutbox("parley:k:outbox");
+    setPending([]);
+    transmitted.length = 0;
+    vi.useFakeTimers();
+  });
+  afterEach(() => vi.useRealTimers());
+
+  it("keeps a sent message pending, in localStorage, until a stored copy settles it", () => {
+    const changes = vi.fn();
+    listen((type) => type === "change" && changes());
+    const sender = createSender(api);
+    sender.send("Hello");
+    const [item] = pendingItems();
+    expect(item?.body).toBe("Hello");
+    expect(item?.client_id).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
+    expect(transmitted).toEqual([[item]]);
+    expect(JSON.parse(localStorage.getItem("parley:k:outbox") ?? "")).toEqual([item]);
+    expect(changes).toHaveBeenCalled();
+
+    // A reload reads it back.
+    openOutbox("parley:k:outbox");
+    expect(pendingItems()).toEqual([item]);
+
+    settlePending([{ client_id: "someone else's" }]);
+    expect(pendingItems()).toHaveLength(1);
+    settlePending([{ client_id: item?.client_id ?? null }]);
+    expect(pendingItems()).toEqual([]);
+  });
+
+  it("sends the whole outbox again once after retryable errors", () => {
+    const sender = createSender(api);
+    sender.send("one");
+    sender.send("two");
+    transmitted.length = 0;
+    expect(sender.refused({ code: "rate_limited", ref: null })).toBe("");
+    expect(sender.refused({ code: "internal_error", ref: null })).toBe("");
+    vi.advanceTimersByTime(3000);
+    expect(transmitted).toEqual([pendingItems()]);
+    expect(pendingItems()).toHaveLength(2);
+  });
+
+  it("gives a message refused for good back for editing", () => {
+    const sender = createSender(api);
+    sender.send("far too long");
+    const clientId = pendingItems()[0]?.client_id ?? null;
+    expect(sender.refused({ code: "body_too_long", ref: clientId })).toBe("far too long");
+    expect(pendingItems()).toEqual([]);
+    expect(sender.refused({ code: "body_too_long", ref: "unknown" })).toBe("");
+  });
+
+  it("starts empty from an unreadable outbox", () => {
+    localStorage.setItem("parley:k:other", "{broken");
+    openOutbox("parley:k:other");
+    expect(pendingItems()).toEqual([]);
+  });
+});

@@ -1,0 +1,28 @@
+// The messages of the visitor's current conversation, keyed by seq: a seq already held is
+// dropped, so a message shows exactly once whatever mix of ready/new/ack/history delivers it.
+// (Integer keys of a plain object iterate in ascending order: the list comes out sorted.)
+
+import type { Message } from "../shared/protocol";
+
+// Read directly by the transport; changed only through resetConversation.
+export let currentConversation: string | null = null;
+let messagesBySeq: Record<number, Message> = {};
+
+export function resetConversation(id: string | null): void {
+  currentConversation = id;
+  messagesBySeq = {};
+}
+
+export function keepMessages(messages: readonly Message[] | undefined): void {
+  for (const message of messages || []) {
+    if (message.conversation_id === currentConversation) messagesBySeq[message.seq] = messagesBySeq[message.seq] || message;
+  }
+}
+
+export function storedMessages(): Message[] {
+  return Object.values(messagesBySeq);
+}
+
+export function highestSeq(): number {
+  return Math.max(0, ...Object.keys(messagesBySeq).map(Number));
+}

@@ -1,0 +1,210 @@
+// The visitor's connection: a session over HTTP, then one WebSocket speaking parley.v1.
+// It never reloads the page: it reconnects with jittered backoff and resumes from the seq held.
+// (Its own small socket loop, not shared/connection.ts: it lives in the loader, whose budget is tight.)
+
+import { BACKOFF_BASE_MS, BACKOFF_MAX_MS } from "../shared/backoff";
+import { closeAction } from "../shared/close-codes";
+import type { Conversation, Message, VisitorServerFrame, WidgetSession } from "../shared/protocol";
+import { emit } from "./events";
+import { fetchJSON } from "./http";
+import { openOutbox, pendingItems, settlePending } from "./outbox";
+import { load, save } from "./storage";
+import { currentConversation, highestSeq, keepMessages, resetConversation } from "./store";
+import type { ConnectionState, PendingItem } from "./types";
+
+const PING_INTERVAL = 25e3;
+const PONG_TIMEOUT = 1e4;
+// A handshake that hangs (black-holed network) counts as failed after this long without `ready`.
+const READY_TIMEOUT = 15e3;
+
+type Timer = ReturnType<typeof setTimeout>;
+
+let sessionUrl = "";
+// Set by this page's first session answer: until then, no socket.
+let socketUrl = "";
+let tokenKey = "";
+let token: string | null = null;
+let socket: WebSocket | null = null;
+let sessionPending = false;
+let transportStarted = false;
+let connectionState: ConnectionState = "connecting";
+let failedAttempts = 0;
+let helloSeq = 0;
+let retryTimer: Timer | undefined;
+let pingTimer: Timer | undefined;
+let deadlineTimer: Timer | undefined;
+
+// Returns whether this browser already holds a visitor token for the site.
+export function configureTransport(siteUrl: string, storagePrefix: string): boolean {
+  sessionUrl = siteUrl + "/session";
+  tokenKey = storagePrefix + "token";
+  openOutbox(storagePrefix + "outbox");
+  return !!(token = load(tokenKey));
+}
+
+export function currentState(): ConnectionState {
+  return connectionState;
+}
+
+export function startTransport(): void {
+  if (transportStarted) return;
+  transportStarted = true;
+  // Back online: reconnect now, not at the end of a backoff (a socket that looked alive may
+  // have died with the old network, so it is replaced too).
+  addEventListener("online", () => {
+    failedAttempts = 0;
+    dropSocket();
+    connect();
+  });
+  connect();
+}
+
+// Frames sent before `ready` would be refused; the outbox sends them after it instead.
+export function transmit(items: readonly PendingItem[]): void {
+  if (connectionState === "online") {
+    for (const item of items) sendFrame({ type: "message.send", client_id: item.client_id, body: item.body });
+  }
+}
+
+function setState(state: ConnectionState): void {
+  if (state !== connectionState) emit("state", (connectionState = state));
+}
+
+// The first connection of a page asks for a session, which also renews a stored token (sliding
+// expiry); reconnections reuse the token until the server refuses it (4401).
+function connect(): void {
+  clearTimeout(retryTimer);
+  if (socket || sessionPending) return;
+  if (token && socketUrl) return openSocket();
+  sessionPending = true;
+  fetchJSON<WidgetSession>(sessionUrl, { visitor_token: token || null, page_url: location.href }).then(
+    (session) => {
+      sessionPending = false;
+      save(tokenKey, (token = session.visitor_token));
+      // The server that served this script answers the session, so it always names the socket.
+      socketUrl = session.socket_url;
+      openSocket();
+    },
+    () => {
+      sessionPending = false;
+      retryLater(backoff());
+    },
+  );
+}
+
+function openSocket(): void {
+  const opened = (socket = new WebSocket(socketUrl, ["parley.v1"]));
+  helloSeq = highestSeq();
+  // The token travels in the first frame, never in the URL (URLs end up in logs).
+  opened.onopen = () => sendFrame({ type: "hello", token, last_seq: helloSeq, page_url: location.href });
+  opened.onmessage = (event) => {
+    let frame = {} as VisitorServerFrame;
+    try {
+      frame = JSON.parse(event.data);
+    } catch {
+      // Not JSON: nothing this client understands.
+    }
+    handleFrame(frame);
+  };
+  opened.onclose = (event) => socketClosed(event.code);
+  armDeadline(READY_TIMEOUT);
+}
+
+// Detached before closing, so a dead socket's late events cannot touch the next one.
+function dropSocket(): void {
+  clearInterval(pingTimer);
+  clearTimeout(deadlineTimer);
+  if (socket) {
+    socket.onopen = socket.onmessage = socket.onclose = null;
+    socket.close();
+    socket = null;
+  }
+}
+
+function socketClosed(code: number): void {
+  dropSocket();
+  setState("offline");
+  const action = closeAction(code);
+  if (action === "stop") return;
+  if (action === "login") {
+    // Bad token, or one for another site: become a new visitor rather than retry forever.
+    save(tokenKey, (token = ""));
+    resetConversation(null);
+  }
+  // Going away or fan-out back after an outage: another process answers now. Reconnect within a
+  // second, jittered so a whole process's visitors do not arrive at once.
+  retryLater(action === "reconnect-now" ? 1e3 * Math.random() : backoff());
+}
+
+// Full jitter (anywhere in 0..ceiling) spreads the reconnects of thousands of widgets after a
+// server restart. (shared/backoff.ts's backoffDelay, with its options, does not fit the loader's budget.)
+function backoff(): number {
+  return Math.random() * Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** failedAttempts++);
+}
+
+function retryLater(delay: number): void {
+  clearTimeout(retryTimer);
+  retryTimer = setTimeout(connect, delay);
+}
+
+function armDeadline(milliseconds: number): void {
+  clearTimeout(deadlineTimer);
+  deadlineTimer = setTimeout(() => socketClosed(1006), milliseconds);
+}
+
+function probe(): void {
+  sendFrame({ type: "ping" });
+  armDeadline(PONG_TIMEOUT);
+}
+
+function sendFrame(frame: object): void {
+  if (socket && socket.readyState === 1) socket.send(JSON.stringify(frame));
+}
+
+function requestSync(afterSeq: number): void {
+  sendFrame({ type: "sync", conversation_id: currentConversation, after_seq: afterSeq });
+}
+
+// Another conversation (a new one after a resolved one, or another visitor after 4401): start over.
+function adoptConversation(id: string | null | undefined): boolean {
+  const changed = id !== currentConversation;
+  if (changed) resetConversation(id as string | null);
+  return changed;
+}
+
+function acceptMessages(messages: Message[] | undefined): void {
+  settlePending(messages || []);
+  keepMessages(messages);
+}
+
+function handleFrame(frame: VisitorServerFrame): void {
+  if (frame.type === "ready") {
+    const conversation: Conversation | null = frame.conversation;
+    failedAttempts = 0;
+    clearTimeout(deadlineTimer);
+    pingTimer = setInterval(probe, PING_INTERVAL);
+    // hello carried a seq of another conversation: this one's earlier messages were skipped.
+    const restarted = adoptConversation(conversation && conversation.id) && helloSeq;
+    acceptMessages(frame.messages);
+    const afterSeq = restarted ? 0 : highestSeq();
+    if (conversation && conversation.last_seq > afterSeq) requestSync(afterSeq);
+    setState("online");
+    transmit(pendingItems());
+  } else if (frame.type === "message.new" || frame.type === "message.ack") {
+    // A seq beyond the next one means frames were missed. (Error frames have a `message` too.)
+    const message = frame.message;
+    adoptConversation(message.conversation_id);
+    if (message.seq > highestSeq() + 1) requestSync(highestSeq());
+    acceptMessages([message]);
+  } else if (frame.type === "conversation.started") {
+    adoptConversation(frame.conversation.id);
+    requestSync(highestSeq());
+  } else if (frame.type === "history" && frame.conversation_id === currentConversation) {
+    acceptMessages(frame.messages);
+  } else if (frame.type === "pong") {
+    clearTimeout(deadlineTimer);
+  }
+  // The panel listens for "error" frames.
+  emit(frame.type, frame);
+  emit("change");
+}

@@ -1,0 +1,32 @@
+// What the loader hands the panel when it mounts (types only: nothing here reaches a bundle).
+
+import type { Message, WidgetSite } from "../shared/protocol";
+
+/** A message typed and sent, not yet stored by the server. */
+export interface PendingItem {
+  client_id: string;
+  body: string;
+  created_at: string;
+}
+
+/** "change" (messages or outbox), "state" (connection state) and every frame by its type. */
+export type Listener = (type: string, detail?: unknown) => void;
+
+export type ConnectionState = "connecting" | "online" | "offline";
+
+export interface PanelApi {
+  root: HTMLElement;
+  site: WidgetSite;
+  messages: () => Message[];
+  pending: () => PendingItem[];
+  setPending: (items: PendingItem[]) => void;
+  transmit: (items: PendingItem[]) => void;
+  state: () => ConnectionState;
+  listen: (listener: Listener) => void;
+}
+
+export interface PanelHandle {
+  show: (open: boolean) => void;
+}
+
+export type MountPanel = (api: PanelApi) => PanelHandle;
