@@ -63,36 +63,29 @@ def test_a_visitor_message_costs_three_queries(visitor_alice):
     )
 
 
-def test_a_batch_of_visitor_messages_costs_one_query_on_postgresql_three_on_sqlite(
-    visitor_alice, visitor_carol
-):
-    """Whatever its size, a batch is one statement on PostgreSQL; lock, insert and update on SQLite."""
+@pytest.fixture
+def sends(visitor_alice, visitor_carol) -> list[VisitorSend]:
+    """Five sends of each of two visitors whose conversations are open: a batch of ten."""
     visitors = [uuid.UUID(visitor_alice.visitor_id), uuid.UUID(visitor_carol.visitor_id)]
     for visitor_id in visitors:
         do_post_visitor_message(visitor_id=visitor_id, client_id="c0", body="first")
-    sends = [
+    return [
         VisitorSend(visitor_id=visitor_id, client_id=f"c{number}", body="x")
         for number in range(1, 6)
         for visitor_id in visitors
     ]
+
+
+def test_a_batch_of_visitor_messages_costs_one_query_on_postgresql_three_on_sqlite(sends):
+    """Whatever its size, a batch is one statement on PostgreSQL; lock, insert and update on SQLite."""
     expected = 1 if connection.vendor == "postgresql" else 3
     assert count_queries(lambda: do_post_visitor_messages(sends=sends)) == expected
 
 
-def test_a_batch_on_the_event_loop_costs_one_statement_there_and_no_django_query(
-    visitor_alice, visitor_carol
-):
+def test_a_batch_on_the_event_loop_costs_one_statement_there_and_no_django_query(sends):
     """Whatever its size, a batch sent on the loop is one statement on the loop's pool, none elsewhere."""
     if connection.vendor != "postgresql":
         pytest.skip("statements run on the event loop on PostgreSQL only (make test-postgres runs this)")
-    visitors = [uuid.UUID(visitor_alice.visitor_id), uuid.UUID(visitor_carol.visitor_id)]
-    for visitor_id in visitors:
-        do_post_visitor_message(visitor_id=visitor_id, client_id="c0", body="first")
-    sends = [
-        VisitorSend(visitor_id=visitor_id, client_id=f"c{number}", body="x")
-        for number in range(1, 6)
-        for visitor_id in visitors
-    ]
 
     async def on_loop() -> list[PostedMessage | ParleyError]:
         try:
