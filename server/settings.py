@@ -250,6 +250,9 @@ PARLEY_SEND_BATCH_MAX = env_int("PARLEY_SEND_BATCH_MAX", 32)
 # On PostgreSQL, a batch's one statement runs on the event loop's own connection instead of the database
 # thread's (server/chat/loop_db.py): one more connection per process, no thread hop per message.
 PARLEY_SEND_ON_EVENT_LOOP = env_bool("PARLEY_SEND_ON_EVENT_LOOP", True)
+# At most this many connections the event loop's statements hold at once (a pool per loop, loop_db.py):
+# it keeps one, and opens more only while statements overlap.
+PARLEY_LOOP_DB_POOL_MAX = env_int("PARLEY_LOOP_DB_POOL_MAX", 4)
 
 LOGGING = {
     "version": 1,

@@ -428,11 +428,13 @@ def test_a_batch_whose_loop_connection_broke_is_posted_one_by_one_and_the_next_r
     async def scenario() -> list[Any]:
         try:
             first = await do_post_visitor_messages_on_loop(sends=[visitor_send(visitor_alice, "a1")])
-            pid = (await loop_db._connection()).info.backend_pid
+            async with loop_db.connection() as loop_connection:
+                pid = loop_connection.info.backend_pid
             await database_sync_to_async(drop_loop_connection)(pid)
             second = await do_post_visitor_messages_on_loop(sends=[visitor_send(visitor_alice, "a2")])
             third = await do_post_visitor_messages_on_loop(sends=[visitor_send(visitor_alice, "a3")])
-            assert (await loop_db._connection()).info.backend_pid != pid
+            async with loop_db.connection() as loop_connection:
+                assert loop_connection.info.backend_pid != pid
             return [*first, *second, *third]
         finally:
             await loop_db.close()
@@ -458,14 +460,14 @@ def test_the_loop_statement_probes_client_ids_by_index_whatever_the_statistics(v
 
     async def generic_plan() -> str:
         try:
-            loop_connection = await loop_db._connection()
-            await loop_connection.execute("PREPARE batch AS " + prepared)
-            await loop_connection.execute("SET plan_cache_mode = force_generic_plan")
-            # Client-side binding: EXPLAIN EXECUTE takes its arguments as literals.
-            cursor = psycopg.AsyncClientCursor(loop_connection)
-            placeholders = ", ".join(["%s"] * len(params))
-            await cursor.execute(f"EXPLAIN (COSTS OFF) EXECUTE batch({placeholders})", params)
-            return "\n".join(row[0] for row in await cursor.fetchall())
+            async with loop_db.connection() as loop_connection:
+                await loop_connection.execute("PREPARE batch AS " + prepared)
+                await loop_connection.execute("SET plan_cache_mode = force_generic_plan")
+                # Client-side binding: EXPLAIN EXECUTE takes its arguments as literals.
+                cursor = psycopg.AsyncClientCursor(loop_connection)
+                placeholders = ", ".join(["%s"] * len(params))
+                await cursor.execute(f"EXPLAIN (COSTS OFF) EXECUTE batch({placeholders})", params)
+                return "\n".join(row[0] for row in await cursor.fetchall())
         finally:
             await loop_db.close()
 

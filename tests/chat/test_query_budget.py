@@ -4,17 +4,22 @@ import uuid
 from collections.abc import Callable
 
 import pytest
+from asgiref.sync import async_to_sync
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from server.chat import loop_db
 from server.chat.actions import (
+    PostedMessage,
     VisitorSend,
     check_site_origin,
     do_accept_visitor_hello,
     do_post_agent_message,
     do_post_visitor_message,
     do_post_visitor_messages,
+    do_post_visitor_messages_on_loop,
 )
+from server.chat.errors import ParleyError
 from tests.conftest import ACME_ORIGIN
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -58,20 +63,42 @@ def test_a_visitor_message_costs_three_queries(visitor_alice):
     )
 
 
-def test_a_batch_of_visitor_messages_costs_one_query_on_postgresql_three_on_sqlite(
-    visitor_alice, visitor_carol
-):
-    """Whatever its size, a batch is one statement on PostgreSQL; lock, insert and update on SQLite."""
+@pytest.fixture
+def sends(visitor_alice, visitor_carol) -> list[VisitorSend]:
+    """Five sends of each of two visitors whose conversations are open: a batch of ten."""
     visitors = [uuid.UUID(visitor_alice.visitor_id), uuid.UUID(visitor_carol.visitor_id)]
     for visitor_id in visitors:
         do_post_visitor_message(visitor_id=visitor_id, client_id="c0", body="first")
-    sends = [
+    return [
         VisitorSend(visitor_id=visitor_id, client_id=f"c{number}", body="x")
         for number in range(1, 6)
         for visitor_id in visitors
     ]
+
+
+def test_a_batch_of_visitor_messages_costs_one_query_on_postgresql_three_on_sqlite(sends):
+    """Whatever its size, a batch is one statement on PostgreSQL; lock, insert and update on SQLite."""
     expected = 1 if connection.vendor == "postgresql" else 3
     assert count_queries(lambda: do_post_visitor_messages(sends=sends)) == expected
+
+
+def test_a_batch_on_the_event_loop_costs_one_statement_there_and_no_django_query(sends):
+    """Whatever its size, a batch sent on the loop is one statement on the loop's pool, none elsewhere."""
+    if connection.vendor != "postgresql":
+        pytest.skip("statements run on the event loop on PostgreSQL only (make test-postgres runs this)")
+
+    async def on_loop() -> list[PostedMessage | ParleyError]:
+        try:
+            return list(await do_post_visitor_messages_on_loop(sends=sends))
+        finally:
+            await loop_db.close()
+
+    # async_to_sync, not asyncio.run: the database thread's calls then run on this thread, on `connection`.
+    with loop_db.executed_statements() as on_the_loop, CaptureQueriesContext(connection) as django:
+        results = async_to_sync(on_loop)()
+    assert all(isinstance(result, PostedMessage) and result.created for result in results)
+    assert len(on_the_loop) == 1
+    assert django.captured_queries == []
 
 
 def test_an_agent_message_costs_four_queries(visitor_alice, agent_bob):
