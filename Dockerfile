@@ -9,7 +9,6 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /app
 COPY pyproject.toml README.md manage.py ./
 COPY server ./server
-COPY agent_console ./agent_console
 COPY widget ./widget
 RUN pip install --no-cache-dir -e . \
  && SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput -v 0 \

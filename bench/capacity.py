@@ -216,8 +216,9 @@ import uuid
 from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
-from server.chat.actions import do_start_visitor_session
-from server.chat.models import Conversation, Message, Site, Visitor
+from server.conversations.models import Conversation, Message, Visitor
+from server.conversations.services.visitors import do_start_visitor_session
+from server.sites.models import Site
 
 site = Site.objects.get(public_key={site_key!r})
 with transaction.atomic():

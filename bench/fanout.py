@@ -263,8 +263,8 @@ def create_agents(deployment: DemoDeployment, *, site_key: str, count: int) -> l
     code = f"""
 from django.contrib.auth.models import User
 from django.test import Client
-from server.chat.actions import do_add_site_member
-from server.chat.models import Site
+from server.sites.models import Site
+from server.sites.services import do_add_site_member
 
 site = Site.objects.get(public_key={site_key!r})
 for index in range({count}):
@@ -473,7 +473,7 @@ def clear_conversations(deployment: DemoDeployment, *, site_key: str) -> None:
     """Delete the site's conversations, so each topology starts with the same (empty) inboxes."""
     django_shell(
         deployment,
-        "from server.chat.models import Conversation\n"
+        "from server.conversations.models import Conversation\n"
         f"Conversation.objects.filter(site__public_key={site_key!r}).delete()",
     )
 

@@ -10,17 +10,19 @@ from tests.services import PostgresCluster
 REPO = Path(__file__).resolve().parents[2]
 # Everything that touches SQL written or tuned per database: run again on a real PostgreSQL.
 STORAGE_TESTS = [
-    "tests/chat/test_sql.py",
-    "tests/chat/test_actions.py",
-    "tests/chat/test_query_budget.py",
+    "tests/conversations/store/",
+    "tests/conversations/services/",
+    "tests/conversations/selectors/",
+    "tests/conversations/test_query_budget.py",
     # Hypothesis's text reaches PostgreSQL here, through every path a send can take.
-    "tests/chat/test_delivery_model.py",
-    "tests/chat/test_batching.py",
+    "tests/conversations/test_delivery_model.py",
+    "tests/realtime/test_batching.py",
+    "tests/sites/",
 ]
 
 
 def test_the_storage_tests_pass_on_postgresql(tmp_path: Path) -> None:
-    """tests/chat's storage tests, run in a subprocess against a throwaway PostgreSQL cluster, pass."""
+    """The storage tests, run in a subprocess against a throwaway PostgreSQL cluster, pass."""
     postgres = PostgresCluster(tmp_path / "pg")
     postgres.start()
     try:

@@ -1,0 +1,240 @@
+"""The JSON shapes of stored objects on the wire (docs/protocol.md, "Objects")."""
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+from server.conversations.models import Conversation, Message, Visitor
+from server.conversations.records import BatchedConversation, BatchedMessage, HistoryMessage
+from server.sites.models import Site
+
+
+def agent_display_name(user: AbstractBaseUser | AnonymousUser | None) -> str:
+    """The name visitors and colleagues see for an agent: first name, else the username before any '@'."""
+    if user is None or isinstance(user, AnonymousUser):
+        return display_name(first_name=None, username=None)
+    return display_name(first_name=getattr(user, "first_name", None), username=user.get_username())
+
+
+def display_name(*, first_name: str | None, username: str | None) -> str:
+    """An agent's display name from its user row's fields; "Support" when the user is gone."""
+    if username is None:
+        return "Support"
+    return (first_name or "").strip() or username.split("@", 1)[0]
+
+
+def message_wire(message: Message | BatchedMessage | HistoryMessage) -> dict[str, Any]:
+    """A stored message as sent to clients: the one place its wire shape is built."""
+    if isinstance(message, BatchedMessage):
+        # A batch builds no instances (they would cost a send a sixth of its time on the server).
+        return message_fields(
+            message_id=message.id,
+            conversation_id=message.conversation.conversation_id,
+            seq=message.seq,
+            author=Message.Author.VISITOR,
+            author_name=None,
+            agent_id=None,
+            body=message.body,
+            client_id=message.client_id,
+            created_at=message.created_at,
+        )
+    if isinstance(message, HistoryMessage):
+        author_name = None
+        if message.author == Message.Author.AGENT:
+            author_name = display_name(first_name=message.agent_first_name, username=message.agent_username)
+        return message_fields(
+            message_id=message.id,
+            conversation_id=message.conversation_id,
+            seq=message.seq,
+            author=message.author,
+            author_name=author_name,
+            agent_id=message.agent_id,
+            body=message.body,
+            client_id=message.client_id,
+            created_at=message.created_at,
+        )
+    author_name = agent_display_name(message.agent) if message.author == Message.Author.AGENT else None
+    return message_fields(
+        message_id=message.pk,
+        conversation_id=message.conversation_id,
+        seq=message.seq,
+        author=message.author,
+        author_name=author_name,
+        agent_id=message.agent_id,
+        body=message.body,
+        client_id=message.client_id,
+        created_at=message.created_at,
+    )
+
+
+def message_fields(
+    *,
+    message_id: int,
+    conversation_id: uuid.UUID,
+    seq: int,
+    author: str,
+    author_name: str | None,
+    agent_id: int | None,
+    body: str,
+    client_id: str | None,
+    created_at: datetime,
+) -> dict[str, Any]:
+    """A stored message on the wire, from its fields (when no row object is at hand)."""
+    return {
+        "id": message_id,
+        "conversation_id": str(conversation_id),
+        "seq": seq,
+        "author": author,
+        "author_name": author_name,
+        "agent_id": agent_id,
+        "body": body,
+        "client_id": client_id,
+        "created_at": created_at.isoformat(),
+    }
+
+
+def started_conversation_wire(conversation: Conversation | BatchedConversation) -> dict[str, Any]:
+    """A conversation as its visitor sees it when its first message starts it (nothing stored before)."""
+    if isinstance(conversation, BatchedConversation):
+        return conversation_fields(
+            conversation_id=conversation.conversation_id, status=conversation.status, last_seq=0
+        )
+    return conversation_fields(conversation_id=conversation.pk, status=conversation.status, last_seq=0)
+
+
+def conversation_wire(conversation: Conversation) -> dict[str, Any]:
+    """A conversation as its visitor sees it."""
+    return conversation_fields(
+        conversation_id=conversation.pk, status=conversation.status, last_seq=conversation.last_seq
+    )
+
+
+def conversation_fields(*, conversation_id: uuid.UUID, status: str, last_seq: int) -> dict[str, Any]:
+    """The visitor's view of a conversation, from its fields (when no row object is at hand)."""
+    return {"id": str(conversation_id), "status": status, "last_seq": last_seq}
+
+
+def visitor_wire(visitor: Visitor) -> dict[str, Any]:
+    """A visitor as agents see it."""
+    return visitor_fields(
+        visitor_id=visitor.pk, name=visitor.name, email=visitor.email, last_page_url=visitor.last_page_url
+    )
+
+
+def visitor_fields(*, visitor_id: uuid.UUID, name: str, email: str, last_page_url: str) -> dict[str, Any]:
+    """A visitor as agents see it, from its fields (when no row object is at hand)."""
+    return {"id": str(visitor_id), "name": name, "email": email, "last_page_url": last_page_url}
+
+
+def site_wire(site: Site) -> dict[str, Any]:
+    """A site as agents see it."""
+    return site_fields(site_id=site.pk, name=site.name)
+
+
+def site_fields(*, site_id: int, name: str) -> dict[str, Any]:
+    """A site as agents see it, from its fields (when no row object is at hand)."""
+    return {"id": site_id, "name": name}
+
+
+def conversation_summary(conversation: Conversation, *, last_read_seq: int | None) -> dict[str, Any]:
+    """A conversation as an inbox row; `last_read_seq` is the reading agent's mark, None in broadcasts."""
+    return conversation_summary_after(
+        conversation, last_message=conversation.last_message, last_read_seq=last_read_seq
+    )
+
+
+def conversation_summary_after(
+    conversation: Conversation, *, last_message: Message | None, last_read_seq: int | None
+) -> dict[str, Any]:
+    """The inbox row of a conversation whose latest message is `last_message`.
+
+    For a message just stored: handing it over, rather than setting it on the conversation it already
+    points to, makes no reference cycle, so both are freed at once instead of by the garbage collector.
+    """
+    return conversation_summary_fields(
+        conversation_id=conversation.pk,
+        site=site_wire(conversation.site),
+        status=conversation.status,
+        visitor=visitor_wire(conversation.visitor),
+        assignee_id=conversation.assignee_id,
+        last_seq=conversation.last_seq,
+        last_message=message_wire(last_message) if last_message is not None else None,
+        created_at=conversation.created_at,
+        # The stored time moves on only every few seconds (models.Conversation.updated_at).
+        updated_at=(
+            max(conversation.updated_at, last_message.created_at)
+            if last_message is not None
+            else conversation.updated_at
+        ),
+        last_read_seq=last_read_seq,
+    )
+
+
+def new_message_summary(
+    conversation: Conversation | BatchedConversation,
+    message: Message | BatchedMessage,
+    wire: dict[str, Any],
+) -> dict[str, Any]:
+    """The inbox row broadcast for a message just stored (`wire`, its wire shape) as its conversation's
+    latest; it carries the exact time of the message (the stored updated_at moves on every few seconds)."""
+    if isinstance(conversation, BatchedConversation):
+        return conversation_summary_fields(
+            conversation_id=conversation.conversation_id,
+            site=site_fields(site_id=conversation.site_id, name=conversation.site_name),
+            status=conversation.status,
+            visitor=visitor_fields(
+                visitor_id=conversation.visitor_id,
+                name=conversation.visitor_name,
+                email=conversation.visitor_email,
+                last_page_url=conversation.visitor_page_url,
+            ),
+            assignee_id=conversation.assignee_id,
+            last_seq=message.seq,
+            last_message=wire,
+            created_at=conversation.created_at,
+            updated_at=message.created_at,
+            last_read_seq=None,
+        )
+    # The service loaded the conversation with its site and visitor, so the summary costs no query.
+    return conversation_summary_fields(
+        conversation_id=conversation.pk,
+        site=site_wire(conversation.site),
+        status=conversation.status,
+        visitor=visitor_wire(conversation.visitor),
+        assignee_id=conversation.assignee_id,
+        last_seq=message.seq,
+        last_message=wire,
+        created_at=conversation.created_at,
+        updated_at=message.created_at,
+        last_read_seq=None,
+    )
+
+
+def conversation_summary_fields(
+    *,
+    conversation_id: uuid.UUID,
+    site: dict[str, Any],
+    status: str,
+    visitor: dict[str, Any],
+    assignee_id: int | None,
+    last_seq: int,
+    last_message: dict[str, Any] | None,
+    created_at: datetime,
+    updated_at: datetime,
+    last_read_seq: int | None,
+) -> dict[str, Any]:
+    """An inbox row from its fields, its site, visitor and last message already in their wire shapes."""
+    return {
+        "id": str(conversation_id),
+        "site": site,
+        "status": status,
+        "visitor": visitor,
+        "assignee_id": assignee_id,
+        "last_seq": last_seq,
+        "last_message": last_message,
+        "created_at": created_at.isoformat(),
+        "updated_at": updated_at.isoformat(),
+        "last_read_seq": last_read_seq,
+    }
