@@ -4,6 +4,7 @@ from functools import cache
 
 from server.conversations.models import Conversation, Visitor
 from server.conversations.store import sql
+from server.conversations.store.names import render
 from server.sites.models import Site
 
 # The retry probe of a batch statement: whether a send's client_id is already among its visitor's messages.
@@ -11,10 +12,14 @@ from server.sites.models import Site
 # (conversation, client_id). As a plain join, the generic plan looked up by conversation alone and
 # filtered every message of the conversation, so a send grew dearer with each message before it (0.38 →
 # 0.47 ms over 400 messages a conversation). SQLite has no LATERAL; its planner takes the index anyway.
-CLIENT_ID_PROBE_POSTGRESQL = """CROSS JOIN LATERAL (
-        SELECT 1 FROM chat_message m WHERE m.conversation_id = mc.id AND m.client_id = s.client_id LIMIT 1
-    ) m"""
-CLIENT_ID_PROBE_SQLITE = "JOIN chat_message m ON m.conversation_id = mc.id AND m.client_id = s.client_id"
+CLIENT_ID_PROBE_POSTGRESQL = render("""CROSS JOIN LATERAL (
+        SELECT 1 FROM {Message} m
+        WHERE m.{Message.conversation} = mc.{Conversation.id} AND m.{Message.client_id} = s.client_id LIMIT 1
+    ) m""")
+CLIENT_ID_PROBE_SQLITE = render(
+    "JOIN {Message} m ON m.{Message.conversation} = mc.{Conversation.id} "
+    "AND m.{Message.client_id} = s.client_id"
+)
 
 
 # The sends of a batch, and which of their visitors go one by one (see StoredBatch), as the common start
@@ -26,32 +31,33 @@ WITH sent AS (
     FROM {sent_source}
 ), target AS (
     SELECT {conversation_columns}
-    FROM chat_conversation c
-    WHERE c.visitor_id IN (SELECT visitor_id FROM sent) AND c.status = %s
-        AND c.created_at = (
-            SELECT MAX(o.created_at) FROM chat_conversation o
-            WHERE o.visitor_id = c.visitor_id AND o.status = %s
+    FROM {Conversation} c
+    WHERE c.{Conversation.visitor} IN (SELECT visitor_id FROM sent) AND c.{Conversation.status} = %s
+        AND c.{Conversation.created_at} = (
+            SELECT MAX(o.{Conversation.created_at}) FROM {Conversation} o
+            WHERE o.{Conversation.visitor} = c.{Conversation.visitor} AND o.{Conversation.status} = %s
         )
-    ORDER BY c.id
+    ORDER BY c.{Conversation.id}
     {lock}
 ), aside AS (
     -- A probe of unique_message_client_id per send, once for the whole batch.
     SELECT s.visitor_id FROM sent s
-    JOIN chat_conversation mc ON mc.visitor_id = s.visitor_id
+    JOIN {Conversation} mc ON mc.{Conversation.visitor} = s.visitor_id
     {client_id_probe}
     UNION ALL
     SELECT a.visitor_id FROM sent a
     JOIN sent b ON b.visitor_id = a.visitor_id AND b.client_id = a.client_id AND b.position > a.position
     UNION ALL
-    SELECT t.visitor_id FROM target t GROUP BY t.visitor_id HAVING COUNT(*) > 1
+    SELECT t.{Conversation.visitor} FROM target t GROUP BY t.{Conversation.visitor} HAVING COUNT(*) > 1
 )"""
 
 
 # What the batch statement reads back of each message's conversation: the fields of BatchedConversation
 # (its site and visitor as their wire shapes need them), in the order _batch_from_rows takes them.
-BATCHED_CONVERSATION_COLUMNS = (
-    "t.id, t.site_id, s.name, t.status, t.assignee_id, t.created_at, t.visitor_id, v.name, v.email, "
-    "v.last_page_url"
+BATCHED_CONVERSATION_COLUMNS = render(
+    "t.{Conversation.id}, t.{Conversation.site}, s.{Site.name}, t.{Conversation.status}, "
+    "t.{Conversation.assignee}, t.{Conversation.created_at}, t.{Conversation.visitor}, v.{Visitor.name}, "
+    "v.{Visitor.email}, v.{Visitor.last_page_url}"
 )
 
 
@@ -60,60 +66,80 @@ def batch_in_one_statement_sql(rows: int) -> str:
     """PostgreSQL: a whole batch in one statement (lock, retry check, insert, update, touch, read back)."""
     # Rows are locked in id order, so two batches sharing conversations never each hold a row the other
     # waits for. Locking in `target` makes the later sub-statements see each row's latest last_seq.
-    start = BATCH_ASIDE_SQL.format(
-        sent_source=sql.rows_source(["integer", "uuid", "text", "text"], rows),
-        conversation_columns=sql.columns(Conversation, "c"),
-        client_id_probe=CLIENT_ID_PROBE_POSTGRESQL,
-        lock="FOR UPDATE OF c",
+    start = _batch_aside_sql(rows=rows, client_id_probe=CLIENT_ID_PROBE_POSTGRESQL, lock="FOR UPDATE OF c")
+    return start + render(
+        BATCH_IN_ONE_STATEMENT_SQL, batched_conversation_columns=BATCHED_CONVERSATION_COLUMNS
     )
-    return f"""{start}, numbered AS (
-    SELECT t.id AS conversation_id, s.client_id, s.body,
-        t.last_seq + ROW_NUMBER() OVER (PARTITION BY s.visitor_id ORDER BY s.position) AS seq
-    FROM sent s JOIN target t ON t.visitor_id = s.visitor_id
+
+
+# The rest of the one batch statement, after BATCH_ASIDE_SQL (batch_in_one_statement_sql).
+BATCH_IN_ONE_STATEMENT_SQL = """, numbered AS (
+    SELECT t.{Conversation.id} AS conversation_id, s.client_id, s.body,
+        t.{Conversation.last_seq} + ROW_NUMBER() OVER (PARTITION BY s.visitor_id ORDER BY s.position) AS seq
+    FROM sent s JOIN target t ON t.{Conversation.visitor} = s.visitor_id
     WHERE s.visitor_id NOT IN (SELECT visitor_id FROM aside)
 ), inserted AS (
-    INSERT INTO chat_message (conversation_id, seq, author, body, client_id, created_at)
+    INSERT INTO {Message} ({Message.conversation}, {Message.seq}, {Message.author}, {Message.body}, \
+{Message.client_id}, {Message.created_at})
     SELECT n.conversation_id, n.seq, %s, n.body, n.client_id, %s FROM numbered n
-    RETURNING id, conversation_id, seq, client_id
+    RETURNING {Message.id}, {Message.conversation}, {Message.seq}, {Message.client_id}
 ), moved AS (
     -- updated_at (the inbox order) moves on only when older than INBOX_ORDER_RESOLUTION: written back
     -- unchanged otherwise, the update stays in place (HOT).
-    UPDATE chat_conversation c
-    SET last_seq = i.seq, last_message_id = i.id,
-        updated_at = CASE WHEN c.updated_at <= %s THEN %s ELSE c.updated_at END
-    FROM (SELECT DISTINCT ON (conversation_id) * FROM inserted ORDER BY conversation_id, seq DESC) i
-    WHERE c.id = i.conversation_id
+    UPDATE {Conversation} c
+    SET {Conversation.last_seq} = i.{Message.seq}, {Conversation.last_message} = i.{Message.id},
+        {Conversation.updated_at} = CASE WHEN c.{Conversation.updated_at} <= %s THEN %s \
+ELSE c.{Conversation.updated_at} END
+    FROM (
+        SELECT DISTINCT ON ({Message.conversation}) * FROM inserted
+        ORDER BY {Message.conversation}, {Message.seq} DESC
+    ) i
+    WHERE c.{Conversation.id} = i.{Message.conversation}
 ), touched AS (
-    UPDATE chat_visitor v SET last_seen_at = %s
-    WHERE v.id IN (SELECT t.visitor_id FROM target t JOIN inserted i ON i.conversation_id = t.id)
-        AND v.last_seen_at < %s
+    UPDATE {Visitor} v SET {Visitor.last_seen_at} = %s
+    WHERE v.{Visitor.id} IN (
+        SELECT t.{Conversation.visitor} FROM target t
+        JOIN inserted i ON i.{Message.conversation} = t.{Conversation.id}
+    )
+        AND v.{Visitor.last_seen_at} < %s
 )
-SELECT {BATCHED_CONVERSATION_COLUMNS}, i.id, i.seq, i.client_id
+SELECT {batched_conversation_columns}, i.{Message.id}, i.{Message.seq}, i.{Message.client_id}
 FROM inserted i
-JOIN target t ON t.id = i.conversation_id
-JOIN chat_site s ON s.id = t.site_id
-JOIN chat_visitor v ON v.id = t.visitor_id
-ORDER BY i.conversation_id, i.seq
-"""  # noqa: S608
+JOIN target t ON t.{Conversation.id} = i.{Message.conversation}
+JOIN {Site} s ON s.{Site.id} = t.{Conversation.site}
+JOIN {Visitor} v ON v.{Visitor.id} = t.{Conversation.visitor}
+ORDER BY i.{Message.conversation}, i.{Message.seq}
+"""
+
+
+def _batch_aside_sql(*, rows: int, client_id_probe: str, lock: str) -> str:
+    """BATCH_ASIDE_SQL for a batch of `rows` sends, with a retry probe and a lock clause."""
+    return render(
+        BATCH_ASIDE_SQL,
+        sent_source=sql.rows_source(["integer", "uuid", "text", "text"], rows),
+        conversation_columns=sql.columns(Conversation, "c"),
+        client_id_probe=client_id_probe,
+        lock=lock,
+    )
 
 
 @cache
 def lock_batch_sql(rows: int) -> str:
     """SQLite: the conversations a batch goes into (site and visitor loaded), each with whether its
     visitor's sends go one by one. The write transaction locks the whole database (no row locks)."""
-    start = BATCH_ASIDE_SQL.format(
-        sent_source=sql.rows_source(["integer", "uuid", "text", "text"], rows),
-        conversation_columns=sql.columns(Conversation, "c"),
-        client_id_probe=CLIENT_ID_PROBE_SQLITE,
-        lock="",
-    )
-    return f"""{start}
-SELECT {sql.columns(Conversation, "t")}, {sql.columns(Site, "s")}, {sql.columns(Visitor, "v")},
-    t.visitor_id IN (SELECT visitor_id FROM aside)
+    start = _batch_aside_sql(rows=rows, client_id_probe=CLIENT_ID_PROBE_SQLITE, lock="")
+    return start + render(
+        """
+SELECT {conversation}, {site}, {visitor},
+    t.{Conversation.visitor} IN (SELECT visitor_id FROM aside)
 FROM target t
-JOIN chat_site s ON s.id = t.site_id
-JOIN chat_visitor v ON v.id = t.visitor_id
-"""  # noqa: S608
+JOIN {Site} s ON s.{Site.id} = t.{Conversation.site}
+JOIN {Visitor} v ON v.{Visitor.id} = t.{Conversation.visitor}
+""",
+        conversation=sql.columns(Conversation, "t"),
+        site=sql.columns(Site, "s"),
+        visitor=sql.columns(Visitor, "v"),
+    )
 
 
 @cache
@@ -121,19 +147,27 @@ def insert_visitor_messages_sql(rows: int) -> str:
     """SQLite: insert a batch's messages in one statement, returning each one's id, conversation, seq and
     client_id."""
     source = sql.rows_source(["uuid", "integer", "text", "text", "text", "timestamptz"], rows)
-    return f"""
-INSERT INTO chat_message (conversation_id, seq, author, body, client_id, created_at)
+    return render(
+        """
+INSERT INTO {Message} ({Message.conversation}, {Message.seq}, {Message.author}, {Message.body}, \
+{Message.client_id}, {Message.created_at})
 SELECT u.column1, u.column2, u.column3, u.column4, u.column5, u.column6 FROM {source}
-RETURNING id, conversation_id, seq, client_id
-"""  # noqa: S608
+RETURNING {Message.id}, {Message.conversation}, {Message.seq}, {Message.client_id}
+""",
+        source=source,
+    )
 
 
 @cache
 def update_conversations_sql(rows: int) -> str:
     """SQLite: move each conversation of a batch on to its last new message, in one statement."""
     source = sql.rows_source(["uuid", "integer", "bigint", "timestamptz"], rows)
-    return f"""
-UPDATE chat_conversation SET last_seq = u.column2, last_message_id = u.column3, updated_at = u.column4
+    return render(
+        """
+UPDATE {Conversation} SET {Conversation.last_seq} = u.column2, {Conversation.last_message} = u.column3, \
+{Conversation.updated_at} = u.column4
 FROM {source}
-WHERE chat_conversation.id = u.column1
-"""  # noqa: S608
+WHERE {Conversation}.{Conversation.id} = u.column1
+""",
+        source=source,
+    )

@@ -7,47 +7,60 @@ from django.db import connection
 
 from server.conversations.models import Conversation, Visitor
 from server.conversations.store import sql
+from server.conversations.store.names import render
 from server.sites.models import Site
 
 # Paid by a handshake that lands on a new page or after a minute away.
-RECORD_VISIT_SQL = "UPDATE chat_visitor SET last_seen_at = %s, last_page_url = %s WHERE id = %s"
+RECORD_VISIT_SQL = render(
+    "UPDATE {Visitor} SET {Visitor.last_seen_at} = %s, {Visitor.last_page_url} = %s WHERE {Visitor.id} = %s"
+)
 
-INSERT_MESSAGE_SQL = """
-INSERT INTO chat_message (conversation_id, seq, author, agent_id, body, client_id, created_at)
+INSERT_MESSAGE_SQL = render("""
+INSERT INTO {Message} ({Message.conversation}, {Message.seq}, {Message.author}, {Message.agent}, \
+{Message.body}, {Message.client_id}, {Message.created_at})
 VALUES (%s, %s, %s, %s, %s, %s, %s)
-RETURNING id
-"""
+RETURNING {Message.id}
+""")
 
-UPDATE_CONVERSATION_AFTER_MESSAGE_SQL = """
-UPDATE chat_conversation SET last_seq = %s, last_message_id = %s WHERE id = %s
-"""
+UPDATE_CONVERSATION_AFTER_MESSAGE_SQL = render("""
+UPDATE {Conversation} SET {Conversation.last_seq} = %s, {Conversation.last_message} = %s
+WHERE {Conversation.id} = %s
+""")
 
-UPDATE_CONVERSATION_ACTIVITY_AFTER_MESSAGE_SQL = """
-UPDATE chat_conversation SET last_seq = %s, last_message_id = %s, updated_at = %s WHERE id = %s
-"""
+UPDATE_CONVERSATION_ACTIVITY_AFTER_MESSAGE_SQL = render("""
+UPDATE {Conversation} SET {Conversation.last_seq} = %s, {Conversation.last_message} = %s, \
+{Conversation.updated_at} = %s
+WHERE {Conversation.id} = %s
+""")
 
 # How a send finds the conversation it locks: a visitor's latest open one, or the one an agent names on
 # one of the agent's sites. Each statement also checks whether the client_id was already stored.
-VISITOR_SEND_TARGET = """
+VISITOR_SEND_TARGET = render("""
     EXISTS (
-        SELECT 1 FROM chat_message m JOIN chat_conversation mc ON mc.id = m.conversation_id
-        WHERE mc.visitor_id = %s AND m.client_id = %s
+        SELECT 1 FROM {Message} m JOIN {Conversation} mc ON mc.{Conversation.id} = m.{Message.conversation}
+        WHERE mc.{Conversation.visitor} = %s AND m.{Message.client_id} = %s
     )
-FROM chat_conversation c
-JOIN chat_site s ON s.id = c.site_id
-JOIN chat_visitor v ON v.id = c.visitor_id
-WHERE c.visitor_id = %s AND c.status = %s
-ORDER BY c.created_at DESC
+FROM {Conversation} c
+JOIN {Site} s ON s.{Site.id} = c.{Conversation.site}
+JOIN {Visitor} v ON v.{Visitor.id} = c.{Conversation.visitor}
+WHERE c.{Conversation.visitor} = %s AND c.{Conversation.status} = %s
+ORDER BY c.{Conversation.created_at} DESC
 LIMIT 1
-"""
-AGENT_SEND_TARGET = """
-    EXISTS (SELECT 1 FROM chat_message m WHERE m.conversation_id = c.id AND m.client_id = %s)
-FROM chat_conversation c
-JOIN chat_site s ON s.id = c.site_id
-JOIN chat_visitor v ON v.id = c.visitor_id
-WHERE c.id = %s
-    AND EXISTS (SELECT 1 FROM chat_sitemembership sm WHERE sm.site_id = c.site_id AND sm.user_id = %s)
-"""
+""")
+AGENT_SEND_TARGET = render("""
+    EXISTS (
+        SELECT 1 FROM {Message} m
+        WHERE m.{Message.conversation} = c.{Conversation.id} AND m.{Message.client_id} = %s
+    )
+FROM {Conversation} c
+JOIN {Site} s ON s.{Site.id} = c.{Conversation.site}
+JOIN {Visitor} v ON v.{Visitor.id} = c.{Conversation.visitor}
+WHERE c.{Conversation.id} = %s
+    AND EXISTS (
+        SELECT 1 FROM {SiteMembership} sm
+        WHERE sm.{SiteMembership.site} = c.{Conversation.site} AND sm.{SiteMembership.user} = %s
+    )
+""")
 
 
 @cache
@@ -76,24 +89,25 @@ def conversation_from_row(row: tuple[Any, ...]) -> tuple[Conversation, tuple[Any
 
 
 # Per handshake with missed messages, per `sync` and per opened conversation.
-MESSAGES_AFTER_SQL = """
-SELECT m.id, m.seq, m.author, m.agent_id, m.body, m.client_id, m.created_at, u.first_name, u.username
-FROM chat_message m LEFT JOIN auth_user u ON u.id = m.agent_id
-WHERE m.conversation_id = %s AND m.seq > %s
-ORDER BY m.seq
+MESSAGES_AFTER_SQL = render("""
+SELECT m.{Message.id}, m.{Message.seq}, m.{Message.author}, m.{Message.agent}, m.{Message.body}, \
+m.{Message.client_id}, m.{Message.created_at}, u.{User.first_name}, u.{User.username}
+FROM {Message} m LEFT JOIN {User} u ON u.{User.id} = m.{Message.agent}
+WHERE m.{Message.conversation} = %s AND m.{Message.seq} > %s
+ORDER BY m.{Message.seq}
 LIMIT %s
-"""
+""")
 
 
 # Per visitor handshake.
-VISITOR_VISIT_SQL = """
-SELECT v.last_seen_at, v.last_page_url, c.id, c.last_seq
-FROM chat_visitor v
-LEFT JOIN chat_conversation c ON c.id = (
-    SELECT latest.id FROM chat_conversation latest
-    WHERE latest.visitor_id = v.id AND latest.status = %s
-    ORDER BY latest.created_at DESC
+VISITOR_VISIT_SQL = render("""
+SELECT v.{Visitor.last_seen_at}, v.{Visitor.last_page_url}, c.{Conversation.id}, c.{Conversation.last_seq}
+FROM {Visitor} v
+LEFT JOIN {Conversation} c ON c.{Conversation.id} = (
+    SELECT latest.{Conversation.id} FROM {Conversation} latest
+    WHERE latest.{Conversation.visitor} = v.{Visitor.id} AND latest.{Conversation.status} = %s
+    ORDER BY latest.{Conversation.created_at} DESC
     LIMIT 1
 )
-WHERE v.id = %s AND v.site_id = %s
-"""
+WHERE v.{Visitor.id} = %s AND v.{Visitor.site} = %s
+""")
