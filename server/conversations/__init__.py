@@ -1,1 +1,1 @@
-"""Sites, visitors, conversations and messages: Parley's chat domain."""
+"""Visitors, conversations and their messages: what is stored of a chat, and every change to it."""

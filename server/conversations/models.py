@@ -44,10 +44,11 @@ class Conversation(models.Model):
     )
     # The highest seq stored; allocating under a row lock keeps seq gapless and strictly increasing.
     last_seq = models.PositiveIntegerField(default=0)
-    # Not indexed, and `updated_at` written at most every few seconds (actions.INBOX_ORDER_RESOLUTION):
-    # a message then changes no indexed column, so PostgreSQL updates the row in place (a HOT update)
-    # instead of adding an entry to every index of the table and leaving dead versions that each send
-    # of a busy conversation would walk until autovacuum came round. Nothing looks conversations up by it.
+    # Not indexed, and `updated_at` written at most every few seconds (INBOX_ORDER_RESOLUTION in
+    # services/messages.py): a message then changes no indexed column, so PostgreSQL updates the row in
+    # place (a HOT update) instead of adding an entry to every index of the table and leaving dead
+    # versions that each send of a busy conversation would walk until autovacuum came round. Nothing looks
+    # conversations up by it.
     last_message = models.ForeignKey(
         "Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )

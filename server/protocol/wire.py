@@ -27,42 +27,26 @@ def display_name(*, first_name: str | None, username: str | None) -> str:
 
 def message_wire(message: Message | BatchedMessage | HistoryMessage) -> dict[str, Any]:
     """A stored message as sent to clients: the one place its wire shape is built."""
+    author: str
+    author_name = None
     if isinstance(message, BatchedMessage):
         # A batch builds no instances (they would cost a send a sixth of its time on the server).
-        return message_fields(
-            message_id=message.id,
-            conversation_id=message.conversation.conversation_id,
-            seq=message.seq,
-            author=Message.Author.VISITOR,
-            author_name=None,
-            agent_id=None,
-            body=message.body,
-            client_id=message.client_id,
-            created_at=message.created_at,
-        )
-    if isinstance(message, HistoryMessage):
-        author_name = None
-        if message.author == Message.Author.AGENT:
-            author_name = display_name(first_name=message.agent_first_name, username=message.agent_username)
-        return message_fields(
-            message_id=message.id,
-            conversation_id=message.conversation_id,
-            seq=message.seq,
-            author=message.author,
-            author_name=author_name,
-            agent_id=message.agent_id,
-            body=message.body,
-            client_id=message.client_id,
-            created_at=message.created_at,
-        )
-    author_name = agent_display_name(message.agent) if message.author == Message.Author.AGENT else None
+        conversation_id, author, agent_id = message.conversation.conversation_id, Message.Author.VISITOR, None
+    else:
+        conversation_id, author, agent_id = message.conversation_id, message.author, message.agent_id
+        if author == Message.Author.AGENT:
+            author_name = (
+                display_name(first_name=message.agent_first_name, username=message.agent_username)
+                if isinstance(message, HistoryMessage)
+                else agent_display_name(message.agent)
+            )
     return message_fields(
-        message_id=message.pk,
-        conversation_id=message.conversation_id,
+        message_id=message.id,
+        conversation_id=conversation_id,
         seq=message.seq,
-        author=message.author,
+        author=author,
         author_name=author_name,
-        agent_id=message.agent_id,
+        agent_id=agent_id,
         body=message.body,
         client_id=message.client_id,
         created_at=message.created_at,
@@ -97,11 +81,10 @@ def message_fields(
 
 def started_conversation_wire(conversation: Conversation | BatchedConversation) -> dict[str, Any]:
     """A conversation as its visitor sees it when its first message starts it (nothing stored before)."""
-    if isinstance(conversation, BatchedConversation):
-        return conversation_fields(
-            conversation_id=conversation.conversation_id, status=conversation.status, last_seq=0
-        )
-    return conversation_fields(conversation_id=conversation.pk, status=conversation.status, last_seq=0)
+    conversation_id = (
+        conversation.conversation_id if isinstance(conversation, BatchedConversation) else conversation.pk
+    )
+    return conversation_fields(conversation_id=conversation_id, status=conversation.status, last_seq=0)
 
 
 def conversation_wire(conversation: Conversation) -> dict[str, Any]:
@@ -180,29 +163,23 @@ def new_message_summary(
     """The inbox row broadcast for a message just stored (`wire`, its wire shape) as its conversation's
     latest; it carries the exact time of the message (the stored updated_at moves on every few seconds)."""
     if isinstance(conversation, BatchedConversation):
-        return conversation_summary_fields(
-            conversation_id=conversation.conversation_id,
-            site=site_fields(site_id=conversation.site_id, name=conversation.site_name),
-            status=conversation.status,
-            visitor=visitor_fields(
-                visitor_id=conversation.visitor_id,
-                name=conversation.visitor_name,
-                email=conversation.visitor_email,
-                last_page_url=conversation.visitor_page_url,
-            ),
-            assignee_id=conversation.assignee_id,
-            last_seq=message.seq,
-            last_message=wire,
-            created_at=conversation.created_at,
-            updated_at=message.created_at,
-            last_read_seq=None,
+        conversation_id = conversation.conversation_id
+        site = site_fields(site_id=conversation.site_id, name=conversation.site_name)
+        visitor = visitor_fields(
+            visitor_id=conversation.visitor_id,
+            name=conversation.visitor_name,
+            email=conversation.visitor_email,
+            last_page_url=conversation.visitor_page_url,
         )
-    # The service loaded the conversation with its site and visitor, so the summary costs no query.
+    else:
+        # The service loaded the conversation with its site and visitor, so the summary costs no query.
+        conversation_id = conversation.pk
+        site, visitor = site_wire(conversation.site), visitor_wire(conversation.visitor)
     return conversation_summary_fields(
-        conversation_id=conversation.pk,
-        site=site_wire(conversation.site),
+        conversation_id=conversation_id,
+        site=site,
         status=conversation.status,
-        visitor=visitor_wire(conversation.visitor),
+        visitor=visitor,
         assignee_id=conversation.assignee_id,
         last_seq=message.seq,
         last_message=wire,

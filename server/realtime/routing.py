@@ -5,7 +5,8 @@ from channels.security.websocket import OriginValidator
 from django.conf import settings
 from django.urls import path
 
-from server.realtime.consumers import AgentConsumer, VisitorConsumer
+from server.realtime.consumers.agent import AgentConsumer
+from server.realtime.consumers.visitor import VisitorConsumer
 
 
 def console_origins() -> list[str]:

@@ -11,7 +11,7 @@ from django.core import signing
 
 from server.asgi import application
 from server.conversations.models import Message
-from server.realtime.consumers import ParleyConsumer
+from server.realtime.consumers.base import ParleyConsumer
 from tests.conftest import (
     ACME_ORIGIN,
     GLOBEX_ORIGIN,

@@ -1,10 +1,10 @@
 """PostgreSQL statements awaited on the event loop itself, on one asynchronous connection per loop.
 
-Every other database call runs on Channels' database thread (`database_sync_to_async`). A visitor's
-message is the one exception (actions.do_post_visitor_messages_on_loop): its batch is a single statement
-that commits by itself, so the loop awaits it like any other socket, with no hop to the thread and back
-and no wait for the GIL the thread holds. That hop and hand-back were a third of a message's time on the
-server (docs/performance.md, "Sends on the event loop"). Statements here are never inside a transaction
+Every other database call runs on Channels' database thread (`database_sync_to_async`). A visitor's message
+is the one exception (services/message_batches.do_post_visitor_messages_on_loop): its batch is a single
+statement that commits by itself, so the loop awaits it like any other socket, with no hop to the thread and
+back and no wait for the GIL the thread holds. That hop and hand-back were a third of a message's time on
+the server (docs/performance.md, "Sends on the event loop"). Statements here are never inside a transaction
 (autocommit), so what they wrote is committed when they return.
 
 Off with PARLEY_SEND_ON_EVENT_LOOP=false, and never on SQLite (no asynchronous driver).

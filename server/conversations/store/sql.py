@@ -5,7 +5,7 @@ times what running it costs on either database (docs/performance.md, "Hand-writt
 statements"). The few statements paid per handshake or per message are therefore written out here, and
 on PostgreSQL prepared once per connection. Parameters are prepared, and results converted, by the same
 field methods the ORM uses, so what they return is exactly what the ORM would have returned
-(tests/chat/test_sql.py). Everything else goes through the ORM.
+(tests/conversations/store/test_sql.py). Everything else goes through the ORM.
 """
 
 import asyncio
