@@ -14,7 +14,9 @@ from functools import cache
 from typing import Any, NamedTuple
 
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.db import transaction
+from django.dispatch import receiver
 from django.utils.module_loading import import_string
 
 from server.conversations.models import Conversation, Message
@@ -51,6 +53,13 @@ def publisher() -> Publisher:
     """The publisher PARLEY_EVENT_PUBLISHER names, imported once."""
     loaded: Publisher = import_string(settings.PARLEY_EVENT_PUBLISHER)
     return loaded
+
+
+@receiver(setting_changed)
+def _forget_publisher(*, setting: str, **kwargs: Any) -> None:
+    """Load the publisher again when a test overrides PARLEY_EVENT_PUBLISHER."""
+    if setting == "PARLEY_EVENT_PUBLISHER":
+        publisher.cache_clear()
 
 
 def publish(events: Sequence[Event]) -> None:
