@@ -16,11 +16,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     STATIC_ROOT=/app/var/static
 
 WORKDIR /app
+# Dependencies from the lock (hashes checked) first, so code changes reuse this layer.
+COPY requirements/prod.txt ./requirements/prod.txt
+RUN pip install --no-cache-dir --require-hashes -r requirements/prod.txt
 COPY pyproject.toml README.md manage.py ./
 COPY server ./server
-COPY agent_console ./agent_console
 COPY --from=frontend /frontend/dist ./frontend/dist
-RUN pip install --no-cache-dir -e . \
+RUN pip install --no-cache-dir --no-deps -e . \
  && SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput -v 0 \
  && useradd --system --home /app parley \
  && chown -R parley /app/var

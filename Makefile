@@ -85,6 +85,7 @@ run: $(STAMP) frontend
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
 	$(BIN)/mypy .
@@ -93,8 +94,7 @@ unit: $(STAMP) system-deps frontend
 	$(BIN)/pytest -q
 
 # The storage tests again, as a pytest session of its own on a throwaway PostgreSQL (tests/postgres_session.py).
-POSTGRES_TESTS ?= tests/chat/test_sql.py tests/chat/test_actions.py tests/chat/test_query_budget.py \
-	tests/chat/test_delivery_model.py tests/chat/test_batching.py
+POSTGRES_TESTS ?= tests/conversations tests/realtime/test_batching.py tests/sites
 test-postgres: $(STAMP) system-deps
 	$(PY) -m tests.postgres_session -q $(POSTGRES_TESTS)
 

@@ -25,8 +25,9 @@ import uuid
 from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
-from server.chat.actions import do_start_visitor_session
-from server.chat.models import Conversation, Message, Site, Visitor
+from server.conversations.models import Conversation, Message, Visitor
+from server.conversations.services.visitors import do_start_visitor_session
+from server.sites.models import Site
 
 site = Site.objects.get(public_key={site_key!r})
 with transaction.atomic():
@@ -78,8 +79,8 @@ def create_agents(deployment: DemoDeployment, *, site_key: str, count: int) -> l
     code = f"""
 from django.contrib.auth.models import User
 from django.test import Client
-from server.chat.actions import do_add_site_member
-from server.chat.models import Site
+from server.sites.models import Site
+from server.sites.services import do_add_site_member
 
 site = Site.objects.get(public_key={site_key!r})
 for index in range({count}):
@@ -104,6 +105,6 @@ def clear_conversations(deployment: DemoDeployment, *, site_key: str) -> None:
     """Delete the site's conversations, so each topology starts with the same (empty) inboxes."""
     django_shell(
         deployment,
-        "from server.chat.models import Conversation\n"
+        "from server.conversations.models import Conversation\n"
         f"Conversation.objects.filter(site__public_key={site_key!r}).delete()",
     )

@@ -26,7 +26,7 @@ OUTPUT = BENCH_DIR / "widget_weight.json"
 # Where `make frontend` writes the bundles; the server reads the same setting.
 DIST = Path(os.environ.get("PARLEY_FRONTEND_DIST", REPO / "frontend" / "dist"))
 HTTP_TIMEOUT = 10.0
-# The server gzips each bundle once at -9 (mtime 0, no BREACH padding: see server/chat/views.py
+# The server gzips each bundle once at -9 (mtime 0, no BREACH padding: see server/widget_api/views.py
 # `_script_response`), so every answer should be the gzip -9 bytes; a few fetches check it does not vary.
 SAMPLES = 5
 URLS = {"widget.js": "/widget.js", "panel.js": "/widget/panel.js"}

@@ -10,7 +10,7 @@ django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
-from server.chat.routing import websocket_urlpatterns  # noqa: E402
+from server.realtime.routing import websocket_urlpatterns  # noqa: E402
 from server.shutdown import install_daphne_shutdown_hook  # noqa: E402
 
 install_daphne_shutdown_hook()

@@ -2,8 +2,8 @@
 
 Daphne runs Twisted's asyncio reactor on the event loop it creates when `daphne.server` is imported, so the
 loop is chosen here, before that import; `daphne` on its own always gets asyncio's default loop. Parley's
-sockets, channel layer and event-loop statements (server/chat/loop_db.py) all wait on that loop: on uvloop
-the server's part of a message fell by about a fifth (docs/performance.md, "uvloop").
+sockets, channel layer and event-loop statements (server/conversations/store/loop_db.py) all wait on
+that loop: on uvloop the server's part of a message fell by about a fifth (docs/performance.md, "uvloop").
 """
 
 import asyncio

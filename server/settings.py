@@ -48,15 +48,18 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "corsheaders",
     "channels",
-    "server.chat",
+    "server.sites",
+    "server.conversations",
+    "server.realtime",
+    "server.widget_api",
+    "server.console",
     "server.demo",
-    "agent_console",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "server.chat.cors.WidgetSiteOriginsMiddleware",
+    "server.widget_api.cors.WidgetSiteOriginsMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -107,8 +110,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     if DATABASES["default"]["NAME"] != ":memory:":
         Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
 elif env_bool("DATABASE_PREPARED_STATEMENTS", True):
-    # The hand-written statements of each message and handshake (server/chat/sql.py) bind on the server,
-    # so psycopg prepares them and PostgreSQL plans each once per connection (about 0.3 ms a message).
+    # The hand-written statements of each message and handshake (server/conversations/store/) bind on the
+    # server, so psycopg prepares them and PostgreSQL plans each once per connection (about 0.3 ms a message).
     # The ORM's own queries bind on the client and are never prepared. Turn this off behind a pooler
     # that cannot keep prepared statements (PgBouncer in transaction mode before 1.21).
     DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
@@ -150,7 +153,7 @@ CSRF_COOKIE_SECURE = _public.scheme == "https"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
-# CORS: no origin is allowed globally; server.chat.cors allows a site's own origins per request.
+# CORS: no origin is allowed globally; server.widget_api.cors allows a site's own origins per request.
 CORS_ALLOWED_ORIGINS: list[str] = []
 CORS_URLS_REGEX = r"^/api/widget/.*$"
 CORS_ALLOW_CREDENTIALS = False
@@ -202,7 +205,7 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             # Wrapped so that a Redis outage degrades fan-out instead of breaking sockets (see layers.py).
-            "BACKEND": "server.chat.layers.ResilientChannelLayer",
+            "BACKEND": "server.realtime.layers.ResilientChannelLayer",
             "CONFIG": {
                 "inner_backend": CHANNEL_LAYER_BACKENDS[_layer],
                 "probe_interval": float(os.environ.get("PARLEY_LAYER_PROBE_INTERVAL", "1")),
@@ -219,7 +222,7 @@ else:
     CHANNEL_LAYERS = {
         "default": {
             # The stock InMemoryChannelLayer sweeps all queues and groups on every group_send and receive.
-            "BACKEND": "server.chat.layers.ProcessChannelLayer",
+            "BACKEND": "server.realtime.layers.ProcessChannelLayer",
             "CONFIG": {"capacity": CHANNEL_CAPACITY, "expiry": CHANNEL_EXPIRY},
         }
     }
@@ -245,14 +248,17 @@ PARLEY_AGENT_OPEN_CONVERSATIONS_MAX = env_int("PARLEY_AGENT_OPEN_CONVERSATIONS_M
 PARLEY_SITE_CACHE_SECONDS = env_int("PARLEY_SITE_CACHE_SECONDS", 30)
 # The built frontend (`make frontend`): widget.js, panel.js, console.js and their sizes.
 PARLEY_FRONTEND_DIST = Path(os.environ.get("PARLEY_FRONTEND_DIST", BASE_DIR / "frontend" / "dist"))
-# At most this many visitor sends are stored in one transaction (server/chat/batching.py).
+# At most this many visitor sends are stored in one transaction (server/realtime/batching.py).
 PARLEY_SEND_BATCH_MAX = env_int("PARLEY_SEND_BATCH_MAX", 32)
 # On PostgreSQL, a batch's one statement runs on the event loop's own connection instead of the database
-# thread's (server/chat/loop_db.py): one more connection per process, no thread hop per message.
+# thread's (server/conversations/store/loop_db.py): one more connection per process, no thread hop per
+# message.
 PARLEY_SEND_ON_EVENT_LOOP = env_bool("PARLEY_SEND_ON_EVENT_LOOP", True)
 # At most this many connections the event loop's statements hold at once (a pool per loop, loop_db.py):
 # it keeps one, and opens more only while statements overlap.
 PARLEY_LOOP_DB_POOL_MAX = env_int("PARLEY_LOOP_DB_POOL_MAX", 4)
+# Who hands the domain events of stored changes to the sockets (server/conversations/events.py).
+PARLEY_EVENT_PUBLISHER = "server.realtime.gateway.publish"
 
 LOGGING = {
     "version": 1,

@@ -4,8 +4,8 @@ import asyncio
 import logging
 from typing import Any, cast
 
-from server.chat import loop_db
-from server.chat.sockets import GOING_AWAY, close_all
+from server.conversations.store import loop_db
+from server.realtime.sockets import GOING_AWAY, close_all
 
 logger = logging.getLogger(__name__)
 

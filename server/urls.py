@@ -17,6 +17,6 @@ urlpatterns = [
     path("healthz", health.live, name="health-live"),
     path("readyz", health.ready, name="health-ready"),
     path("admin/", admin.site.urls),
-    path("console/", include("agent_console.urls")),
-    path("", include("server.chat.urls")),
+    path("console/", include("server.console.urls")),
+    path("", include("server.widget_api.urls")),
 ]

@@ -12,8 +12,9 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from server.asgi import application
-from server.chat.actions import do_add_site_member, do_create_site, do_start_visitor_session
-from server.chat.models import Site, SiteMembership
+from server.conversations.services.visitors import do_start_visitor_session
+from server.sites.models import Site, SiteMembership
+from server.sites.services import do_add_site_member, do_create_site
 from tests.protocol.verify import verified_frames
 
 ACME_ORIGIN = "https://shop.acme.test"

@@ -8,7 +8,7 @@ os.environ["REDIS_URL"] = ""
 os.environ["PARLEY_PUBLIC_URL"] = "http://testserver"
 for name in ("CSRF_TRUSTED_ORIGINS", "ALLOWED_HOSTS", "DATABASE_URL", "DEBUG"):
     os.environ.pop(name, None)
-# SQLite unless a test runs the suite against another database (tests/integration/test_postgres.py).
+# SQLite unless a session runs against another database (make test-postgres: tests/postgres_session.py).
 if os.environ.get("PARLEY_TEST_DATABASE_URL"):
     os.environ["DATABASE_URL"] = os.environ["PARLEY_TEST_DATABASE_URL"]
 

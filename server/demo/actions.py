@@ -6,8 +6,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.db import transaction
 
-from server.chat.actions import check_allowed_origins, do_add_site_member, do_create_site
-from server.chat.models import Site, SiteMembership
+from server.sites.models import Site, SiteMembership
+from server.sites.services import check_allowed_origins, do_add_site_member, do_create_site
 
 DEMO_SITE_NAME = "Demo shop"
 

@@ -2,8 +2,8 @@
 
 from django.core.management.base import CommandError
 
-from server.chat.models import Site
 from server.demo.actions import DEMO_SITE_NAME
+from server.sites.models import Site
 
 
 def demo_site() -> Site:

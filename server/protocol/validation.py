@@ -8,7 +8,7 @@ from typing import Any, Generic, TypeVar, get_args
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from server.chat.errors import ParleyError
+from server.errors import ParleyError
 from server.protocol.fields import CLIENT_ID_PATTERN, Expect
 from server.protocol.frames import AgentClientFrame, VisitorClientFrame
 

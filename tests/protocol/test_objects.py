@@ -8,13 +8,23 @@ from django.contrib.auth.models import User
 from django.test import Client
 from pydantic import BaseModel, TypeAdapter
 
-from server.chat import selectors
-from server.chat.actions import do_open_conversation, do_post_agent_message, do_post_visitor_message
-from server.chat.errors import ERROR_CODES
-from server.chat.gateway import encode_frame
-from server.chat.models import Conversation, Message, Site
-from server.chat.wire import conversation_summary, conversation_wire, message_wire, site_wire, visitor_wire
+from server.conversations.models import Conversation, Message
+from server.conversations.selectors.history import messages_after
+from server.conversations.selectors.inbox import agent_history, agent_inbox, summary_query
+from server.conversations.services.conversations import do_open_conversation
+from server.conversations.services.messages import do_post_agent_message, do_post_visitor_message
+from server.errors import ERROR_CODES
 from server.protocol import frames, objects
+from server.protocol.wire import (
+    conversation_summary,
+    conversation_wire,
+    message_wire,
+    site_wire,
+    visitor_wire,
+)
+from server.realtime import replies
+from server.realtime.gateway import encode_frame
+from server.sites.models import Site
 from tests.conftest import ACME_ORIGIN, VisitorIdentity
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +43,7 @@ def conversation(visitor_alice: VisitorIdentity, agent_bob: User) -> Conversatio
     do_post_agent_message(
         agent=agent_bob, conversation_id=posted.conversation_id, body="Hi!", client_id="a-1"
     )
-    return selectors.summary_query().get(pk=posted.conversation_id)
+    return summary_query().get(pk=posted.conversation_id)
 
 
 def test_stored_messages_are_messages(conversation: Conversation, agent_bob: User):
@@ -44,17 +54,17 @@ def test_stored_messages_are_messages(conversation: Conversation, agent_bob: Use
         ("visitor", None, None),
         ("agent", "Bob", agent_bob.pk),
     ]
-    from_sql, has_more = selectors.messages_after(conversation_id=conversation.pk, after_seq=0)
-    assert [check(objects.Message, message) for message in from_sql] == checked
-    assert not has_more
+    page = messages_after(conversation_id=conversation.pk, after_seq=0)
+    assert [check(objects.Message, message_wire(message)) for message in page.messages] == checked
+    assert not page.has_more
 
 
 def test_a_message_without_client_id_or_agent_is_a_message(conversation: Conversation, agent_bob: User):
     """client_id and author_name may be null; an agent whose user is gone is named 'Support'."""
     reply = do_post_agent_message(agent=agent_bob, conversation_id=conversation.pk, body="No id")
-    assert check(objects.Message, reply.message).client_id is None
+    assert check(objects.Message, message_wire(reply.message)).client_id is None
     agent_bob.delete()
-    message = Message.objects.select_related("agent").get(pk=reply.message["id"])
+    message = Message.objects.select_related("agent").get(pk=reply.message.id)
     assert check(objects.Message, message_wire(message)).author_name == "Support"
 
 
@@ -82,14 +92,14 @@ def test_a_conversation_without_messages_summarises(conversation: Conversation):
 
 def test_frames_built_from_stored_objects(conversation: Conversation, agent_bob: User):
     """ready, conversation.opened and history of the agent socket, as the selectors build them."""
-    ready = check(frames.AgentServerFrame, selectors.agent_ready_frame(user=agent_bob))
+    ready = check(frames.AgentServerFrame, replies.agent_ready_frame(agent_inbox(user=agent_bob)))
     assert isinstance(ready, frames.AgentReady)
     assert [row.id for row in ready.inbox] == [conversation.pk]
     opened = do_open_conversation(user_id=agent_bob.pk, conversation_id=conversation.pk, after_seq=0)
-    assert isinstance(check(frames.AgentServerFrame, opened), frames.ConversationOpened)
-    history = selectors.agent_history_frame(
-        user_id=agent_bob.pk, conversation_id=conversation.pk, after_seq=1
-    )
+    opened_frame = replies.conversation_opened_frame(opened)
+    assert isinstance(check(frames.AgentServerFrame, opened_frame), frames.ConversationOpened)
+    page = agent_history(user_id=agent_bob.pk, conversation_id=conversation.pk, after_seq=1)
+    history = replies.history_frame(conversation_id=conversation.pk, page=page)
     assert len(check(frames.AgentServerFrame, history).messages) == 1
 
 

@@ -1,4 +1,4 @@
-"""validation.parse answers every client frame exactly as today's server.chat.frames.parse_frame does."""
+"""validation.parse answers every client frame exactly as today's server.realtime.frames.parse_frame does."""
 
 import json
 import uuid
@@ -9,11 +9,11 @@ import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from server.chat.errors import ParleyError
-from server.chat.frames import AGENT_FRAMES, VISITOR_FRAMES, FrameSpec, parse_frame
+from server.errors import ParleyError
 from server.protocol import validation
 from server.protocol.frames import Sync
 from server.protocol.validation import ClientFrames, frame_ref
+from server.realtime.frames import AGENT_FRAMES, VISITOR_FRAMES, FrameSpec, parse_frame
 
 MAX_BYTES = 16384
 CONVERSATION = "6f1c2b1e-0000-4000-8000-000000000000"

@@ -12,14 +12,16 @@ from typing import Any
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from server.chat import gateway
-from server.chat.consumers import AgentConsumer, ParleyConsumer, VisitorConsumer
 from server.protocol.frames import AgentServerFrame, VisitorServerFrame
+from server.realtime import gateway
+from server.realtime.consumers.agent import AgentConsumer
+from server.realtime.consumers.base import ParleyConsumer
+from server.realtime.consumers.visitor import VisitorConsumer
 
 VISITOR_FRAMES: TypeAdapter[Any] = TypeAdapter(VisitorServerFrame)
 AGENT_FRAMES: TypeAdapter[Any] = TypeAdapter(AgentServerFrame)
 
-# Group name prefixes (server/chat/groups.py) and the socket their members are.
+# Group name prefixes (server/realtime/groups.py) and the socket their members are.
 GROUP_SOCKETS = {"visitor.": VISITOR_FRAMES, "site-agents.": AGENT_FRAMES, "agent.": AGENT_FRAMES}
 # The layer message keys that hold an encoded frame (gateway.event; inbox.update carries message.new too).
 FRAME_KEYS = ("text", "message_text")
@@ -63,7 +65,7 @@ def verified_frames(monkeypatch: pytest.MonkeyPatch) -> Iterator[FrameChecker]:
     send_logged = gateway._send_logged
     send = ParleyConsumer.send
 
-    async def checked_send_logged(messages: list[gateway.Event]) -> None:
+    async def checked_send_logged(messages: list[gateway.LayerEvent]) -> None:
         for group, message in messages:
             checker.check_event(group, message)
         await send_logged(messages)

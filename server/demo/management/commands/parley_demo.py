@@ -6,8 +6,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
-from server.chat.selectors import embed_code
 from server.demo.actions import do_set_up_demo
+from server.sites.selectors import embed_code
 
 
 class Command(BaseCommand):

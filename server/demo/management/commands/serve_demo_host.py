@@ -8,8 +8,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.template.loader import render_to_string
 
-from server.chat.selectors import embed_code
 from server.demo.selectors import demo_site
+from server.sites.selectors import embed_code
 
 
 class DemoShopHandler(BaseHTTPRequestHandler):

@@ -1,1 +1,0 @@
-"""Sites, visitors, conversations and messages: Parley's chat domain."""

@@ -1,0 +1,20 @@
+"""Routes of the agent console, mounted at /console/ by the server."""
+
+from django.contrib.auth.views import LoginView, LogoutView
+from django.urls import path
+
+from server.console import views
+
+app_name = "agent_console"
+
+urlpatterns = [
+    path("", views.console, name="console"),
+    path(
+        "login/",
+        views.strict_csp(
+            LoginView.as_view(template_name="agent_console/login.html", redirect_authenticated_user=True)
+        ),
+        name="login",
+    ),
+    path("logout/", LogoutView.as_view(), name="logout"),
+]

@@ -1,0 +1,41 @@
+"""Django admin for visitors, conversations and messages."""
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from server.conversations.models import Conversation, Message, Visitor
+
+
+@admin.register(Visitor)
+class VisitorAdmin(admin.ModelAdmin[Visitor]):
+    list_display = ["id", "site", "name", "email", "last_seen_at", "last_page_url"]
+    list_filter = ["site"]
+    search_fields = ["id", "name", "email"]
+    readonly_fields = ["id", "first_seen_at", "last_seen_at", "user_agent"]
+
+
+class MessageInline(admin.TabularInline[Message, Conversation]):
+    model = Message
+    extra = 0
+    fields = readonly_fields = ("seq", "author", "agent", "body", "created_at")
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Conversation | None = None) -> bool:
+        """Messages are posted through the console, where they are announced to everyone."""
+        return False
+
+
+@admin.register(Conversation)
+class ConversationAdmin(admin.ModelAdmin[Conversation]):
+    list_display = ["id", "site", "visitor", "status", "assignee", "last_seq", "updated_at"]
+    list_filter = ["status", "site"]
+    readonly_fields = ["id", "visitor", "last_seq", "last_message", "created_at", "updated_at"]
+    inlines = [MessageInline]
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin[Message]):
+    list_display = ["id", "conversation", "seq", "author", "agent", "created_at"]
+    list_filter = ["author"]
+    search_fields = ["body"]
+    readonly_fields = ["conversation", "seq", "author", "agent", "client_id", "created_at"]

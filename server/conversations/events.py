@@ -1,0 +1,123 @@
+"""Domain events: what changed, handed once committed to the publisher that tells the sockets.
+
+Conversations know nothing of sockets or groups: a service says what happened (a message was stored, an
+agent is notified) and `publish` hands it, after commit, to the publisher named by
+PARLEY_EVENT_PUBLISHER (server.realtime.gateway.publish), which turns events into frames for groups.
+All the events of one message, or of one batch, are handed over together in one call.
+"""
+
+import asyncio
+import threading
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
+from functools import cache
+from typing import Any, NamedTuple
+
+from django.conf import settings
+from django.core.signals import setting_changed
+from django.db import transaction
+from django.dispatch import receiver
+from django.utils.module_loading import import_string
+
+from server.conversations.models import Conversation, Message
+from server.conversations.records import BatchedConversation, BatchedMessage
+
+
+class MessageStored(NamedTuple):
+    """A message was stored as its conversation's latest; `started` when the conversation began with it.
+
+    A Conversation comes with its site and visitor loaded and its last_seq, last_message and updated_at
+    already those of this message.
+    """
+
+    conversation: Conversation | BatchedConversation
+    message: Message | BatchedMessage
+    started: bool
+
+
+class AgentNotified(NamedTuple):
+    """A notification for every open console of one agent."""
+
+    user_id: int
+    payload: dict[str, Any]
+
+
+Event = MessageStored | AgentNotified
+# Called with the events of one message or batch, in order, once they are committed. Called on an event
+# loop, it returns an awaitable that hands them to the sockets' layer.
+Publisher = Callable[[Sequence[Event]], Awaitable[None] | None]
+
+
+@cache
+def publisher() -> Publisher:
+    """The publisher PARLEY_EVENT_PUBLISHER names, imported once."""
+    loaded: Publisher = import_string(settings.PARLEY_EVENT_PUBLISHER)
+    return loaded
+
+
+@receiver(setting_changed)
+def _forget_publisher(*, setting: str, **kwargs: Any) -> None:
+    """Load the publisher again when a test overrides PARLEY_EVENT_PUBLISHER."""
+    if setting == "PARLEY_EVENT_PUBLISHER":
+        publisher.cache_clear()
+
+
+def publish(events: Sequence[Event]) -> None:
+    """Hand events over once the current transaction commits (a rolled-back write is never announced)."""
+    transaction.on_commit(lambda: _hand_over(events))
+
+
+async def publish_committed(events: Sequence[Event]) -> None:
+    """On the event loop, hand over events whose data is already committed, at once.
+
+    For services that write on the event loop itself (store/loop_db.py), where no Django transaction runs.
+    """
+    sent = publisher()(events)
+    if sent is not None:
+        await sent
+
+
+class _Outbox(threading.local):
+    """Per thread: the events held by `together`, or None outside it."""
+
+    held: list[Event] | None = None
+
+
+_outbox = _Outbox()
+# Sends started in the background, kept until done (the loop holds only weak references to tasks).
+_background: set["asyncio.Future[None]"] = set()
+
+
+@contextmanager
+def together() -> Iterator[None]:
+    """Hold the events committed inside the block, then hand them over at once, in order.
+
+    On Redis pub/sub that is one round trip for them all, not one each; a service storing several
+    messages, each its own transaction, wraps its work in it. Nested blocks hand over with the outermost.
+    """
+    if _outbox.held is not None:
+        yield
+        return
+    _outbox.held = []
+    try:
+        yield
+    finally:
+        held, _outbox.held = _outbox.held, None
+        if held:
+            _publish_now(held)
+
+
+def _hand_over(events: Sequence[Event]) -> None:
+    if _outbox.held is not None:
+        _outbox.held.extend(events)
+    else:
+        _publish_now(events)
+
+
+def _publish_now(events: Sequence[Event]) -> None:
+    sent = publisher()(events)
+    if sent is not None:
+        # Committed on an event loop outside publish_committed: the send still goes, in the background.
+        task = asyncio.ensure_future(sent)
+        _background.add(task)
+        task.add_done_callback(_background.discard)

@@ -1,0 +1,117 @@
+"""Persistent state of conversations: visitors, conversations, their messages and agents' read marks."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from server.sites.models import Site
+
+
+class Visitor(models.Model):
+    """A person chatting through the widget on one site, known by a signed token."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="visitors")
+    name = models.CharField(max_length=120, blank=True)
+    email = models.EmailField(blank=True)
+    first_seen_at = models.DateTimeField(auto_now_add=True)
+    last_seen_at = models.DateTimeField(auto_now_add=True)
+    last_page_url = models.URLField(max_length=2000, blank=True)
+    user_agent = models.CharField(max_length=400, blank=True)
+
+    def __str__(self) -> str:
+        return self.name or self.email or f"Visitor {str(self.id)[:6]}"
+
+
+class Conversation(models.Model):
+    """A thread between one visitor and a site's agents."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        RESOLVED = "resolved", "Resolved"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="conversations")
+    visitor = models.ForeignKey(Visitor, on_delete=models.CASCADE, related_name="conversations")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_conversations",
+    )
+    # The highest seq stored; allocating under a row lock keeps seq gapless and strictly increasing.
+    last_seq = models.PositiveIntegerField(default=0)
+    # Not indexed, and `updated_at` written at most every few seconds (INBOX_ORDER_RESOLUTION in
+    # services/messages.py): a message then changes no indexed column, so PostgreSQL updates the row in
+    # place (a HOT update) instead of adding an entry to every index of the table and leaving dead
+    # versions that each send of a busy conversation would walk until autovacuum came round. Nothing looks
+    # conversations up by it.
+    last_message = models.ForeignKey(
+        "Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    # When the conversation last had activity, to within INBOX_ORDER_RESOLUTION (the inbox's order);
+    # the exact time is its last message's (wire.conversation_summary reports the later of the two).
+    updated_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["site", "-updated_at"], name="conversation_inbox"),
+            models.Index(fields=["visitor", "status"], name="conversation_visitor_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Conversation {str(self.id)[:8]} with {self.visitor}"
+
+
+class Message(models.Model):
+    """One stored message; `seq` orders it within its conversation."""
+
+    class Author(models.TextChoices):
+        VISITOR = "visitor", "Visitor"
+        AGENT = "agent", "Agent"
+        SYSTEM = "system", "System"
+
+    # Unindexed on its own: unique_message_seq (conversation, seq) already serves every lookup by it,
+    # and one index less is one write less per message.
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="messages", db_index=False
+    )
+    seq = models.PositiveIntegerField()
+    author = models.CharField(max_length=10, choices=Author.choices)
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField()
+    # NULL (not "") for messages without one: the unique constraint must not treat them as equal.
+    client_id = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["conversation", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["conversation", "seq"], name="unique_message_seq"),
+            models.UniqueConstraint(fields=["conversation", "client_id"], name="unique_message_client_id"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.author}: {self.body[:40]}"
+
+
+class AgentReadMark(models.Model):
+    """The highest seq an agent has read in a conversation."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="read_marks")
+    last_read_seq = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "conversation"], name="unique_agent_read_mark")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} read {self.conversation} up to #{self.last_read_seq}"

@@ -1,0 +1,1 @@
+"""Reads of conversations, with the permission rules for reading."""

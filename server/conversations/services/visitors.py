@@ -1,0 +1,102 @@
+"""Visitors: sessions (a signed token per visitor) and the hello that records a visit."""
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from server.conversations.models import Visitor
+from server.conversations.selectors.history import VisitorReady, visitor_ready, visitor_visit
+from server.conversations.store import sql, statements
+from server.conversations.text import is_storable_text
+from server.conversations.tokens import read_visitor_token, sign_visitor_token
+from server.errors import ParleyError
+from server.sites.models import Site
+
+logger = logging.getLogger(__name__)
+
+MAX_USER_AGENT_CHARS = 400
+MAX_PAGE_URL_CHARS = 2000
+# A reconnecting visitor is "seen" again without a write while its last visit is this recent.
+LAST_SEEN_RESOLUTION = timedelta(seconds=60)
+
+
+@dataclass(frozen=True)
+class VisitorSession:
+    """What the widget keeps: a token for one visitor of one site."""
+
+    visitor_id: uuid.UUID
+    visitor_token: str
+
+
+def _clean_page_url(page_url: object) -> str:
+    if not isinstance(page_url, str) or not page_url.startswith(("http://", "https://")):
+        return ""
+    if not is_storable_text(page_url):
+        return ""
+    return page_url[:MAX_PAGE_URL_CHARS]
+
+
+@transaction.atomic
+def do_start_visitor_session(
+    *, site: Site, visitor_token: object, page_url: object, user_agent: str
+) -> VisitorSession:
+    """Resume the visitor a valid token names, else create a fresh one; return a new token either way."""
+    visitor: Visitor | None = None
+    if visitor_token is not None:
+        try:
+            claim = read_visitor_token(token=visitor_token, max_age=settings.PARLEY_VISITOR_TOKEN_MAX_AGE)
+        except ParleyError as error:
+            logger.info(
+                "visitor session: %s token on site %s, starting a new visitor", error.message, site.pk
+            )
+        else:
+            # A token of another site never resumes anyone here: it is treated as no token.
+            if claim.site_id == site.pk:
+                visitor = Visitor.objects.filter(pk=claim.visitor_id, site=site).first()
+    now = timezone.now()
+    clean_url = _clean_page_url(page_url)
+    # A header's bytes arrive as Latin-1, which encodes as UTF-8; only NUL cannot be stored.
+    clean_user_agent = user_agent.replace("\x00", "")[:MAX_USER_AGENT_CHARS]
+    if visitor is None:
+        visitor = Visitor.objects.create(site=site, last_page_url=clean_url, user_agent=clean_user_agent)
+    else:
+        visitor.last_seen_at = now
+        visitor.user_agent = clean_user_agent
+        if clean_url:
+            visitor.last_page_url = clean_url
+        visitor.save(update_fields=["last_seen_at", "user_agent", "last_page_url"])
+    return VisitorSession(
+        visitor_id=visitor.pk, visitor_token=sign_visitor_token(site_id=site.pk, visitor_id=visitor.pk)
+    )
+
+
+def check_visitor_token(*, site_id: int, token: object) -> uuid.UUID:
+    """The visitor a socket's token names for this site (a signature check: no database)."""
+    claim = read_visitor_token(token=token, max_age=settings.PARLEY_VISITOR_TOKEN_MAX_AGE)
+    if claim.site_id != site_id:
+        raise ParleyError("token_wrong_site", "This visitor token was issued for another site.")
+    return claim.visitor_id
+
+
+def do_accept_visitor_hello(
+    *, site_id: int, visitor_id: uuid.UUID, page_url: str, last_seq: int
+) -> VisitorReady:
+    """Record that a verified visitor is here; its open conversation and what it has not seen of it."""
+    # No transaction: two reads and, at most once a minute, one single-row UPDATE.
+    visit = visitor_visit(site_id=site_id, visitor_id=visitor_id)
+    if visit is None:
+        raise ParleyError("token_invalid", "This visitor no longer exists.")
+    now = timezone.now()
+    clean_url = _clean_page_url(page_url) or visit.last_page_url
+    if now - visit.last_seen_at > LAST_SEEN_RESOLUTION or clean_url != visit.last_page_url:
+        # Hand-written (store/): paid by a handshake that lands on a new page or after a minute away.
+        sql.execute(
+            statements.RECORD_VISIT_SQL,
+            [sql.db_param(Visitor, "last_seen_at", now), clean_url, sql.db_param(Visitor, "id", visitor_id)],
+        )
+    return visitor_ready(visitor_id=visitor_id, visit=visit, last_seq=last_seq)

@@ -1,0 +1,1 @@
+"""Hand-written SQL of the hot paths, and the event loop's own PostgreSQL connection."""

@@ -1,0 +1,113 @@
+"""Hand-written statements of the per-message and per-handshake paths (sql.py runs them)."""
+
+from functools import cache
+from typing import Any
+
+from django.db import connection
+
+from server.conversations.models import Conversation, Visitor
+from server.conversations.store import sql
+from server.conversations.store.names import render
+from server.sites.models import Site
+
+# Paid by a handshake that lands on a new page or after a minute away.
+RECORD_VISIT_SQL = render(
+    "UPDATE {Visitor} SET {Visitor.last_seen_at} = %s, {Visitor.last_page_url} = %s WHERE {Visitor.id} = %s"
+)
+
+INSERT_MESSAGE_SQL = render("""
+INSERT INTO {Message} ({Message.conversation}, {Message.seq}, {Message.author}, {Message.agent}, \
+{Message.body}, {Message.client_id}, {Message.created_at})
+VALUES (%s, %s, %s, %s, %s, %s, %s)
+RETURNING {Message.id}
+""")
+
+UPDATE_CONVERSATION_AFTER_MESSAGE_SQL = render("""
+UPDATE {Conversation} SET {Conversation.last_seq} = %s, {Conversation.last_message} = %s
+WHERE {Conversation.id} = %s
+""")
+
+UPDATE_CONVERSATION_ACTIVITY_AFTER_MESSAGE_SQL = render("""
+UPDATE {Conversation} SET {Conversation.last_seq} = %s, {Conversation.last_message} = %s, \
+{Conversation.updated_at} = %s
+WHERE {Conversation.id} = %s
+""")
+
+# How a send finds the conversation it locks: a visitor's latest open one, or the one an agent names on
+# one of the agent's sites. Each statement also checks whether the client_id was already stored.
+VISITOR_SEND_TARGET = render("""
+    EXISTS (
+        SELECT 1 FROM {Message} m JOIN {Conversation} mc ON mc.{Conversation.id} = m.{Message.conversation}
+        WHERE mc.{Conversation.visitor} = %s AND m.{Message.client_id} = %s
+    )
+FROM {Conversation} c
+JOIN {Site} s ON s.{Site.id} = c.{Conversation.site}
+JOIN {Visitor} v ON v.{Visitor.id} = c.{Conversation.visitor}
+WHERE c.{Conversation.visitor} = %s AND c.{Conversation.status} = %s
+ORDER BY c.{Conversation.created_at} DESC
+LIMIT 1
+""")
+AGENT_SEND_TARGET = render("""
+    EXISTS (
+        SELECT 1 FROM {Message} m
+        WHERE m.{Message.conversation} = c.{Conversation.id} AND m.{Message.client_id} = %s
+    )
+FROM {Conversation} c
+JOIN {Site} s ON s.{Site.id} = c.{Conversation.site}
+JOIN {Visitor} v ON v.{Visitor.id} = c.{Conversation.visitor}
+WHERE c.{Conversation.id} = %s
+    AND EXISTS (
+        SELECT 1 FROM {SiteMembership} sm
+        WHERE sm.{SiteMembership.site} = c.{Conversation.site} AND sm.{SiteMembership.user} = %s
+    )
+""")
+
+
+@cache
+def lock_conversation_sql(target: str, vendor: str) -> str:
+    """The statement that starts a send (`target`: VISITOR_SEND_TARGET or AGENT_SEND_TARGET), for a vendor."""
+    # SQLite has no row locks (a write transaction locks the database); PostgreSQL locks the row.
+    lock = "FOR UPDATE OF c" if connection.features.has_select_for_update_of else ""
+    # Only column names from the models' metadata go into the text; values are parameters.
+    return f"""
+SELECT {sql.columns(Conversation, "c")}, {sql.columns(Site, "s")}, {sql.columns(Visitor, "v")},
+{target}
+{lock}
+"""
+
+
+def conversation_from_row(row: tuple[Any, ...]) -> tuple[Conversation, tuple[Any, ...]]:
+    """The conversation (its site and visitor loaded) from a row that starts with the columns of
+    `columns(Conversation)`, `columns(Site)` and `columns(Visitor)`; and the row's values after them."""
+    conversation_end = len(Conversation._meta.concrete_fields)
+    site_end = conversation_end + len(Site._meta.concrete_fields)
+    visitor_end = site_end + len(Visitor._meta.concrete_fields)
+    conversation = sql.model_from_row(Conversation, row[:conversation_end])
+    conversation.site = sql.model_from_row(Site, row[conversation_end:site_end])
+    conversation.visitor = sql.model_from_row(Visitor, row[site_end:visitor_end])
+    return conversation, row[visitor_end:]
+
+
+# Per handshake with missed messages, per `sync` and per opened conversation.
+MESSAGES_AFTER_SQL = render("""
+SELECT m.{Message.id}, m.{Message.seq}, m.{Message.author}, m.{Message.agent}, m.{Message.body}, \
+m.{Message.client_id}, m.{Message.created_at}, u.{User.first_name}, u.{User.username}
+FROM {Message} m LEFT JOIN {User} u ON u.{User.id} = m.{Message.agent}
+WHERE m.{Message.conversation} = %s AND m.{Message.seq} > %s
+ORDER BY m.{Message.seq}
+LIMIT %s
+""")
+
+
+# Per visitor handshake.
+VISITOR_VISIT_SQL = render("""
+SELECT v.{Visitor.last_seen_at}, v.{Visitor.last_page_url}, c.{Conversation.id}, c.{Conversation.last_seq}
+FROM {Visitor} v
+LEFT JOIN {Conversation} c ON c.{Conversation.id} = (
+    SELECT latest.{Conversation.id} FROM {Conversation} latest
+    WHERE latest.{Conversation.visitor} = v.{Visitor.id} AND latest.{Conversation.status} = %s
+    ORDER BY latest.{Conversation.created_at} DESC
+    LIMIT 1
+)
+WHERE v.{Visitor.id} = %s AND v.{Visitor.site} = %s
+""")

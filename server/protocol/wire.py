@@ -1,0 +1,238 @@
+"""The JSON shapes of stored objects on the wire (docs/protocol.md, "Objects")."""
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+from server.conversations.models import Conversation, Message, Visitor
+from server.conversations.records import BatchedConversation, BatchedMessage, HistoryMessage
+from server.sites.models import Site
+
+
+def agent_display_name(user: AbstractBaseUser | AnonymousUser | None) -> str:
+    """The name visitors and colleagues see for an agent: first name, else the username before any '@'."""
+    if user is None or isinstance(user, AnonymousUser):
+        return display_name(first_name=None, username=None)
+    return display_name(first_name=getattr(user, "first_name", None), username=user.get_username())
+
+
+def display_name(*, first_name: str | None, username: str | None) -> str:
+    """An agent's display name from its user row's fields; "Support" when the user is gone."""
+    if username is None:
+        return "Support"
+    return (first_name or "").strip() or username.split("@", 1)[0]
+
+
+# A batched message's wire shape is wanted twice: by the broadcast (built when the batch's events are
+# handed over) and by its sender's ack (built just after). The second use takes the first's from here
+# instead of building it again, a send's Python on the event loop being what bounds a process's rate.
+# Keyed by identity; each entry holds its message, so the id cannot be reused while it is here.
+_batched_wires: dict[int, tuple[BatchedMessage, dict[str, Any]]] = {}
+BATCHED_WIRES_MAX = 256  # far more than are ever between their broadcast and their ack
+
+
+def message_wire(message: Message | BatchedMessage | HistoryMessage) -> dict[str, Any]:
+    """A stored message as sent to clients: the one place its wire shape is built."""
+    if not isinstance(message, BatchedMessage):
+        return _message_wire(message)
+    shared = _batched_wires.pop(id(message), None)
+    if shared is not None and shared[0] is message:
+        return shared[1]
+    wire = _message_wire(message)
+    if len(_batched_wires) >= BATCHED_WIRES_MAX:
+        _batched_wires.clear()
+    _batched_wires[id(message)] = (message, wire)
+    return wire
+
+
+def _message_wire(message: Message | BatchedMessage | HistoryMessage) -> dict[str, Any]:
+    author: str
+    author_name = None
+    if isinstance(message, BatchedMessage):
+        # A batch builds no instances (they would cost a send a sixth of its time on the server).
+        conversation_id, author, agent_id = message.conversation.conversation_id, Message.Author.VISITOR, None
+    else:
+        conversation_id, author, agent_id = message.conversation_id, message.author, message.agent_id
+        if author == Message.Author.AGENT:
+            author_name = (
+                display_name(first_name=message.agent_first_name, username=message.agent_username)
+                if isinstance(message, HistoryMessage)
+                else agent_display_name(message.agent)
+            )
+    return message_fields(
+        message_id=message.id,
+        conversation_id=conversation_id,
+        seq=message.seq,
+        author=author,
+        author_name=author_name,
+        agent_id=agent_id,
+        body=message.body,
+        client_id=message.client_id,
+        created_at=message.created_at,
+    )
+
+
+def message_fields(
+    *,
+    message_id: int,
+    conversation_id: uuid.UUID,
+    seq: int,
+    author: str,
+    author_name: str | None,
+    agent_id: int | None,
+    body: str,
+    client_id: str | None,
+    created_at: datetime,
+) -> dict[str, Any]:
+    """A stored message on the wire, from its fields (when no row object is at hand)."""
+    return {
+        "id": message_id,
+        "conversation_id": str(conversation_id),
+        "seq": seq,
+        "author": author,
+        "author_name": author_name,
+        "agent_id": agent_id,
+        "body": body,
+        "client_id": client_id,
+        "created_at": created_at.isoformat(),
+    }
+
+
+def started_conversation_wire(conversation: Conversation | BatchedConversation) -> dict[str, Any]:
+    """A conversation as its visitor sees it when its first message starts it (nothing stored before)."""
+    conversation_id = (
+        conversation.conversation_id if isinstance(conversation, BatchedConversation) else conversation.pk
+    )
+    return conversation_fields(conversation_id=conversation_id, status=conversation.status, last_seq=0)
+
+
+def conversation_wire(conversation: Conversation) -> dict[str, Any]:
+    """A conversation as its visitor sees it."""
+    return conversation_fields(
+        conversation_id=conversation.pk, status=conversation.status, last_seq=conversation.last_seq
+    )
+
+
+def conversation_fields(*, conversation_id: uuid.UUID, status: str, last_seq: int) -> dict[str, Any]:
+    """The visitor's view of a conversation, from its fields (when no row object is at hand)."""
+    return {"id": str(conversation_id), "status": status, "last_seq": last_seq}
+
+
+def visitor_wire(visitor: Visitor) -> dict[str, Any]:
+    """A visitor as agents see it."""
+    return visitor_fields(
+        visitor_id=visitor.pk, name=visitor.name, email=visitor.email, last_page_url=visitor.last_page_url
+    )
+
+
+def visitor_fields(*, visitor_id: uuid.UUID, name: str, email: str, last_page_url: str) -> dict[str, Any]:
+    """A visitor as agents see it, from its fields (when no row object is at hand)."""
+    return {"id": str(visitor_id), "name": name, "email": email, "last_page_url": last_page_url}
+
+
+def site_wire(site: Site) -> dict[str, Any]:
+    """A site as agents see it."""
+    return site_fields(site_id=site.pk, name=site.name)
+
+
+def site_fields(*, site_id: int, name: str) -> dict[str, Any]:
+    """A site as agents see it, from its fields (when no row object is at hand)."""
+    return {"id": site_id, "name": name}
+
+
+def conversation_summary(conversation: Conversation, *, last_read_seq: int | None) -> dict[str, Any]:
+    """A conversation as an inbox row; `last_read_seq` is the reading agent's mark, None in broadcasts."""
+    return conversation_summary_after(
+        conversation, last_message=conversation.last_message, last_read_seq=last_read_seq
+    )
+
+
+def conversation_summary_after(
+    conversation: Conversation, *, last_message: Message | None, last_read_seq: int | None
+) -> dict[str, Any]:
+    """The inbox row of a conversation whose latest message is `last_message`.
+
+    For a message just stored: handing it over, rather than setting it on the conversation it already
+    points to, makes no reference cycle, so both are freed at once instead of by the garbage collector.
+    """
+    return conversation_summary_fields(
+        conversation_id=conversation.pk,
+        site=site_wire(conversation.site),
+        status=conversation.status,
+        visitor=visitor_wire(conversation.visitor),
+        assignee_id=conversation.assignee_id,
+        last_seq=conversation.last_seq,
+        last_message=message_wire(last_message) if last_message is not None else None,
+        created_at=conversation.created_at,
+        # The stored time moves on only every few seconds (models.Conversation.updated_at).
+        updated_at=(
+            max(conversation.updated_at, last_message.created_at)
+            if last_message is not None
+            else conversation.updated_at
+        ),
+        last_read_seq=last_read_seq,
+    )
+
+
+def new_message_summary(
+    conversation: Conversation | BatchedConversation,
+    message: Message | BatchedMessage,
+    wire: dict[str, Any],
+) -> dict[str, Any]:
+    """The inbox row broadcast for a message just stored (`wire`, its wire shape) as its conversation's
+    latest; it carries the exact time of the message (the stored updated_at moves on every few seconds)."""
+    if isinstance(conversation, BatchedConversation):
+        conversation_id = conversation.conversation_id
+        site = site_fields(site_id=conversation.site_id, name=conversation.site_name)
+        visitor = visitor_fields(
+            visitor_id=conversation.visitor_id,
+            name=conversation.visitor_name,
+            email=conversation.visitor_email,
+            last_page_url=conversation.visitor_page_url,
+        )
+    else:
+        # The service loaded the conversation with its site and visitor, so the summary costs no query.
+        conversation_id = conversation.pk
+        site, visitor = site_wire(conversation.site), visitor_wire(conversation.visitor)
+    return conversation_summary_fields(
+        conversation_id=conversation_id,
+        site=site,
+        status=conversation.status,
+        visitor=visitor,
+        assignee_id=conversation.assignee_id,
+        last_seq=message.seq,
+        last_message=wire,
+        created_at=conversation.created_at,
+        updated_at=message.created_at,
+        last_read_seq=None,
+    )
+
+
+def conversation_summary_fields(
+    *,
+    conversation_id: uuid.UUID,
+    site: dict[str, Any],
+    status: str,
+    visitor: dict[str, Any],
+    assignee_id: int | None,
+    last_seq: int,
+    last_message: dict[str, Any] | None,
+    created_at: datetime,
+    updated_at: datetime,
+    last_read_seq: int | None,
+) -> dict[str, Any]:
+    """An inbox row from its fields, its site, visitor and last message already in their wire shapes."""
+    return {
+        "id": str(conversation_id),
+        "site": site,
+        "status": status,
+        "visitor": visitor,
+        "assignee_id": assignee_id,
+        "last_seq": last_seq,
+        "last_message": last_message,
+        "created_at": created_at.isoformat(),
+        "updated_at": updated_at.isoformat(),
+        "last_read_seq": last_read_seq,
+    }

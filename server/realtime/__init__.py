@@ -1,0 +1,1 @@
+"""The sockets: visitor and agent consumers, the channel layer, and the gateway that fans events out."""

@@ -1,0 +1,11 @@
+"""App configuration for the sockets."""
+
+from django.apps import AppConfig
+
+
+class RealtimeConfig(AppConfig):
+    """The visitor and agent sockets, the channel layer and the gateway that fans events out."""
+
+    name = "server.realtime"
+    label = "realtime"
+    verbose_name = "Parley sockets"

@@ -1,0 +1,109 @@
+"""The agent's socket: the console's one connection to the server."""
+
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from channels.db import database_sync_to_async
+from django.conf import settings
+
+from server.conversations.selectors.inbox import agent_conversation, agent_history, agent_inbox
+from server.conversations.services.conversations import do_open_conversation
+from server.conversations.services.messages import do_post_agent_message
+from server.conversations.services.read_marks import do_mark_read
+from server.errors import ParleyError
+from server.realtime import replies
+from server.realtime.consumers.base import ParleyConsumer
+from server.realtime.frames import AGENT_FRAMES, Frame
+from server.realtime.groups import agent_group, site_agents_group
+from server.sites.selectors import agent_site_ids
+
+logger = logging.getLogger(__name__)
+
+
+class AgentConsumer(ParleyConsumer):
+    """An agent's console socket, authenticated by the Django session cookie."""
+
+    frame_specs = AGENT_FRAMES
+
+    async def connect(self) -> None:
+        """Join the agent's site and personal groups, then send the inbox."""
+        user = self.scope.get("user")
+        await self.accept_parley()
+        if user is None or not user.is_authenticated:
+            await self.fail(ParleyError("not_authenticated", "Log in to the console first."), ref=None)
+            return
+        self.user = user
+        self.user_id = int(user.pk)
+        self.open_conversations: set[uuid.UUID] = set()
+        site_ids = await database_sync_to_async(agent_site_ids)(user_id=self.user_id)
+        for site_id in site_ids:
+            await self.join(site_agents_group(site_id))
+        await self.join(agent_group(self.user_id))
+        inbox = await database_sync_to_async(agent_inbox)(user=user)
+        await self.send_frame(replies.agent_ready_frame(inbox))
+
+    def handler_for(self, frame_type: str) -> Callable[[Frame], Awaitable[None]]:
+        """An anonymous socket is closed before any frame reaches a handler."""
+        if not hasattr(self, "user_id"):
+            raise ParleyError("not_authenticated", "Log in to the console first.")
+        return super().handler_for(frame_type)
+
+    async def on_conversation_open(self, frame: Frame) -> None:
+        """Follow a conversation of the agent's sites and send its history."""
+        conversation_id: uuid.UUID = frame.data["conversation_id"]
+        await database_sync_to_async(agent_conversation)(
+            user_id=self.user_id, conversation_id=conversation_id
+        )
+        if (
+            conversation_id not in self.open_conversations
+            and len(self.open_conversations) >= settings.PARLEY_AGENT_OPEN_CONVERSATIONS_MAX
+        ):
+            raise ParleyError("limit_reached", "Too many open conversations on this socket; leave one first.")
+        # Followed before the history is read: inbox events for it (already queued behind this handler)
+        # then carry every message stored after the read.
+        self.open_conversations.add(conversation_id)
+        opened = await database_sync_to_async(do_open_conversation)(
+            user_id=self.user_id, conversation_id=conversation_id, after_seq=frame.data["after_seq"]
+        )
+        await self.send_frame(replies.conversation_opened_frame(opened))
+
+    async def on_conversation_leave(self, frame: Frame) -> None:
+        """Stop following a conversation."""
+        conversation_id: uuid.UUID = frame.data["conversation_id"]
+        self.open_conversations.discard(conversation_id)
+
+    async def on_conversation_read(self, frame: Frame) -> None:
+        """Store the agent's read mark."""
+        await database_sync_to_async(do_mark_read)(
+            user_id=self.user_id, conversation_id=frame.data["conversation_id"], seq=frame.data["seq"]
+        )
+
+    async def on_message_send(self, frame: Frame) -> None:
+        """Store the agent's reply and acknowledge it."""
+        posted = await database_sync_to_async(do_post_agent_message)(
+            agent=self.user,
+            conversation_id=frame.data["conversation_id"],
+            client_id=frame.data["client_id"],
+            body=frame.data["body"],
+        )
+        await self.send_frame(replies.message_ack_frame(client_id=frame.data["client_id"], posted=posted))
+
+    async def on_sync(self, frame: Frame) -> None:
+        """Send the messages after a seq in a conversation of the agent's sites."""
+        page = await database_sync_to_async(agent_history)(
+            user_id=self.user_id,
+            conversation_id=frame.data["conversation_id"],
+            after_seq=frame.data["after_seq"],
+        )
+        await self.send_frame(replies.history_frame(conversation_id=frame.data["conversation_id"], page=page))
+
+    async def inbox_update(self, event: dict[str, Any]) -> None:
+        """Relay the message an inbox row carries when this socket follows that conversation, then the row."""
+        # The open thread is what the agent looks at, and the console takes message.new first.
+        if uuid.UUID(event["conversation_id"]) in self.open_conversations:
+            await self.send(text_data=event["message_text"])
+        await self.send(text_data=event["text"])
+
+    agent_notification = ParleyConsumer.forward

@@ -1,0 +1,108 @@
+"""The visitor's socket: the widget's one connection to the server."""
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from channels.db import database_sync_to_async
+from django.conf import settings
+
+from server.conversations.selectors.history import visitor_history
+from server.conversations.services.visitors import check_visitor_token, do_accept_visitor_hello
+from server.errors import ParleyError
+from server.realtime import batching, replies
+from server.realtime.consumers.base import ParleyConsumer
+from server.realtime.frames import VISITOR_FRAMES, Frame
+from server.realtime.groups import visitor_group
+from server.sites.selectors import is_site_cached
+from server.sites.services import check_site_origin
+
+logger = logging.getLogger(__name__)
+
+
+class VisitorConsumer(ParleyConsumer):
+    """A visitor's socket: site from the URL, Origin checked at the handshake, token in the first frame."""
+
+    frame_specs = VISITOR_FRAMES
+
+    async def connect(self) -> None:
+        """Refuse a foreign Origin or unknown site before accepting; then wait for `hello`."""
+        self.site_id: int | None = None
+        self.visitor_id: uuid.UUID | None = None
+        site_key = str(self.scope["url_route"]["kwargs"]["site_key"])
+        origin = _header(self.scope, b"origin")
+        try:
+            if is_site_cached(site_key=site_key):
+                # Answered from this process's cache: no trip to the database thread.
+                site = check_site_origin(site_key=site_key, origin=origin)
+            else:
+                site = await database_sync_to_async(check_site_origin)(site_key=site_key, origin=origin)
+        except ParleyError as error:
+            logger.info("visitor handshake refused: %s (origin %r)", error.code, (origin or "")[:100])
+            await self.close()
+            return
+        self.site_id = site.pk
+        await self.accept_parley()
+        self.hello_deadline = asyncio.get_running_loop().call_later(
+            settings.PARLEY_HELLO_TIMEOUT, lambda: asyncio.ensure_future(self.close(code=4408))
+        )
+
+    async def disconnect(self, code: int) -> None:
+        """Cancel the hello deadline and leave every group."""
+        deadline = getattr(self, "hello_deadline", None)
+        if deadline is not None:
+            deadline.cancel()
+        await super().disconnect(code)
+
+    def handler_for(self, frame_type: str) -> Callable[[Frame], Awaitable[None]]:
+        """Until `hello` is accepted, no other frame is."""
+        if self.visitor_id is None and frame_type != "hello":
+            raise ParleyError("hello_required", "Send 'hello' with your token first.")
+        return super().handler_for(frame_type)
+
+    async def on_hello(self, frame: Frame) -> None:
+        """Verify the token, join the visitor's groups, and send what it has not seen."""
+        if self.visitor_id is not None:
+            raise ParleyError("invalid_field", "Field 'type' hello was already accepted.")
+        assert self.site_id is not None
+        visitor_id = check_visitor_token(site_id=self.site_id, token=frame.data["token"])
+        # Join before reading history, so nothing stored in between is missed.
+        await self.join(visitor_group(visitor_id))
+        ready = await database_sync_to_async(do_accept_visitor_hello)(
+            site_id=self.site_id,
+            visitor_id=visitor_id,
+            page_url=frame.data["page_url"],
+            last_seq=frame.data["last_seq"],
+        )
+        self.hello_deadline.cancel()
+        self.visitor_id = visitor_id
+        await self.send_frame(replies.visitor_ready_frame(ready))
+
+    async def on_message_send(self, frame: Frame) -> None:
+        """Store the message (with the process's other sends waiting, batching.py) and acknowledge it."""
+        assert self.visitor_id is not None
+        posted = await batching.post_visitor_message(
+            visitor_id=self.visitor_id, client_id=frame.data["client_id"], body=frame.data["body"]
+        )
+        await self.send_frame(replies.message_ack_frame(client_id=frame.data["client_id"], posted=posted))
+
+    async def on_sync(self, frame: Frame) -> None:
+        """Send the messages after a seq in one of the visitor's conversations."""
+        assert self.visitor_id is not None
+        page = await database_sync_to_async(visitor_history)(
+            visitor_id=self.visitor_id,
+            conversation_id=frame.data["conversation_id"],
+            after_seq=frame.data["after_seq"],
+        )
+        await self.send_frame(replies.history_frame(conversation_id=frame.data["conversation_id"], page=page))
+
+    visitor_conversation_started = ParleyConsumer.forward
+
+
+def _header(scope: Mapping[str, Any], name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key == name:
+            return bytes(value).decode("latin-1")
+    return None

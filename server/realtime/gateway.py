@@ -1,0 +1,158 @@
+"""The event gateway: the only module that sends to channel-layer groups, with the events committed."""
+
+import asyncio
+import json
+import logging
+import threading
+from collections.abc import Awaitable, Sequence
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+
+from server.conversations.events import Event, MessageStored
+from server.conversations.records import BatchedConversation
+from server.protocol.wire import message_wire, new_message_summary, started_conversation_wire
+from server.realtime.groups import agent_group, site_agents_group, visitor_group
+
+logger = logging.getLogger(__name__)
+
+# Layer message types (dotted; Channels dispatches `a.b` to the consumer method `a_b`).
+CONVERSATION_MESSAGE = "conversation.message"
+CONVERSATION_STARTED = "visitor.conversation_started"
+INBOX_UPDATE = "inbox.update"
+AGENT_NOTIFICATION = "agent.notification"
+
+# The server's event loop (set by the first socket), so database threads can hand sends to it.
+_server_loop: asyncio.AbstractEventLoop | None = None
+
+
+def bind_event_loop(loop: asyncio.AbstractEventLoop) -> None:
+    """Remember the event loop the sockets of this process run on."""
+    global _server_loop
+    _server_loop = loop
+
+
+def encode_frame(frame: dict[str, Any]) -> str:
+    """Encode a wire frame once, so every socket in a group sends the same text."""
+    return json.dumps(frame, separators=(",", ":"), ensure_ascii=False)
+
+
+# A layer event: the group it goes to and the layer message the group's sockets get.
+LayerEvent = tuple[str, dict[str, Any]]
+
+
+def layer_event(*, group: str, event_type: str, frame: dict[str, Any], **extra: Any) -> LayerEvent:
+    """The layer event that sends `frame` to every socket in `group`."""
+    return group, {"type": event_type, "text": encode_frame(frame), **extra}
+
+
+def publish(events: Sequence[Event]) -> Awaitable[None] | None:
+    """Send committed domain events to their groups, all in one hand-over (the events' publisher).
+
+    From a database thread the send goes to the server's event loop (or runs before returning, with no
+    server loop); on the event loop itself the caller awaits what this returns.
+    """
+    messages = layer_events(events)
+    if _on_running_loop():
+        return _send_logged(messages)
+    _send(messages)
+    return None
+
+
+def layer_events(events: Sequence[Event]) -> list[LayerEvent]:
+    """The layer events that tell the sockets about domain events, in order, each frame encoded once."""
+    messages: list[LayerEvent] = []
+    for event in events:
+        if isinstance(event, MessageStored):
+            messages.extend(_message_stored(event))
+        else:
+            messages.append(
+                layer_event(
+                    group=agent_group(event.user_id),
+                    event_type=AGENT_NOTIFICATION,
+                    frame={"type": "notification", "payload": event.payload},
+                )
+            )
+    return messages
+
+
+def _message_stored(event: MessageStored) -> list[LayerEvent]:
+    """The layer events announcing a conversation's new latest message to its visitor and agents."""
+    conversation, message = event.conversation, event.message
+    wire = message_wire(message)
+    new_message = {"type": "message.new", "message": wire}
+    visitor = visitor_group(conversation.visitor_id)
+    conversation_id = (
+        conversation.conversation_id if isinstance(conversation, BatchedConversation) else conversation.pk
+    )
+    messages: list[LayerEvent] = []
+    if event.started:
+        messages.append(
+            layer_event(
+                group=visitor,
+                event_type=CONVERSATION_STARTED,
+                frame={
+                    "type": "conversation.started",
+                    "conversation": started_conversation_wire(conversation),
+                },
+            )
+        )
+    # Agents get one event per message: the inbox row, carrying the message.new frame that the sockets
+    # following this conversation also send (one layer message, not two, per agent and message). It goes
+    # first: the other party is who waits for the message; the visitor's own sockets already have it.
+    messages.append(
+        layer_event(
+            group=site_agents_group(conversation.site_id),
+            event_type=INBOX_UPDATE,
+            frame={"type": "inbox.update", "conversation": new_message_summary(conversation, message, wire)},
+            conversation_id=str(conversation_id),
+            message_text=encode_frame(new_message),
+        )
+    )
+    # The visitor's sockets hear everything of theirs through the visitor group, joined at hello before
+    # the history is read, so no message can fall in between.
+    messages.append(layer_event(group=visitor, event_type=CONVERSATION_MESSAGE, frame=new_message))
+    return messages
+
+
+def _on_running_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
+def _send(messages: list[LayerEvent]) -> None:
+    loop = _server_loop
+    if loop is not None and loop.is_running() and threading.current_thread() is not threading.main_thread():
+        # In a server process: don't hold the database thread while the layer sends. Sends are
+        # scheduled in commit order, and each group's messages leave in that order.
+        asyncio.run_coroutine_threadsafe(_send_logged(messages), loop)
+        return
+    # Management commands, the shell, tests without a server loop: send before returning.
+    async_to_sync(_send_logged)(messages)
+
+
+async def _send_logged(messages: list[LayerEvent]) -> None:
+    # The data is already stored: what fan-out misses, clients catch up on by resuming from their seq.
+    layer = get_channel_layer()
+    send_many = getattr(layer, "group_send_many", None)
+    if send_many is not None:
+        try:
+            await send_many(messages)
+        except Exception as error:
+            _log_failure(messages[0][0], messages[0][1], error, count=len(messages))
+        return
+    for group, message in messages:
+        try:
+            await layer.group_send(group, message)
+        except Exception as error:
+            _log_failure(group, message, error, count=1)
+
+
+def _log_failure(group: str, message: dict[str, Any], error: Exception, *, count: int) -> None:
+    logger.warning(
+        "group_send of %d events failed (first to %s, type %s): %r", count, group, message.get("type"), error
+    )

@@ -1,0 +1,1 @@
+"""Sites that embed the widget, their allowed origins and style, and their agents."""

@@ -1,0 +1,66 @@
+"""Sites that embed the widget, and their agents."""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+
+
+def new_site_key() -> str:
+    """Return an unguessable public key for a site's embed code."""
+    return secrets.token_urlsafe(18)
+
+
+class Site(models.Model):
+    """A website that embeds the widget; its public key goes in the embed code."""
+
+    class Position(models.TextChoices):
+        RIGHT = "right", "Bottom right"
+        LEFT = "left", "Bottom left"
+
+    public_key = models.CharField(max_length=64, unique=True, default=new_site_key, editable=False)
+    name = models.CharField(max_length=120)
+    allowed_origins = models.TextField(
+        blank=True,
+        help_text="One origin per line, e.g. https://shop.example.com (scheme, host and port, no path).",
+    )
+    widget_color = models.CharField(max_length=7, default="#4f46e5", help_text="Hex colour, e.g. #4f46e5.")
+    widget_greeting = models.CharField(max_length=200, default="Hi! How can we help?")
+    widget_position = models.CharField(max_length=5, choices=Position.choices, default=Position.RIGHT)
+    members = models.ManyToManyField(  # type: ignore[var-annotated]
+        settings.AUTH_USER_MODEL, through="SiteMembership", related_name="parley_sites"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        # The tables keep the names they were created with: the model moved apps, its data did not.
+        db_table = "chat_site"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def allowed_origin_list(self) -> list[str]:
+        """The normalised allowed origins, one per non-empty line."""
+        return [line.strip() for line in self.allowed_origins.splitlines() if line.strip()]
+
+
+class SiteMembership(models.Model):
+    """An agent's membership of a site, with a role."""
+
+    class Role(models.TextChoices):
+        OWNER = "owner", "Owner"
+        AGENT = "agent", "Agent"
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="site_memberships"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.AGENT)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "chat_sitemembership"
+        constraints = [models.UniqueConstraint(fields=["site", "user"], name="unique_site_membership")]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.role}) on {self.site}"

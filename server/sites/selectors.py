@@ -1,0 +1,89 @@
+"""Reads of sites: the per-process site cache, origin checks, memberships and the embed code."""
+
+import time
+from typing import Any
+
+from django.conf import settings
+
+from server.errors import ParleyError
+from server.sites.models import Site, SiteMembership
+
+# Every widget request and visitor handshake starts by finding its site: keep them for a few seconds
+# per process. A change to a site (origins, style) is seen within PARLEY_SITE_CACHE_SECONDS everywhere.
+_site_cache: dict[str, tuple[float, Site]] = {}
+SITE_CACHE_MAX_ENTRIES = 10_000
+
+
+def get_site_by_key(*, site_key: str) -> Site:
+    """The site with this public key, or `site_not_found`."""
+    if len(site_key) > 64:
+        raise ParleyError("site_not_found", "No site has this key.")
+    now = time.monotonic()
+    cached = _site_cache.get(site_key)
+    if cached is not None and cached[0] > now:
+        return cached[1]
+    site = Site.objects.filter(public_key=site_key).first()
+    if site is None:
+        # Unknown keys are not cached, so random keys cannot fill the cache.
+        raise ParleyError("site_not_found", "No site has this key.")
+    if len(_site_cache) >= SITE_CACHE_MAX_ENTRIES:
+        _site_cache.clear()
+    _site_cache[site_key] = (now + settings.PARLEY_SITE_CACHE_SECONDS, site)
+    return site
+
+
+def is_site_cached(*, site_key: str) -> bool:
+    """Whether `get_site_by_key` would answer from memory (so it may run on the event loop)."""
+    cached = _site_cache.get(site_key)
+    return cached is not None and cached[0] > time.monotonic()
+
+
+def forget_cached_site(*, site_key: str) -> None:
+    """Drop a site from this process's cache (after it changed here)."""
+    _site_cache.pop(site_key, None)
+
+
+def is_origin_allowed(*, site: Site, origin: str | None) -> bool:
+    """Whether a browser Origin is one of the site's allowed origins (exact scheme, host and port)."""
+    if not origin:
+        return False
+    return origin.rstrip("/").lower() in {allowed.lower() for allowed in site.allowed_origin_list()}
+
+
+def site_allowed_origins(*, site_key: str) -> frozenset[str]:
+    """The lower-cased allowed origins of the site with this key (empty when there is none)."""
+    try:
+        site = get_site_by_key(site_key=site_key)
+    except ParleyError:
+        return frozenset()
+    return frozenset(origin.lower() for origin in site.allowed_origin_list())
+
+
+def widget_config(*, site: Site) -> dict[str, Any]:
+    """The public widget settings of a site."""
+    return {
+        "site": {
+            "name": site.name,
+            "color": site.widget_color,
+            "greeting": site.widget_greeting,
+            "position": site.widget_position,
+        }
+    }
+
+
+def agent_site_ids(*, user_id: int) -> list[int]:
+    """The ids of the sites an agent is a member of."""
+    return list(SiteMembership.objects.filter(user_id=user_id).values_list("site_id", flat=True))
+
+
+def embed_code(*, site: Site, server_url: str) -> str:
+    """The embed code a site owner pastes into their pages: a preload hint for the config, then the script."""
+    base = server_url.rstrip("/")
+    # The hint only lets the browser ask for the site's config while widget.js downloads, so a first
+    # visit's launcher need not wait for a second round trip after the script runs; the script works
+    # alone. `crossorigin` makes the preload's request match the widget's fetch (CORS, no cookies).
+    config_url = f"{base}/api/widget/sites/{site.public_key}/config"
+    return (
+        f'<link rel="preload" href="{config_url}" as="fetch" crossorigin>\n'
+        f'<script async src="{base}/widget.js" data-site="{site.public_key}"></script>'
+    )

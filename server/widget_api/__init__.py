@@ -1,0 +1,1 @@
+"""The widget's HTTP API: its scripts, its public settings and visitor sessions."""

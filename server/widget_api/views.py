@@ -1,0 +1,152 @@
+"""HTTP endpoints of the widget: its scripts, its public settings and visitor sessions."""
+
+import gzip
+import hashlib
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache, wraps
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.http import parse_etags
+from django.views.decorators.csrf import csrf_exempt
+
+from server.conversations.services.visitors import do_start_visitor_session
+from server.errors import ParleyError
+from server.sites.selectors import widget_config as site_widget_config
+from server.sites.services import check_site_origin
+from server.widget_api.bundles import load_bundle
+
+logger = logging.getLogger(__name__)
+
+View = Callable[..., HttpResponse]
+
+
+def api_view(*methods: str) -> Callable[[View], View]:
+    """Limit a JSON view to some methods and turn a ParleyError into its 4xx JSON response."""
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            try:
+                if request.method not in methods:
+                    raise ParleyError("method_not_allowed", f"Use {' or '.join(methods)}.")
+                return view(request, *args, **kwargs)
+            except ParleyError as error:
+                logger.info("%s %s refused: %s", request.method, request.path, error.code)
+                return error.as_response()
+
+        return wrapper
+
+    return decorate
+
+
+def _json_body(request: HttpRequest) -> dict[str, Any]:
+    """The request body as a JSON object, within PARLEY_HTTP_BODY_MAX_BYTES."""
+    if len(request.body) > settings.PARLEY_HTTP_BODY_MAX_BYTES:
+        raise ParleyError(
+            "payload_too_large", f"Bodies are limited to {settings.PARLEY_HTTP_BODY_MAX_BYTES} bytes."
+        )
+    try:
+        decoded = json.loads(request.body or b"{}")
+    except (ValueError, UnicodeDecodeError) as error:
+        raise ParleyError("invalid_json", "The body is not valid JSON.") from error
+    if not isinstance(decoded, dict):
+        raise ParleyError("invalid_json", "The body must be a JSON object.")
+    return decoded
+
+
+@api_view("GET")
+def widget_config(request: HttpRequest, site_key: str) -> HttpResponse:
+    """The site's public widget settings, for pages on its allowed origins."""
+    site = check_site_origin(site_key=site_key, origin=request.headers.get("Origin"))
+    response = JsonResponse(site_widget_config(site=site))
+    response["Cache-Control"] = "private, max-age=60"
+    return response
+
+
+@csrf_exempt  # cross-origin and cookie-less: the signed token is the credential, not a cookie
+@api_view("POST")
+def widget_session(request: HttpRequest, site_key: str) -> HttpResponse:
+    """Resume or start a visitor and return a fresh signed token for the visitor socket."""
+    site = check_site_origin(site_key=site_key, origin=request.headers.get("Origin"))
+    body = _json_body(request)
+    token = body.get("visitor_token")
+    if token is not None and not isinstance(token, str):
+        raise ParleyError("invalid_field", "Field 'visitor_token' must be a string or null.")
+    session = do_start_visitor_session(
+        site=site,
+        visitor_token=token,
+        page_url=body.get("page_url"),
+        user_agent=request.headers.get("User-Agent", ""),
+    )
+    public = settings.PARLEY_PUBLIC_URL
+    socket_base = (
+        "wss://" + public[len("https://") :] if public.startswith("https://") else "ws://" + public[7:]
+    )
+    response = JsonResponse(
+        {
+            "visitor_token": session.visitor_token,
+            "visitor_id": str(session.visitor_id),
+            "socket_url": f"{socket_base}/ws/visitor/{site.public_key}/",
+            "token_max_age": settings.PARLEY_VISITOR_TOKEN_MAX_AGE,
+        }
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """A built widget bundle, its gzip -9 encoding (made once) and its ETag."""
+
+    source: bytes
+    gzipped: bytes
+    etag: str
+
+
+def _bundle(name: str) -> Bundle:
+    source = load_bundle(name)
+    # Compressed once, deterministically (mtime 0): no per-request work, and none of the random padding
+    # Django's gzip adds against BREACH, which only matters for responses that carry a secret.
+    return Bundle(
+        source=source,
+        gzipped=gzip.compress(source, compresslevel=9, mtime=0),
+        etag=f'"{hashlib.sha256(source).hexdigest()[:20]}"',
+    )
+
+
+_cached_bundle = cache(_bundle)
+
+
+def _script_response(request: HttpRequest, name: str) -> HttpResponse:
+    # In DEBUG every request reads the file again, so a rebuilt widget shows on reload.
+    bundle = _bundle(name) if settings.DEBUG else _cached_bundle(name)
+    offered = {tag.removeprefix("W/") for tag in parse_etags(request.headers.get("If-None-Match", ""))}
+    if bundle.etag in offered:
+        response = HttpResponse(status=304)
+    elif "gzip" in request.headers.get("Accept-Encoding", ""):
+        response = HttpResponse(bundle.gzipped, content_type="text/javascript; charset=utf-8")
+        response["Content-Encoding"] = "gzip"
+    else:
+        response = HttpResponse(bundle.source, content_type="text/javascript; charset=utf-8")
+    response["ETag"] = bundle.etag
+    response["Vary"] = "Accept-Encoding"
+    # Short: a site owner's embed code never changes, so updates must roll out by expiry.
+    response["Cache-Control"] = "public, max-age=300"
+    response["Cross-Origin-Resource-Policy"] = "cross-origin"
+    response["Access-Control-Allow-Origin"] = "*"  # public code, no credentials: lets it load as CORS too
+    return response
+
+
+def widget_script(request: HttpRequest) -> HttpResponse:
+    """The widget loader the embed code points at."""
+    return _script_response(request, "widget.js")
+
+
+def widget_panel_script(request: HttpRequest) -> HttpResponse:
+    """The chat panel, loaded by the loader on first open."""
+    return _script_response(request, "panel.js")

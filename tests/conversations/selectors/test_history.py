@@ -1,0 +1,25 @@
+"""History selectors called directly: pages of messages."""
+
+import uuid
+
+import pytest
+
+from server.conversations.selectors.history import messages_after
+from server.conversations.services.messages import do_post_visitor_message
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_history_pages_are_capped_by_bytes_and_say_more_follows(visitor_alice, settings):
+    """A page stops before PARLEY_HISTORY_MAX_BYTES (always at least one message) and sets has_more."""
+    settings.PARLEY_HISTORY_MAX_BYTES = 2700  # each message counts its body plus 300 bytes
+    visitor_id = uuid.UUID(visitor_alice.visitor_id)
+    for index in range(5):
+        posted = do_post_visitor_message(visitor_id=visitor_id, client_id=f"c{index}", body="x" * 1000)
+    page, has_more = messages_after(conversation_id=posted.conversation_id, after_seq=0)
+    assert [message.seq for message in page] == [1, 2]
+    assert has_more
+    settings.PARLEY_HISTORY_MAX_BYTES = 10
+    page, has_more = messages_after(conversation_id=posted.conversation_id, after_seq=4)
+    assert [message.seq for message in page] == [5]
+    assert not has_more
