@@ -3,7 +3,7 @@
 Daphne runs Twisted's asyncio reactor on the event loop it creates when `daphne.server` is imported, so the
 loop is chosen here, before that import; `daphne` on its own always gets asyncio's default loop. Parley's
 sockets, channel layer and event-loop statements (server/conversations/store/loop_db.py) all wait on
-that loop: on uvloop the server's part of a message fell by about a fifth (docs/performance.md, "uvloop").
+that loop (docs/decisions/0036).
 """
 
 import asyncio
@@ -36,11 +36,11 @@ def tune_process() -> None:
     from django.conf import settings
 
     # The database thread, back from each round trip, otherwise waits up to 5 ms for the event loop to let
-    # go of the GIL (docs/decisions/, "GIL switch interval").
+    # go of the GIL (docs/decisions/0030).
     sys.setswitchinterval(settings.PARLEY_GIL_SWITCH_INTERVAL_MS / 1000)
     # What is loaded by now (Django, Twisted, the app) lives as long as the process: frozen, full
     # collections never walk it again, and rarer young collections let a message's short-lived objects die
-    # young instead of being promoted (docs/decisions/, "Garbage collector").
+    # young instead of being promoted (docs/decisions/0008).
     gc.collect()
     gc.freeze()
     gc.set_threshold(settings.PARLEY_GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])

@@ -111,7 +111,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
 elif env_bool("DATABASE_PREPARED_STATEMENTS", True):
     # The hand-written statements of each message and handshake (server/conversations/store/) bind on the
-    # server, so psycopg prepares them and PostgreSQL plans each once per connection (about 0.3 ms a message).
+    # server, so psycopg prepares them and PostgreSQL plans each once per connection (docs/decisions/0023).
     # The ORM's own queries bind on the client and are never prepared. Turn this off behind a pooler
     # that cannot keep prepared statements (PgBouncer in transaction mode before 1.21).
     DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5

@@ -214,10 +214,11 @@ class ProcessChannelLayer(InMemoryChannelLayer):  # type: ignore[misc]
     """Channels' in-memory layer whose expiry sweep runs once per `clean_interval`, not on every call."""
 
     # The stock layer walks every queue and every group membership (_clean_expired) on each group_send
-    # and each receive: ~1.3 ms with 5,000 sockets. Here that sweep runs at most once per
-    # `clean_interval` seconds, so an expired message may sit in its queue up to that much longer (it
-    # still counts towards the channel's capacity) and its channel leaves its groups that much later;
-    # receive checks the expiry of the message it takes, so an expired message is never delivered.
+    # and each receive, a cost that grows with every open socket (docs/decisions/0016). Here that sweep
+    # runs at most once per `clean_interval` seconds, so an expired message may sit in its queue up to
+    # that much longer (it still counts towards the channel's capacity) and its channel leaves its groups
+    # that much later; receive checks the expiry of the message it takes, so an expired message is never
+    # delivered.
 
     def __init__(self, *, clean_interval: float = 1.0, **config: Any) -> None:
         super().__init__(**config)
