@@ -50,11 +50,7 @@ describe("ready", () => {
     expect(controller.state.statusText).toBe("Reconnecting…");
     expect(controller.state.ready).toBe(false);
     socket.receive(ready(summary()));
-    expect(socket.last("conversation.open")).toEqual({
-      type: "conversation.open",
-      conversation_id: "c1",
-      after_seq: 1,
-    });
+    expect(socket.last("conversation.open")).toEqual({ type: "conversation.open", conversation_id: "c1", after_seq: 1 });
   });
 });
 
@@ -103,11 +99,7 @@ describe("message.new", () => {
   it("marks a visitor message of the open conversation read at once", () => {
     const { socket } = withOpenConversation();
     socket.receive({ type: "message.new", message: message({ seq: 2 }) });
-    expect(socket.last("conversation.read")).toEqual({
-      type: "conversation.read",
-      conversation_id: "c1",
-      seq: 2,
-    });
+    expect(socket.last("conversation.read")).toEqual({ type: "conversation.read", conversation_id: "c1", seq: 2 });
   });
 });
 
