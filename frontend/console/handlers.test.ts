@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { ConversationOpened } from "../shared/protocol";
 import { consoleOnFakeSocket, message, ready, summary } from "./testing";
 
 beforeEach(() => {
@@ -8,7 +9,11 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-function opened(fields: Parameters<typeof summary>[0] = {}, messages = [message({ seq: 1 })], hasMore = false) {
+function opened(
+  fields: Parameters<typeof summary>[0] = {},
+  messages = [message({ seq: 1 })],
+  hasMore = false,
+): ConversationOpened {
   const last = messages[messages.length - 1] ?? null;
   return {
     type: "conversation.opened",
