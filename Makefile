@@ -67,6 +67,7 @@ $(FRONTEND_STAMP): frontend/package-lock.json
 	touch $@
 
 frontend: $(FRONTEND_STAMP)
+	@node -e 'const [a, b] = process.versions.node.split(".").map(Number); if (!(a === 20 && b >= 19 || a === 22 && b >= 12 || a >= 24)) { console.error("frontend/ needs Node.js ^20.19 || ^22.12 || >=24 (vite, vitest; package.json engines), not " + process.version + ": install a newer one (nodesource or nvm)"); process.exit(1); }'
 	cd frontend && npm run build -- --check
 
 # TypeScript strict and the vitest unit tests of frontend/.

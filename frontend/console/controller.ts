@@ -24,7 +24,7 @@ const RELATIVE_TIME_REFRESH_MS = 30_000;
 /** What the controller needs of a connection (shared/connection.ts; a fake in tests). */
 export interface Socket {
   start(): void;
-  send(frame: object): boolean;
+  send(frame: AgentClientFrame): boolean;
   readonly generation: number;
 }
 
@@ -47,7 +47,7 @@ export interface ControllerOptions {
 
 function agentSocket(config: ConsoleConfig, callbacks: SocketCallbacks): Socket {
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-  return new Connection<AgentServerFrame>({
+  return new Connection<AgentServerFrame, AgentClientFrame>({
     url: () => `${scheme}//${location.host}${config.socket_path}`,
     protocol: config.subprotocol,
     onFrame: callbacks.onFrame,

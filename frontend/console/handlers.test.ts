@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { ConversationOpened } from "../shared/protocol";
 import { consoleOnFakeSocket, message, ready, summary } from "./testing";
 
 beforeEach(() => {
@@ -8,7 +9,11 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-function opened(fields: Parameters<typeof summary>[0] = {}, messages = [message({ seq: 1 })], hasMore = false) {
+function opened(
+  fields: Parameters<typeof summary>[0] = {},
+  messages = [message({ seq: 1 })],
+  hasMore = false,
+): ConversationOpened {
   const last = messages[messages.length - 1] ?? null;
   return {
     type: "conversation.opened",
@@ -50,11 +55,7 @@ describe("ready", () => {
     expect(controller.state.statusText).toBe("Reconnecting…");
     expect(controller.state.ready).toBe(false);
     socket.receive(ready(summary()));
-    expect(socket.last("conversation.open")).toEqual({
-      type: "conversation.open",
-      conversation_id: "c1",
-      after_seq: 1,
-    });
+    expect(socket.last("conversation.open")).toEqual({ type: "conversation.open", conversation_id: "c1", after_seq: 1 });
   });
 });
 
@@ -103,11 +104,7 @@ describe("message.new", () => {
   it("marks a visitor message of the open conversation read at once", () => {
     const { socket } = withOpenConversation();
     socket.receive({ type: "message.new", message: message({ seq: 2 }) });
-    expect(socket.last("conversation.read")).toEqual({
-      type: "conversation.read",
-      conversation_id: "c1",
-      seq: 2,
-    });
+    expect(socket.last("conversation.read")).toEqual({ type: "conversation.read", conversation_id: "c1", seq: 2 });
   });
 });
 

@@ -1,7 +1,7 @@
 // What the console does with each frame of the agent socket (the map that dispatch.ts routes through).
 
 import { isRetryable } from "../shared/errors";
-import type { ErrorFrame, Message } from "../shared/protocol";
+import type { AgentClientFrame, ErrorCode, ErrorFrame, Message } from "../shared/protocol";
 import type { ConsoleController } from "./controller";
 import type { FrameHandlers } from "./dispatch";
 import { isMessage, isSummary, type ConversationState } from "./state/conversations";
@@ -11,9 +11,13 @@ import { ERROR_TEXT, REPLY_ERROR, STATUS, TOAST } from "./strings";
 // message.new normally arrives before inbox.update; if it went missing, catch up with a sync after this.
 const CATCH_UP_CHECK_MS = 1_500;
 // Refusals after which a reply can never be stored, so its text goes back into the reply box.
-const TAKEN_BACK = new Set(["body_too_long", "frame_too_large", "invalid_field"]);
+const TAKEN_BACK = new Set<ErrorCode>(["body_too_long", "frame_too_large", "invalid_field"]);
 // Frames whose refusal needs nothing shown.
-const QUIET_REFS = new Set(["conversation.read", "ping", "conversation.leave"]);
+const QUIET_REFS = new Set<string>([
+  "conversation.read",
+  "ping",
+  "conversation.leave",
+] satisfies AgentClientFrame["type"][]);
 
 const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 
@@ -151,7 +155,7 @@ export function frameHandlers(c: ConsoleController): FrameHandlers {
     },
 
     error(frame) {
-      const code = String(frame.code || "");
+      const code = frame.code;
       const ref = typeof frame.ref === "string" ? frame.ref : null;
       if (ref === null && isRetryable(code)) {
         // The server dropped a frame without saying which (refused before it was read): redo what may be lost.

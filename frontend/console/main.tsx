@@ -1,9 +1,8 @@
 // Entry point of dist/console.js: reads the page's config, mounts the console and opens the socket.
 
-import { render } from "preact";
-import { App } from "./components/App";
 import { parseConfig } from "./config";
 import { ConsoleController } from "./controller";
+import { mountApp } from "./mount";
 
 const LOGOUT_FORM = "logout-form";
 
@@ -11,6 +10,6 @@ const root = document.querySelector<HTMLElement>('[data-console="app"]');
 if (root) {
   const config = parseConfig(document.getElementById("console-config")?.textContent);
   const controller = new ConsoleController({ config });
-  render(<App controller={controller} root={root} logoutForm={LOGOUT_FORM} />, root);
+  mountApp(root, controller, LOGOUT_FORM);
   controller.start();
 }

@@ -1,5 +1,7 @@
 // Every text the console shows a person, in one place.
 
+import type { ErrorCode } from "../shared/protocol";
+
 export const TITLE = "Parley console";
 
 export const STATUS = {
@@ -63,7 +65,7 @@ export const TOAST = {
 } as const;
 
 /** Why a reply (or another request) was refused, by error code. */
-export const ERROR_TEXT: Readonly<Record<string, string>> = {
+export const ERROR_TEXT: Readonly<Partial<Record<ErrorCode, string>>> = {
   body_too_long: "That reply is too long.",
   empty_body: "Write something before sending.",
   rate_limited: "You are sending too fast. Retrying in a moment…",

@@ -1,13 +1,13 @@
 // Builders for tests: protocol objects with sensible defaults, and a socket that records what is sent.
 
-import { h, render } from "preact";
+import { render } from "preact";
 import { act } from "preact/test-utils";
-import type { ConversationSummary, Message } from "../shared/protocol";
-import { App } from "./components/App";
 import { memoryStorage } from "../shared/outbox";
+import type { AgentReady, AgentServerFrame, ConversationSummary, Message } from "../shared/protocol";
 import { parseConfig } from "./config";
 import { ConsoleController, type Socket, type SocketCallbacks } from "./controller";
 import { ConsoleModel } from "./model";
+import { mountApp } from "./mount";
 import { ReplyOutbox } from "./state/outbox";
 
 export const AGENT_ID = 7;
@@ -69,8 +69,8 @@ export class FakeSocket implements Socket {
     return this.ofType(type).slice(-1)[0];
   }
 
-  receive(frame: object): void {
-    this.callbacks.onFrame(frame as Parameters<SocketCallbacks["onFrame"]>[0]);
+  receive(frame: AgentServerFrame): void {
+    this.callbacks.onFrame(frame);
   }
 }
 
@@ -91,16 +91,17 @@ export function consoleOnFakeSocket(options: { focused?: () => boolean } = {}) {
 }
 
 /** The agent's `ready` with one conversation per summary. */
-export function ready(...inbox: ConversationSummary[]) {
+export function ready(...inbox: ConversationSummary[]): AgentReady {
   return { type: "ready", agent: { id: AGENT_ID, name: "Dana" }, sites: [{ id: 1, name: "Demo shop" }], inbox };
 }
 
 /** The whole console rendered into a fresh element of the document (happy-dom), on a fake socket. */
-export function mountConsole() {
+export function mountConsole(placeholder = "") {
   const setup = consoleOnFakeSocket();
   const root = document.createElement("div");
+  root.innerHTML = placeholder;
   document.body.append(root);
-  act(() => render(h(App, { controller: setup.controller, root, logoutForm: "logout-form" }), root));
+  act(() => mountApp(root, setup.controller, "logout-form"));
   const unmount = (): void => {
     render(null, root);
     root.remove();

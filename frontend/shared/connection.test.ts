@@ -49,6 +49,20 @@ const latest = (): FakeSocket => {
   return socket;
 };
 
+/** Closes the latest socket as the network would, `times` sockets in a row, each followed by its retry. */
+function failSockets(times: number): void {
+  for (let i = 0; i < times; i += 1) {
+    latest().serverCloses(1006);
+    vi.runOnlyPendingTimers();
+  }
+}
+
+/** The latest socket opens and the server answers on it. */
+function answer(socket: FakeSocket = latest()): void {
+  socket.serverOpens();
+  socket.serverSends({ type: "ready" });
+}
+
 const made: Connection[] = [];
 
 function connection(overrides: Partial<ConstructorParameters<typeof Connection>[0]> = {}) {
@@ -117,28 +131,18 @@ describe("Connection", () => {
   });
 
   it("starts from the shortest delay again once a socket answered", () => {
-    const { conn } = connection();
-    conn.start();
-    for (let i = 0; i < 3; i += 1) {
-      latest().serverCloses(1006);
-      vi.runOnlyPendingTimers();
-    }
-    latest().serverOpens();
-    latest().serverSends({ type: "ready" });
+    connection().conn.start();
+    failSockets(3);
+    answer();
     latest().serverCloses(1006);
     vi.advanceTimersByTime(250);
     expect(FakeSocket.all).toHaveLength(5);
   });
 
   it("reconnects within a second on going-away closes of a healthy socket", () => {
-    const { conn } = connection();
-    conn.start();
-    for (let i = 0; i < 5; i += 1) {
-      latest().serverCloses(1006);
-      vi.runOnlyPendingTimers();
-    }
-    latest().serverOpens();
-    latest().serverSends({ type: "ready" });
+    connection().conn.start();
+    failSockets(5);
+    answer();
     latest().serverCloses(4012);
     vi.advanceTimersByTime(500);
     expect(FakeSocket.all).toHaveLength(7);
@@ -177,8 +181,7 @@ describe("Connection", () => {
     const { conn } = connection({ pingIntervalMs: 1000, pongTimeoutMs: 500 });
     conn.start();
     const socket = latest();
-    socket.serverOpens();
-    socket.serverSends({ type: "ready" });
+    answer(socket);
     vi.advanceTimersByTime(1000);
     expect(socket.sent).toEqual([{ type: "ping" }]);
     socket.serverSends({ type: "pong" });
@@ -220,10 +223,7 @@ describe("Connection", () => {
   it("cuts a backoff wait short when the browser is back online", () => {
     const { conn } = connection();
     conn.start();
-    for (let i = 0; i < 6; i += 1) {
-      latest().serverCloses(1006);
-      vi.runOnlyPendingTimers();
-    }
+    failSockets(6);
     latest().serverCloses(1006);
     expect(FakeSocket.all).toHaveLength(7);
     window.dispatchEvent(new Event("online"));

@@ -4,6 +4,7 @@
 
 import { type BackoffOptions, backoffDelay } from "./backoff";
 import { closeAction, CLOSE_ABNORMAL, CLOSE_NORMAL } from "./close-codes";
+import type { Ping } from "./protocol";
 
 export const SUBPROTOCOL = "parley.v1";
 const SOCKET_OPEN = 1;
@@ -43,7 +44,8 @@ export interface ConnectionOptions<F> {
 
 type Timer = ReturnType<typeof setTimeout>;
 
-export class Connection<F extends { type: string } = { type: string }> {
+/** F: the frames the server sends; O: those the owner sends (the connection itself sends `ping`). */
+export class Connection<F extends { type: string } = { type: string }, O extends { type: string } = { type: string }> {
   private readonly options: ConnectionOptions<F>;
   private socket: WebSocket | null = null;
   private attempt = 0;
@@ -89,7 +91,7 @@ export class Connection<F extends { type: string } = { type: string }> {
   }
 
   /** Sends a frame; false when the socket is not open (the caller keeps what must be sent again). */
-  send(frame: object): boolean {
+  send(frame: O | Ping): boolean {
     if (!this.socket || !this.isOpen) return false;
     try {
       this.socket.send(JSON.stringify(frame));

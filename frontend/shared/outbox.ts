@@ -3,12 +3,13 @@
 // server refuses it for good. Where the list lives is injected: the widget keeps it in localStorage
 // so a reload loses nothing, the console may keep it in memory.
 
-export interface OutboxEntry {
-  client_id: string;
-  body: string;
+import type { AgentMessageSend, VisitorMessageSend } from "./protocol";
+
+/** A `message.send` waiting for its ack, and when it was written. */
+export interface OutboxEntry extends Omit<VisitorMessageSend, "type"> {
   created_at: string;
   /** The agent's replies name their conversation; the visitor has one at a time. */
-  conversation_id?: string;
+  conversation_id?: AgentMessageSend["conversation_id"];
 }
 
 /** Where the outbox is kept, as JSON text; `write(null)` forgets it. */

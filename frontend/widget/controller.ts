@@ -1,6 +1,6 @@
 // The launcher, the unread badge, opening and closing, and loading the panel on first open.
 
-import type { WidgetSite } from "../shared/protocol";
+import type { WidgetConfig, WidgetSite } from "../shared/protocol";
 import { addStyles, el, icon } from "./dom";
 import { listen } from "./events";
 import { fetchJSON } from "./http";
@@ -47,7 +47,7 @@ export function startWidget(base: string, siteKey: string, nonce: string | undef
   } catch {
     // None or unreadable: wait for the server's.
   }
-  fetchJSON<{ site: WidgetSite }>(siteUrl + "/config").then(
+  fetchJSON<WidgetConfig>(siteUrl + "/config").then(
     (data) => {
       save(configKey, JSON.stringify(data.site));
       showSite(data.site);

@@ -4,6 +4,7 @@
 
 import { emit } from "./events";
 import { load, save } from "./storage";
+import type { Message } from "../shared/protocol";
 import type { PendingItem } from "./types";
 
 let outboxKey = "";
@@ -27,7 +28,7 @@ export function setPending(items: PendingItem[]): void {
 }
 
 // A stored copy (ack, new, ready or history) settles the entry with its client_id.
-export function settlePending(messages: readonly { client_id: string | null }[]): void {
+export function settlePending(messages: readonly Pick<Message, "client_id">[]): void {
   const ids = messages.map((message) => message.client_id);
   const rest = outboxItems.filter((item) => !ids.includes(item.client_id));
   if (rest.length < outboxItems.length) setPending(rest);

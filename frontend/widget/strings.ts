@@ -1,6 +1,8 @@
 // Every text a visitor sees or hears (screen readers read the labels), in one place. The bundler keeps
 // only what each bundle uses, so the loader carries only its own few.
 
+import type { ErrorCode } from "../shared/protocol";
+
 export const OPEN_CHAT = "Open chat";
 export const CLOSE_CHAT = "Close chat";
 /** The launcher's label with the unread count, which screen readers announce instead of the badge. */
@@ -20,7 +22,7 @@ export const STATUS_TEXT: Record<string, string> = {
 };
 
 const TOO_LONG = "That message is too long. Please shorten it.";
-export const ERROR_TEXT: Record<string, string> = {
+export const ERROR_TEXT: Partial<Record<ErrorCode, string>> = {
   body_too_long: TOO_LONG,
   frame_too_large: TOO_LONG,
   empty_body: "A message cannot be empty.",

@@ -4,7 +4,13 @@
 
 import { BACKOFF_BASE_MS, BACKOFF_MAX_MS } from "../shared/backoff";
 import { closeAction } from "../shared/close-codes";
-import type { Conversation, Message, VisitorServerFrame, WidgetSession } from "../shared/protocol";
+import type {
+  Conversation,
+  Message,
+  SessionResponse,
+  VisitorClientFrame,
+  VisitorServerFrame,
+} from "../shared/protocol";
 import { emit } from "./events";
 import { fetchJSON } from "./http";
 import { openOutbox, pendingItems, settlePending } from "./outbox";
@@ -77,7 +83,7 @@ function connect(): void {
   if (socket || sessionPending) return;
   if (token && socketUrl) return openSocket();
   sessionPending = true;
-  fetchJSON<WidgetSession>(sessionUrl, { visitor_token: token || null, page_url: location.href }).then(
+  fetchJSON<SessionResponse>(sessionUrl, { visitor_token: token || null, page_url: location.href }).then(
     (session) => {
       sessionPending = false;
       save(tokenKey, (token = session.visitor_token));
@@ -96,7 +102,8 @@ function openSocket(): void {
   const opened = (socket = new WebSocket(socketUrl, ["parley.v1"]));
   helloSeq = highestSeq();
   // The token travels in the first frame, never in the URL (URLs end up in logs).
-  opened.onopen = () => sendFrame({ type: "hello", token, last_seq: helloSeq, page_url: location.href });
+  // connect() opens a socket only with a token in hand.
+  opened.onopen = () => sendFrame({ type: "hello", token: token!, last_seq: helloSeq, page_url: location.href });
   opened.onmessage = (event) => {
     let frame = {} as VisitorServerFrame;
     try {
@@ -157,12 +164,13 @@ function probe(): void {
   armDeadline(PONG_TIMEOUT);
 }
 
-function sendFrame(frame: object): void {
+function sendFrame(frame: VisitorClientFrame): void {
   if (socket && socket.readyState === 1) socket.send(JSON.stringify(frame));
 }
 
+// Every caller has just adopted a conversation.
 function requestSync(afterSeq: number): void {
-  sendFrame({ type: "sync", conversation_id: currentConversation, after_seq: afterSeq });
+  sendFrame({ type: "sync", conversation_id: currentConversation!, after_seq: afterSeq });
 }
 
 // Another conversation (a new one after a resolved one, or another visitor after 4401): start over.

@@ -1,11 +1,9 @@
 // What the loader hands the panel when it mounts (types only: nothing here reaches a bundle).
 
-import type { Message, WidgetSite } from "../shared/protocol";
+import type { Message, VisitorMessageSend, WidgetSite } from "../shared/protocol";
 
 /** A message typed and sent, not yet stored by the server. */
-export interface PendingItem {
-  client_id: string;
-  body: string;
+export interface PendingItem extends Omit<VisitorMessageSend, "type"> {
   created_at: string;
 }
 
