@@ -22,8 +22,8 @@ def test_a_batched_message_is_built_once_for_its_broadcast_and_its_ack():
     message = batched_message(1)
     broadcast = wire.message_wire(message)
     assert wire.message_wire(message) is broadcast
-    assert broadcast["author"] == "visitor"
-    assert broadcast["author_name"] is None
+    assert broadcast.author == "visitor"
+    assert broadcast.author_name is None
     twin = BatchedMessage(*message)
     assert wire.message_wire(twin) == broadcast
     assert wire.message_wire(twin) is not broadcast

@@ -9,10 +9,13 @@ from channels.consumer import get_handler_name
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from pydantic import BaseModel
 
 from server.errors import ParleyError
 from server.protocol import frames
+from server.protocol.errors import error_frame
 from server.protocol.frames import ClientFrame
+from server.protocol.objects import construct
 from server.protocol.validation import ClientFrames, frame_ref, parse
 from server.realtime import gateway, sockets
 from server.realtime.gateway import encode_frame
@@ -83,13 +86,13 @@ class ParleyConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             except Exception:
                 logger.exception("group_discard %s failed", group)
 
-    async def send_frame(self, frame: dict[str, Any]) -> None:
+    async def send_frame(self, frame: BaseModel) -> None:
         """Send one frame."""
         await self.send(text_data=encode_frame(frame))
 
     async def fail(self, error: ParleyError, *, ref: str | None) -> None:
         """Report an error frame, then close when the error calls for it."""
-        await self.send(text_data=error.as_frame(ref=ref))
+        await self.send(text_data=error_frame(error, ref=ref))
         if error.close_code is not None:
             await self.close(code=error.close_code)
 
@@ -129,7 +132,7 @@ class ParleyConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
 
     async def on_ping(self, frame: frames.Ping) -> None:
         """Answer a keepalive."""
-        await self.send_frame({"type": "pong"})
+        await self.send_frame(construct(frames.Pong, type="pong"))
 
     async def forward(self, event: dict[str, Any]) -> None:
         """Relay a frame the gateway encoded to this socket."""
