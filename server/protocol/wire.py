@@ -1,7 +1,6 @@
 """Stored objects as the protocol's objects (docs/protocol.md, "Objects"): built here, from trusted data."""
 
 import uuid
-from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
@@ -62,8 +61,9 @@ def _message_wire(message: Message | BatchedMessage | HistoryMessage) -> objects
                 if isinstance(message, HistoryMessage)
                 else agent_display_name(message.agent)
             )
-    return message_fields(
-        message_id=message.id,
+    return construct(
+        objects.Message,
+        id=message.id,
         conversation_id=conversation_id,
         seq=message.seq,
         author=author,
@@ -72,33 +72,6 @@ def _message_wire(message: Message | BatchedMessage | HistoryMessage) -> objects
         body=message.body,
         client_id=message.client_id,
         created_at=message.created_at,
-    )
-
-
-def message_fields(
-    *,
-    message_id: int,
-    conversation_id: uuid.UUID,
-    seq: int,
-    author: str,
-    author_name: str | None,
-    agent_id: int | None,
-    body: str,
-    client_id: str | None,
-    created_at: datetime,
-) -> objects.Message:
-    """A stored message on the wire, from its fields (when no row object is at hand)."""
-    return construct(
-        objects.Message,
-        id=message_id,
-        conversation_id=conversation_id,
-        seq=seq,
-        author=author,
-        author_name=author_name,
-        agent_id=agent_id,
-        body=body,
-        client_id=client_id,
-        created_at=created_at,
     )
 
 
@@ -163,8 +136,9 @@ def conversation_summary_after(
     For a message just stored: handing it over, rather than setting it on the conversation it already
     points to, makes no reference cycle, so both are freed at once instead of by the garbage collector.
     """
-    return conversation_summary_fields(
-        conversation_id=conversation.pk,
+    return construct(
+        objects.ConversationSummary,
+        id=conversation.pk,
         site=site_wire(conversation.site),
         status=conversation.status,
         visitor=visitor_wire(conversation.visitor),
@@ -202,8 +176,9 @@ def new_message_summary(
         # The service loaded the conversation with its site and visitor, so the summary costs no query.
         conversation_id = conversation.pk
         site, visitor = site_wire(conversation.site), visitor_wire(conversation.visitor)
-    return conversation_summary_fields(
-        conversation_id=conversation_id,
+    return construct(
+        objects.ConversationSummary,
+        id=conversation_id,
         site=site,
         status=conversation.status,
         visitor=visitor,
@@ -213,33 +188,4 @@ def new_message_summary(
         created_at=conversation.created_at,
         updated_at=message.created_at,
         last_read_seq=None,
-    )
-
-
-def conversation_summary_fields(
-    *,
-    conversation_id: uuid.UUID,
-    site: objects.SiteInfo,
-    status: str,
-    visitor: objects.VisitorInfo,
-    assignee_id: int | None,
-    last_seq: int,
-    last_message: objects.Message | None,
-    created_at: datetime,
-    updated_at: datetime,
-    last_read_seq: int | None,
-) -> objects.ConversationSummary:
-    """An inbox row from its fields, its site, visitor and last message already built."""
-    return construct(
-        objects.ConversationSummary,
-        id=conversation_id,
-        site=site,
-        status=status,
-        visitor=visitor,
-        assignee_id=assignee_id,
-        last_seq=last_seq,
-        last_message=last_message,
-        created_at=created_at,
-        updated_at=updated_at,
-        last_read_seq=last_read_seq,
     )
