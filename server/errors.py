@@ -1,9 +1,4 @@
-"""The one domain error type, and how it becomes an HTTP response or an error frame."""
-
-import json
-from typing import Any
-
-from django.http import JsonResponse
+"""The one domain error type (server.protocol.errors makes it a 4xx JSON body or an error frame)."""
 
 # Every error code Parley emits, with its HTTP status and, on a socket, the close code that follows it
 # (None: the socket stays open). docs/protocol.md documents the same table.
@@ -40,7 +35,7 @@ class ParleyError(Exception):
         self.code = code
         self.message = message
         # On a socket, the frame this error answers (its client_id, else its type) when it was read but
-        # refused before a handler saw it (frames.parse_frame); None otherwise.
+        # refused before a handler saw it (protocol.validation.parse); None otherwise.
         self.ref: str | None = None
 
     @property
@@ -52,12 +47,3 @@ class ParleyError(Exception):
     def close_code(self) -> int | None:
         """The WebSocket close code that follows this error, or None to keep the socket open."""
         return ERROR_CODES[self.code][1]
-
-    def as_response(self) -> JsonResponse:
-        """This error as a 4xx JSON response."""
-        return JsonResponse({"error": {"code": self.code, "message": self.message}}, status=self.http_status)
-
-    def as_frame(self, *, ref: str | None) -> str:
-        """This error as an encoded `error` frame."""
-        frame: dict[str, Any] = {"type": "error", "code": self.code, "message": self.message, "ref": ref}
-        return json.dumps(frame, separators=(",", ":"))

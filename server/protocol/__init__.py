@@ -1,4 +1,4 @@
 """The wire protocol: pydantic models of every frame and object, their validation and JSON Schema.
 
-The one machine-readable source of docs/protocol.md; wire.py builds the JSON shapes of stored objects.
+The one machine-readable source of docs/protocol.md; wire.py builds its objects from stored rows.
 """

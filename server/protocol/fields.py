@@ -8,15 +8,14 @@ from typing import Annotated
 from pydantic import AfterValidator, Field, PlainValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
+from server.conversations.text import STORABLE_EXPECTATION, is_storable_text
+
 CLIENT_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 MAX_SEQ = 2**31 - 1
 MAX_URL_CHARS = 2000
 # A generous bound: the body's real limit (PARLEY_MESSAGE_MAX_LENGTH) is a business rule in actions.
 MAX_TEXT_FIELD_CHARS = 1_000_000
 
-# What a string must be to be stored: PostgreSQL text cannot hold NUL, and UTF-8 cannot encode a lone
-# surrogate, which JSON can carry ("\ud800"). Either failed the whole batch a send came in.
-STORABLE_EXPECTATION = "must be text without NUL characters or unpaired surrogates"
 # The pydantic error type of every check written here; its message is the expectation itself.
 INVALID_FIELD = "invalid_field"
 
@@ -33,19 +32,6 @@ class Expect:
         if error_type == INVALID_FIELD:
             return error_message
         return self.by_error.get(error_type, self.message)
-
-
-def is_storable_text(value: str) -> bool:
-    """Whether a string can be stored and sent on as UTF-8 text on every database."""
-    if "\x00" in value:
-        return False
-    if value.isascii():
-        return True
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _invalid(expectation: str) -> PydanticCustomError:

@@ -1,13 +1,13 @@
-"""The JSON shapes of stored objects on the wire (docs/protocol.md, "Objects")."""
+"""Stored objects as the protocol's objects (docs/protocol.md, "Objects"): built here, from trusted data."""
 
 import uuid
-from datetime import datetime
-from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 from server.conversations.models import Conversation, Message, Visitor
 from server.conversations.records import BatchedConversation, BatchedMessage, HistoryMessage
+from server.protocol import objects
+from server.protocol.objects import construct
 from server.sites.models import Site
 
 
@@ -29,11 +29,11 @@ def display_name(*, first_name: str | None, username: str | None) -> str:
 # handed over) and by its sender's ack (built just after). The second use takes the first's from here
 # instead of building it again, a send's Python on the event loop being what bounds a process's rate.
 # Keyed by identity; each entry holds its message, so the id cannot be reused while it is here.
-_batched_wires: dict[int, tuple[BatchedMessage, dict[str, Any]]] = {}
+_batched_wires: dict[int, tuple[BatchedMessage, objects.Message]] = {}
 BATCHED_WIRES_MAX = 256  # far more than are ever between their broadcast and their ack
 
 
-def message_wire(message: Message | BatchedMessage | HistoryMessage) -> dict[str, Any]:
+def message_wire(message: Message | BatchedMessage | HistoryMessage) -> objects.Message:
     """A stored message as sent to clients: the one place its wire shape is built."""
     if not isinstance(message, BatchedMessage):
         return _message_wire(message)
@@ -47,7 +47,7 @@ def message_wire(message: Message | BatchedMessage | HistoryMessage) -> dict[str
     return wire
 
 
-def _message_wire(message: Message | BatchedMessage | HistoryMessage) -> dict[str, Any]:
+def _message_wire(message: Message | BatchedMessage | HistoryMessage) -> objects.Message:
     author: str
     author_name = None
     if isinstance(message, BatchedMessage):
@@ -61,8 +61,9 @@ def _message_wire(message: Message | BatchedMessage | HistoryMessage) -> dict[st
                 if isinstance(message, HistoryMessage)
                 else agent_display_name(message.agent)
             )
-    return message_fields(
-        message_id=message.id,
+    return construct(
+        objects.Message,
+        id=message.id,
         conversation_id=conversation_id,
         seq=message.seq,
         author=author,
@@ -74,33 +75,7 @@ def _message_wire(message: Message | BatchedMessage | HistoryMessage) -> dict[st
     )
 
 
-def message_fields(
-    *,
-    message_id: int,
-    conversation_id: uuid.UUID,
-    seq: int,
-    author: str,
-    author_name: str | None,
-    agent_id: int | None,
-    body: str,
-    client_id: str | None,
-    created_at: datetime,
-) -> dict[str, Any]:
-    """A stored message on the wire, from its fields (when no row object is at hand)."""
-    return {
-        "id": message_id,
-        "conversation_id": str(conversation_id),
-        "seq": seq,
-        "author": author,
-        "author_name": author_name,
-        "agent_id": agent_id,
-        "body": body,
-        "client_id": client_id,
-        "created_at": created_at.isoformat(),
-    }
-
-
-def started_conversation_wire(conversation: Conversation | BatchedConversation) -> dict[str, Any]:
+def started_conversation_wire(conversation: Conversation | BatchedConversation) -> objects.Conversation:
     """A conversation as its visitor sees it when its first message starts it (nothing stored before)."""
     conversation_id = (
         conversation.conversation_id if isinstance(conversation, BatchedConversation) else conversation.pk
@@ -108,41 +83,45 @@ def started_conversation_wire(conversation: Conversation | BatchedConversation) 
     return conversation_fields(conversation_id=conversation_id, status=conversation.status, last_seq=0)
 
 
-def conversation_wire(conversation: Conversation) -> dict[str, Any]:
+def conversation_wire(conversation: Conversation) -> objects.Conversation:
     """A conversation as its visitor sees it."""
     return conversation_fields(
         conversation_id=conversation.pk, status=conversation.status, last_seq=conversation.last_seq
     )
 
 
-def conversation_fields(*, conversation_id: uuid.UUID, status: str, last_seq: int) -> dict[str, Any]:
+def conversation_fields(*, conversation_id: uuid.UUID, status: str, last_seq: int) -> objects.Conversation:
     """The visitor's view of a conversation, from its fields (when no row object is at hand)."""
-    return {"id": str(conversation_id), "status": status, "last_seq": last_seq}
+    return construct(objects.Conversation, id=conversation_id, status=status, last_seq=last_seq)
 
 
-def visitor_wire(visitor: Visitor) -> dict[str, Any]:
+def visitor_wire(visitor: Visitor) -> objects.VisitorInfo:
     """A visitor as agents see it."""
     return visitor_fields(
         visitor_id=visitor.pk, name=visitor.name, email=visitor.email, last_page_url=visitor.last_page_url
     )
 
 
-def visitor_fields(*, visitor_id: uuid.UUID, name: str, email: str, last_page_url: str) -> dict[str, Any]:
+def visitor_fields(
+    *, visitor_id: uuid.UUID, name: str, email: str, last_page_url: str
+) -> objects.VisitorInfo:
     """A visitor as agents see it, from its fields (when no row object is at hand)."""
-    return {"id": str(visitor_id), "name": name, "email": email, "last_page_url": last_page_url}
+    return construct(objects.VisitorInfo, id=visitor_id, name=name, email=email, last_page_url=last_page_url)
 
 
-def site_wire(site: Site) -> dict[str, Any]:
+def site_wire(site: Site) -> objects.SiteInfo:
     """A site as agents see it."""
     return site_fields(site_id=site.pk, name=site.name)
 
 
-def site_fields(*, site_id: int, name: str) -> dict[str, Any]:
+def site_fields(*, site_id: int, name: str) -> objects.SiteInfo:
     """A site as agents see it, from its fields (when no row object is at hand)."""
-    return {"id": site_id, "name": name}
+    return construct(objects.SiteInfo, id=site_id, name=name)
 
 
-def conversation_summary(conversation: Conversation, *, last_read_seq: int | None) -> dict[str, Any]:
+def conversation_summary(
+    conversation: Conversation, *, last_read_seq: int | None
+) -> objects.ConversationSummary:
     """A conversation as an inbox row; `last_read_seq` is the reading agent's mark, None in broadcasts."""
     return conversation_summary_after(
         conversation, last_message=conversation.last_message, last_read_seq=last_read_seq
@@ -151,14 +130,15 @@ def conversation_summary(conversation: Conversation, *, last_read_seq: int | Non
 
 def conversation_summary_after(
     conversation: Conversation, *, last_message: Message | None, last_read_seq: int | None
-) -> dict[str, Any]:
+) -> objects.ConversationSummary:
     """The inbox row of a conversation whose latest message is `last_message`.
 
     For a message just stored: handing it over, rather than setting it on the conversation it already
     points to, makes no reference cycle, so both are freed at once instead of by the garbage collector.
     """
-    return conversation_summary_fields(
-        conversation_id=conversation.pk,
+    return construct(
+        objects.ConversationSummary,
+        id=conversation.pk,
         site=site_wire(conversation.site),
         status=conversation.status,
         visitor=visitor_wire(conversation.visitor),
@@ -179,8 +159,8 @@ def conversation_summary_after(
 def new_message_summary(
     conversation: Conversation | BatchedConversation,
     message: Message | BatchedMessage,
-    wire: dict[str, Any],
-) -> dict[str, Any]:
+    wire: objects.Message,
+) -> objects.ConversationSummary:
     """The inbox row broadcast for a message just stored (`wire`, its wire shape) as its conversation's
     latest; it carries the exact time of the message (the stored updated_at moves on every few seconds)."""
     if isinstance(conversation, BatchedConversation):
@@ -196,8 +176,9 @@ def new_message_summary(
         # The service loaded the conversation with its site and visitor, so the summary costs no query.
         conversation_id = conversation.pk
         site, visitor = site_wire(conversation.site), visitor_wire(conversation.visitor)
-    return conversation_summary_fields(
-        conversation_id=conversation_id,
+    return construct(
+        objects.ConversationSummary,
+        id=conversation_id,
         site=site,
         status=conversation.status,
         visitor=visitor,
@@ -208,31 +189,3 @@ def new_message_summary(
         updated_at=message.created_at,
         last_read_seq=None,
     )
-
-
-def conversation_summary_fields(
-    *,
-    conversation_id: uuid.UUID,
-    site: dict[str, Any],
-    status: str,
-    visitor: dict[str, Any],
-    assignee_id: int | None,
-    last_seq: int,
-    last_message: dict[str, Any] | None,
-    created_at: datetime,
-    updated_at: datetime,
-    last_read_seq: int | None,
-) -> dict[str, Any]:
-    """An inbox row from its fields, its site, visitor and last message already in their wire shapes."""
-    return {
-        "id": str(conversation_id),
-        "site": site,
-        "status": status,
-        "visitor": visitor,
-        "assignee_id": assignee_id,
-        "last_seq": last_seq,
-        "last_message": last_message,
-        "created_at": created_at.isoformat(),
-        "updated_at": updated_at.isoformat(),
-        "last_read_seq": last_read_seq,
-    }

@@ -1,7 +1,6 @@
 """The event gateway: the only module that sends to channel-layer groups, with the events committed."""
 
 import asyncio
-import json
 import logging
 import threading
 from collections.abc import Awaitable, Sequence
@@ -9,9 +8,12 @@ from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from pydantic import BaseModel
 
 from server.conversations.events import Event, MessageStored
 from server.conversations.records import BatchedConversation
+from server.protocol import frames
+from server.protocol.objects import construct
 from server.protocol.wire import message_wire, new_message_summary, started_conversation_wire
 from server.realtime.groups import agent_group, site_agents_group, visitor_group
 
@@ -33,16 +35,16 @@ def bind_event_loop(loop: asyncio.AbstractEventLoop) -> None:
     _server_loop = loop
 
 
-def encode_frame(frame: dict[str, Any]) -> str:
-    """Encode a wire frame once, so every socket in a group sends the same text."""
-    return json.dumps(frame, separators=(",", ":"), ensure_ascii=False)
+def encode_frame(frame: BaseModel) -> str:
+    """Encode a server frame once, so every socket in a group sends the same text."""
+    return frame.model_dump_json()
 
 
 # A layer event: the group it goes to and the layer message the group's sockets get.
 LayerEvent = tuple[str, dict[str, Any]]
 
 
-def layer_event(*, group: str, event_type: str, frame: dict[str, Any], **extra: Any) -> LayerEvent:
+def layer_event(*, group: str, event_type: str, frame: BaseModel, **extra: Any) -> LayerEvent:
     """The layer event that sends `frame` to every socket in `group`."""
     return group, {"type": event_type, "text": encode_frame(frame), **extra}
 
@@ -71,7 +73,7 @@ def layer_events(events: Sequence[Event]) -> list[LayerEvent]:
                 layer_event(
                     group=agent_group(event.user_id),
                     event_type=AGENT_NOTIFICATION,
-                    frame={"type": "notification", "payload": event.payload},
+                    frame=construct(frames.Notification, type="notification", payload=event.payload),
                 )
             )
     return messages
@@ -81,7 +83,7 @@ def _message_stored(event: MessageStored) -> list[LayerEvent]:
     """The layer events announcing a conversation's new latest message to its visitor and agents."""
     conversation, message = event.conversation, event.message
     wire = message_wire(message)
-    new_message = {"type": "message.new", "message": wire}
+    new_message = construct(frames.MessageNew, type="message.new", message=wire)
     visitor = visitor_group(conversation.visitor_id)
     conversation_id = (
         conversation.conversation_id if isinstance(conversation, BatchedConversation) else conversation.pk
@@ -92,10 +94,11 @@ def _message_stored(event: MessageStored) -> list[LayerEvent]:
             layer_event(
                 group=visitor,
                 event_type=CONVERSATION_STARTED,
-                frame={
-                    "type": "conversation.started",
-                    "conversation": started_conversation_wire(conversation),
-                },
+                frame=construct(
+                    frames.ConversationStarted,
+                    type="conversation.started",
+                    conversation=started_conversation_wire(conversation),
+                ),
             )
         )
     # Agents get one event per message: the inbox row, carrying the message.new frame that the sockets
@@ -105,7 +108,11 @@ def _message_stored(event: MessageStored) -> list[LayerEvent]:
         layer_event(
             group=site_agents_group(conversation.site_id),
             event_type=INBOX_UPDATE,
-            frame={"type": "inbox.update", "conversation": new_message_summary(conversation, message, wire)},
+            frame=construct(
+                frames.InboxUpdate,
+                type="inbox.update",
+                conversation=new_message_summary(conversation, message, wire),
+            ),
             conversation_id=str(conversation_id),
             message_text=encode_frame(new_message),
         )

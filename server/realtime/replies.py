@@ -1,7 +1,6 @@
 """The frames a socket answers with, built from what services and selectors return (via protocol.wire)."""
 
 import uuid
-from typing import Any
 
 from server.conversations.models import Conversation
 from server.conversations.records import MessagePage
@@ -9,6 +8,8 @@ from server.conversations.selectors.history import VisitorReady
 from server.conversations.selectors.inbox import AgentInbox
 from server.conversations.services.conversations import OpenedConversation
 from server.conversations.services.messages import PostedMessage
+from server.protocol import frames
+from server.protocol.objects import construct
 from server.protocol.wire import (
     agent_display_name,
     conversation_fields,
@@ -18,55 +19,61 @@ from server.protocol.wire import (
 )
 
 
-def visitor_ready_frame(ready: VisitorReady) -> dict[str, Any]:
+def visitor_ready_frame(ready: VisitorReady) -> frames.VisitorReady:
     """The `ready` frame for a visitor socket: its open conversation and what it has not seen."""
     conversation = None
     if ready.conversation_id is not None:
         conversation = conversation_fields(
             conversation_id=ready.conversation_id, status=Conversation.Status.OPEN, last_seq=ready.last_seq
         )
-    return {
-        "type": "ready",
-        "visitor": {"id": str(ready.visitor_id)},
-        "conversation": conversation,
-        "messages": [message_wire(message) for message in ready.page.messages],
-        "has_more": ready.page.has_more,
-    }
+    return construct(
+        frames.VisitorReady,
+        type="ready",
+        visitor=construct(frames.VisitorRef, id=ready.visitor_id),
+        conversation=conversation,
+        messages=[message_wire(message) for message in ready.page.messages],
+        has_more=ready.page.has_more,
+    )
 
 
-def agent_ready_frame(inbox: AgentInbox) -> dict[str, Any]:
+def agent_ready_frame(inbox: AgentInbox) -> frames.AgentReady:
     """The `ready` frame for an agent socket: the agent's sites and inbox."""
-    return {
-        "type": "ready",
-        "agent": {"id": int(inbox.user.pk), "name": agent_display_name(inbox.user)},
-        "sites": [site_wire(site) for site in inbox.sites],
-        "inbox": [
+    return construct(
+        frames.AgentReady,
+        type="ready",
+        agent=construct(frames.AgentInfo, id=int(inbox.user.pk), name=agent_display_name(inbox.user)),
+        sites=[site_wire(site) for site in inbox.sites],
+        inbox=[
             conversation_summary(conversation, last_read_seq=inbox.last_read_seqs.get(conversation.pk, 0))
             for conversation in inbox.conversations
         ],
-    }
+    )
 
 
-def history_frame(*, conversation_id: uuid.UUID, page: MessagePage) -> dict[str, Any]:
+def history_frame(*, conversation_id: uuid.UUID, page: MessagePage) -> frames.History:
     """A `history` frame: a page of a conversation's messages."""
-    return {
-        "type": "history",
-        "conversation_id": str(conversation_id),
-        "messages": [message_wire(message) for message in page.messages],
-        "has_more": page.has_more,
-    }
+    return construct(
+        frames.History,
+        type="history",
+        conversation_id=conversation_id,
+        messages=[message_wire(message) for message in page.messages],
+        has_more=page.has_more,
+    )
 
 
-def conversation_opened_frame(opened: OpenedConversation) -> dict[str, Any]:
+def conversation_opened_frame(opened: OpenedConversation) -> frames.ConversationOpened:
     """The `conversation.opened` frame: the conversation's inbox row with the agent's mark, and history."""
-    return {
-        "type": "conversation.opened",
-        "conversation": conversation_summary(opened.conversation, last_read_seq=opened.last_read_seq),
-        "messages": [message_wire(message) for message in opened.page.messages],
-        "has_more": opened.page.has_more,
-    }
+    return construct(
+        frames.ConversationOpened,
+        type="conversation.opened",
+        conversation=conversation_summary(opened.conversation, last_read_seq=opened.last_read_seq),
+        messages=[message_wire(message) for message in opened.page.messages],
+        has_more=opened.page.has_more,
+    )
 
 
-def message_ack_frame(*, client_id: str, posted: PostedMessage) -> dict[str, Any]:
+def message_ack_frame(*, client_id: str, posted: PostedMessage) -> frames.MessageAck:
     """The `message.ack` frame answering a sender with its stored message."""
-    return {"type": "message.ack", "client_id": client_id, "message": message_wire(posted.message)}
+    return construct(
+        frames.MessageAck, type="message.ack", client_id=client_id, message=message_wire(posted.message)
+    )

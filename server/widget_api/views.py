@@ -16,6 +16,9 @@ from django.views.decorators.csrf import csrf_exempt
 
 from server.conversations.services.visitors import do_start_visitor_session
 from server.errors import ParleyError
+from server.protocol import frames
+from server.protocol.errors import error_response
+from server.protocol.objects import construct
 from server.sites.selectors import widget_config as site_widget_config
 from server.sites.services import check_site_origin
 from server.widget_api.bundles import load_bundle
@@ -37,7 +40,7 @@ def api_view(*methods: str) -> Callable[[View], View]:
                 return view(request, *args, **kwargs)
             except ParleyError as error:
                 logger.info("%s %s refused: %s", request.method, request.path, error.code)
-                return error.as_response()
+                return error_response(error)
 
         return wrapper
 
@@ -63,7 +66,8 @@ def _json_body(request: HttpRequest) -> dict[str, Any]:
 def widget_config(request: HttpRequest, site_key: str) -> HttpResponse:
     """The site's public widget settings, for pages on its allowed origins."""
     site = check_site_origin(site_key=site_key, origin=request.headers.get("Origin"))
-    response = JsonResponse(site_widget_config(site=site))
+    config = frames.WidgetConfig.model_validate(site_widget_config(site=site))
+    response = JsonResponse(config.model_dump(mode="json"))
     response["Cache-Control"] = "private, max-age=60"
     return response
 
@@ -87,14 +91,14 @@ def widget_session(request: HttpRequest, site_key: str) -> HttpResponse:
     socket_base = (
         "wss://" + public[len("https://") :] if public.startswith("https://") else "ws://" + public[7:]
     )
-    response = JsonResponse(
-        {
-            "visitor_token": session.visitor_token,
-            "visitor_id": str(session.visitor_id),
-            "socket_url": f"{socket_base}/ws/visitor/{site.public_key}/",
-            "token_max_age": settings.PARLEY_VISITOR_TOKEN_MAX_AGE,
-        }
+    answer = construct(
+        frames.SessionResponse,
+        visitor_token=session.visitor_token,
+        visitor_id=session.visitor_id,
+        socket_url=f"{socket_base}/ws/visitor/{site.public_key}/",
+        token_max_age=settings.PARLEY_VISITOR_TOKEN_MAX_AGE,
     )
+    response = JsonResponse(answer.model_dump(mode="json"))
     response["Cache-Control"] = "no-store"
     return response
 

@@ -29,7 +29,7 @@ pytestmark = pytest.mark.django_db
 def wire_messages_after(*, conversation_id: uuid.UUID, after_seq: int) -> tuple[list[dict[str, Any]], bool]:
     """The messages after a seq as clients receive them (their wire shape), and whether more follow."""
     page = messages_after(conversation_id=conversation_id, after_seq=after_seq)
-    return [message_wire(message) for message in page.messages], page.has_more
+    return [message_wire(message).model_dump(mode="json") for message in page.messages], page.has_more
 
 
 @dataclass
@@ -85,7 +85,7 @@ def delivery_machine(site: Site, agent: User) -> type[RuleBasedStateMachine]:
                 posted = do_post_agent_message(
                     agent=agent, conversation_id=self.conversation_id, client_id=client_id, body=body
                 )
-            return message_wire(posted.message)
+            return message_wire(posted.message).model_dump(mode="json")
 
         def acknowledge(self, party: Party, client_id: str, message: dict[str, Any]) -> None:
             party.outbox.pop(client_id, None)

@@ -1,11 +1,15 @@
-"""Wire shapes: a batched message is built once for its broadcast and its ack."""
+"""Wire shapes: a batched message is built once for its broadcast and its ack; built and encoded exactly."""
 
+import json
 import uuid
 
+import pytest
 from django.utils import timezone
 
 from server.conversations.records import BatchedConversation, BatchedMessage
-from server.protocol import wire
+from server.protocol import frames, objects, wire
+from server.protocol.objects import construct
+from server.realtime.gateway import encode_frame
 
 
 def batched_message(message_id: int) -> BatchedMessage:
@@ -22,8 +26,8 @@ def test_a_batched_message_is_built_once_for_its_broadcast_and_its_ack():
     message = batched_message(1)
     broadcast = wire.message_wire(message)
     assert wire.message_wire(message) is broadcast
-    assert broadcast["author"] == "visitor"
-    assert broadcast["author_name"] is None
+    assert broadcast.author == "visitor"
+    assert broadcast.author_name is None
     twin = BatchedMessage(*message)
     assert wire.message_wire(twin) == broadcast
     assert wire.message_wire(twin) is not broadcast
@@ -35,3 +39,37 @@ def test_shapes_kept_for_acks_never_pile_up():
     for message in kept:
         wire.message_wire(message)
     assert len(wire._batched_wires) <= wire.BATCHED_WIRES_MAX
+
+
+def test_a_frame_is_encoded_as_json_dumps_wrote_it():
+    """Same text as json.dumps (compact, not ASCII-escaped), timestamps with "+00:00", for any body."""
+    bodies = ["hi", "h\u00e9 \U0001f600", 'q"\\/', "a\x01\x1f\x7f\n\t\u2028\u2029b", "<b>&amp;</b>"]
+    for body in bodies:
+        message = BatchedMessage(*batched_message(1)[:4], body, batched_message(1).created_at)
+        frame = construct(frames.MessageNew, type="message.new", message=wire.message_wire(message))
+        created = message.created_at.isoformat()
+        assert created.endswith("+00:00")
+        expected = {
+            "type": "message.new",
+            "message": {
+                "id": 1,
+                "conversation_id": str(message.conversation.conversation_id),
+                "seq": 1,
+                "author": "visitor",
+                "author_name": None,
+                "agent_id": None,
+                "body": body,
+                "client_id": "c1",
+                "created_at": created,
+            },
+        }
+        assert encode_frame(frame) == json.dumps(expected, separators=(",", ":"), ensure_ascii=False)
+
+
+def test_a_constructed_object_has_exactly_its_models_fields():
+    """A field the schema lacks, or a missing one, fails when the object is built, not only in tests."""
+    assert construct(objects.SiteInfo, id=1, name="Acme").model_dump() == {"id": 1, "name": "Acme"}
+    with pytest.raises(TypeError, match="SiteInfo has fields"):
+        construct(objects.SiteInfo, id=1, name="Acme", surprise=True)
+    with pytest.raises(TypeError, match="SiteInfo has fields"):
+        construct(objects.SiteInfo, id=1)

@@ -187,7 +187,7 @@ async def test_agent_message_posted_from_synchronous_code_reaches_the_visitor(ag
     new = await visitor.receive_json_from()
     while new["type"] != "message.new" or new["message"]["seq"] != 2:
         new = await visitor.receive_json_from()
-    assert new["message"] == message_wire(posted.message)
+    assert new["message"] == message_wire(posted.message).model_dump(mode="json")
     assert new["message"]["client_id"] is None
     await visitor.disconnect()
 

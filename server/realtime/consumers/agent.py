@@ -13,9 +13,9 @@ from server.conversations.services.conversations import do_open_conversation
 from server.conversations.services.messages import do_post_agent_message
 from server.conversations.services.read_marks import do_mark_read
 from server.errors import ParleyError
+from server.protocol import frames, validation
 from server.realtime import replies
 from server.realtime.consumers.base import ParleyConsumer
-from server.realtime.frames import AGENT_FRAMES, Frame
 from server.realtime.groups import agent_group, site_agents_group
 from server.sites.selectors import agent_site_ids
 
@@ -25,7 +25,7 @@ logger = logging.getLogger(__name__)
 class AgentConsumer(ParleyConsumer):
     """An agent's console socket, authenticated by the Django session cookie."""
 
-    frame_specs = AGENT_FRAMES
+    client_frames = validation.AGENT
 
     async def connect(self) -> None:
         """Join the agent's site and personal groups, then send the inbox."""
@@ -44,15 +44,15 @@ class AgentConsumer(ParleyConsumer):
         inbox = await database_sync_to_async(agent_inbox)(user=user)
         await self.send_frame(replies.agent_ready_frame(inbox))
 
-    def handler_for(self, frame_type: str) -> Callable[[Frame], Awaitable[None]]:
+    def handler_for(self, frame_type: str) -> Callable[[Any], Awaitable[None]]:
         """An anonymous socket is closed before any frame reaches a handler."""
         if not hasattr(self, "user_id"):
             raise ParleyError("not_authenticated", "Log in to the console first.")
         return super().handler_for(frame_type)
 
-    async def on_conversation_open(self, frame: Frame) -> None:
+    async def on_conversation_open(self, frame: frames.ConversationOpen) -> None:
         """Follow a conversation of the agent's sites and send its history."""
-        conversation_id: uuid.UUID = frame.data["conversation_id"]
+        conversation_id = frame.conversation_id
         await database_sync_to_async(agent_conversation)(
             user_id=self.user_id, conversation_id=conversation_id
         )
@@ -65,39 +65,38 @@ class AgentConsumer(ParleyConsumer):
         # then carry every message stored after the read.
         self.open_conversations.add(conversation_id)
         opened = await database_sync_to_async(do_open_conversation)(
-            user_id=self.user_id, conversation_id=conversation_id, after_seq=frame.data["after_seq"]
+            user_id=self.user_id, conversation_id=conversation_id, after_seq=frame.after_seq
         )
         await self.send_frame(replies.conversation_opened_frame(opened))
 
-    async def on_conversation_leave(self, frame: Frame) -> None:
+    async def on_conversation_leave(self, frame: frames.ConversationLeave) -> None:
         """Stop following a conversation."""
-        conversation_id: uuid.UUID = frame.data["conversation_id"]
-        self.open_conversations.discard(conversation_id)
+        self.open_conversations.discard(frame.conversation_id)
 
-    async def on_conversation_read(self, frame: Frame) -> None:
+    async def on_conversation_read(self, frame: frames.ConversationRead) -> None:
         """Store the agent's read mark."""
         await database_sync_to_async(do_mark_read)(
-            user_id=self.user_id, conversation_id=frame.data["conversation_id"], seq=frame.data["seq"]
+            user_id=self.user_id, conversation_id=frame.conversation_id, seq=frame.seq
         )
 
-    async def on_message_send(self, frame: Frame) -> None:
+    async def on_message_send(self, frame: frames.AgentMessageSend) -> None:
         """Store the agent's reply and acknowledge it."""
         posted = await database_sync_to_async(do_post_agent_message)(
             agent=self.user,
-            conversation_id=frame.data["conversation_id"],
-            client_id=frame.data["client_id"],
-            body=frame.data["body"],
+            conversation_id=frame.conversation_id,
+            client_id=frame.client_id,
+            body=frame.body,
         )
-        await self.send_frame(replies.message_ack_frame(client_id=frame.data["client_id"], posted=posted))
+        await self.send_frame(replies.message_ack_frame(client_id=frame.client_id, posted=posted))
 
-    async def on_sync(self, frame: Frame) -> None:
+    async def on_sync(self, frame: frames.Sync) -> None:
         """Send the messages after a seq in a conversation of the agent's sites."""
         page = await database_sync_to_async(agent_history)(
             user_id=self.user_id,
-            conversation_id=frame.data["conversation_id"],
-            after_seq=frame.data["after_seq"],
+            conversation_id=frame.conversation_id,
+            after_seq=frame.after_seq,
         )
-        await self.send_frame(replies.history_frame(conversation_id=frame.data["conversation_id"], page=page))
+        await self.send_frame(replies.history_frame(conversation_id=frame.conversation_id, page=page))
 
     async def inbox_update(self, event: dict[str, Any]) -> None:
         """Relay the message an inbox row carries when this socket follows that conversation, then the row."""

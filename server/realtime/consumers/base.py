@@ -2,17 +2,22 @@
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from channels.consumer import get_handler_name
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from pydantic import BaseModel
 
 from server.errors import ParleyError
+from server.protocol import frames
+from server.protocol.errors import error_frame
+from server.protocol.frames import ClientFrame
+from server.protocol.objects import construct
+from server.protocol.validation import ClientFrames, frame_ref, parse
 from server.realtime import gateway, sockets
-from server.realtime.frames import Frame, FrameSpec, frame_ref, parse_frame
 from server.realtime.gateway import encode_frame
 from server.realtime.limits import TokenBucket
 
@@ -24,7 +29,7 @@ SUBPROTOCOL = "parley.v1"
 class ParleyConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
     """What both sockets share: frame validation, rate limiting, error frames and group bookkeeping."""
 
-    frame_specs: Mapping[str, FrameSpec] = {}
+    client_frames: ClientFrames[Any]
 
     async def websocket_connect(self, message: dict[str, Any]) -> None:
         """Set up per-socket state before `connect` runs."""
@@ -81,26 +86,26 @@ class ParleyConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             except Exception:
                 logger.exception("group_discard %s failed", group)
 
-    async def send_frame(self, frame: dict[str, Any]) -> None:
+    async def send_frame(self, frame: BaseModel) -> None:
         """Send one frame."""
         await self.send(text_data=encode_frame(frame))
 
     async def fail(self, error: ParleyError, *, ref: str | None) -> None:
         """Report an error frame, then close when the error calls for it."""
-        await self.send(text_data=error.as_frame(ref=ref))
+        await self.send(text_data=error_frame(error, ref=ref))
         if error.close_code is not None:
             await self.close(code=error.close_code)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         """Validate a frame and dispatch it to `on_<type>`."""
-        frame: Frame | None = None
+        frame: ClientFrame | None = None
         allowed = self.rate_limit.allow()  # every frame counts, valid or not
         try:
             try:
-                frame = parse_frame(
+                frame = parse(
                     text_data=text_data,
                     bytes_data=bytes_data,
-                    specs=self.frame_specs,
+                    frames=self.client_frames,
                     max_bytes=settings.PARLEY_FRAME_MAX_BYTES,
                 )
             except ParleyError:
@@ -120,14 +125,14 @@ class ParleyConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
                 ParleyError("internal_error", "The server failed; retry later."), ref=_error_ref(frame)
             )
 
-    def handler_for(self, frame_type: str) -> Callable[[Frame], Awaitable[None]]:
-        """The method handling a frame type (`message.send` → `on_message_send`)."""
-        handler: Callable[[Frame], Awaitable[None]] = getattr(self, "on_" + frame_type.replace(".", "_"))
+    def handler_for(self, frame_type: str) -> Callable[[Any], Awaitable[None]]:
+        """The method handling a frame type (`message.send` → `on_message_send`), which takes its model."""
+        handler: Callable[[Any], Awaitable[None]] = getattr(self, "on_" + frame_type.replace(".", "_"))
         return handler
 
-    async def on_ping(self, frame: Frame) -> None:
+    async def on_ping(self, frame: frames.Ping) -> None:
         """Answer a keepalive."""
-        await self.send_frame({"type": "pong"})
+        await self.send_frame(construct(frames.Pong, type="pong"))
 
     async def forward(self, event: dict[str, Any]) -> None:
         """Relay a frame the gateway encoded to this socket."""
@@ -136,7 +141,7 @@ class ParleyConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
     conversation_message = forward
 
 
-def _error_ref(frame: Frame | None) -> str | None:
+def _error_ref(frame: ClientFrame | None) -> str | None:
     if frame is None:
         return None
-    return frame_ref(frame_type=frame.type, client_id=frame.data.get("client_id"))
+    return frame_ref(frame_type=frame.type, client_id=getattr(frame, "client_id", None))

@@ -12,9 +12,9 @@ from django.conf import settings
 from server.conversations.selectors.history import visitor_history
 from server.conversations.services.visitors import check_visitor_token, do_accept_visitor_hello
 from server.errors import ParleyError
+from server.protocol import frames, validation
 from server.realtime import batching, replies
 from server.realtime.consumers.base import ParleyConsumer
-from server.realtime.frames import VISITOR_FRAMES, Frame
 from server.realtime.groups import visitor_group
 from server.sites.selectors import is_site_cached
 from server.sites.services import check_site_origin
@@ -25,7 +25,7 @@ logger = logging.getLogger(__name__)
 class VisitorConsumer(ParleyConsumer):
     """A visitor's socket: site from the URL, Origin checked at the handshake, token in the first frame."""
 
-    frame_specs = VISITOR_FRAMES
+    client_frames = validation.VISITOR
 
     async def connect(self) -> None:
         """Refuse a foreign Origin or unknown site before accepting; then wait for `hello`."""
@@ -56,47 +56,47 @@ class VisitorConsumer(ParleyConsumer):
             deadline.cancel()
         await super().disconnect(code)
 
-    def handler_for(self, frame_type: str) -> Callable[[Frame], Awaitable[None]]:
+    def handler_for(self, frame_type: str) -> Callable[[Any], Awaitable[None]]:
         """Until `hello` is accepted, no other frame is."""
         if self.visitor_id is None and frame_type != "hello":
             raise ParleyError("hello_required", "Send 'hello' with your token first.")
         return super().handler_for(frame_type)
 
-    async def on_hello(self, frame: Frame) -> None:
+    async def on_hello(self, frame: frames.Hello) -> None:
         """Verify the token, join the visitor's groups, and send what it has not seen."""
         if self.visitor_id is not None:
             raise ParleyError("invalid_field", "Field 'type' hello was already accepted.")
         assert self.site_id is not None
-        visitor_id = check_visitor_token(site_id=self.site_id, token=frame.data["token"])
+        visitor_id = check_visitor_token(site_id=self.site_id, token=frame.token)
         # Join before reading history, so nothing stored in between is missed.
         await self.join(visitor_group(visitor_id))
         ready = await database_sync_to_async(do_accept_visitor_hello)(
             site_id=self.site_id,
             visitor_id=visitor_id,
-            page_url=frame.data["page_url"],
-            last_seq=frame.data["last_seq"],
+            page_url=frame.page_url,
+            last_seq=frame.last_seq,
         )
         self.hello_deadline.cancel()
         self.visitor_id = visitor_id
         await self.send_frame(replies.visitor_ready_frame(ready))
 
-    async def on_message_send(self, frame: Frame) -> None:
+    async def on_message_send(self, frame: frames.VisitorMessageSend) -> None:
         """Store the message (with the process's other sends waiting, batching.py) and acknowledge it."""
         assert self.visitor_id is not None
         posted = await batching.post_visitor_message(
-            visitor_id=self.visitor_id, client_id=frame.data["client_id"], body=frame.data["body"]
+            visitor_id=self.visitor_id, client_id=frame.client_id, body=frame.body
         )
-        await self.send_frame(replies.message_ack_frame(client_id=frame.data["client_id"], posted=posted))
+        await self.send_frame(replies.message_ack_frame(client_id=frame.client_id, posted=posted))
 
-    async def on_sync(self, frame: Frame) -> None:
+    async def on_sync(self, frame: frames.Sync) -> None:
         """Send the messages after a seq in one of the visitor's conversations."""
         assert self.visitor_id is not None
         page = await database_sync_to_async(visitor_history)(
             visitor_id=self.visitor_id,
-            conversation_id=frame.data["conversation_id"],
-            after_seq=frame.data["after_seq"],
+            conversation_id=frame.conversation_id,
+            after_seq=frame.after_seq,
         )
-        await self.send_frame(replies.history_frame(conversation_id=frame.data["conversation_id"], page=page))
+        await self.send_frame(replies.history_frame(conversation_id=frame.conversation_id, page=page))
 
     visitor_conversation_started = ParleyConsumer.forward
 

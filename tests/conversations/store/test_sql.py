@@ -65,7 +65,7 @@ def test_messages_after_match_the_orm_for_every_kind_of_author(visitor_alice, ag
     stored = Message.objects.select_related("agent").filter(conversation_id=conversation_id, seq__gt=1)
     expected = [message_wire(message) for message in stored]
     assert ([message_wire(message) for message in page], has_more) == (expected, False)
-    assert [message_wire(message)["author_name"] for message in page] == ["Bob", "carol", "Support", None]
+    assert [message_wire(message).author_name for message in page] == ["Bob", "carol", "Support", None]
 
 
 def _fields(instance: Any) -> dict[str, Any]:
@@ -111,7 +111,7 @@ def test_a_conversations_stored_activity_moves_on_every_few_seconds_and_its_summ
     assert conversation.updated_at == started
     assert conversation.last_message is not None
     summary = conversation_summary(conversation, last_read_seq=None)
-    assert summary["updated_at"] == conversation.last_message.created_at.isoformat()
+    assert summary.updated_at == conversation.last_message.created_at
     long_ago = started - messages.INBOX_ORDER_RESOLUTION
     Conversation.objects.filter(pk=posted.conversation_id).update(updated_at=long_ago)
     third = do_post_visitor_message(visitor_id=visitor_id, client_id="c3", body="three")
