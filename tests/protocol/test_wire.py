@@ -73,3 +73,13 @@ def test_a_constructed_object_has_exactly_its_models_fields():
         construct(objects.SiteInfo, id=1, name="Acme", surprise=True)
     with pytest.raises(TypeError, match="SiteInfo has fields"):
         construct(objects.SiteInfo, id=1)
+
+
+def test_a_constructed_object_is_what_pydantic_constructs():
+    """construct sets the same instance state as pydantic's model_construct (kept true across upgrades)."""
+    fields = {"id": 1, "name": "Acme"}
+    ours, pydantics = construct(objects.SiteInfo, **fields), objects.SiteInfo.model_construct(**fields)
+    assert ours == pydantics
+    assert ours.model_dump_json() == pydantics.model_dump_json()
+    assert (ours.model_fields_set, ours.model_extra) == (pydantics.model_fields_set, pydantics.model_extra)
+    assert ours.__pydantic_private__ == pydantics.__pydantic_private__
