@@ -2,6 +2,7 @@
 
 import json
 import uuid
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -77,7 +78,7 @@ def test_a_constructed_object_has_exactly_its_models_fields():
 
 def test_a_constructed_object_is_what_pydantic_constructs():
     """construct sets the same instance state as pydantic's model_construct (kept true across upgrades)."""
-    fields = {"id": 1, "name": "Acme"}
+    fields: dict[str, Any] = {"id": 1, "name": "Acme"}
     ours, pydantics = construct(objects.SiteInfo, **fields), objects.SiteInfo.model_construct(**fields)
     assert ours == pydantics
     assert ours.model_dump_json() == pydantics.model_dump_json()
