@@ -171,7 +171,7 @@ def _lock_agent_conversation(
     # One hand-written statement (store/): the permission check, the row lock, what the inbox row shows
     # and the retry check (a NULL client_id matches nothing).
     row = sql.fetch_one(
-        statements.lock_conversation_sql(statements.AGENT_SEND_TARGET, connection.vendor),
+        statements.lock_conversation_sql(statements.agent_send_target(connection.vendor), connection.vendor),
         [client_id, sql.db_param(Conversation, "id", conversation_id), user_id],
     )
     return _locked_conversation(row)
