@@ -91,12 +91,7 @@ def _post_visitor_message(*, visitor_id: uuid.UUID, client_id: str, body: str) -
                 return stored
         conversation = open_conversation
     message = _store_message(
-        conversation=conversation,
-        author=Message.Author.VISITOR,
-        agent=None,
-        client_id=client_id,
-        body=body,
-        started=started,
+        conversation=conversation, agent=None, client_id=client_id, body=body, started=started
     )
     if message.created_at - conversation.visitor.last_seen_at > LAST_SEEN_RESOLUTION:
         Visitor.objects.filter(pk=visitor_id).update(last_seen_at=message.created_at)
@@ -117,14 +112,7 @@ def _post_agent_message(
         stored = _already_stored(Message.objects.filter(conversation_id=conversation_id, client_id=client_id))
         if stored is not None:
             return stored
-    message = _store_message(
-        conversation=conversation,
-        author=Message.Author.AGENT,
-        agent=agent,
-        client_id=client_id,
-        body=body,
-        started=False,
-    )
+    message = _store_message(conversation=conversation, agent=agent, client_id=client_id, body=body)
     raise_read_mark(user_id=int(agent.pk), conversation_id=conversation.pk, seq=message.seq)
     return PostedMessage(conversation_id=conversation.pk, message=message, created=True)
 
@@ -208,16 +196,17 @@ def _start_conversation(
 def _store_message(
     *,
     conversation: Conversation,
-    author: str,
     agent: User | None,
     client_id: str | None,
     body: str,
-    started: bool,
+    started: bool = False,
 ) -> Message:
-    """Append a message to a conversation whose row the caller has locked, and announce it on commit.
+    """Append a message (an agent's, or the visitor's without one) to a conversation whose row the caller
+    has locked, and announce it on commit.
 
     The conversation must come with its site and visitor loaded (the announcement's inbox row shows them).
     """
+    author = Message.Author.VISITOR if agent is None else Message.Author.AGENT
     conversation.last_seq += 1
     created_at = timezone.now()
     # Hand-written (store/): paid for every message.
