@@ -12,7 +12,7 @@ from server.conversations.models import Conversation, Message, Visitor
 from server.conversations.selectors.history import messages_after, visitor_visit
 from server.conversations.selectors.inbox import summary_query
 from server.conversations.services import message_rows
-from server.conversations.services.messages import do_post_agent_message, do_post_visitor_message
+from server.conversations.services.messages import VisitorSend, do_post_agent_message, do_post_visitor_message
 from server.conversations.services.visitors import do_accept_visitor_hello
 from server.protocol.wire import conversation_summary, message_wire
 from server.sites.services import do_add_site_member
@@ -120,18 +120,24 @@ def test_a_conversations_stored_activity_moves_on_every_few_seconds_and_its_summ
 
 
 def test_postgresql_prepares_the_statements_of_a_send(visitor_alice):
-    """On PostgreSQL a send's statements become prepared statements of the connection after a few sends."""
+    """On PostgreSQL a send's statements become prepared statements of the connection after a few sends:
+    those of the per-send path and the batch's."""
     if connection.vendor != "postgresql":
         pytest.skip("prepared statements are PostgreSQL's (make test-postgres runs this)")
     visitor_id = uuid.UUID(visitor_alice.visitor_id)
-    for number in range(8):
-        do_post_visitor_message(visitor_id=visitor_id, client_id=f"c{number}", body="hi")
+    do_post_visitor_message(visitor_id=visitor_id, client_id="c0", body="hi")
+    for number in range(1, 9):
+        message_rows.post_visitor_send(
+            send=VisitorSend(visitor_id=visitor_id, client_id=f"c{number}", body="hi")
+        )
+        do_post_visitor_message(visitor_id=visitor_id, client_id=f"b{number}", body="hi")
     with connection.cursor() as cursor:
         cursor.execute("SELECT statement FROM pg_prepared_statements")
         prepared = " ".join(row[0] for row in cursor.fetchall())
     assert "INSERT INTO chat_message" in prepared
     assert "FOR UPDATE OF c" in prepared
     assert "UPDATE chat_conversation SET last_seq" in prepared
+    assert "WITH sent AS" in prepared
 
 
 def test_a_hello_on_a_new_page_records_the_visit_as_the_orm_reads_it(visitor_alice):
