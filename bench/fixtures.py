@@ -39,7 +39,7 @@ with transaction.atomic():
     ]
     ids = [session.visitor_id for session in sessions]
     if {messages}:
-        # Bulk rows rather than do_post_visitor_message: thousands of histories in a second or two.
+        # Bulk rows rather than do_post_visitor_messages: thousands of histories in a second or two.
         conversations = Conversation.objects.bulk_create(
             [Conversation(site=site, visitor_id=visitor_id, last_seq={messages}) for visitor_id in ids],
             batch_size=500,

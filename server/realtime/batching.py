@@ -3,7 +3,7 @@
 Every database call of a process runs on one thread (Channels' `database_sync_to_async`), so sends queue
 there anyway; under load, each used to pay its own thread hop, transaction and round trips to the
 database. Here a process keeps at most one batch of visitor sends in flight: what arrives meanwhile waits
-for it and then goes, all together, as the next batch (message_batches.do_post_visitor_messages). An
+for it and then goes, all together, as the next batch (messages.store_visitor_messages). An
 idle process therefore stores a lone send at once, as before, and a busy one pays the fixed costs once per
 batch instead of once per message (docs/performance.md, "Batched sends").
 """
@@ -12,13 +12,9 @@ import asyncio
 import uuid
 import weakref
 
-from channels.db import database_sync_to_async
 from django.conf import settings
 
-from server.conversations.services import message_batches
-from server.conversations.services.message_batches import VisitorSend
-from server.conversations.services.messages import PostedMessage
-from server.conversations.store import loop_db
+from server.conversations.services.messages import PostedMessage, VisitorSend, store_visitor_messages
 from server.errors import ParleyError
 
 # Channels hands a layer message to a consumer's handler in three turns of the event loop: the receive
@@ -50,12 +46,7 @@ class SendBatcher:
                 batch, self.waiting = self.waiting[: self.max_size], self.waiting[self.max_size :]
                 sends = [send for send, _ in batch]
                 try:
-                    if loop_db.enabled():
-                        results = await message_batches.do_post_visitor_messages_on_loop(sends=sends)
-                    else:
-                        results = await database_sync_to_async(message_batches.do_post_visitor_messages)(
-                            sends=sends
-                        )
+                    results = await store_visitor_messages(sends=sends)
                 except Exception as error:
                     # The action answers each send itself; this is the thread hop (or the layer) failing.
                     # Each sender reports it as its own socket's failure.

@@ -8,9 +8,8 @@ from typing import Any, cast
 
 import pytest
 
-from server.conversations.services import message_batches
-from server.conversations.services.message_batches import VisitorSend
-from server.conversations.services.messages import PostedMessage
+from server.conversations.services import messages
+from server.conversations.services.messages import PostedMessage, VisitorSend
 from server.errors import ParleyError
 from server.realtime import batching
 
@@ -51,7 +50,7 @@ def slow_action(monkeypatch, settings) -> SlowAction:
     # On PostgreSQL the batcher would otherwise take the event loop's path, which the stand-in skips.
     settings.PARLEY_SEND_ON_EVENT_LOOP = False
     action = SlowAction()
-    monkeypatch.setattr(message_batches, "do_post_visitor_messages", action)
+    monkeypatch.setattr(messages, "do_post_visitor_messages", action)
     return action
 
 

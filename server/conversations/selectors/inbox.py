@@ -1,4 +1,5 @@
-"""Reads of an agent's inbox, with the permission rule: a conversation outside your sites is `not_found`."""
+"""Reads of an agent's inbox, with the permission rule (rules.py): a conversation outside your sites is
+`not_found`."""
 
 import uuid
 from dataclasses import dataclass
@@ -7,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 
+from server.conversations import rules
 from server.conversations.models import AgentReadMark, Conversation
 from server.conversations.records import MessagePage
 from server.conversations.selectors.history import messages_after
@@ -21,7 +23,9 @@ def summary_query() -> QuerySet[Conversation]:
 
 def agent_conversation(*, user_id: int, conversation_id: uuid.UUID) -> Conversation:
     """A conversation of one of the agent's sites, else `not_found` (whether or not it exists)."""
-    conversation = summary_query().filter(pk=conversation_id, site__memberships__user_id=user_id).first()
+    conversation = (
+        summary_query().filter(rules.agent_conversations(user_id=user_id), pk=conversation_id).first()
+    )
     if conversation is None:
         raise ParleyError("not_found", "No such conversation.")
     return conversation
@@ -40,10 +44,10 @@ class AgentInbox:
 def agent_inbox(*, user: AbstractBaseUser) -> AgentInbox:
     """The agent's sites by name and inbox, latest activity first (at most PARLEY_INBOX_LIMIT)."""
     user_id = int(user.pk)
-    sites = list(Site.objects.filter(memberships__user_id=user_id).order_by("name"))
+    sites = list(Site.objects.filter(pk__in=rules.agent_site_ids(user_id=user_id)).order_by("name"))
     conversations = list(
         summary_query()
-        .filter(site__memberships__user_id=user_id)
+        .filter(rules.agent_conversations(user_id=user_id))
         .order_by("-updated_at")[: settings.PARLEY_INBOX_LIMIT]
     )
     marks = dict(

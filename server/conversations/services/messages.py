@@ -1,38 +1,50 @@
-"""Posting messages: a visitor's into its open conversation (starting one), an agent's reply."""
+"""Posting messages: visitors' sends, always as a batch (one message is a batch of one), an agent's reply.
 
+`store_visitor_messages` is where a process stores its visitors' sends: it is the one place that chooses
+between the batch's statement awaited on the event loop (PostgreSQL, PARLEY_SEND_ON_EVENT_LOOP) and the
+whole batch on the database thread (`do_post_visitor_messages`). Either way the usual sends are stored
+together (services/message_batches.py) and the others go one by one through the same per-send code
+(services/message_rows.py), as do all of them when the batch fails.
+"""
+
+import logging
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import replace
 
+import psycopg
+from channels.db import database_sync_to_async
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import IntegrityError, connection, transaction
-from django.db.models import QuerySet
-from django.utils import timezone
+from django.db import DatabaseError
 
 from server.conversations import events
-from server.conversations.models import Conversation, Message, Visitor
 from server.conversations.records import BatchedMessage
-from server.conversations.services.read_marks import raise_read_mark
-from server.conversations.services.visitors import LAST_SEEN_RESOLUTION
-from server.conversations.store import sql, statements
+from server.conversations.services import message_batches
+from server.conversations.services.message_rows import (
+    PostedMessage,
+    VisitorSend,
+    post_agent_message,
+    post_visitor_send,
+)
+from server.conversations.store import loop_db
 from server.conversations.text import STORABLE_EXPECTATION, is_storable_text
 from server.errors import ParleyError
 
-# A conversation's stored updated_at (indexed for the inbox's order) moves on at most this often while
-# messages keep coming: between, a message changes only unindexed columns (see Conversation.last_message).
-INBOX_ORDER_RESOLUTION = timedelta(seconds=5)
+__all__ = [
+    "PostedMessage",
+    "VisitorSend",
+    "check_message_body",
+    "do_post_agent_message",
+    "do_post_visitor_message",
+    "do_post_visitor_messages",
+    "store_visitor_messages",
+]
 
+logger = logging.getLogger(__name__)
 
-@dataclass(frozen=True)
-class PostedMessage:
-    """A stored message (new or found again by its client_id), as the sender's ack carries it."""
-
-    conversation_id: uuid.UUID
-    message: Message | BatchedMessage
-    created: bool
+# What a send got, by its index in the batch.
+Answers = dict[int, PostedMessage | ParleyError]
 
 
 def check_message_body(*, body: str) -> str:
@@ -41,7 +53,7 @@ def check_message_body(*, body: str) -> str:
     if not trimmed:
         raise ParleyError("empty_body", "The message is empty.")
     if not is_storable_text(trimmed):
-        # As realtime.frames.text_field says, for callers that are not sockets.
+        # As the protocol refuses it for sockets (protocol/fields.py), for callers that are not sockets.
         raise ParleyError("invalid_field", f"Field 'body' {STORABLE_EXPECTATION}.")
     if len(trimmed) > settings.PARLEY_MESSAGE_MAX_LENGTH:
         raise ParleyError(
@@ -50,12 +62,51 @@ def check_message_body(*, body: str) -> str:
     return trimmed
 
 
-def do_post_visitor_message(*, visitor_id: uuid.UUID, client_id: str, body: str) -> PostedMessage:
-    """Store a visitor's message in its open conversation (starting one if needed); a retry is a no-op."""
-    clean_body = check_message_body(body=body)
-    return _retry_lost_race(
-        lambda: _post_visitor_message(visitor_id=visitor_id, client_id=client_id, body=clean_body)
+async def store_visitor_messages(*, sends: Sequence[VisitorSend]) -> list[PostedMessage | ParleyError]:
+    """do_post_visitor_messages, awaited from the event loop: the batch's statement on the loop itself when
+    store/loop_db.py is enabled, else the whole batch on the database thread."""
+    if loop_db.enabled():
+        return await _post_visitor_messages_on_loop(sends=sends)
+    answers: list[PostedMessage | ParleyError] = await database_sync_to_async(do_post_visitor_messages)(
+        sends=sends
     )
+    return answers
+
+
+def do_post_visitor_messages(*, sends: Sequence[VisitorSend]) -> list[PostedMessage | ParleyError]:
+    """Store visitors' messages, each in its sender's open conversation (starting one if needed); for each
+    send, its stored message (a retried client_id is answered, not stored again) or the ParleyError it got.
+
+    The usual sends (into an open conversation, not a retry) are stored together, whatever their number:
+    one statement on PostgreSQL, one transaction of three on SQLite. The others, and all of them if that
+    fails, then go one by one. Each visitor's sends are stored, and announced, in the order given; the
+    batch's events leave together.
+    """
+    with events.together():
+        answers, checked = _checked_sends(sends=sends)
+        aside: list[tuple[int, VisitorSend]] = []
+        if checked:
+            try:
+                stored, aside = message_batches.store_batch(sends=checked)
+            except DatabaseError as error:
+                # Nothing of the batch was stored (it rolled back): each send goes on its own.
+                stored, aside = _failed_batch(sends=checked, error=error)
+            stored_events = _answer_stored(answers=answers, stored=stored)
+            if stored_events:
+                # Announced once the batch is committed (persist first, then broadcast).
+                events.publish(stored_events)
+        answers.update(_post_one_by_one(sends=aside))
+    return [answers[index] for index in range(len(sends))]
+
+
+def do_post_visitor_message(*, visitor_id: uuid.UUID, client_id: str, body: str) -> PostedMessage:
+    """do_post_visitor_messages for a batch of one send; raise the ParleyError it got."""
+    (answer,) = do_post_visitor_messages(
+        sends=[VisitorSend(visitor_id=visitor_id, client_id=client_id, body=body)]
+    )
+    if isinstance(answer, ParleyError):
+        raise answer
+    return answer
 
 
 def do_post_agent_message(
@@ -66,240 +117,86 @@ def do_post_agent_message(
     Callable from any synchronous code (console socket, views, management commands, the shell).
     """
     clean_body = check_message_body(body=body)
-    return _retry_lost_race(
-        lambda: _post_agent_message(
-            agent=agent, conversation_id=conversation_id, body=clean_body, client_id=client_id
+    return post_agent_message(
+        agent=agent, conversation_id=conversation_id, body=clean_body, client_id=client_id
+    )
+
+
+async def _post_visitor_messages_on_loop(
+    *, sends: Sequence[VisitorSend]
+) -> list[PostedMessage | ParleyError]:
+    """do_post_visitor_messages with the batch's one statement on the loop's own connection (autocommit):
+    its events leave as soon as it returns, committed; the sends it leaves go one by one on the database
+    thread."""
+    answers, checked = _checked_sends(sends=sends)
+    aside: list[tuple[int, VisitorSend]] = []
+    if checked:
+        statement, params, created_at = message_batches.batch_statement(sends=checked)
+        try:
+            rows = await loop_db.fetch_all(statement, params)
+        except psycopg.Error as error:
+            # The statement is its own transaction: nothing of it was stored.
+            stored, aside = _failed_batch(sends=checked, error=error)
+        else:
+            stored, aside = message_batches.batch_from_rows(sends=checked, rows=rows, created_at=created_at)
+        stored_events = _answer_stored(answers=answers, stored=stored)
+        if stored_events:
+            await events.publish_committed(stored_events)
+    if aside:
+        answers.update(await database_sync_to_async(_post_one_by_one_together)(sends=aside))
+    return [answers[index] for index in range(len(sends))]
+
+
+def _checked_sends(*, sends: Sequence[VisitorSend]) -> tuple[Answers, list[tuple[int, VisitorSend]]]:
+    """The error of each send whose body is refused, by index, and the other sends with their bodies
+    cleaned, as (index, send) pairs."""
+    refused: Answers = {}
+    checked: list[tuple[int, VisitorSend]] = []
+    for index, send in enumerate(sends):
+        try:
+            checked.append((index, replace(send, body=check_message_body(body=send.body))))
+        except ParleyError as error:
+            refused[index] = error
+    return refused, checked
+
+
+def _failed_batch(*, sends: list[tuple[int, VisitorSend]], error: Exception) -> message_batches.StoredBatch:
+    """A batch that stored nothing: every send goes one by one."""
+    logger.warning("a batch of %d visitor messages failed, posting one by one: %r", len(sends), error)
+    return [], sends
+
+
+def _answer_stored(*, answers: Answers, stored: list[tuple[int, BatchedMessage]]) -> list[events.Event]:
+    """Answer each sender whose message the batch stored; the events announcing them all, in order."""
+    stored_events: list[events.Event] = []
+    for index, message in stored:
+        # No instances: a batch has no use for them, and building them cost a send a sixth of its time
+        # on the server (docs/performance.md, "Sends on the event loop").
+        stored_events.append(
+            events.MessageStored(conversation=message.conversation, message=message, started=False)
         )
-    )
-
-
-def _retry_lost_race(post: Callable[[], PostedMessage]) -> PostedMessage:
-    """Run a posting transaction; run it again once if a concurrent send stored the same client_id first."""
-    try:
-        return post()
-    except IntegrityError:
-        # The retry check and the row lock are one statement, so two sends of one client_id racing
-        # each other can both pass it; the unique constraint stops the second, whose rerun (a new
-        # snapshot) then finds the first and answers as a retry.
-        return post()
-
-
-@transaction.atomic
-def _post_visitor_message(*, visitor_id: uuid.UUID, client_id: str, body: str) -> PostedMessage:
-    """One attempt at storing a visitor's message: three statements when the conversation is open."""
-    open_conversation, retried = _lock_open_conversation(visitor_id=visitor_id, client_id=client_id)
-    conversation: Conversation
-    started = False
-    if open_conversation is None:
-        found = _start_conversation(visitor_id=visitor_id, client_id=client_id)
-        if isinstance(found, PostedMessage):
-            return found
-        conversation, started = found
-    else:
-        if retried:
-            stored = _already_stored(_visitor_messages(visitor_id=visitor_id, client_id=client_id))
-            if stored is not None:
-                return stored
-        conversation = open_conversation
-    message = _store_message(
-        conversation=conversation,
-        author=Message.Author.VISITOR,
-        agent=None,
-        client_id=client_id,
-        body=body,
-        started=started,
-    )
-    if message.created_at - conversation.visitor.last_seen_at > LAST_SEEN_RESOLUTION:
-        Visitor.objects.filter(pk=visitor_id).update(last_seen_at=message.created_at)
-    return PostedMessage(conversation_id=conversation.pk, message=message, created=True)
-
-
-@transaction.atomic
-def _post_agent_message(
-    *, agent: User, conversation_id: uuid.UUID, body: str, client_id: str | None
-) -> PostedMessage:
-    """One attempt at storing an agent's reply."""
-    conversation, retried = _lock_agent_conversation(
-        user_id=int(agent.pk), conversation_id=conversation_id, client_id=client_id
-    )
-    if conversation is None:
-        raise ParleyError("not_found", "No such conversation.")
-    if retried:
-        stored = _already_stored(Message.objects.filter(conversation_id=conversation_id, client_id=client_id))
-        if stored is not None:
-            return stored
-    message = _store_message(
-        conversation=conversation,
-        author=Message.Author.AGENT,
-        agent=agent,
-        client_id=client_id,
-        body=body,
-        started=False,
-    )
-    raise_read_mark(user_id=int(agent.pk), conversation_id=conversation.pk, seq=message.seq)
-    return PostedMessage(conversation_id=conversation.pk, message=message, created=True)
-
-
-def _already_stored(matches: QuerySet[Message]) -> PostedMessage | None:
-    """The stored message a retried client_id names, acknowledged again instead of stored twice."""
-    existing = matches.select_related("agent").first()
-    if existing is None:
-        return None
-    return PostedMessage(conversation_id=existing.conversation_id, message=existing, created=False)
-
-
-def _visitor_messages(*, visitor_id: uuid.UUID, client_id: str) -> QuerySet[Message]:
-    """A visitor's messages with this client_id (a retry may follow its original into a newer one)."""
-    return Message.objects.filter(conversation__visitor_id=visitor_id, client_id=client_id)
-
-
-def _locked_conversation(row: tuple[Any, ...] | None) -> tuple[Conversation | None, bool]:
-    """The conversation (its site and visitor loaded) from a send's lock statement, and its retry flag."""
-    if row is None:
-        return None, False
-    conversation, (retried,) = statements.conversation_from_row(row)
-    return conversation, bool(retried)
-
-
-def _lock_open_conversation(*, visitor_id: uuid.UUID, client_id: str) -> tuple[Conversation | None, bool]:
-    """Lock the visitor's latest open conversation (with its site and visitor loaded), and whether
-    one of the visitor's messages already has this client_id."""
-    # The usual case in one hand-written statement (store/): lock the open conversation, load what
-    # the inbox row shows and check for a retry. Sends into one conversation queue on its row lock.
-    visitor_param = sql.db_param(Conversation, "visitor", visitor_id)
-    row = sql.fetch_one(
-        statements.lock_conversation_sql(statements.VISITOR_SEND_TARGET, connection.vendor),
-        [visitor_param, client_id, visitor_param, Conversation.Status.OPEN.value],
-    )
-    return _locked_conversation(row)
-
-
-def _lock_agent_conversation(
-    *, user_id: int, conversation_id: uuid.UUID, client_id: str | None
-) -> tuple[Conversation | None, bool]:
-    """Lock a conversation of one of the agent's sites (site and visitor loaded), and whether a message
-    of it already has this client_id (never, without one)."""
-    # One hand-written statement (store/): the permission check, the row lock, what the inbox row shows
-    # and the retry check (a NULL client_id matches nothing).
-    row = sql.fetch_one(
-        statements.lock_conversation_sql(statements.AGENT_SEND_TARGET, connection.vendor),
-        [client_id, sql.db_param(Conversation, "id", conversation_id), user_id],
-    )
-    return _locked_conversation(row)
-
-
-def _start_conversation(
-    *, visitor_id: uuid.UUID, client_id: str
-) -> tuple[Conversation, bool] | PostedMessage:
-    """The visitor's open conversation and whether it was started now (it is started if there is none);
-    or the stored message a retry names."""
-    # Locking the visitor serialises its first sends, so two tabs never start two conversations.
-    visitor = (
-        Visitor.objects.select_for_update(of=("self",)).select_related("site").filter(pk=visitor_id).first()
-    )
-    if visitor is None:
-        raise ParleyError("token_invalid", "This visitor no longer exists.")
-    retried = _already_stored(_visitor_messages(visitor_id=visitor_id, client_id=client_id))
-    if retried is not None:
-        return retried
-    conversation = (
-        Conversation.objects.select_for_update()
-        .filter(visitor=visitor, status=Conversation.Status.OPEN)
-        .order_by("-created_at")
-        .first()
-    )
-    started = conversation is None
-    if conversation is None:
-        conversation = Conversation.objects.create(site=visitor.site, visitor=visitor)
-    conversation.visitor = visitor
-    conversation.site = visitor.site
-    return conversation, started
-
-
-def _store_message(
-    *,
-    conversation: Conversation,
-    author: str,
-    agent: User | None,
-    client_id: str | None,
-    body: str,
-    started: bool,
-) -> Message:
-    """Append a message to a conversation whose row the caller has locked, and announce it on commit.
-
-    The conversation must come with its site and visitor loaded (the announcement's inbox row shows them).
-    """
-    conversation.last_seq += 1
-    created_at = timezone.now()
-    # Hand-written (store/): paid for every message.
-    row = sql.fetch_one(
-        statements.INSERT_MESSAGE_SQL,
-        [
-            sql.db_param(Message, "conversation", conversation.pk),
-            conversation.last_seq,
-            author,
-            agent.pk if agent is not None else None,
-            body,
-            client_id,
-            sql.db_param(Message, "created_at", created_at),
-        ],
-    )
-    assert row is not None  # INSERT ... RETURNING always returns the row
-    message = _stored_message(
-        message_id=row[0],
-        conversation=conversation,
-        seq=conversation.last_seq,
-        author=author,
-        agent=agent,
-        body=body,
-        client_id=client_id,
-        created_at=created_at,
-    )
-    conversation_param = sql.db_param(Conversation, "id", conversation.pk)
-    if created_at - conversation.updated_at >= INBOX_ORDER_RESOLUTION:
-        sql.execute(
-            statements.UPDATE_CONVERSATION_ACTIVITY_AFTER_MESSAGE_SQL,
-            [
-                conversation.last_seq,
-                message.pk,
-                sql.db_param(Conversation, "updated_at", created_at),
-                conversation_param,
-            ],
+        answers[index] = PostedMessage(
+            conversation_id=message.conversation.conversation_id, message=message, created=True
         )
-    else:
-        sql.execute(
-            statements.UPDATE_CONVERSATION_AFTER_MESSAGE_SQL,
-            [conversation.last_seq, message.pk, conversation_param],
-        )
-    # What the announcement's inbox row shows: this message, at its exact time.
-    conversation.last_message_id = message.pk
-    conversation.updated_at = created_at
-    events.publish([events.MessageStored(conversation=conversation, message=message, started=started)])
-    return message
+    return stored_events
 
 
-def _stored_message(
-    *,
-    message_id: int,
-    conversation: Conversation,
-    seq: int,
-    author: str,
-    agent: User | None,
-    body: str,
-    client_id: str | None,
-    created_at: datetime,
-) -> Message:
-    """The Message instance for a row just inserted by hand, as the ORM would have built it."""
-    message = Message(
-        id=message_id,
-        conversation=conversation,
-        seq=seq,
-        author=author,
-        agent=agent,
-        body=body,
-        client_id=client_id,
-        created_at=created_at,
-    )
-    message._state.adding = False
-    message._state.db = sql.values_wrapper().alias
-    return message
+def _post_one_by_one(*, sends: list[tuple[int, VisitorSend]]) -> Answers:
+    """Post (index, send) pairs, bodies checked, each on its own; what each got, by index."""
+    answers: Answers = {}
+    for index, send in sends:
+        try:
+            answers[index] = post_visitor_send(send=send)
+        except ParleyError as error:
+            answers[index] = error
+        except Exception:
+            # One send's failure is its own: the others of the batch still get their answers.
+            logger.exception("posting a visitor message failed")
+            answers[index] = ParleyError("internal_error", "The server failed; retry later.")
+    return answers
+
+
+def _post_one_by_one_together(*, sends: list[tuple[int, VisitorSend]]) -> Answers:
+    """_post_one_by_one, its events leaving together."""
+    with events.together():
+        return _post_one_by_one(sends=sends)

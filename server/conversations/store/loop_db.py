@@ -1,7 +1,7 @@
 """PostgreSQL statements awaited on the event loop itself, on a pool of asynchronous connections per loop.
 
 Every other database call runs on Channels' database thread (`database_sync_to_async`). A visitor's
-message is the one exception (services/message_batches.do_post_visitor_messages_on_loop): its batch is a
+message is the one exception (services/messages.store_visitor_messages): its batch is a
 single statement that commits by itself, so the loop awaits it like any other socket, with no hop to the
 thread and back and no wait for the GIL the thread holds (docs/performance.md, "Sends on the event
 loop"). Statements here are never inside a transaction (autocommit), so what they wrote is committed when

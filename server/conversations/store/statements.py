@@ -5,6 +5,7 @@ from typing import Any
 
 from django.db import connection
 
+from server.conversations import rules
 from server.conversations.models import Conversation, Visitor
 from server.conversations.store import sql
 from server.conversations.store.names import render
@@ -33,8 +34,9 @@ UPDATE {Conversation} SET {Conversation.last_seq} = %s, {Conversation.last_messa
 WHERE {Conversation.id} = %s
 """)
 
-# How a send finds the conversation it locks: a visitor's latest open one, or the one an agent names on
-# one of the agent's sites. Each statement also checks whether the client_id was already stored.
+# How a send finds the conversation it locks: a visitor's latest open one, or (agent_send_target) the one
+# an agent names on one of the agent's sites. Each statement also checks whether the client_id was already
+# stored.
 VISITOR_SEND_TARGET = render("""
     EXISTS (
         SELECT 1 FROM {Message} m JOIN {Conversation} mc ON mc.{Conversation.id} = m.{Message.conversation}
@@ -47,7 +49,15 @@ WHERE c.{Conversation.visitor} = %s AND c.{Conversation.status} = %s
 ORDER BY c.{Conversation.created_at} DESC
 LIMIT 1
 """)
-AGENT_SEND_TARGET = render("""
+
+
+@cache
+def agent_send_target(vendor: str) -> str:
+    """How an agent's send finds its conversation: the one it names, if on one of the agent's sites (the rule
+    of rules.py, compiled for a vendor)."""
+    site_column = render("c.{Conversation.site}")
+    return render(
+        """
     EXISTS (
         SELECT 1 FROM {Message} m
         WHERE m.{Message.conversation} = c.{Conversation.id} AND m.{Message.client_id} = %s
@@ -56,16 +66,15 @@ FROM {Conversation} c
 JOIN {Site} s ON s.{Site.id} = c.{Conversation.site}
 JOIN {Visitor} v ON v.{Visitor.id} = c.{Conversation.visitor}
 WHERE c.{Conversation.id} = %s
-    AND EXISTS (
-        SELECT 1 FROM {SiteMembership} sm
-        WHERE sm.{SiteMembership.site} = c.{Conversation.site} AND sm.{SiteMembership.user} = %s
+    AND {agent_rule}
+""",
+        agent_rule=rules.agent_conversations_sql(site_column=site_column, vendor=vendor),
     )
-""")
 
 
 @cache
 def lock_conversation_sql(target: str, vendor: str) -> str:
-    """The statement that starts a send (`target`: VISITOR_SEND_TARGET or AGENT_SEND_TARGET), for a vendor."""
+    """The statement that starts a send (`target`: VISITOR_SEND_TARGET or agent_send_target), for a vendor."""
     # SQLite has no row locks (a write transaction locks the database); PostgreSQL locks the row.
     lock = "FOR UPDATE OF c" if connection.features.has_select_for_update_of else ""
     # Only column names from the models' metadata go into the text; values are parameters.

@@ -17,12 +17,13 @@ from django.utils import timezone
 from server.conversations import events
 from server.conversations.models import Conversation, Message, Visitor
 from server.conversations.services import message_batches
-from server.conversations.services.message_batches import (
+from server.conversations.services.messages import (
+    PostedMessage,
     VisitorSend,
+    do_post_visitor_message,
     do_post_visitor_messages,
-    do_post_visitor_messages_on_loop,
+    store_visitor_messages,
 )
-from server.conversations.services.messages import PostedMessage, do_post_visitor_message
 from server.conversations.store import batches, loop_db
 from server.errors import ParleyError
 from server.realtime.gateway import layer_events
@@ -39,15 +40,16 @@ def visitor_send(visitor, client_id: str, body: str = "x") -> VisitorSend:
 @pytest.fixture(params=["database thread", "event loop"])
 def post_batch(request) -> Callable[[list[VisitorSend]], list[Any]]:
     """Post a batch the way a process would: on the database thread (do_post_visitor_messages) or, on
-    PostgreSQL, with its statement on the event loop (do_post_visitor_messages_on_loop)."""
+    PostgreSQL, with its statement on the event loop (store_visitor_messages, loop_db enabled)."""
     if request.param == "database thread":
         return lambda sends: list(do_post_visitor_messages(sends=sends))
     if connection.vendor != "postgresql":
         pytest.skip("statements run on the event loop on PostgreSQL only (make test-postgres runs this)")
+    assert loop_db.enabled()
 
     async def on_loop(sends: list[VisitorSend]) -> list[Any]:
         try:
-            return list(await do_post_visitor_messages_on_loop(sends=sends))
+            return list(await store_visitor_messages(sends=sends))
         finally:
             # Both connections close, or the test database could not be dropped at the end.
             await loop_db.close()
@@ -221,12 +223,12 @@ def test_a_batch_whose_loop_connection_broke_is_posted_one_by_one_and_the_next_r
 
     async def scenario() -> list[Any]:
         try:
-            first = await do_post_visitor_messages_on_loop(sends=[visitor_send(visitor_alice, "a1")])
+            first = await store_visitor_messages(sends=[visitor_send(visitor_alice, "a1")])
             async with loop_db.connection() as loop_connection:
                 pid = loop_connection.info.backend_pid
             await database_sync_to_async(drop_loop_connection)(pid)
-            second = await do_post_visitor_messages_on_loop(sends=[visitor_send(visitor_alice, "a2")])
-            third = await do_post_visitor_messages_on_loop(sends=[visitor_send(visitor_alice, "a3")])
+            second = await store_visitor_messages(sends=[visitor_send(visitor_alice, "a2")])
+            third = await store_visitor_messages(sends=[visitor_send(visitor_alice, "a3")])
             async with loop_db.connection() as loop_connection:
                 assert loop_connection.info.backend_pid != pid
             return [*first, *second, *third]
@@ -248,9 +250,7 @@ def test_the_loop_statement_probes_client_ids_by_index_whatever_the_statistics(v
     with connection.cursor() as cursor:
         # Statistics of one message: a sequential scan of chat_message looks cheapest.
         cursor.execute("ANALYZE")
-    statement, params, _ = message_batches._batch_in_one_statement(
-        sends=[(0, visitor_send(visitor_alice, "a1"))]
-    )
+    statement, params, _ = message_batches.batch_statement(sends=[(0, visitor_send(visitor_alice, "a1"))])
     numbered = statement.split("%s")
     prepared = "".join(part + f"${number}" for number, part in enumerate(numbered[:-1], 1)) + numbered[-1]
 

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from server.conversations.models import Conversation, Message, Visitor
-from server.conversations.services import messages
+from server.conversations.services import message_rows
 from server.conversations.services.messages import (
     PostedMessage,
     do_post_agent_message,
@@ -74,14 +74,14 @@ def test_a_retry_racing_its_original_is_answered_as_a_retry(post, visitor_alice,
     # The first attempt's retry check sees nothing, as a send racing its original's commit would.
     calls = []
     lock_name = "_lock_open_conversation" if post == "visitor" else "_lock_agent_conversation"
-    real_lock = getattr(messages, lock_name)
+    real_lock = getattr(message_rows, lock_name)
 
     def blind_lock(**kwargs):
         calls.append(kwargs)
         conversation, retried = real_lock(**kwargs)
         return conversation, retried and len(calls) > 1
 
-    monkeypatch.setattr(messages, lock_name, blind_lock)
+    monkeypatch.setattr(message_rows, lock_name, blind_lock)
     again = send()
     assert len(calls) == 2
     assert (again.created, again.message.id) == (False, original.message.id)

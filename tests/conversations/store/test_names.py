@@ -40,7 +40,7 @@ def every_statement() -> dict[str, str]:
         statements.VISITOR_SEND_TARGET, connection.vendor
     )
     texts["lock agent conversation"] = statements.lock_conversation_sql(
-        statements.AGENT_SEND_TARGET, connection.vendor
+        statements.agent_send_target(connection.vendor), connection.vendor
     )
     texts["batch in one statement"] = batches.batch_in_one_statement_sql(2)
     texts["lock batch"] = batches.lock_batch_sql(2)

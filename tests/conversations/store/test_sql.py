@@ -11,8 +11,8 @@ from django.utils import timezone
 from server.conversations.models import Conversation, Message, Visitor
 from server.conversations.selectors.history import messages_after, visitor_visit
 from server.conversations.selectors.inbox import summary_query
-from server.conversations.services import messages
-from server.conversations.services.messages import do_post_agent_message, do_post_visitor_message
+from server.conversations.services import message_rows
+from server.conversations.services.messages import VisitorSend, do_post_agent_message, do_post_visitor_message
 from server.conversations.services.visitors import do_accept_visitor_hello
 from server.protocol.wire import conversation_summary, message_wire
 from server.sites.services import do_add_site_member
@@ -78,7 +78,7 @@ def test_the_send_lock_loads_the_conversation_its_site_and_visitor_as_the_orm_do
     visitor_id = uuid.UUID(visitor_alice.visitor_id)
     posted = do_post_visitor_message(visitor_id=visitor_id, client_id="c1", body="hi")
     with transaction.atomic():
-        conversation, retried = messages._lock_open_conversation(visitor_id=visitor_id, client_id="c1")
+        conversation, retried = message_rows._lock_open_conversation(visitor_id=visitor_id, client_id="c1")
     assert conversation is not None
     assert retried
     stored = Conversation.objects.select_related("site", "visitor").get(pk=posted.conversation_id)
@@ -112,7 +112,7 @@ def test_a_conversations_stored_activity_moves_on_every_few_seconds_and_its_summ
     assert conversation.last_message is not None
     summary = conversation_summary(conversation, last_read_seq=None)
     assert summary.updated_at == conversation.last_message.created_at
-    long_ago = started - messages.INBOX_ORDER_RESOLUTION
+    long_ago = started - message_rows.INBOX_ORDER_RESOLUTION
     Conversation.objects.filter(pk=posted.conversation_id).update(updated_at=long_ago)
     third = do_post_visitor_message(visitor_id=visitor_id, client_id="c3", body="three")
     stored = Conversation.objects.get(pk=posted.conversation_id).updated_at
@@ -120,18 +120,24 @@ def test_a_conversations_stored_activity_moves_on_every_few_seconds_and_its_summ
 
 
 def test_postgresql_prepares_the_statements_of_a_send(visitor_alice):
-    """On PostgreSQL a send's statements become prepared statements of the connection after a few sends."""
+    """On PostgreSQL a send's statements become prepared statements of the connection after a few sends:
+    those of the per-send path and the batch's."""
     if connection.vendor != "postgresql":
         pytest.skip("prepared statements are PostgreSQL's (make test-postgres runs this)")
     visitor_id = uuid.UUID(visitor_alice.visitor_id)
-    for number in range(8):
-        do_post_visitor_message(visitor_id=visitor_id, client_id=f"c{number}", body="hi")
+    do_post_visitor_message(visitor_id=visitor_id, client_id="c0", body="hi")
+    for number in range(1, 9):
+        message_rows.post_visitor_send(
+            send=VisitorSend(visitor_id=visitor_id, client_id=f"c{number}", body="hi")
+        )
+        do_post_visitor_message(visitor_id=visitor_id, client_id=f"b{number}", body="hi")
     with connection.cursor() as cursor:
         cursor.execute("SELECT statement FROM pg_prepared_statements")
         prepared = " ".join(row[0] for row in cursor.fetchall())
     assert "INSERT INTO chat_message" in prepared
     assert "FOR UPDATE OF c" in prepared
     assert "UPDATE chat_conversation SET last_seq" in prepared
+    assert "WITH sent AS" in prepared
 
 
 def test_a_hello_on_a_new_page_records_the_visit_as_the_orm_reads_it(visitor_alice):
@@ -168,13 +174,13 @@ def test_an_agents_send_lock_finds_only_conversations_of_the_agents_sites(visito
     do_post_agent_message(agent=agent_bob, conversation_id=conversation_id, client_id="k1", body="Hello")
     outsider = User.objects.create_user(username="mallory", password="mallory-password-1")
     with transaction.atomic():
-        conversation, retried = messages._lock_agent_conversation(
+        conversation, retried = message_rows._lock_agent_conversation(
             user_id=agent_bob.pk, conversation_id=posted.conversation_id, client_id="k1"
         )
-        _, fresh = messages._lock_agent_conversation(
+        _, fresh = message_rows._lock_agent_conversation(
             user_id=agent_bob.pk, conversation_id=posted.conversation_id, client_id=None
         )
-        foreign, _ = messages._lock_agent_conversation(
+        foreign, _ = message_rows._lock_agent_conversation(
             user_id=outsider.pk, conversation_id=posted.conversation_id, client_id=None
         )
     stored = Conversation.objects.select_related("site", "visitor").get(pk=posted.conversation_id)
