@@ -126,6 +126,19 @@ def widget_rows(report: dict[str, Any] | None) -> list[Row]:
             ),
             Row(served_figure, served, DASH, "", target, status(weight["served_verdict"]), "widget_weight"),
         ]
+    console = report.get("console")
+    if console is not None:
+        rows.append(
+            Row(
+                "Agent console bundle (gzip -9)",
+                f"{console['gzip9']:,} B",
+                DASH,
+                "",
+                f"≤ {console['budget_gzip']:,} B",
+                status(console["verdict"]),
+                "widget_weight",
+            )
+        )
     return rows
 
 

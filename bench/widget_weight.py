@@ -116,6 +116,14 @@ def budgets() -> dict[str, int]:
     return {"widget.js": sizes["bundles"]["widget.js"]["budget"], "total": sizes["widget_total_budget"]}
 
 
+def console_weight() -> dict[str, Any]:
+    """The agent console's bundle as built (served as a static file to agents, not to host pages)."""
+    built = (DIST / "console.js").read_bytes()
+    budget = json.loads((DIST / "sizes.json").read_text())["bundles"]["console.js"]["budget"]
+    gzip9 = gzip_bytes(built, 9)
+    return {"raw": len(built), "gzip9": gzip9, "budget_gzip": budget, "verdict": verdict(gzip9, budget)}
+
+
 def verdict(value: float, budget: int) -> str:
     """PASS when within the budget."""
     return "PASS" if value <= budget else "MISS"
@@ -157,6 +165,7 @@ def run() -> dict[str, Any]:
         "samples": SAMPLES,
         "rows": rows,
         "config_json": config,
+        "console": console_weight(),
         "peers": [{"name": name, "published": figure} for name, figure in PEERS],
         "elapsed_seconds": elapsed_since(started),
     }
@@ -190,6 +199,8 @@ def table(results: dict[str, Any]) -> str:
         "verdicts on gzip -9 (the documented measure) and on the largest served answer.",
         f"Also before the panel opens: the config JSON, {config['served']} bytes "
         f"({config['content_encoding']}).",
+        f"The agent console (console.js): {results['console']['raw']} bytes, {results['console']['gzip9']} "
+        f"gzip -9 (budget {results['console']['budget_gzip']}: {results['console']['verdict']}).",
         "Peers (published, not measured): " + ", ".join(f"{name} {figure}" for name, figure in PEERS) + ".",
     ]
     return "\n".join(lines)
