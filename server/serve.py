@@ -28,16 +28,13 @@ def choose_event_loop() -> str:
 
 
 def tune_process() -> None:
-    """Tune the interpreter for a long-lived server: the GIL switch interval and the garbage collector.
+    """Tune the interpreter's garbage collector for a long-lived server.
 
     Done here, at the serving door, never on import: a test process or a management command that imports
     the application keeps the interpreter's defaults.
     """
     from django.conf import settings
 
-    # The database thread, back from each round trip, otherwise waits up to 5 ms for the event loop to let
-    # go of the GIL (docs/decisions/0030).
-    sys.setswitchinterval(settings.PARLEY_GIL_SWITCH_INTERVAL_MS / 1000)
     # What is loaded by now (Django, Twisted, the app) lives as long as the process: frozen, full
     # collections never walk it again, and rarer young collections let a message's short-lived objects die
     # young instead of being promoted (docs/decisions/0008).

@@ -232,9 +232,6 @@ PARLEY_MESSAGE_MAX_LENGTH = env_int("PARLEY_MESSAGE_MAX_LENGTH", 4000)
 PARLEY_FRAME_MAX_BYTES = env_int("PARLEY_FRAME_MAX_BYTES", 16384)
 PARLEY_HTTP_BODY_MAX_BYTES = env_int("PARLEY_HTTP_BODY_MAX_BYTES", 8192)
 PARLEY_HELLO_TIMEOUT = env_int("PARLEY_HELLO_TIMEOUT", 10)
-# How long (ms) a thread may hold the GIL while another waits (Python's default is 5 ms); set by
-# server.serve for serving processes only.
-PARLEY_GIL_SWITCH_INTERVAL_MS = float(os.environ.get("PARLEY_GIL_SWITCH_INTERVAL_MS", "1"))
 # Allocations between two young-generation collections (Python's default is 700). Serving processes also
 # freeze what they loaded at startup out of the collector's sight (server/serve.py).
 PARLEY_GC_YOUNG_THRESHOLD = env_int("PARLEY_GC_YOUNG_THRESHOLD", 10_000)
