@@ -75,12 +75,16 @@ def _message_wire(message: Message | BatchedMessage | HistoryMessage) -> objects
     )
 
 
+def conversation_id_of(conversation: Conversation | BatchedConversation) -> uuid.UUID:
+    """The id of a conversation, whether a row or what a batch read of it."""
+    return conversation.conversation_id if isinstance(conversation, BatchedConversation) else conversation.pk
+
+
 def started_conversation_wire(conversation: Conversation | BatchedConversation) -> objects.Conversation:
     """A conversation as its visitor sees it when its first message starts it (nothing stored before)."""
-    conversation_id = (
-        conversation.conversation_id if isinstance(conversation, BatchedConversation) else conversation.pk
+    return conversation_fields(
+        conversation_id=conversation_id_of(conversation), status=conversation.status, last_seq=0
     )
-    return conversation_fields(conversation_id=conversation_id, status=conversation.status, last_seq=0)
 
 
 def conversation_wire(conversation: Conversation) -> objects.Conversation:
@@ -123,19 +127,7 @@ def conversation_summary(
     conversation: Conversation, *, last_read_seq: int | None
 ) -> objects.ConversationSummary:
     """A conversation as an inbox row; `last_read_seq` is the reading agent's mark, None in broadcasts."""
-    return conversation_summary_after(
-        conversation, last_message=conversation.last_message, last_read_seq=last_read_seq
-    )
-
-
-def conversation_summary_after(
-    conversation: Conversation, *, last_message: Message | None, last_read_seq: int | None
-) -> objects.ConversationSummary:
-    """The inbox row of a conversation whose latest message is `last_message`.
-
-    For a message just stored: handing it over, rather than setting it on the conversation it already
-    points to, makes no reference cycle, so both are freed at once instead of by the garbage collector.
-    """
+    last_message = conversation.last_message
     return construct(
         objects.ConversationSummary,
         id=conversation.pk,
@@ -164,7 +156,6 @@ def new_message_summary(
     """The inbox row broadcast for a message just stored (`wire`, its wire shape) as its conversation's
     latest; it carries the exact time of the message (the stored updated_at moves on every few seconds)."""
     if isinstance(conversation, BatchedConversation):
-        conversation_id = conversation.conversation_id
         site = site_fields(site_id=conversation.site_id, name=conversation.site_name)
         visitor = visitor_fields(
             visitor_id=conversation.visitor_id,
@@ -174,11 +165,10 @@ def new_message_summary(
         )
     else:
         # The service loaded the conversation with its site and visitor, so the summary costs no query.
-        conversation_id = conversation.pk
         site, visitor = site_wire(conversation.site), visitor_wire(conversation.visitor)
     return construct(
         objects.ConversationSummary,
-        id=conversation_id,
+        id=conversation_id_of(conversation),
         site=site,
         status=conversation.status,
         visitor=visitor,

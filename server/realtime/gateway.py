@@ -11,10 +11,14 @@ from channels.layers import get_channel_layer
 from pydantic import BaseModel
 
 from server.conversations.events import Event, MessageStored
-from server.conversations.records import BatchedConversation
 from server.protocol import frames
 from server.protocol.objects import construct
-from server.protocol.wire import message_wire, new_message_summary, started_conversation_wire
+from server.protocol.wire import (
+    conversation_id_of,
+    message_wire,
+    new_message_summary,
+    started_conversation_wire,
+)
 from server.realtime.groups import agent_group, site_agents_group, visitor_group
 
 logger = logging.getLogger(__name__)
@@ -85,9 +89,6 @@ def _message_stored(event: MessageStored) -> list[LayerEvent]:
     wire = message_wire(message)
     new_message = construct(frames.MessageNew, type="message.new", message=wire)
     visitor = visitor_group(conversation.visitor_id)
-    conversation_id = (
-        conversation.conversation_id if isinstance(conversation, BatchedConversation) else conversation.pk
-    )
     messages: list[LayerEvent] = []
     if event.started:
         messages.append(
@@ -113,7 +114,7 @@ def _message_stored(event: MessageStored) -> list[LayerEvent]:
                 type="inbox.update",
                 conversation=new_message_summary(conversation, message, wire),
             ),
-            conversation_id=str(conversation_id),
+            conversation_id=str(conversation_id_of(conversation)),
             message_text=encode_frame(new_message),
         )
     )
