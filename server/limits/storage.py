@@ -34,10 +34,11 @@ def limits_uri(redis_url: str, *, asynchronous: bool) -> str:
 
     The counters live on the first shard: they are small, and one place keeps them exact.
     """
-    first = redis_url.split(",")[0].strip()
-    if first.startswith("sentinel://"):
-        first = "redis+sentinel://" + first[len("sentinel://") :]
-    return ("async+" if asynchronous else "") + first
+    if redis_url.startswith("sentinel://"):
+        uri = "redis+sentinel://" + redis_url[len("sentinel://") :]
+    else:
+        uri = redis_url.split(",")[0].strip()
+    return ("async+" if asynchronous else "") + uri
 
 
 class FailOpen:
