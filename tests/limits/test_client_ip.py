@@ -1,6 +1,7 @@
 """The client's IP: the peer address, or X-Forwarded-For's Nth address from the right behind N proxies."""
 
 import pytest
+from django.http import HttpRequest
 from django.test import RequestFactory
 
 from server.limits.client_ip import request_client_ip, scope_client_ip
@@ -12,10 +13,12 @@ def scope(peer: str | None, *forwarded: str) -> dict[str, object]:
     return {"type": "websocket", "client": [peer, 5000] if peer else None, "headers": headers}
 
 
-def request(peer: str, forwarded: str | None) -> object:
+def request(peer: str, forwarded: str | None) -> HttpRequest:
     """An HTTP request from a peer address with an X-Forwarded-For header."""
-    extra = {"HTTP_X_FORWARDED_FOR": forwarded} if forwarded is not None else {}
-    return RequestFactory().get("/", REMOTE_ADDR=peer, **extra)
+    made = RequestFactory().get("/", REMOTE_ADDR=peer)
+    if forwarded is not None:
+        made.META["HTTP_X_FORWARDED_FOR"] = forwarded
+    return made
 
 
 CASES = [
