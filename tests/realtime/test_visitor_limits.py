@@ -8,6 +8,7 @@ from channels.testing import WebsocketCommunicator
 
 from server.conversations.models import Conversation, Message
 from tests.conftest import ACME_ORIGIN, VisitorIdentity, start_visitor, visitor_socket
+from tests.processes import free_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -144,3 +145,15 @@ async def test_a_conversation_started_on_another_socket_is_not_counted_again(set
     assert (await send(second, "c-2"))["type"] == "message.ack"
     await first.disconnect()
     await second.disconnect()
+
+
+async def test_limits_storage_down_lets_messages_through(settings, visitor_alice):
+    """REDIS_URL unreachable for the limits, 1 message/minute → both messages stored and acknowledged
+    (the limits fail open)."""
+    settings.REDIS_URL = f"redis://127.0.0.1:{free_port()}/0"
+    settings.PARLEY_LIMIT_MESSAGES_PER_VISITOR = "1/minute"
+    communicator, _ = await hello_from(visitor_alice, "198.51.100.1")
+    assert (await send(communicator, "c-1"))["type"] == "message.ack"
+    assert (await send(communicator, "c-2"))["type"] == "message.ack"
+    assert await database_sync_to_async(Message.objects.count)() == 2
+    await communicator.disconnect()
