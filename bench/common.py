@@ -120,6 +120,26 @@ def add_parley_env(parser: argparse.ArgumentParser, *, processes: str = "process
     )
 
 
+# Parley's limits across sockets (server/limits/) turned off, an empty value each: these benchmarks open
+# thousands of sockets and send thousands of messages from one loopback address, which a deployment
+# receives from as many clients. A benchmark of abuse keeps the production defaults instead; --parley-env
+# sets any of them back.
+LIMITS_OFF = {
+    name: ""
+    for name in (
+        "PARLEY_LIMIT_HANDSHAKES_PER_IP",
+        "PARLEY_LIMIT_HELLOS_PER_VISITOR",
+        "PARLEY_LIMIT_MESSAGES_PER_VISITOR",
+        "PARLEY_LIMIT_MESSAGES_PER_IP",
+        "PARLEY_LIMIT_NEW_VISITORS_PER_IP",
+        "PARLEY_LIMIT_NEW_VISITORS_PER_SITE",
+        "PARLEY_LIMIT_NEW_CONVERSATIONS_PER_IP",
+        "PARLEY_LIMIT_NEW_CONVERSATIONS_PER_SITE",
+        "PARLEY_LIMIT_WIDGET_REQUESTS_PER_IP",
+    )
+}
+
+
 def parley_env(items: list[str]) -> dict[str, str]:
     """--parley-env's NAME=VALUE items as a mapping (an item without "=" is ignored)."""
     return dict(item.split("=", 1) for item in items if "=" in item)

@@ -14,6 +14,7 @@ from typing import Any
 
 from bench.common import (
     BENCH_DIR,
+    LIMITS_OFF,
     add_number,
     add_output,
     elapsed_since,
@@ -60,6 +61,7 @@ def set_up(settings: Settings) -> Deployment:
             "PARLEY_AGENT_OPEN_CONVERSATIONS_MAX": str(max(1000, settings.rooms)),
             "PARLEY_FRAME_RATE": "100000",
             "PARLEY_FRAME_BURST": "100000",
+            **LIMITS_OFF,
         },
     )
     return Deployment(

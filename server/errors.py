@@ -16,6 +16,8 @@ ERROR_CODES: dict[str, tuple[int, int | None]] = {
     "payload_too_large": (413, None),
     "method_not_allowed": (405, None),
     "rate_limited": (429, None),
+    # A visitor socket refused at its handshake or hello for opening too many (server/limits/).
+    "connection_limited": (429, 4429),
     "limit_reached": (429, None),
     "hello_required": (401, 4401),
     "token_invalid": (401, 4401),
@@ -28,7 +30,7 @@ ERROR_CODES: dict[str, tuple[int, int | None]] = {
 class ParleyError(Exception):
     """A failure caused by untrusted input or state, reported to the client with a stable code."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, *, retry_after: int | None = None) -> None:
         if code not in ERROR_CODES:
             raise ValueError(f"unknown error code {code!r}")
         super().__init__(message)
@@ -37,6 +39,8 @@ class ParleyError(Exception):
         # On a socket, the frame this error answers (its client_id, else its type) when it was read but
         # refused before a handler saw it (protocol.validation.parse); None otherwise.
         self.ref: str | None = None
+        # Whole seconds until a refused (rate-limited) request may succeed; None when not applicable.
+        self.retry_after = retry_after
 
     @property
     def http_status(self) -> int:

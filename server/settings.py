@@ -257,6 +257,33 @@ PARLEY_LOOP_DB_POOL_MAX = env_int("PARLEY_LOOP_DB_POOL_MAX", 4)
 # Who hands the domain events of stored changes to the sockets (server/conversations/events.py).
 PARLEY_EVENT_PUBLISHER = "server.realtime.gateway.publish"
 
+# Limits that hold across sockets and processes (server/limits/), counted in Redis when REDIS_URL is set.
+# Each is "N/period" (second, minute, hour); an empty value turns it off. They are set for a botnet, not a
+# person: one visitor's tab opens one socket per page load and sends a message every few seconds at most,
+# and the per-IP figures leave room for an office or a carrier NAT whose people share one address.
+# How many proxies append to X-Forwarded-For in front of Parley (0: the header is ignored; client_ip.py).
+PARLEY_TRUSTED_PROXY_COUNT = env_int("PARLEY_TRUSTED_PROXY_COUNT", 0)
+# After the limits' Redis fails, they allow everything (fail open) this long before trying it again.
+PARLEY_LIMITS_RETRY_SECONDS = env_int("PARLEY_LIMITS_RETRY_SECONDS", 30)
+# Visitor socket handshakes per IP: a page load is one; a whole office reloading at once stays below.
+PARLEY_LIMIT_HANDSHAKES_PER_IP = os.environ.get("PARLEY_LIMIT_HANDSHAKES_PER_IP", "120/minute")
+# Accepted hellos per visitor: its tabs and reconnects; a flapping network reconnects a few times a minute.
+PARLEY_LIMIT_HELLOS_PER_VISITOR = os.environ.get("PARLEY_LIMIT_HELLOS_PER_VISITOR", "30/minute")
+# Messages per visitor over all its sockets (behind each socket's PARLEY_FRAME_RATE): one every 2 s.
+PARLEY_LIMIT_MESSAGES_PER_VISITOR = os.environ.get("PARLEY_LIMIT_MESSAGES_PER_VISITOR", "30/minute")
+# Messages per IP, all its visitors together: several people of one office chatting at once.
+PARLEY_LIMIT_MESSAGES_PER_IP = os.environ.get("PARLEY_LIMIT_MESSAGES_PER_IP", "120/minute")
+# New visitors (a session without a valid token) per IP and per site; a real browser makes one, once.
+PARLEY_LIMIT_NEW_VISITORS_PER_IP = os.environ.get("PARLEY_LIMIT_NEW_VISITORS_PER_IP", "30/minute")
+PARLEY_LIMIT_NEW_VISITORS_PER_SITE = os.environ.get("PARLEY_LIMIT_NEW_VISITORS_PER_SITE", "3000/minute")
+# New conversations per IP and per site: what keeps spam from filling the agents' inbox.
+PARLEY_LIMIT_NEW_CONVERSATIONS_PER_IP = os.environ.get("PARLEY_LIMIT_NEW_CONVERSATIONS_PER_IP", "10/minute")
+PARLEY_LIMIT_NEW_CONVERSATIONS_PER_SITE = os.environ.get(
+    "PARLEY_LIMIT_NEW_CONVERSATIONS_PER_SITE", "300/minute"
+)
+# Widget API requests (config, session) per IP: two per page load.
+PARLEY_LIMIT_WIDGET_REQUESTS_PER_IP = os.environ.get("PARLEY_LIMIT_WIDGET_REQUESTS_PER_IP", "300/minute")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

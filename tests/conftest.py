@@ -13,6 +13,7 @@ from django.test import Client
 
 from server.asgi import application
 from server.conversations.services.visitors import do_start_visitor_session
+from server.limits import storage as limits_storage
 from server.sites.models import Site, SiteMembership
 from server.sites.services import do_add_site_member, do_create_site
 from tests.protocol.verify import verified_frames
@@ -28,6 +29,14 @@ def fresh_channel_layer() -> Iterator[None]:
     channel_layers.backends.clear()
     yield
     channel_layers.backends.clear()
+
+
+@pytest.fixture(autouse=True)
+def fresh_limits() -> Iterator[None]:
+    """Each test starts with empty limit counters (server/limits/), as a fresh server would."""
+    limits_storage.reset()
+    yield
+    limits_storage.reset()
 
 
 @pytest.fixture(autouse=True)

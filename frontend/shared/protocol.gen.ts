@@ -18,6 +18,7 @@ export type ErrorCode =
   | "payload_too_large"
   | "method_not_allowed"
   | "rate_limited"
+  | "connection_limited"
   | "limit_reached"
   | "hello_required"
   | "token_invalid"
@@ -309,6 +310,10 @@ export interface ErrorFrame {
    * The client_id (else the type) of the frame it answers; null when the frame could not be read: not JSON, an unknown type, or over 8x PARLEY_FRAME_MAX_BYTES.
    */
   ref: string | null;
+  /**
+   * With rate_limited and connection_limited: whole seconds until it may succeed.
+   */
+  retry_after?: number | null;
 }
 /**
  * A conversation as its visitor sees it.
@@ -364,6 +369,10 @@ export interface HttpError {
 export interface HttpErrorBody {
   code: ErrorCode;
   message: string;
+  /**
+   * With rate_limited: whole seconds until it may succeed (also Retry-After).
+   */
+  retry_after?: number | null;
 }
 /**
  * The body of POST /api/widget/sites/<site_key>/session.

@@ -52,6 +52,21 @@ describe("outbox and sending", () => {
     expect(pendingItems()).toHaveLength(2);
   });
 
+  it("keeps a rate-limited message pending and sends it again only after retry_after", () => {
+    const sender = createSender(api);
+    sender.send("one");
+    const clientId = pendingItems()[0]?.client_id ?? null;
+    transmitted.length = 0;
+    expect(sender.refused({ code: "rate_limited", ref: clientId, retry_after: 20 })).toBe("");
+    // A shorter wait asked for afterwards does not bring the retry forward.
+    expect(sender.refused({ code: "rate_limited", ref: clientId, retry_after: 1 })).toBe("");
+    vi.advanceTimersByTime(19_000);
+    expect(transmitted).toEqual([]);
+    vi.advanceTimersByTime(2_600);
+    expect(transmitted).toEqual([pendingItems()]);
+    expect(pendingItems()).toHaveLength(1);
+  });
+
   it("gives a message refused for good back for editing", () => {
     const sender = createSender(api);
     sender.send("far too long");

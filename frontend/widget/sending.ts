@@ -11,11 +11,12 @@ const RETRY_DELAY = 1500;
 export interface Sender {
   send: (body: string) => void;
   /** Returns the body of a message the server refused for good, so it can be edited and resent. */
-  refused: (error: Pick<ErrorFrame, "code" | "ref">) => string;
+  refused: (error: Pick<ErrorFrame, "code" | "ref" | "retry_after">) => string;
 }
 
 export function createSender(api: Pick<PanelApi, "pending" | "setPending" | "transmit">): Sender {
   let retryTimer: ReturnType<typeof setTimeout> | 0 = 0;
+  let retryAt = 0;
 
   function send(body: string): void {
     const item = { client_id: newClientId(), body, created_at: new Date().toISOString() };
@@ -23,15 +24,21 @@ export function createSender(api: Pick<PanelApi, "pending" | "setPending" | "tra
     api.transmit([item]);
   }
 
-  function refused(error: Pick<ErrorFrame, "code" | "ref">): string {
+  function refused(error: Pick<ErrorFrame, "code" | "ref" | "retry_after">): string {
     if (isRetryable(error.code)) {
-      // Once, however many errors arrive: the whole outbox goes again (the server deduplicates).
-      retryTimer =
-        retryTimer ||
-        setTimeout(() => {
+      // Once, however many errors arrive: the whole outbox goes again (the server deduplicates), and no
+      // sooner than the longest retry_after a limit asked for (a rate-limited message stays pending).
+      const at = Date.now() + (error.retry_after ? error.retry_after * 1000 : RETRY_DELAY);
+      if (retryTimer && at <= retryAt) return "";
+      clearTimeout(retryTimer);
+      retryAt = at;
+      retryTimer = setTimeout(
+        () => {
           retryTimer = 0;
           api.transmit(api.pending());
-        }, RETRY_DELAY + Math.random() * RETRY_DELAY);
+        },
+        at - Date.now() + Math.random() * RETRY_DELAY,
+      );
       return "";
     }
     const item = api.pending().find((pending) => pending.client_id === error.ref);

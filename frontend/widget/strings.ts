@@ -26,7 +26,7 @@ export const ERROR_TEXT: Partial<Record<ErrorCode, string>> = {
   body_too_long: TOO_LONG,
   frame_too_large: TOO_LONG,
   empty_body: "A message cannot be empty.",
-  rate_limited: "You are sending quickly. Retrying in a moment…",
+  rate_limited: "Sending too fast — we'll send it in a moment.",
   internal_error: "Something went wrong. Retrying…",
 };
 // For a message refused for any other reason (the server's message is for developers, not visitors).

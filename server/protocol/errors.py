@@ -11,12 +11,29 @@ from server.protocol.objects import construct
 
 def error_response(error: ParleyError) -> JsonResponse:
     """The error as an HTTP JSON response (HttpError) with its status."""
-    body = construct(frames.HttpErrorBody, code=error.code, message=error.message)
-    return JsonResponse(construct(frames.HttpError, error=body).model_dump(), status=error.http_status)
+    body = construct(
+        frames.HttpErrorBody, code=error.code, message=error.message, retry_after=error.retry_after
+    )
+    response = JsonResponse(
+        construct(frames.HttpError, error=body).model_dump(exclude_none=True), status=error.http_status
+    )
+    if error.retry_after is not None:
+        response["Retry-After"] = str(error.retry_after)
+    return response
 
 
 def error_frame(error: ParleyError, *, ref: str | None) -> str:
     """The error as an encoded `error` frame naming the frame it answers."""
-    frame = construct(frames.ErrorFrame, type="error", code=error.code, message=error.message, ref=ref)
+    frame = construct(
+        frames.ErrorFrame,
+        type="error",
+        code=error.code,
+        message=error.message,
+        ref=ref,
+        retry_after=error.retry_after,
+    )
+    fields = frame.model_dump()
+    if error.retry_after is None:
+        del fields["retry_after"]  # only refusals that pass carry it; `ref` stays, null or not
     # Escaped to ASCII: the message may quote a client's frame type, which can hold a lone surrogate.
-    return json.dumps(frame.model_dump(), separators=(",", ":"))
+    return json.dumps(fields, separators=(",", ":"))

@@ -26,6 +26,7 @@ ErrorCode = TypeAliasType(
         "payload_too_large",
         "method_not_allowed",
         "rate_limited",
+        "connection_limited",
         "limit_reached",
         "hello_required",
         "token_invalid",
@@ -236,6 +237,11 @@ class ErrorFrame(ServerFrame):
         description="The client_id (else the type) of the frame it answers; null when the frame could not "
         "be read: not JSON, an unknown type, or over 8x PARLEY_FRAME_MAX_BYTES."
     )
+    retry_after: int | None = Field(
+        None,
+        ge=1,
+        description="With rate_limited and connection_limited: whole seconds until it may succeed.",
+    )
 
 
 VisitorServerFrame = Annotated[
@@ -305,6 +311,9 @@ class HttpErrorBody(BaseModel):
 
     code: ErrorCode
     message: str
+    retry_after: int | None = Field(
+        None, ge=1, description="With rate_limited: whole seconds until it may succeed (also Retry-After)."
+    )
 
 
 class HttpError(BaseModel):

@@ -16,6 +16,8 @@ from django.views.decorators.csrf import csrf_exempt
 
 from server.conversations.services.visitors import do_start_visitor_session
 from server.errors import ParleyError
+from server.limits.checks import check_widget_request
+from server.limits.client_ip import request_client_ip
 from server.protocol import frames
 from server.protocol.errors import error_response
 from server.protocol.objects import construct
@@ -37,6 +39,7 @@ def api_view(*methods: str) -> Callable[[View], View]:
             try:
                 if request.method not in methods:
                     raise ParleyError("method_not_allowed", f"Use {' or '.join(methods)}.")
+                check_widget_request(ip=request_client_ip(request))
                 return view(request, *args, **kwargs)
             except ParleyError as error:
                 logger.info("%s %s refused: %s", request.method, request.path, error.code)
@@ -86,6 +89,7 @@ def widget_session(request: HttpRequest, site_key: str) -> HttpResponse:
         visitor_token=token,
         page_url=body.get("page_url"),
         user_agent=request.headers.get("User-Agent", ""),
+        client_ip=request_client_ip(request),
     )
     public = settings.PARLEY_PUBLIC_URL
     socket_base = (

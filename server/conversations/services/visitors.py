@@ -15,6 +15,7 @@ from server.conversations.store import sql, statements
 from server.conversations.text import is_storable_text
 from server.conversations.tokens import read_visitor_token, sign_visitor_token
 from server.errors import ParleyError
+from server.limits.checks import check_new_visitor
 from server.sites.models import Site
 
 logger = logging.getLogger(__name__)
@@ -43,9 +44,13 @@ def _clean_page_url(page_url: object) -> str:
 
 @transaction.atomic
 def do_start_visitor_session(
-    *, site: Site, visitor_token: object, page_url: object, user_agent: str
+    *, site: Site, visitor_token: object, page_url: object, user_agent: str, client_ip: str | None = None
 ) -> VisitorSession:
-    """Resume the visitor a valid token names, else create a fresh one; return a new token either way."""
+    """Resume the visitor a valid token names, else create a fresh one; return a new token either way.
+
+    A fresh visitor for a client (`client_ip`) counts against the new-visitor limits (server/limits/);
+    resuming one never does, nor does a visitor the server starts itself (fixtures, the demo: None).
+    """
     visitor: Visitor | None = None
     if visitor_token is not None:
         try:
@@ -63,6 +68,8 @@ def do_start_visitor_session(
     # A header's bytes arrive as Latin-1, which encodes as UTF-8; only NUL cannot be stored.
     clean_user_agent = user_agent.replace("\x00", "")[:MAX_USER_AGENT_CHARS]
     if visitor is None:
+        if client_ip is not None:
+            check_new_visitor(ip=client_ip, site_id=site.pk)
         visitor = Visitor.objects.create(site=site, last_page_url=clean_url, user_agent=clean_user_agent)
     else:
         visitor.last_seen_at = now

@@ -12,6 +12,8 @@ from django.conf import settings
 from server.conversations.selectors.history import visitor_history
 from server.conversations.services.visitors import check_visitor_token, do_accept_visitor_hello
 from server.errors import ParleyError
+from server.limits import checks as limits
+from server.limits.client_ip import scope_client_ip
 from server.protocol import frames, validation
 from server.realtime import batching, replies
 from server.realtime.consumers.base import ParleyConsumer
@@ -44,6 +46,17 @@ class VisitorConsumer(ParleyConsumer):
             await self.close()
             return
         self.site_id = site.pk
+        self.client_ip = scope_client_ip(self.scope)
+        # Whether the visitor has an open conversation: a message without one starts one (limited apart).
+        self.conversation_open = False
+        try:
+            await limits.check_handshake(ip=self.client_ip)
+        except ParleyError as error:
+            # Accepted only to say why: a refused handshake reaches the browser as 1006, with no code.
+            logger.info("visitor handshake refused: %s", error.code)
+            await self.accept_parley()
+            await self.fail(error, ref=None)
+            return
         await self.accept_parley()
         self.hello_deadline = asyncio.get_running_loop().call_later(
             settings.PARLEY_HELLO_TIMEOUT, lambda: asyncio.ensure_future(self.close(code=4408))
@@ -68,6 +81,7 @@ class VisitorConsumer(ParleyConsumer):
             raise ParleyError("invalid_field", "Field 'type' hello was already accepted.")
         assert self.site_id is not None
         visitor_id = check_visitor_token(site_id=self.site_id, token=frame.token)
+        await limits.check_hello(visitor_id=visitor_id)
         # Join before reading history, so nothing stored in between is missed.
         await self.join(visitor_group(visitor_id))
         ready = await database_sync_to_async(do_accept_visitor_hello)(
@@ -78,14 +92,21 @@ class VisitorConsumer(ParleyConsumer):
         )
         self.hello_deadline.cancel()
         self.visitor_id = visitor_id
+        self.conversation_open = ready.conversation_id is not None
         await self.send_frame(replies.visitor_ready_frame(ready))
 
     async def on_message_send(self, frame: frames.VisitorMessageSend) -> None:
         """Store the message (with the process's other sends waiting, batching.py) and acknowledge it."""
         assert self.visitor_id is not None
+        assert self.site_id is not None
+        # Counted before storing: a refused message is not stored, and the widget sends it again later.
+        await limits.check_visitor_message(visitor_id=self.visitor_id, ip=self.client_ip)
+        if not self.conversation_open:
+            await limits.check_new_conversation(ip=self.client_ip, site_id=self.site_id)
         posted = await batching.post_visitor_message(
             visitor_id=self.visitor_id, client_id=frame.client_id, body=frame.body
         )
+        self.conversation_open = True
         await self.send_frame(replies.message_ack_frame(client_id=frame.client_id, posted=posted))
 
     async def on_sync(self, frame: frames.Sync) -> None:
@@ -98,7 +119,10 @@ class VisitorConsumer(ParleyConsumer):
         )
         await self.send_frame(replies.history_frame(conversation_id=frame.conversation_id, page=page))
 
-    visitor_conversation_started = ParleyConsumer.forward
+    async def visitor_conversation_started(self, event: dict[str, Any]) -> None:
+        """Relay a conversation started (from any of the visitor's sockets): later messages go into it."""
+        self.conversation_open = True
+        await self.forward(event)
 
 
 def _header(scope: Mapping[str, Any], name: bytes) -> str | None:

@@ -1,0 +1,127 @@
+"""The named limits, each a setting of "N/period" (server/settings.py), and the checks that enforce them.
+
+A check counts one hit on each of its limits in turn and raises ParleyError with `retry_after` (whole
+seconds until the window has room again) at the first one that is full; later limits are not counted
+then. The narrower limit comes first (the visitor before its IP), so a visitor over its own limit does not
+use up its IP's room, which a whole office behind one NAT address may share.
+
+An empty setting turns its limit off (the benchmarks' many sockets from one loopback address).
+"""
+
+import math
+import time
+import uuid
+from dataclasses import dataclass
+from functools import cache
+
+from django.conf import settings
+from limits import RateLimitItem, WindowStats, parse
+
+from server.errors import ParleyError
+from server.limits import storage
+
+
+@dataclass(frozen=True)
+class Limit:
+    """A named limit: the setting holding its "N/period", and the name its counters are kept under."""
+
+    name: str
+    setting: str
+
+    def item(self) -> RateLimitItem | None:
+        """The limit's rate as configured now, or None when it is turned off."""
+        return _parsed(str(getattr(settings, self.setting)))
+
+
+HANDSHAKES_PER_IP = Limit("handshakes-ip", "PARLEY_LIMIT_HANDSHAKES_PER_IP")
+HELLOS_PER_VISITOR = Limit("hellos-visitor", "PARLEY_LIMIT_HELLOS_PER_VISITOR")
+MESSAGES_PER_VISITOR = Limit("messages-visitor", "PARLEY_LIMIT_MESSAGES_PER_VISITOR")
+MESSAGES_PER_IP = Limit("messages-ip", "PARLEY_LIMIT_MESSAGES_PER_IP")
+NEW_VISITORS_PER_IP = Limit("new-visitors-ip", "PARLEY_LIMIT_NEW_VISITORS_PER_IP")
+NEW_VISITORS_PER_SITE = Limit("new-visitors-site", "PARLEY_LIMIT_NEW_VISITORS_PER_SITE")
+NEW_CONVERSATIONS_PER_IP = Limit("new-conversations-ip", "PARLEY_LIMIT_NEW_CONVERSATIONS_PER_IP")
+NEW_CONVERSATIONS_PER_SITE = Limit("new-conversations-site", "PARLEY_LIMIT_NEW_CONVERSATIONS_PER_SITE")
+WIDGET_REQUESTS_PER_IP = Limit("widget-requests-ip", "PARLEY_LIMIT_WIDGET_REQUESTS_PER_IP")
+
+ALL = (
+    HANDSHAKES_PER_IP,
+    HELLOS_PER_VISITOR,
+    MESSAGES_PER_VISITOR,
+    MESSAGES_PER_IP,
+    NEW_VISITORS_PER_IP,
+    NEW_VISITORS_PER_SITE,
+    NEW_CONVERSATIONS_PER_IP,
+    NEW_CONVERSATIONS_PER_SITE,
+    WIDGET_REQUESTS_PER_IP,
+)
+
+
+@cache
+def _parsed(value: str) -> RateLimitItem | None:
+    return parse(value) if value.strip() else None
+
+
+def refusal(stats: WindowStats, *, code: str, message: str) -> ParleyError:
+    """The error for a full window: retry_after in whole seconds, at least 1."""
+    retry_after = max(1, math.ceil(stats.reset_time - time.time()))
+    return ParleyError(code, f"{message} Retry in {retry_after} s.", retry_after=retry_after)
+
+
+async def _acheck(counted: list[tuple[Limit, str]], *, code: str, message: str) -> None:
+    for limit, key in counted:
+        item = limit.item()
+        stats = None if item is None else await storage.ahit(item, limit.name, key)
+        if stats is not None:
+            raise refusal(stats, code=code, message=message)
+
+
+def _check(counted: list[tuple[Limit, str]], *, code: str, message: str) -> None:
+    for limit, key in counted:
+        item = limit.item()
+        stats = None if item is None else storage.hit(item, limit.name, key)
+        if stats is not None:
+            raise refusal(stats, code=code, message=message)
+
+
+async def check_handshake(*, ip: str) -> None:
+    """Count a visitor socket's handshake from an IP; connection_limited when it opens too many."""
+    await _acheck([(HANDSHAKES_PER_IP, ip)], code="connection_limited", message="Too many connections.")
+
+
+async def check_hello(*, visitor_id: uuid.UUID) -> None:
+    """Count a visitor's accepted hello; connection_limited when it reconnects too often."""
+    await _acheck(
+        [(HELLOS_PER_VISITOR, str(visitor_id))], code="connection_limited", message="Reconnecting too often."
+    )
+
+
+async def check_visitor_message(*, visitor_id: uuid.UUID, ip: str) -> None:
+    """Count a visitor's message, across all its sockets and their IP; rate_limited when too many."""
+    await _acheck(
+        [(MESSAGES_PER_VISITOR, str(visitor_id)), (MESSAGES_PER_IP, ip)],
+        code="rate_limited",
+        message="Too many messages; this one was not stored.",
+    )
+
+
+async def check_new_conversation(*, ip: str, site_id: int) -> None:
+    """Count a conversation a visitor's message would start; rate_limited when too many start."""
+    await _acheck(
+        [(NEW_CONVERSATIONS_PER_IP, ip), (NEW_CONVERSATIONS_PER_SITE, str(site_id))],
+        code="rate_limited",
+        message="Too many new conversations; this message was not stored.",
+    )
+
+
+def check_new_visitor(*, ip: str, site_id: int) -> None:
+    """Count a visitor about to be created; rate_limited when too many start."""
+    _check(
+        [(NEW_VISITORS_PER_IP, ip), (NEW_VISITORS_PER_SITE, str(site_id))],
+        code="rate_limited",
+        message="Too many new visitors.",
+    )
+
+
+def check_widget_request(*, ip: str) -> None:
+    """Count a widget API request from an IP; rate_limited when it sends too many."""
+    _check([(WIDGET_REQUESTS_PER_IP, ip)], code="rate_limited", message="Too many requests.")
