@@ -26,6 +26,7 @@ from bench.common import (
     finish,
     fmt,
     fresh_workdir,
+    loadavg,
     log,
     new_parser,
     parley_env,
@@ -67,6 +68,7 @@ def deployment_env(redis: RedisServer, postgres: PostgresCluster, extra: dict[st
 def run(settings: Settings) -> dict[str, Any]:
     """Start Redis, PostgreSQL and Parley, run the scenarios (a fresh server process each), stop all."""
     started = time.monotonic()
+    load_before = loadavg()
     fresh_workdir(WORKDIR)
     redis = RedisServer(WORKDIR)
     postgres = PostgresCluster(WORKDIR / "pg")
@@ -98,6 +100,7 @@ def run(settings: Settings) -> dict[str, Any]:
         **report_head(
             "abuse: other visitors' p99 under one IP's push, memory under never-reading tabs",
             settings=settings,
+            loadavg_before=load_before,
         ),
         **results,
         "elapsed_seconds": elapsed_since(started),

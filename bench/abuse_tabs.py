@@ -320,9 +320,7 @@ async def measure_tabs(
         sampler.start()
         began = time.monotonic()
         try:
-            await push_crowd(
-                pushers, seconds=settings.seconds, max_frames=settings.max_frames, stop=asyncio.Event()
-            )
+            await push_crowd(pushers, seconds=settings.seconds, max_frames=settings.max_frames)
         finally:
             flooded = time.monotonic() - began
             sampler.done.set()

@@ -8,7 +8,6 @@ process of its own (bench.abuse's attackers), so their sockets do not share the 
 """
 
 import asyncio
-import contextlib
 import json
 import sys
 import time
@@ -221,16 +220,20 @@ def visitor_opener(
     return open_socket
 
 
-async def push_crowd(pushers: list[Pusher], *, seconds: float, max_frames: int, stop: asyncio.Event) -> None:
-    """Run every pusher until `seconds` pass or `stop` is set."""
+async def push_crowd(
+    pushers: list[Pusher], *, seconds: float, max_frames: int, stop: asyncio.Event | None = None
+) -> None:
+    """Run every pusher until `seconds` pass (or each sent `max_frames`), or until `stop` is set."""
     until = time.monotonic() + seconds
     tasks = [asyncio.ensure_future(pusher.run(until=until, max_frames=max_frames)) for pusher in pushers]
-    with contextlib.suppress(TimeoutError):
-        async with asyncio.timeout(seconds + 1):
-            await stop.wait()
-    for task in tasks:
+    waiters = [asyncio.ensure_future(asyncio.gather(*tasks, return_exceptions=True))]
+    if stop is not None:
+        waiters.append(asyncio.ensure_future(stop.wait()))
+    # Pushers end by `until` on their own; the second is a bound on what is left of a socket's close.
+    await asyncio.wait(waiters, timeout=seconds + 1, return_when=asyncio.FIRST_COMPLETED)
+    for task in [*tasks, *waiters]:
         task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
+    await asyncio.gather(*tasks, *waiters, return_exceptions=True)
 
 
 async def serve_crowd() -> None:
