@@ -149,7 +149,7 @@ class Pusher:
         except ConnectionClosed as closed:
             flight.closed = closed
         else:
-            flight.closed = ConnectionClosed(socket.close_rcvd, socket.close_sent)
+            flight.closed = ConnectionClosed(socket.protocol.close_rcvd, socket.protocol.close_sent)
         flight.changed.set()
 
     def _refused(self, error: dict[str, Any], flight: "Flight") -> None:
@@ -226,7 +226,9 @@ async def push_crowd(
     """Run every pusher until `seconds` pass (or each sent `max_frames`), or until `stop` is set."""
     until = time.monotonic() + seconds
     tasks = [asyncio.ensure_future(pusher.run(until=until, max_frames=max_frames)) for pusher in pushers]
-    waiters = [asyncio.ensure_future(asyncio.gather(*tasks, return_exceptions=True))]
+    waiters: list[asyncio.Future[Any]] = [
+        asyncio.ensure_future(asyncio.gather(*tasks, return_exceptions=True))
+    ]
     if stop is not None:
         waiters.append(asyncio.ensure_future(stop.wait()))
     # Pushers end by `until` on their own; the second is a bound on what is left of a socket's close.
