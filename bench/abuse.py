@@ -17,6 +17,7 @@ from typing import Any
 
 from bench.abuse_p99 import P99Result, P99Settings, measure_p99
 from bench.abuse_tabs import TabsResult, TabsSettings, measure_tabs
+from bench.clients import error_name
 from bench.common import (
     BENCH_DIR,
     add_number,
@@ -89,6 +90,10 @@ def run(settings: Settings) -> dict[str, Any]:
                     results["tabs"] = run_tabs(
                         deployment, settings.tabs, site_key=site_key, origin=shop_origin, pid=server.pid
                     )
+            except Exception as error:
+                # One scenario that could not measure says why, and the other still runs.
+                log(f"{scenario} failed: {error_name(error)}: {error}")
+                results[scenario] = {"failed": f"{error_name(error)}: {str(error)[:300]}"}
             finally:
                 stop_process(server)
     finally:
@@ -155,8 +160,11 @@ def run_tabs(
 def table(report: dict[str, Any]) -> str:
     """The two figures beside their quiet ones."""
     lines = [f"{'figure':<58} {'quiet':>12} {'abused':>12} {'figure':>10} {'target':>9}  verdict", "-" * 115]
+    for scenario in SCENARIOS:
+        if "failed" in report.get(scenario, {}):
+            lines.append(f"{scenario} could not measure: {report[scenario]['failed']}")
     p99 = report.get("p99")
-    if p99:
+    if p99 and "failed" not in p99:
         quiet, abuse = p99["quiet"], p99["abuse"]
         ratio = "-" if p99["ratio"] is None else f"{p99['ratio']:.2f}x"
         lines.append(
@@ -172,7 +180,7 @@ def table(report: dict[str, Any]) -> str:
             f"{attack['retry_after_max']}), refused {attack['refused']}, closed {attack['closed']}"
         )
     tabs = report.get("tabs")
-    if tabs:
+    if tabs and "failed" not in tabs:
         lines.append(
             f"{'server RSS with never-reading tabs flooded, MiB':<58} {tabs['quiet_rss_kib'] / 1024:>12.1f} "
             f"{tabs['peak_rss_kib'] / 1024:>12.1f} {'+' + format(tabs['growth_mib'], '.1f'):>10} "

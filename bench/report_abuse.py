@@ -16,7 +16,7 @@ def abuse_rows(report: dict[str, Any] | None) -> list[Row]:
     tabs_figure = f"Server memory growth, {tabs_count} never-reading tabs flooded"
     rows = [Row(p99_figure, benchmark="abuse"), Row(tabs_figure, benchmark="abuse")]
     p99 = (report or {}).get("p99")
-    if p99 is not None:
+    if p99 is not None and "failed" not in p99:
         quiet, abuse = p99["quiet"], p99["abuse"]
         lost = f", {abuse['lost']:,} lost" if abuse["lost"] else ""
         rows[0] = Row(
@@ -29,7 +29,7 @@ def abuse_rows(report: dict[str, Any] | None) -> list[Row]:
             "abuse",
         )
     tabs = (report or {}).get("tabs")
-    if tabs is not None:
+    if tabs is not None and "failed" not in tabs:
         opened = tabs["tabs_opened"].get("ready", 0)
         rows[1] = Row(
             tabs_figure,

@@ -7,6 +7,7 @@ from typing import Any
 
 from bench import charts, report
 from bench.capacity import curve_stops
+from bench.report_abuse import abuse_rows
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -269,3 +270,10 @@ def test_abuse_rows_set_each_figure_beside_its_quiet_one(tmp_path):
     memory = rows["Server memory growth, 20 never-reading tabs flooded"]
     assert (memory.parley, memory.baseline) == ("+14.0 MiB (peak 119 MiB)", "105 MiB quiet (same run)")
     assert (memory.target, memory.status) == ("≤ 50 MiB", "met")
+
+
+def test_abuse_scenario_that_could_not_measure_reads_not_run():
+    """A scenario recorded as failed → its row reads "not run"; the other keeps its verdict."""
+    failed = abuse_json() | {"p99": {"failed": "RuntimeError: first message refused"}}
+    p99, memory = abuse_rows(failed)
+    assert (p99.status, memory.status) == ("not run", "met")
