@@ -349,7 +349,8 @@ async def measure_tabs(
             "agent_sockets": len(agents),
             "body_chars": settings.body_chars,
             "frame_bytes": frame_bytes,
-            # What the server had to send the tabs: every stored message to every tab that said hello.
+            # What the server owed the tabs, at least: every stored message to every tab that said hello,
+            # each at the size of the frame that sent it (its message.new adds the message's fields).
             "fanned_out_mib": round(total.acked * frame_bytes * opened.get("ready", 0) / 2**20, 1),
         },
         rss_by_second_kib=sampler.by_second(),
