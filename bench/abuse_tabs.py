@@ -89,7 +89,8 @@ class TabsResult:
 
     def verdict(self, target_mib: float, tabs: int) -> str:
         """PASS when every tab was open and the growth stayed within the target."""
-        return "PASS" if self.tabs_opened.get("ready", 0) == tabs and self.growth_mib <= target_mib else "MISS"
+        every_tab = self.tabs_opened.get("ready", 0) == tabs
+        return "PASS" if every_tab and self.growth_mib <= target_mib else "MISS"
 
     def as_json(self, settings: TabsSettings) -> dict[str, Any]:
         """What abuse.json holds of this scenario."""
