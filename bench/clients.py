@@ -71,10 +71,13 @@ async def close_all(sockets: Iterable[ClientConnection]) -> None:
 
 
 async def parley_hello(
-    url: str, *, site_key: str, origin: str, token: str
+    url: str, *, site_key: str, origin: str, token: str, headers: dict[str, str] | None = None
 ) -> tuple[ClientConnection, dict[str, Any]]:
-    """Open a visitor socket and say hello; it counts as open once `ready` arrived."""
-    socket = await open_client(f"{ws_url(url)}/ws/visitor/{site_key}/", origin=origin, parley=True)
+    """Open a visitor socket (with extra handshake headers, if given) and say hello; it counts as open once
+    `ready` arrived."""
+    socket = await open_client(
+        f"{ws_url(url)}/ws/visitor/{site_key}/", origin=origin, headers=headers, parley=True
+    )
     try:
         await socket.send(json.dumps({"type": "hello", "token": token}))
         ready = json.loads(await socket.recv())

@@ -1,47 +1,44 @@
 """All benchmarks in one table against the issue's targets, and their curves as SVG charts.
 
 Run `python -m bench.report` from the repository root after `make bench` (or any of its benchmarks). It
-reads whichever of build/bench/{widget_weight,host_page,capacity,fanout,latency}.json exist, prints one
+reads whichever of build/bench/{widget_weight,host_page,capacity,fanout,latency,abuse}.json exist, prints one
 table, writes build/bench/summary.json and draws docs/images/bench-{latency,memory,handshakes}.svg.
 It measures nothing: verdicts are the benchmarks' own.
 """
 
 import json
 import sys
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any
 
 from bench.common import BENCH_DIR, new_parser
 from bench.latency_windows import LAYER_NAMES, Measurement, topology_name
+from bench.report_abuse import abuse_rows
 from bench.report_charts import TIMES as TIMES  # tests/bench use it from here
 from bench.report_charts import draw, latency_topologies, latest_by_rate, processes_of
+from bench.report_rows import (
+    DASH,
+    EN_DASH,
+    MET,
+    MISSED,
+    NO_TARGET,
+    UNDECIDED,
+    ms,
+    ratio_text,
+    status,
+    target_text,
+)
+from bench.report_rows import Row as Row  # tests/bench use it from here
 from tests.processes import REPO
 
 IMAGES_DIR = REPO / "docs" / "images"
-BENCHMARKS = ("widget_weight", "host_page", "capacity", "fanout", "latency")
+BENCHMARKS = ("widget_weight", "host_page", "capacity", "fanout", "latency", "abuse")
 # The socket counts the issue sets memory targets for; a run at other counts (--quick) leaves them not run.
 MEMORY_LEVELS = (1000, 5000)
 FANOUT_MODES = ("1 process, in-memory", "2 processes, redis-pubsub")
 # The issue's target that no benchmark's JSON carries: Parley's highest sustained rate against the relay's.
 RATE_TARGET = 0.7
-MET, MISSED, NOT_RUN, NO_TARGET, UNDECIDED = "met", "missed", "not run", "no target", "undecided"
-DASH = "—"
-# Spelled out: ruff rightly flags the bare character as a look-alike of -.
-EN_DASH = "\N{EN DASH}"
-
-
-@dataclass
-class Row:
-    """A figure of the issue's targets: Parley's value, the named baseline's, and the verdict."""
-
-    figure: str
-    parley: str = DASH
-    baseline: str = DASH
-    ratio: str = ""
-    target: str = ""
-    status: str = NOT_RUN
-    benchmark: str = ""
 
 
 def load(directory: Path) -> dict[str, dict[str, Any] | None]:
@@ -51,36 +48,6 @@ def load(directory: Path) -> dict[str, dict[str, Any] | None]:
         path = directory / f"{name}.json"
         results[name] = json.loads(path.read_text()) if path.exists() else None
     return results
-
-
-def status(verdict: object) -> str:
-    """A benchmark's PASS/MISS (or True/False) as met/missed; no verdict means no target."""
-    if verdict in ("PASS", True):
-        return MET
-    if verdict in ("MISS", False):
-        return MISSED
-    return NO_TARGET
-
-
-def ratio_text(value: float | None) -> str:
-    """A ratio with its multiplication sign: two decimals under 10, none above; nothing when unknown."""
-    if value is None:
-        return ""
-    return f"{value:.2f}{TIMES}" if value < 10 else f"{value:,.0f}{TIMES}"
-
-
-def ms(value: float | None, *, unit: bool = True) -> str:
-    """A latency: one decimal under 100 ms, none above."""
-    if value is None:
-        return DASH
-    text = f"{value:.1f}" if value < 100 else f"{value:,.0f}"
-    return f"{text} ms" if unit else text
-
-
-def target_text(text: str) -> str:
-    """A benchmark's ASCII target ("<= 1.3x") as the docs write it, with ≤ and a multiplication sign."""
-    pretty = text.replace("<=", "≤").replace(">=", "≥")
-    return pretty[:-1] + TIMES if pretty.endswith("x") and pretty[-2:-1].isdigit() else pretty
 
 
 # --- Rows, one builder per benchmark ------------------------------------------------------------------
@@ -450,6 +417,7 @@ def all_rows(results: dict[str, dict[str, Any] | None]) -> list[Row]:
         *capacity_rows(results["capacity"]),
         *latency_rows(results["latency"]),
         *fanout_rows(results["fanout"]),
+        *abuse_rows(results["abuse"]),
     ]
 
 

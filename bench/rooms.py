@@ -198,12 +198,16 @@ class ParleyRooms(Rooms):
         agent_sockets: int,
         compression: str | None = None,
         agents_own_process: bool = True,
+        tokens: list[str] | None = None,
     ) -> "ParleyRooms":
-        """Start R conversations on process 1, then open them all from console sockets on process 2."""
+        """Start R conversations on process 1, then open them all from console sockets on process 2.
+
+        Each room's visitor is one of `tokens` when given, else gets a widget session of its own.
+        """
         self = cls(
             visitor_url=visitor_url, site_key=site_key, shop_origin=shop_origin, compression=compression
         )
-        self.tokens = [""] * rooms
+        self.tokens = list(tokens) if tokens else [""] * rooms
         self.conversations = [""] * rooms
         await self.connect(
             self._start_visitor,
@@ -220,13 +224,14 @@ class ParleyRooms(Rooms):
         return self
 
     async def _start_visitor(self, room: int) -> None:
-        session = await asyncio.to_thread(
-            http_json,
-            f"{self.visitor_url}/api/widget/sites/{self.site_key}/session",
-            {"visitor_token": None},
-            origin=self.shop_origin,
-        )
-        self.tokens[room] = session["visitor_token"]
+        if not self.tokens[room]:
+            session = await asyncio.to_thread(
+                http_json,
+                f"{self.visitor_url}/api/widget/sites/{self.site_key}/session",
+                {"visitor_token": None},
+                origin=self.shop_origin,
+            )
+            self.tokens[room] = session["visitor_token"]
         socket = await self._hello(room, last_seq=0)
         # The first message starts the conversation (and joins its group) before timing starts.
         await socket.send(message_frame(f"start{room}"))
@@ -238,6 +243,10 @@ class ParleyRooms(Rooms):
                 raise RuntimeError(f"first message refused: {frame}")
         self.watch_visitor(room, socket)
 
+    def visitor_headers(self, room: int) -> dict[str, str] | None:
+        """Extra handshake headers of a room's visitor socket (none here: the load generator's address)."""
+        return None
+
     async def connect_visitor(self, room: int) -> None:
         """Reconnect a started visitor: a new socket, hello with its token."""
         # The visitor's own frames are not tracked: resuming from the start is correct, if wordier.
@@ -247,6 +256,7 @@ class ParleyRooms(Rooms):
         socket = await open_socket(
             ws_url(self.visitor_url) + f"/ws/visitor/{self.site_key}/",
             origin=self.shop_origin,
+            headers=self.visitor_headers(room),
             compression=self.compression,
         )
         await socket.send(json.dumps({"type": "hello", "token": self.tokens[room], "last_seq": last_seq}))

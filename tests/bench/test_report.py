@@ -7,6 +7,7 @@ from typing import Any
 
 from bench import charts, report
 from bench.capacity import curve_stops
+from bench.report_abuse import abuse_rows
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -221,3 +222,58 @@ def test_memory_curve_reads_at_even_socket_counts():
     assert curve_stops(0, 1000, 500) == [500, 1000]
     assert curve_stops(1000, 5000, 1500) == [1500, 3000, 4500, 5000]
     assert curve_stops(0, 300, 500) == [300]
+
+
+def abuse_json() -> dict[str, Any]:
+    """The p99 scenario missing its target with victims lost, the memory scenario meeting its own."""
+
+    def measurement(p50: float, p99: float, lost: int) -> dict[str, Any]:
+        return {"p50_ms": p50, "p99_ms": p99, "lost": lost}
+
+    return {
+        "generated_at": "2026-12-06T08:00:00Z",
+        "settings": {"p99": {"attackers": 40}, "tabs": {"tabs": 20}},
+        "p99": {
+            "quiet": measurement(4.3, 9.3, 0),
+            "abuse": measurement(56.7, 337.2, 3),
+            "ratio": 36.26,
+            "target_ratio": 2.0,
+            "verdict": "MISS",
+        },
+        "tabs": {
+            "quiet_rss_kib": 107827,
+            "peak_rss_kib": 122163,
+            "growth_mib": 14.0,
+            "target_mib": 50.0,
+            "verdict": "PASS",
+            "tabs": 20,
+            "tabs_opened": {"ready": 20},
+        },
+    }
+
+
+def test_abuse_rows_set_each_figure_beside_its_quiet_one(tmp_path):
+    """abuse.json → the attacked p99 over the quiet one, and the RSS growth over the quiet RSS."""
+    rows, _ = run_report(tmp_path)
+    assert rows["Server memory growth, 20 never-reading tabs flooded"].status == "not run"
+    (tmp_path / "bench" / "abuse.json").write_text(json.dumps(abuse_json()))
+    assert report.main(["--input", str(tmp_path / "bench"), "--images", str(tmp_path / "images")]) == 0
+    summary = json.loads((tmp_path / "bench" / "summary.json").read_text())["rows"]
+    rows = {row["figure"]: report.Row(**row) for row in summary}
+    p99 = rows["p99 visitor→agent of other visitors while 40 sockets of one IP push"]
+    assert (p99.parley, p99.baseline) == ("337 ms (p50 56.7, 3 lost)", "9.3 ms quiet (p50 4.3, same run)")
+    assert (p99.ratio, p99.target, p99.status) == (
+        f"36{report.TIMES}",
+        f"≤ 2{report.TIMES} quiet, none lost",
+        "missed",
+    )
+    memory = rows["Server memory growth, 20 never-reading tabs flooded"]
+    assert (memory.parley, memory.baseline) == ("+14.0 MiB (peak 119 MiB)", "105 MiB quiet (same run)")
+    assert (memory.target, memory.status) == ("≤ 50 MiB", "met")
+
+
+def test_abuse_scenario_that_could_not_measure_reads_not_run():
+    """A scenario recorded as failed → its row reads "not run"; the other keeps its verdict."""
+    failed = abuse_json() | {"p99": {"failed": "RuntimeError: first message refused"}}
+    p99, memory = abuse_rows(failed)
+    assert (p99.status, memory.status) == ("not run", "met")
