@@ -107,6 +107,7 @@ def signed_token(
             id="agent-only-conversation.leave",
         ),
         pytest.param('{"type": "__class__"}', "unknown_type", id="dunder-type"),
+        pytest.param('{"type": "\\ud800"}', "unknown_type", id="lone-surrogate-type-echoed-escaped"),
         pytest.param('{"type": "on_ping"}', "unknown_type", id="handler-name-as-type"),
         pytest.param(
             '{"type": "message.send", "client_id": ["c"], "body": "x"}', "invalid_field", id="client_id-array"
