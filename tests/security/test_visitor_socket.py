@@ -11,7 +11,7 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.core import signing
 
-from server.conversations.models import Conversation, Message
+from server.conversations.models import AgentReadMark, Conversation, Message
 from server.conversations.tokens import VISITOR_TOKEN_SALT, VISITOR_TOKEN_SEPARATOR
 from tests.conftest import GLOBEX_ORIGIN, VisitorIdentity, connect_visitor, visitor_socket
 from tests.integration.clients import AgentClient, VisitorClient, console_session_cookie
@@ -545,3 +545,46 @@ async def test_redis_down_while_a_visitor_sends_stores_acks_and_delivers_on_resu
     finally:
         deployment.stop_all()
         redis.kill()
+
+
+async def test_agent_frames_naming_another_visitors_real_conversation_change_nothing(
+    visitor_alice, visitor_carol
+):
+    """conversation.open / .read / .leave naming Carol's real conversation, sent by Alice → unknown_type;
+    no read mark stored, no group joined beyond Alice's own, nothing of Carol's sent."""
+    carol, _ = await connect_visitor(visitor_carol)
+    conversation_id = (await ack_of(carol, {"type": "message.send", "client_id": "c-1", "body": "private"}))[
+        "message"
+    ]["conversation_id"]
+    alice, _ = await connect_visitor(visitor_alice)
+    for frame in (
+        {"type": "conversation.open", "conversation_id": conversation_id, "after_seq": 0},
+        {"type": "conversation.read", "conversation_id": conversation_id, "seq": 1},
+        {"type": "conversation.leave", "conversation_id": conversation_id},
+    ):
+        error = await refused_with(alice, json.dumps(frame))
+        assert error["code"] == "unknown_type"
+        assert "private" not in json.dumps(error)
+    assert await database_sync_to_async(AgentReadMark.objects.count)() == 0
+    await carol.send_json_to({"type": "message.send", "client_id": "c-2", "body": "still private"})
+    assert await alice.receive_nothing(timeout=0.3)
+    await alice.disconnect()
+    await carol.disconnect()
+
+
+async def test_garbage_before_hello_does_not_postpone_the_deadline(visitor_alice, settings):
+    """A socket that keeps sending unreadable frames but never hello → bad_frame each time, then closed
+    4408 at PARLEY_HELLO_TIMEOUT all the same."""
+    settings.PARLEY_HELLO_TIMEOUT = 0.5
+    communicator = visitor_socket(visitor_alice.site)
+    assert (await communicator.connect())[0]
+    started = time.monotonic()
+    output: dict[str, Any] = {}
+    while time.monotonic() - started < 3:
+        await communicator.send_to(text_data="not a frame")
+        output = await communicator.receive_output(timeout=2)
+        if output["type"] == "websocket.close":
+            break
+        assert json.loads(output["text"])["code"] == "bad_frame"
+        await asyncio.sleep(0.05)
+    assert output == {"type": "websocket.close", "code": 4408}
