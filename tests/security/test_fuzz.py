@@ -8,11 +8,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
+from django.db import connections
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
+from server.conversations.store import loop_db
 from server.errors import ERROR_CODES, ParleyError
 from server.protocol.errors import error_frame
 from server.protocol.frames import ErrorFrame
@@ -244,6 +247,9 @@ class Driver:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
 
+        # The loop's pool and the database thread's connections, or the test database cannot be dropped.
+        self.run(loop_db.close())
+        self.run(database_sync_to_async(connections.close_all)())
         self.run(cancel_the_rest())
         self.loop.close()
 

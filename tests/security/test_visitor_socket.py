@@ -4,6 +4,7 @@ import asyncio
 import json
 import sqlite3
 import time
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from channels.testing import WebsocketCommunicator
 from django.core import signing
 
 from server.conversations.models import AgentReadMark, Conversation, Message
+from server.conversations.store import loop_db
 from server.conversations.tokens import VISITOR_TOKEN_SALT, VISITOR_TOKEN_SEPARATOR
 from tests.conftest import GLOBEX_ORIGIN, VisitorIdentity, connect_visitor, visitor_socket
 from tests.integration.clients import AgentClient, VisitorClient, console_session_cookie
@@ -21,6 +23,13 @@ from tests.services import RedisServer
 pytestmark = pytest.mark.django_db(transaction=True)
 
 SOME_UUID = "6f1c2b1e-0000-4000-8000-000000000000"
+
+
+@pytest.fixture(autouse=True)
+async def loop_pool_closed() -> AsyncIterator[None]:
+    """On PostgreSQL, close the event loop's connection pool, or the test database cannot be dropped."""
+    yield
+    await loop_db.close()
 
 
 def member_count(layer: Any) -> int:
