@@ -4,6 +4,7 @@ import asyncio
 import json
 import sqlite3
 import time
+import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -14,7 +15,7 @@ from django.core import signing
 
 from server.conversations.models import AgentReadMark, Conversation, Message
 from server.conversations.store import loop_db
-from server.conversations.tokens import VISITOR_TOKEN_SALT, VISITOR_TOKEN_SEPARATOR
+from server.conversations.tokens import VISITOR_TOKEN_SALT, VISITOR_TOKEN_SEPARATOR, sign_visitor_token
 from tests.conftest import GLOBEX_ORIGIN, VisitorIdentity, connect_visitor, visitor_socket
 from tests.integration.clients import AgentClient, VisitorClient, console_session_cookie
 from tests.processes import DemoDeployment
@@ -75,12 +76,10 @@ async def hello_refused(visitor: VisitorIdentity, token: object, *, origin: str 
     return error, closed
 
 
-def signed_token(
-    visitor: VisitorIdentity, *, salt: str = VISITOR_TOKEN_SALT, site_id: int | None = None
-) -> str:
-    """A visitor token as the server signs them, with a chosen salt or site."""
+def signed_token(visitor: VisitorIdentity, *, salt: str = VISITOR_TOKEN_SALT) -> str:
+    """The visitor's claim signed with SECRET_KEY as the server signs it, with a chosen salt."""
     signer = signing.TimestampSigner(salt=salt, sep=VISITOR_TOKEN_SEPARATOR)
-    return signer.sign_object({"s": site_id or visitor.site.pk, "v": visitor.visitor_id.replace("-", "")})
+    return signer.sign_object({"s": visitor.site.pk, "v": visitor.visitor_id.replace("-", "")})
 
 
 # --- Bytes that are not a frame ----------------------------------------------------------------------
@@ -370,7 +369,7 @@ async def test_an_expired_token_is_refused_with_4401(visitor_alice, monkeypatch)
     """A token signed PARLEY_VISITOR_TOKEN_MAX_AGE + 1 day ago → token_invalid ("expired"), close 4401."""
     real_time = time.time
     monkeypatch.setattr("django.core.signing.time.time", lambda: real_time() - 31 * 24 * 3600)
-    old = signed_token(visitor_alice)
+    old = sign_visitor_token(site_id=visitor_alice.site.pk, visitor_id=uuid.UUID(visitor_alice.visitor_id))
     monkeypatch.setattr("django.core.signing.time.time", real_time)
     error, closed = await hello_refused(visitor_alice, old)
     assert error["code"] == "token_invalid"
@@ -379,12 +378,18 @@ async def test_an_expired_token_is_refused_with_4401(visitor_alice, monkeypatch)
 
 
 async def test_a_token_signed_with_another_salt_is_refused_with_4401(visitor_alice):
-    """The same claim signed with the same key but another salt (e.g. a session's) → token_invalid, 4401."""
+    """The same claim signed with the same key but another salt (e.g. a session's) → token_invalid, 4401;
+    with the visitor salt the same signer's token is accepted, so the salt alone made the difference."""
     error, closed = await hello_refused(
         visitor_alice, signed_token(visitor_alice, salt="django.core.signing")
     )
     assert error["code"] == "token_invalid"
     assert closed["code"] == 4401
+    communicator = visitor_socket(visitor_alice.site)
+    assert (await communicator.connect())[0]
+    await communicator.send_json_to({"type": "hello", "token": signed_token(visitor_alice)})
+    assert (await communicator.receive_json_from())["type"] == "ready"
+    await communicator.disconnect()
 
 
 async def test_a_token_signed_with_another_key_is_refused_with_4401(visitor_alice, settings):
@@ -406,13 +411,18 @@ async def test_a_token_of_another_site_is_refused_with_4403(visitor_gina, visito
     assert member_count(layer_groups) == 0
 
 
-async def test_a_token_naming_another_site_id_is_refused_with_4403(visitor_alice, site_globex):
+async def test_a_valid_token_naming_another_site_for_this_visitor_is_refused(visitor_alice, site_globex):
     """Alice's visitor id signed for Globex's site id, used on Globex's socket → 4401 (no such visitor)
     or 4403: never a ready frame."""
     communicator = visitor_socket(site_globex, origin=GLOBEX_ORIGIN)
     assert (await communicator.connect())[0]
     await communicator.send_json_to(
-        {"type": "hello", "token": signed_token(visitor_alice, site_id=site_globex.pk)}
+        {
+            "type": "hello",
+            "token": sign_visitor_token(
+                site_id=site_globex.pk, visitor_id=uuid.UUID(visitor_alice.visitor_id)
+            ),
+        }
     )
     error = await communicator.receive_json_from()
     assert error["type"] == "error"
