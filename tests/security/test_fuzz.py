@@ -291,7 +291,7 @@ def assert_documented_output(output: list[dict[str, Any]]) -> None:
         if frame["type"] == "error":
             assert frame["code"] in ERROR_CODES
             assert frame["code"] != "internal_error", frame
-            ErrorFrame.model_validate(frame)
+            ErrorFrame.model_validate_json(message["text"])  # strict JSON: no lone surrogate escapes
             last_error = frame["code"]
 
 
