@@ -99,7 +99,9 @@ def _read_frame(text_data: str, *, frames: ClientFrames[Any]) -> tuple[dict[str,
     frame_type: str = decoded["type"]
     model = frames.models.get(frame_type)
     if model is None:
-        raise ParleyError("unknown_type", f"Unknown frame type '{frame_type[:40]}'.")
+        # Echoed escaped: a lone surrogate would make the error frame itself invalid JSON for strict parsers.
+        shown = frame_type[:40].encode("utf-8", "backslashreplace").decode("utf-8")
+        raise ParleyError("unknown_type", f"Unknown frame type '{shown}'.")
     return decoded, frame_type, model
 
 
