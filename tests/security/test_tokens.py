@@ -115,8 +115,8 @@ async def test_a_token_of_another_site_closes_the_socket_4403(visitor_gina, site
     communicator = visitor_socket(site_acme)
     assert (await communicator.connect())[0]
     await communicator.send_json_to({"type": "hello", "token": visitor_gina.token})
-    assert (await communicator.receive_json_from())["code"] == "token_wrong_site"
-    assert await communicator.receive_output() == {"type": "websocket.close", "code": 4403}
+    assert (await communicator.receive_json_from(timeout=5))["code"] == "token_wrong_site"
+    assert await communicator.receive_output(timeout=5) == {"type": "websocket.close", "code": 4403}
 
 
 # --- Rotation --------------------------------------------------------------------------------------------
@@ -165,8 +165,8 @@ async def test_a_fallback_signed_token_opens_the_socket_until_removed(visitor_al
     communicator = visitor_socket(visitor_alice.site)
     assert (await communicator.connect())[0]
     await communicator.send_json_to({"type": "hello", "token": token})
-    assert (await communicator.receive_json_from())["code"] == "token_invalid"
-    assert await communicator.receive_output() == {"type": "websocket.close", "code": 4401}
+    assert (await communicator.receive_json_from(timeout=5))["code"] == "token_invalid"
+    assert await communicator.receive_output(timeout=5) == {"type": "websocket.close", "code": 4401}
 
 
 def test_an_own_visitor_key_signs_tokens_and_ignores_secret_key(visitor_alice, settings):
