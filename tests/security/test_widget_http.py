@@ -1,14 +1,19 @@
 """Door: the widget HTTP API. Every refusal is the documented JSON error, whatever the request holds."""
 
+import json
 import time
 from typing import Any
 
 import pytest
 from django.core import signing
 from django.test import Client
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from server.conversations.models import Visitor
 from server.conversations.tokens import VISITOR_TOKEN_SALT, VISITOR_TOKEN_SEPARATOR
+from server.errors import ERROR_CODES
 from server.sites.models import Site
 from tests.conftest import ACME_ORIGIN, VisitorIdentity
 
@@ -378,3 +383,39 @@ def test_outside_the_widget_api_errors_stay_django_pages(client, db):
     response = client.get("/nowhere")
     assert response.status_code == 404
     assert response["Content-Type"].startswith("text/html")
+
+
+@hypothesis_settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    method=st.sampled_from(["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]),
+    endpoint=st.sampled_from(["session", "config", "nothing", "session/"]),
+    content_type=st.sampled_from(["application/json", "text/plain", "", "application/json; charset=latin-1"]),
+    body=st.one_of(
+        st.binary(max_size=300),
+        st.recursive(
+            st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+            lambda inner: (
+                st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=20), inner, max_size=3)
+            ),
+            max_leaves=20,
+        ).map(lambda value: json.dumps(value).encode()),
+    ),
+)
+def test_any_request_gets_an_answer_or_a_documented_json_error(
+    client, site_acme, method, endpoint, content_type, body
+):
+    """Any method, path, content type and body → 2xx, or JSON with a documented code and its status."""
+    response = client.generic(
+        method,
+        f"/api/widget/sites/{site_acme.public_key}/{endpoint}",
+        body,
+        content_type=content_type,
+        headers={"origin": ACME_ORIGIN},
+    )
+    if response.status_code < 300:
+        return
+    code = response.json()["error"]["code"]
+    assert ERROR_CODES[code][0] == response.status_code
+    assert response["Access-Control-Allow-Origin"] == ACME_ORIGIN
