@@ -24,6 +24,9 @@ ERROR_CODES: dict[str, tuple[int, int | None]] = {
     "token_wrong_site": (403, 4403),
     "not_authenticated": (401, 4401),
     "internal_error": (500, None),
+    # Widget HTTP API only: a body that is not application/json; a request Django refuses (e.g. its Host).
+    "unsupported_media_type": (415, None),
+    "bad_request": (400, None),
 }
 
 

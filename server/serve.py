@@ -11,6 +11,7 @@ import gc
 import importlib
 import sys
 
+from server.access_log import server_without_query_strings
 from server.env import env_bool
 
 
@@ -53,7 +54,9 @@ def main(argv: list[str] | None = None) -> None:
     from daphne.cli import CommandLineInterface
 
     print(f"parley: serving on the {loop} event loop", file=sys.stderr, flush=True)
-    CommandLineInterface().run(sys.argv[1:] if argv is None else argv)
+    cli = CommandLineInterface()
+    cli.server_class = server_without_query_strings(cli.server_class)
+    cli.run(sys.argv[1:] if argv is None else argv)
 
 
 if __name__ == "__main__":

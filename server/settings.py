@@ -23,6 +23,10 @@ SECRET_KEY = os.environ.get("SECRET_KEY", _DEV_SECRET_KEY if DEBUG else "")
 if not SECRET_KEY:
     raise ImproperlyConfigured("Set SECRET_KEY (or DEBUG=1 for a development key).")
 SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
+# Visitor tokens' own signing key, optional: when set, visitor tokens rotate apart from SECRET_KEY (which
+# signs agent sessions), with their own fallbacks; when empty they use SECRET_KEY and its fallbacks.
+PARLEY_VISITOR_TOKEN_KEY = os.environ.get("PARLEY_VISITOR_TOKEN_KEY", "")
+PARLEY_VISITOR_TOKEN_KEY_FALLBACKS = env_list("PARLEY_VISITOR_TOKEN_KEY_FALLBACKS", [])
 
 # Where browsers reach this server: used in the embed code and to trust the console's origin.
 PARLEY_PUBLIC_URL = os.environ.get("PARLEY_PUBLIC_URL", "http://localhost:8000").rstrip("/")

@@ -12,6 +12,10 @@ def home(request: HttpRequest) -> HttpResponseRedirect:
     return HttpResponseRedirect("/console/")
 
 
+# The widget API answers its documented JSON errors even for failures outside its views.
+handler400 = "server.widget_api.handlers.bad_request"
+handler500 = "server.widget_api.handlers.server_error"
+
 urlpatterns = [
     path("", home),
     path("healthz", health.live, name="health-live"),

@@ -24,7 +24,9 @@ export type ErrorCode =
   | "token_invalid"
   | "token_wrong_site"
   | "not_authenticated"
-  | "internal_error";
+  | "internal_error"
+  | "unsupported_media_type"
+  | "bad_request";
 export type VisitorClientFrame = Hello | VisitorMessageSend | Sync | Ping;
 export type VisitorServerFrame =
   VisitorReady | MessageAck | MessageNew | ConversationStarted | History | Pong | ErrorFrame;
@@ -375,7 +377,7 @@ export interface HttpErrorBody {
   retry_after?: number | null;
 }
 /**
- * The body of POST /api/widget/sites/<site_key>/session.
+ * The body of POST /api/widget/sites/<site_key>/session: unknown fields are ignored.
  */
 export interface SessionRequest {
   /**

@@ -3,6 +3,7 @@
 import uuid
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core import signing
 
 from server.errors import ParleyError
@@ -21,12 +22,30 @@ class VisitorClaim:
     visitor_id: uuid.UUID
 
 
+def visitor_token_keys() -> tuple[str, list[str | bytes]]:
+    """The key that signs visitor tokens and the older keys still accepted (docs/deploy.md, rotating keys).
+
+    PARLEY_VISITOR_TOKEN_KEY, with its own fallbacks, when set: visitor tokens then rotate apart from
+    SECRET_KEY, which signs agent sessions. Otherwise SECRET_KEY and SECRET_KEY_FALLBACKS.
+    """
+    if settings.PARLEY_VISITOR_TOKEN_KEY:
+        return settings.PARLEY_VISITOR_TOKEN_KEY, list(settings.PARLEY_VISITOR_TOKEN_KEY_FALLBACKS)
+    return settings.SECRET_KEY, list(settings.SECRET_KEY_FALLBACKS)
+
+
 def _signer() -> signing.TimestampSigner:
-    return signing.TimestampSigner(salt=VISITOR_TOKEN_SALT, sep=VISITOR_TOKEN_SEPARATOR)
+    key, fallback_keys = visitor_token_keys()
+    return signing.TimestampSigner(
+        key=key, fallback_keys=fallback_keys, salt=VISITOR_TOKEN_SALT, sep=VISITOR_TOKEN_SEPARATOR
+    )
 
 
 def sign_visitor_token(*, site_id: int, visitor_id: uuid.UUID) -> str:
-    """Return a token binding a visitor to a site (signed, not encrypted: ids only, no personal data)."""
+    """Return a token binding a visitor to a site (signed, not encrypted: ids only, no personal data).
+
+    Always with the current key: a session request resuming a visitor re-signs a token a fallback key
+    accepted, so tokens move to a new key as visitors come back.
+    """
     return _signer().sign_object({"s": site_id, "v": visitor_id.hex})
 
 

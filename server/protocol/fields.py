@@ -10,6 +10,9 @@ from pydantic_core import PydanticCustomError
 
 from server.conversations.text import STORABLE_EXPECTATION, is_storable_text
 
+# A full match everywhere: pydantic's Rust engine reads `$` as the end of the text (never before a final
+# newline), and Python code uses it with fullmatch (validation.frame_ref). tests/security/test_identifiers.py
+# holds both to it, so a switch to regex_engine="python-re" would fail there.
 CLIENT_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 MAX_SEQ = 2**31 - 1
 MAX_URL_CHARS = 2000

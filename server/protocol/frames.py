@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from typing_extensions import TypeAliasType
 
-from server.protocol.fields import ClientId, ConversationId, PageUrl, Seq, Text
+from server.protocol.fields import ClientId, ConversationId, Expect, PageUrl, Seq, Text
 from server.protocol.objects import SERVER_OUTPUT, Conversation, ConversationSummary, Message, SiteInfo
 
 # Every error code Parley emits; errors.ERROR_CODES maps each to its HTTP status and close code.
@@ -33,6 +33,8 @@ ErrorCode = TypeAliasType(
         "token_wrong_site",
         "not_authenticated",
         "internal_error",
+        "unsupported_media_type",
+        "bad_request",
     ],
 )
 
@@ -265,13 +267,19 @@ AgentServerFrame = Annotated[
 # --- Widget HTTP API -------------------------------------------------------------------------------------
 
 
-class SessionRequest(BaseModel):
-    """The body of POST /api/widget/sites/<site_key>/session."""
+OPTIONAL_STRING = "must be a string or null"
 
-    visitor_token: str | None = Field(
+
+class SessionRequest(BaseModel):
+    """The body of POST /api/widget/sites/<site_key>/session: unknown fields are ignored."""
+
+    visitor_token: Annotated[str | None, Expect(OPTIONAL_STRING)] = Field(
         None, description="The token the widget holds: resumes its visitor when valid, else a new one starts."
     )
-    page_url: str | None = Field(None, description="The page the widget runs on (an http(s) URL).")
+    # Not PageUrl: a page address the server cannot store is dropped, not refused (docs/protocol.md).
+    page_url: Annotated[str | None, Expect(OPTIONAL_STRING)] = Field(
+        None, description="The page the widget runs on (an http(s) URL)."
+    )
 
 
 class SessionResponse(BaseModel):

@@ -18,6 +18,7 @@ OVERSIZED_FRAME_READ_FACTOR = 8
 _CLIENT_ID = re.compile(CLIENT_ID_PATTERN)
 
 F = TypeVar("F")
+M = TypeVar("M", bound=BaseModel)
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,28 @@ def parse(*, text_data: str | None, bytes_data: bytes | None, frames: ClientFram
         error.ref = frame_ref(frame_type=frame_type, client_id=decoded.get("client_id"))
         raise error from None
     return frame
+
+
+def parse_body(*, body: bytes, model: type[M]) -> M:
+    """Decode and validate an HTTP JSON body, an object, against its model (unknown fields ignored)."""
+    try:
+        return model.model_validate_json(body or b"{}")
+    except ValidationError as failure:
+        first = failure.errors(include_url=False, include_context=False, include_input=False)[0]
+        if first["type"] != "json_invalid" and first["loc"]:
+            raise _field_error(failure, model=model) from None
+    # Not an object, or JSON that pydantic's parser refuses and Python's may read (a lone surrogate, NaN);
+    # nesting past pydantic's limit is refused here, where Python's parser raises RecursionError.
+    try:
+        decoded = json.loads(body)
+    except (ValueError, RecursionError) as error:
+        raise ParleyError("invalid_json", "The body is not valid JSON.") from error
+    if not isinstance(decoded, dict):
+        raise ParleyError("invalid_json", "The body must be a JSON object.")
+    try:
+        return model.model_validate(decoded)
+    except ValidationError as failure:
+        raise _field_error(failure, model=model) from None
 
 
 def frame_ref(*, frame_type: str, client_id: object) -> str:

@@ -1,5 +1,6 @@
 """Reads of sites: the per-process site cache, origin checks, memberships and the embed code."""
 
+import re
 import time
 from typing import Any
 
@@ -12,11 +13,14 @@ from server.sites.models import Site, SiteMembership
 # per process. A change to a site (origins, style) is seen within PARLEY_SITE_CACHE_SECONDS everywhere.
 _site_cache: dict[str, tuple[float, Site]] = {}
 SITE_CACHE_MAX_ENTRIES = 10_000
+# What new_site_key makes. A key of any other form is refused before a query: a NUL, say, would fail
+# PostgreSQL's text parameter instead of finding no site.
+SITE_KEY = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 def get_site_by_key(*, site_key: str) -> Site:
     """The site with this public key, or `site_not_found`."""
-    if len(site_key) > 64:
+    if not SITE_KEY.fullmatch(site_key):
         raise ParleyError("site_not_found", "No site has this key.")
     now = time.monotonic()
     cached = _site_cache.get(site_key)

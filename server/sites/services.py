@@ -11,7 +11,7 @@ from server.errors import ParleyError
 from server.sites.models import Site, SiteMembership
 from server.sites.selectors import get_site_by_key, is_origin_allowed
 
-COLOR_PATTERN = re.compile(r"^#[0-9a-fA-F]{6}$")
+COLOR_PATTERN = re.compile(r"#[0-9a-fA-F]{6}")
 
 
 def check_origin(*, origin: str) -> str:
@@ -41,7 +41,7 @@ def check_allowed_origins(*, origins: Iterable[str]) -> list[str]:
 
 def check_widget_color(*, color: str) -> str:
     """A `#rrggbb` colour (it ends up in the widget's CSS), or raise `invalid_field`."""
-    if not COLOR_PATTERN.match(color):
+    if not COLOR_PATTERN.fullmatch(color):
         raise ParleyError("invalid_field", "The widget colour must look like #4f46e5.")
     return color.lower()
 

@@ -8,9 +8,9 @@ from corsheaders.signals import check_request_enabled
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 
-from server.sites.selectors import site_allowed_origins
+from server.sites.selectors import SITE_KEY, site_allowed_origins
 
-SITE_API_PATH = re.compile(r"^/api/widget/sites/(?P<site_key>[A-Za-z0-9_-]{1,64})/")
+SITE_API_PATH = re.compile(rf"^/api/widget/sites/(?P<site_key>{SITE_KEY.pattern})/")
 
 
 class WidgetSiteOriginsMiddleware:

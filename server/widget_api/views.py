@@ -2,7 +2,6 @@
 
 import gzip
 import hashlib
-import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -10,6 +9,7 @@ from functools import cache, wraps
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.http import parse_etags
 from django.views.decorators.csrf import csrf_exempt
@@ -21,9 +21,11 @@ from server.limits.client_ip import request_client_ip
 from server.protocol import frames
 from server.protocol.errors import error_response
 from server.protocol.objects import construct
+from server.protocol.validation import parse_body
 from server.sites.selectors import widget_config as site_widget_config
 from server.sites.services import check_site_origin
 from server.widget_api.bundles import load_bundle
+from server.widget_api.handlers import internal_error, too_large
 
 logger = logging.getLogger(__name__)
 
@@ -31,38 +33,53 @@ View = Callable[..., HttpResponse]
 
 
 def api_view(*methods: str) -> Callable[[View], View]:
-    """Limit a JSON view to some methods and turn a ParleyError into its 4xx JSON response."""
+    """Limit a JSON view to some methods; every failure in it answers the documented JSON error."""
 
     def decorate(view: View) -> View:
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.method not in methods:
+                response = error_response(ParleyError("method_not_allowed", f"Use {' or '.join(methods)}."))
+                response["Allow"] = ", ".join(methods)
+                return response
             try:
-                if request.method not in methods:
-                    raise ParleyError("method_not_allowed", f"Use {' or '.join(methods)}.")
                 check_widget_request(ip=request_client_ip(request))
                 return view(request, *args, **kwargs)
             except ParleyError as error:
                 logger.info("%s %s refused: %s", request.method, request.path, error.code)
                 return error_response(error)
+            except RequestDataTooBig:
+                return error_response(too_large())
+            except Exception:
+                # Logged with its traceback; the client reads the documented JSON, not Django's page.
+                logger.exception("%s %s failed", request.method, request.path)
+                return error_response(internal_error())
 
         return wrapper
 
     return decorate
 
 
-def _json_body(request: HttpRequest) -> dict[str, Any]:
-    """The request body as a JSON object, within PARLEY_HTTP_BODY_MAX_BYTES."""
-    if len(request.body) > settings.PARLEY_HTTP_BODY_MAX_BYTES:
-        raise ParleyError(
-            "payload_too_large", f"Bodies are limited to {settings.PARLEY_HTTP_BODY_MAX_BYTES} bytes."
-        )
+def _json_body(request: HttpRequest) -> bytes:
+    """The raw body of a JSON request, read only up to PARLEY_HTTP_BODY_MAX_BYTES."""
+    # No Content-Type passes only with an empty body, which reads as {}.
+    content_type = (request.content_type or "").lower()
+    if content_type not in {"", "application/json"}:
+        raise ParleyError("unsupported_media_type", "Send the body as application/json.")
+    limit = settings.PARLEY_HTTP_BODY_MAX_BYTES
     try:
-        decoded = json.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError) as error:
-        raise ParleyError("invalid_json", "The body is not valid JSON.") from error
-    if not isinstance(decoded, dict):
-        raise ParleyError("invalid_json", "The body must be a JSON object.")
-    return decoded
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if declared > limit:
+        raise too_large()
+    # Read, not request.body: a body without a Content-Length is still read no further than the limit.
+    body = request.read(limit + 1)
+    if len(body) > limit:
+        raise too_large()
+    if body and not content_type:
+        raise ParleyError("unsupported_media_type", "Send the body as application/json.")
+    return body
 
 
 @api_view("GET")
@@ -80,14 +97,11 @@ def widget_config(request: HttpRequest, site_key: str) -> HttpResponse:
 def widget_session(request: HttpRequest, site_key: str) -> HttpResponse:
     """Resume or start a visitor and return a fresh signed token for the visitor socket."""
     site = check_site_origin(site_key=site_key, origin=request.headers.get("Origin"))
-    body = _json_body(request)
-    token = body.get("visitor_token")
-    if token is not None and not isinstance(token, str):
-        raise ParleyError("invalid_field", "Field 'visitor_token' must be a string or null.")
+    body = parse_body(body=_json_body(request), model=frames.SessionRequest)
     session = do_start_visitor_session(
         site=site,
-        visitor_token=token,
-        page_url=body.get("page_url"),
+        visitor_token=body.visitor_token,
+        page_url=body.page_url,
         user_agent=request.headers.get("User-Agent", ""),
         client_ip=request_client_ip(request),
     )

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from server.errors import ParleyError
 from server.protocol import validation
-from server.protocol.frames import Sync
+from server.protocol.frames import SessionRequest, Sync
 from server.protocol.validation import OVERSIZED_FRAME_READ_FACTOR, ClientFrames, frame_ref
 
 MAX_BYTES = 16384
@@ -633,3 +633,54 @@ def test_every_json_object_gets_an_answer_by_the_rules(socket, fields, ensure_as
         assert new[2].startswith("Field '")
     else:
         assert (code, ref) == ("unknown_type" if isinstance(frame_type, str) else "bad_frame", None)
+
+
+# --- HTTP bodies (parse_body) -----------------------------------------------------------------------------
+
+
+def body_outcome(body: bytes) -> Outcome:
+    """("error", code, message) when refused, else ("ok", fields)."""
+    try:
+        parsed = validation.parse_body(body=body, model=SessionRequest)
+    except ParleyError as error:
+        return ("error", error.code, error.message)
+    return ("ok", parsed.model_dump())
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (b"", ("ok", {"visitor_token": None, "page_url": None})),
+        (b'{"visitor_token": "t", "x": 1}', ("ok", {"visitor_token": "t", "page_url": None})),
+        (
+            b'{"page_url": "https://a/\\ud800"}',
+            ("ok", {"visitor_token": None, "page_url": "https://a/\ud800"}),
+        ),
+        (b"[]", ("error", "invalid_json", "The body must be a JSON object.")),
+        (b"nope", ("error", "invalid_json", "The body is not valid JSON.")),
+        (b"[" * 3000 + b"]" * 3000, ("error", "invalid_json", "The body is not valid JSON.")),
+        (
+            b'{"visitor_token": 1}',
+            ("error", "invalid_field", "Field 'visitor_token' must be a string or null."),
+        ),
+        (b'{"page_url": NaN}', ("error", "invalid_field", "Field 'page_url' must be a string or null.")),
+    ],
+)
+def test_a_body_gets_its_answer(body, expected):
+    """Each HTTP body → its fields, or invalid_json / invalid_field naming the field."""
+    assert body_outcome(body) == expected
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.one_of(
+        st.binary(max_size=200),
+        st.recursive(st.none() | st.integers() | st.text(), st.lists).map(
+            lambda value: json.dumps({"visitor_token": value}).encode()
+        ),
+    )
+)
+def test_any_body_is_read_or_refused_with_a_documented_code(body):
+    """Any bytes → a SessionRequest or invalid_json / invalid_field, never another exception."""
+    result = body_outcome(body)
+    assert result[0] == "ok" or result[1] in {"invalid_json", "invalid_field"}

@@ -26,7 +26,7 @@ def test_malformed_origins_are_refused(origin):
     assert raised.value.code == "invalid_field"
 
 
-@pytest.mark.parametrize("color", ["red", "#fff", "#12345g", "#123456;}"])
+@pytest.mark.parametrize("color", ["red", "#fff", "#12345g", "#123456;}", "#123456\n", "\n#123456"])
 def test_widget_colour_must_be_hex(color):
     """The colour ends up in CSS, so only #rrggbb passes."""
     with pytest.raises(ParleyError):
