@@ -17,6 +17,7 @@ from pydantic import BaseModel
 
 from server.conversations.store import loop_db
 from server.errors import ERROR_CODES, ParleyError
+from server.limits import checks as limits
 from server.protocol.errors import error_frame
 from server.protocol.frames import ErrorFrame
 from server.protocol.validation import AGENT, VISITOR, ClientFrames, parse
@@ -256,9 +257,11 @@ class Driver:
 
 @pytest.fixture
 def driver(transactional_db: None, settings: Any) -> Iterator[Driver]:
-    """A driver with frame limits out of the way (the fuzz sends many frames fast)."""
+    """A driver with frame and connection limits out of the way (the fuzz opens many sockets, sends fast)."""
     settings.PARLEY_FRAME_RATE = 1_000_000
     settings.PARLEY_FRAME_BURST = 1_000_000
+    for limit in limits.ALL:
+        setattr(settings, limit.setting, "")
     settings.PARLEY_HELLO_TIMEOUT = 3600
     running = Driver()
     yield running
