@@ -1,4 +1,4 @@
-"""What the transport guards decide, apart from Twisted: when a socket is a slow reader, how big a body may be."""
+"""What the transport guards decide, apart from Twisted: slow readers, and how big a body may be."""
 
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit

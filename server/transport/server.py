@@ -1,4 +1,4 @@
-"""daphne's server and command line with Parley's transport guards (imported after the event loop is chosen)."""
+"""daphne's server and command line with Parley's transport guards (import after choosing the loop)."""
 
 import logging
 from typing import Any

@@ -7,7 +7,6 @@ import termios
 import time
 from typing import Any
 
-import txaio
 from daphne.ws_protocol import WebSocketFactory, WebSocketProtocol
 from django.conf import settings
 
@@ -35,7 +34,7 @@ def buffered_bytes(transport: Any) -> int:
     tcp = tcp_transport(transport)
     if tcp is None:
         return 0
-    return len(tcp.dataBuffer) - tcp.offset + tcp._tempDataLen
+    return len(tcp.dataBuffer) - int(tcp.offset) + int(tcp._tempDataLen)
 
 
 def kernel_unsent_bytes(transport: Any) -> int:
@@ -48,12 +47,11 @@ def kernel_unsent_bytes(transport: Any) -> int:
         answer = fcntl.ioctl(tcp.fileno(), request, b"\0\0\0\0")
     except (OSError, ValueError):
         return 0
-    count: int = struct.unpack("i", answer)[0]
-    return count
+    return int(struct.unpack("i", answer)[0])
 
 
 class GuardedWebSocketProtocol(WebSocketProtocol):  # type: ignore[misc]
-    """daphne's WebSocket protocol, closing slow readers and pausing reads its application has not caught up with."""
+    """daphne's WebSocket protocol, closing slow readers and pausing reads while its application lags."""
 
     handed_bytes = 0
     reads_paused = False
@@ -118,14 +116,14 @@ class GuardedWebSocketProtocol(WebSocketProtocol):  # type: ignore[misc]
         if queue is not None and not self.reads_paused and queue.qsize() >= self.factory.incoming_frames_max:
             self.reads_paused = True
             self.transport.pauseProducing()
-            txaio.call_later(RESUME_POLL_SECONDS, self.resume_reads)
+            self.factory.reactor.callLater(RESUME_POLL_SECONDS, self.resume_reads)
 
     def resume_reads(self) -> None:
         """Read again once the application has taken half its waiting frames; look again later if not."""
         if self.state == self.STATE_CLOSED:
             return
         if self.application_queue.qsize() > self.factory.incoming_frames_max // 2:
-            txaio.call_later(RESUME_POLL_SECONDS, self.resume_reads)
+            self.factory.reactor.callLater(RESUME_POLL_SECONDS, self.resume_reads)
             return
         self.reads_paused = False
         self.transport.resumeProducing()

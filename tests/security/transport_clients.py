@@ -92,7 +92,8 @@ def http_exchange(port: int, head: str, body_parts: list[bytes], *, within: floa
             if b"\r\n\r\n" in answer:
                 response_head, _, body = answer.partition(b"\r\n\r\n")
                 lengths = [
-                    int(line.split(b":", 1)[1]) for line in response_head.split(b"\r\n")
+                    int(line.split(b":", 1)[1])
+                    for line in response_head.split(b"\r\n")
                     if line.lower().startswith(b"content-length:")
                 ]
                 if lengths and len(body) >= lengths[0]:
