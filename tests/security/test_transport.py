@@ -25,6 +25,7 @@ from tests.security.transport_clients import (
     tcp_state,
     wait_dropped,
 )
+from tests.services import NginxBalancer
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -347,3 +348,27 @@ def test_refused_client_that_keeps_the_connection_is_cut_off(servers):
         sock.sendall(session_head(servers, length_header="Content-Length: 20000000").encode())
         assert sock.recv(12).startswith(b"HTTP/1.1 413")
         wait_dropped(sock, within=10)
+
+
+def test_behind_deploy_nginx_an_oversized_widget_body_gets_the_same_413_json(servers, tmp_path):
+    """Through deploy/nginx.conf: a widget body declaring 20 MB → nginx's 413 with Parley's JSON body."""
+    nginx = NginxBalancer(workdir=tmp_path, upstream_ports=[servers.buffered_port])
+    nginx.start()
+    try:
+        status, body = http_exchange(
+            nginx.port, session_head(servers, length_header="Content-Length: 20000000"), [b"{"]
+        )
+        assert_payload_too_large(status, body, 8192)
+        status, body = http_exchange(
+            nginx.port,
+            "POST /console/login/ HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2097152\r\n\r\n",
+            [b"a"],
+        )
+        assert_payload_too_large(status, body, MiB)
+        payload = json.dumps({"visitor_token": None}).encode()
+        status, body = http_exchange(
+            nginx.port, session_head(servers, length_header=f"Content-Length: {len(payload)}"), [payload]
+        )
+        assert status == 200
+    finally:
+        nginx.stop()
