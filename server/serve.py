@@ -45,16 +45,20 @@ def tune_process() -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Choose the event loop, load the application, tune the process, then run daphne's command line."""
+    """Choose the event loop, load the application, tune the process, then run daphne's guarded command line.
+
+    Guarded: server.transport bounds each socket's buffers and refuses oversized frames and bodies
+    cleanly, which plain `daphne` does not (docs/transport.md).
+    """
     loop = choose_event_loop()
     # Loaded before daphne does (it then finds it imported), so that the collector freezes all of it.
     importlib.import_module("server.asgi")
     tune_process()
     # Imported only now: daphne.server creates its event loop on import.
-    from daphne.cli import CommandLineInterface
+    from server.transport.server import ParleyCommandLine
 
     print(f"parley: serving on the {loop} event loop", file=sys.stderr, flush=True)
-    cli = CommandLineInterface()
+    cli = ParleyCommandLine()
     cli.server_class = server_without_query_strings(cli.server_class)
     cli.run(sys.argv[1:] if argv is None else argv)
 

@@ -247,6 +247,20 @@ PARLEY_HISTORY_MAX_BYTES = env_int("PARLEY_HISTORY_MAX_BYTES", 256 * 1024)
 PARLEY_INBOX_LIMIT = env_int("PARLEY_INBOX_LIMIT", 200)
 PARLEY_AGENT_OPEN_CONVERSATIONS_MAX = env_int("PARLEY_AGENT_OPEN_CONVERSATIONS_MAX", 20)
 PARLEY_SITE_CACHE_SECONDS = env_int("PARLEY_SITE_CACHE_SECONDS", 30)
+# Transport guards (server/transport/, in force under `python -m server.serve`; docs/transport.md).
+# Bytes a socket may hold written but not yet taken by the kernel before it is closed 4008 (slow reader).
+PARLEY_SOCKET_BUFFER_MAX_BYTES = env_int("PARLEY_SOCKET_BUFFER_MAX_BYTES", 1024 * 1024)
+# Seconds a socket's unsent bytes may wait with none of them taken before it is closed 4008; shorter than
+# the keepalive (ping every 20 s, 30 s to answer) so that a reader that stopped is found first.
+PARLEY_SOCKET_STALL_SECONDS = env_int("PARLEY_SOCKET_STALL_SECONDS", 15)
+# Frames read from a socket and not yet taken by its consumer; past it the server stops reading that socket.
+PARLEY_SOCKET_INCOMING_FRAMES_MAX = env_int("PARLEY_SOCKET_INCOMING_FRAMES_MAX", 64)
+# A frame over this is refused with close 1009; between PARLEY_FRAME_MAX_BYTES and it, `frame_too_large`.
+PARLEY_FRAME_HARD_MAX_BYTES = env_int("PARLEY_FRAME_HARD_MAX_BYTES", 8 * PARLEY_FRAME_MAX_BYTES)
+# Request bodies outside the widget API (console, admin): refused with 413 before they are read, and
+# Django's own limit on what it reads agrees.
+PARLEY_REQUEST_BODY_MAX_BYTES = env_int("PARLEY_REQUEST_BODY_MAX_BYTES", 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = PARLEY_REQUEST_BODY_MAX_BYTES
 # The built frontend (`make frontend`): widget.js, panel.js, console.js and their sizes.
 PARLEY_FRONTEND_DIST = Path(os.environ.get("PARLEY_FRONTEND_DIST", BASE_DIR / "frontend" / "dist"))
 # At most this many visitor sends are stored in one transaction (server/realtime/batching.py).

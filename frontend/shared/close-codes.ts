@@ -2,7 +2,8 @@
 
 /**
  * - "reconnect": with backoff (network loss 1006, hello timeout 4408, frame too large 1009, too many
- *   connections 4429, anything unknown).
+ *   connections 4429, slow reader 4008: the socket left too much unread, anything unknown); the client then
+ *   resumes by seq.
  * - "reconnect-now": the server is ready again at once: a process going away (4001, or 1001 from a proxy)
  *   or live fan-out back after an outage (4012, or 1012); reconnect within a second, jittered.
  * - "login": the credentials were refused (4401 not authenticated, 4403 token of another site): a visitor
