@@ -254,6 +254,9 @@ PARLEY_SEND_ON_EVENT_LOOP = env_bool("PARLEY_SEND_ON_EVENT_LOOP", True)
 # At most this many connections the event loop's statements hold at once (a pool per loop, loop_db.py):
 # it keeps one, and opens more only while statements overlap.
 PARLEY_LOOP_DB_POOL_MAX = env_int("PARLEY_LOOP_DB_POOL_MAX", 4)
+# An open agent socket reads its session, its user's is_active and its sites again at most this often,
+# before a frame or a relay (server/realtime/consumers/agent.py); signals close it at once anyway.
+PARLEY_AGENT_ACCESS_RECHECK_SECONDS = env_int("PARLEY_AGENT_ACCESS_RECHECK_SECONDS", 5)
 # Who hands the domain events of stored changes to the sockets (server/conversations/events.py).
 PARLEY_EVENT_PUBLISHER = "server.realtime.gateway.publish"
 

@@ -7,6 +7,7 @@ describe("closeAction", () => {
     expect(closeAction(4401)).toBe("login");
     expect(closeAction(4403)).toBe("login");
     for (const code of [4001, 4012, 1001, 1012]) expect(closeAction(code)).toBe("reconnect-now");
+    expect(closeAction(4003)).toBe("reconnect-now");
     for (const code of [1006, 1009, 1011, 4408, 3000, 4999]) expect(closeAction(code)).toBe("reconnect");
   });
 });

@@ -3,7 +3,8 @@
 /**
  * - "reconnect": with backoff (network loss 1006, hello timeout 4408, frame too large 1009, anything unknown).
  * - "reconnect-now": the server is ready again at once: a process going away (4001, or 1001 from a proxy)
- *   or live fan-out back after an outage (4012, or 1012); reconnect within a second, jittered.
+ *   or live fan-out back after an outage (4012, or 1012), or an agent's access changed (4003: a site was
+ *   removed, the next connection gets an inbox without it); reconnect within a second, jittered.
  * - "login": the credentials were refused (4401 not authenticated, 4403 token of another site): a visitor
  *   gets a new session and reconnects, an agent is sent to log in.
  * - "stop": a normal close (1000), which the server never sends: only this client closes that way.
@@ -14,7 +15,8 @@ export const CLOSE_NORMAL = 1000;
 export const CLOSE_ABNORMAL = 1006;
 export const CLOSE_NOT_AUTHENTICATED = 4401;
 export const CLOSE_FORBIDDEN = 4403;
-export const RECONNECT_AT_ONCE: ReadonlySet<number> = new Set([4001, 4012, 1001, 1012]);
+export const CLOSE_ACCESS_CHANGED = 4003;
+export const RECONNECT_AT_ONCE: ReadonlySet<number> = new Set([4001, 4012, 1001, 1012, CLOSE_ACCESS_CHANGED]);
 
 /** The action for a close code. */
 export function closeAction(code: number): CloseAction {
