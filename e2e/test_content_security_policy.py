@@ -48,7 +48,9 @@ def test_the_console_logs_in_connects_and_shows_the_inbox_without_a_csp_violatio
     assert violations == []
     assert uncaught == []
     # The watch itself works: an inline style added now is refused, and Chromium says so.
-    page.evaluate("document.head.append(Object.assign(document.createElement('style'), {textContent: 'p{}'}))")
+    page.evaluate(
+        "document.head.append(Object.assign(document.createElement('style'), {textContent: 'p{}'}))"
+    )
     page.wait_for_timeout(300)
     assert any("style-src" in violation for violation in violations), violations
 
@@ -78,7 +80,9 @@ def test_the_admin_pages_run_without_a_csp_violation(deployment: DemoDeployment,
     assert uncaught == []
 
 
-def test_the_lockout_page_is_the_consoles_without_a_csp_violation(deployment: DemoDeployment, new_context) -> None:
+def test_the_lockout_page_is_the_consoles_without_a_csp_violation(
+    deployment: DemoDeployment, new_context
+) -> None:
     """Five wrong passwords for one username → the lockout page, styled, with no CSP violation."""
     page = new_context(viewport={"width": 1000, "height": 700}).new_page()
     violations = csp_violations(page)
