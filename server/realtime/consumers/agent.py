@@ -24,7 +24,6 @@ from server.realtime.access import (
 )
 from server.realtime.consumers.base import ParleyConsumer
 from server.realtime.groups import agent_group, site_agents_group
-from server.sites.selectors import agent_site_ids
 
 logger = logging.getLogger(__name__)
 
@@ -48,12 +47,18 @@ class AgentConsumer(ParleyConsumer):
         self.session_key: str | None = getattr(session, "session_key", None)
         self.session_ref = session_fingerprint(self.session_key or "")
         self.access_revoked = False
-        # The personal group first: an access change committed from here on reaches this socket.
+        # The personal group first: an access change committed from here on reaches this socket, and what
+        # was committed before (after the session was read for the handshake) is read here.
         await self.join(agent_group(self.user_id))
-        site_ids = await database_sync_to_async(agent_site_ids)(user_id=self.user_id)
-        self.site_ids = frozenset(site_ids)
+        access = await database_sync_to_async(current_access)(
+            user_id=self.user_id, session_key=self.session_key
+        )
+        self.site_ids = access.site_ids
         self.access_checked_at = time.monotonic()
-        for site_id in site_ids:
+        if not access.signed_in:
+            await self.revoke(CLOSE_NOT_AUTHENTICATED)
+            return
+        for site_id in sorted(access.site_ids):
             await self.join(site_agents_group(site_id))
         inbox = await database_sync_to_async(agent_inbox)(user=user)
         await self.send_frame(replies.agent_ready_frame(inbox))
