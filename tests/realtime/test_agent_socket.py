@@ -9,6 +9,7 @@ from server.conversations.models import AgentReadMark, Conversation
 from server.conversations.services.conversations import send_notification
 from server.conversations.services.messages import do_post_agent_message
 from server.protocol.wire import message_wire
+from server.realtime import access
 from server.realtime.consumers import agent as agent_module
 from tests.conftest import agent_socket, connect_agent, connect_visitor
 from tests.realtime.test_visitor_socket import member_count, receive_types, send_message
@@ -236,13 +237,11 @@ async def test_access_is_read_again_at_most_once_per_interval(
     agent_bob, visitor_alice, settings, monkeypatch
 ):
     """Within PARLEY_AGENT_ACCESS_RECHECK_SECONDS frames and relays read nothing more; past it, once each."""
-
     reads: list[int] = []
-    real = agent_module.current_access
 
     def counted(**kwargs: Any) -> Any:
         reads.append(kwargs["user_id"])
-        return real(**kwargs)
+        return access.current_access(**kwargs)
 
     monkeypatch.setattr(agent_module, "current_access", counted)
     settings.PARLEY_AGENT_ACCESS_RECHECK_SECONDS = 3600
