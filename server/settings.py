@@ -1,12 +1,14 @@
 """Parley settings, read from the environment (see the configuration table in README.md)."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import dj_database_url
 import django_stubs_ext
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from server.env import env_bool, env_int, env_list
@@ -52,6 +54,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "corsheaders",
     "channels",
+    "axes",
     "server.sites",
     "server.conversations",
     "server.realtime",
@@ -71,6 +74,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "server.urls"
@@ -154,8 +160,57 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = _public.scheme == "https"
 CSRF_COOKIE_SECURE = _public.scheme == "https"
+CSRF_COOKIE_HTTPONLY = True  # the console reads the token from its form, never from the cookie
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# --- Production hardening and login throttling (docs/deploy.md, docs/security.md) ---
+# HSTS once Parley is served over https: browsers then refuse plain http to this host for that long.
+SECURE_HSTS_SECONDS = env_int("PARLEY_HSTS_SECONDS", 365 * 24 * 3600) if _public.scheme == "https" else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("PARLEY_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("PARLEY_HSTS_PRELOAD", False)
+# The header a TLS-terminating proxy sets to "https" (e.g. X-Forwarded-Proto); only behind a proxy that
+# always sets it, since a client could otherwise claim https itself.
+_proxy_ssl_header = os.environ.get("SECURE_PROXY_SSL_HEADER", "").strip()
+if _proxy_ssl_header:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_ssl_header.upper().replace("-", "_"), "https")
+# Every console page and the admin: nothing inline, nothing from elsewhere, never framed. The widget's
+# scripts and API are embedded by other sites' pages, where a policy on them means nothing.
+_socket_origins = [
+    origin.lower().replace("http", "ws", 1) for origin in CSRF_TRUSTED_ORIGINS if origin.startswith("http")
+]
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/api/widget/", "/widget.js", "/widget/", "/healthz", "/readyz"],
+    "DIRECTIVES": {
+        "default-src": [NONE],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF, *_socket_origins],
+        "manifest-src": [SELF],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# django-axes: failed logins (console and admin) counted per username and client IP in the database,
+# shared by every process.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Failed logins of one username from one IP before it is locked out.
+PARLEY_LOGIN_FAILURE_LIMIT = env_int("PARLEY_LOGIN_FAILURE_LIMIT", 5)
+# Minutes a locked-out username and IP wait before they may try again.
+PARLEY_LOGIN_COOLOFF_MINUTES = env_int("PARLEY_LOGIN_COOLOFF_MINUTES", 15)
+AXES_FAILURE_LIMIT = PARLEY_LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=PARLEY_LOGIN_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "server.limits.client_ip.request_client_ip"
+AXES_LOCKOUT_CALLABLE = "server.console.views.locked_out"
+AXES_ALLOWED_CORS_ORIGINS = CSRF_TRUSTED_ORIGINS[0] if CSRF_TRUSTED_ORIGINS else "null"
 
 # CORS: no origin is allowed globally; server.widget_api.cors allows a site's own origins per request.
 CORS_ALLOWED_ORIGINS: list[str] = []
@@ -272,6 +327,9 @@ PARLEY_SEND_ON_EVENT_LOOP = env_bool("PARLEY_SEND_ON_EVENT_LOOP", True)
 # At most this many connections the event loop's statements hold at once (a pool per loop, loop_db.py):
 # it keeps one, and opens more only while statements overlap.
 PARLEY_LOOP_DB_POOL_MAX = env_int("PARLEY_LOOP_DB_POOL_MAX", 4)
+# An open agent socket reads its session, its user's is_active and its sites again at most this often,
+# before a frame or a relay (server/realtime/consumers/agent.py); signals close it at once anyway.
+PARLEY_AGENT_ACCESS_RECHECK_SECONDS = env_int("PARLEY_AGENT_ACCESS_RECHECK_SECONDS", 5)
 # Who hands the domain events of stored changes to the sockets (server/conversations/events.py).
 PARLEY_EVENT_PUBLISHER = "server.realtime.gateway.publish"
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { closeAction } from "./close-codes";
+import { closeAction, connectionCloseAction } from "./close-codes";
 
 describe("closeAction", () => {
   it("follows docs/protocol.md", () => {
@@ -8,5 +8,14 @@ describe("closeAction", () => {
     expect(closeAction(4403)).toBe("login");
     for (const code of [4001, 4012, 1001, 1012]) expect(closeAction(code)).toBe("reconnect-now");
     for (const code of [1006, 1009, 1011, 4008, 4408, 4429, 3000, 4999]) expect(closeAction(code)).toBe("reconnect");
+  });
+});
+
+describe("connectionCloseAction", () => {
+  it("reconnects at once after 4003 (access changed) and otherwise follows closeAction", () => {
+    expect(connectionCloseAction(4003)).toBe("reconnect-now");
+    for (const code of [1000, 1006, 1009, 4001, 4012, 4401, 4403, 4408]) {
+      expect(connectionCloseAction(code)).toBe(closeAction(code));
+    }
   });
 });

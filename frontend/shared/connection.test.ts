@@ -148,6 +148,15 @@ describe("Connection", () => {
     expect(FakeSocket.all).toHaveLength(7);
   });
 
+  it("reconnects within a second when an agent's access changed (4003)", () => {
+    connection().conn.start();
+    failSockets(5);
+    answer();
+    latest().serverCloses(4003);
+    vi.advanceTimersByTime(500);
+    expect(FakeSocket.all).toHaveLength(7);
+  });
+
   it("stops on 4401 unless the owner renews the credentials", () => {
     const onUnauthorized = vi.fn(() => false);
     const { conn, statuses } = connection({ onUnauthorized });

@@ -3,7 +3,7 @@
 // The owner speaks the protocol (hello, ready, resume); this class only keeps a healthy socket.
 
 import { type BackoffOptions, backoffDelay } from "./backoff";
-import { closeAction, CLOSE_ABNORMAL, CLOSE_NORMAL } from "./close-codes";
+import { connectionCloseAction, CLOSE_ABNORMAL, CLOSE_NORMAL } from "./close-codes";
 import type { Ping } from "./protocol";
 
 export const SUBPROTOCOL = "parley.v1";
@@ -207,7 +207,7 @@ export class Connection<F extends { type: string } = { type: string }, O extends
   private closed(code: number): void {
     const healthy = this.receivedOnSocket;
     this.dropSocket();
-    const action = closeAction(code);
+    const action = connectionCloseAction(code);
     if (action === "stop") {
       this.stop();
     } else if (action === "login") {

@@ -11,9 +11,7 @@ urlpatterns = [
     path("", views.console, name="console"),
     path(
         "login/",
-        views.strict_csp(
-            LoginView.as_view(template_name="agent_console/login.html", redirect_authenticated_user=True)
-        ),
+        LoginView.as_view(template_name="agent_console/login.html", redirect_authenticated_user=True),
         name="login",
     ),
     path("logout/", LogoutView.as_view(), name="logout"),

@@ -1,53 +1,17 @@
 """The console page: a shell that the browser fills in from the agent socket (see docs/console.md)."""
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
 SOCKET_PATH = "/ws/agent/"
-
-View = Callable[..., HttpResponseBase]
-
-
-def content_security_policy(request: HttpRequest) -> str:
-    """The policy the console pages run under: no inline script or style, sockets to this host only."""
-    host = request.get_host()
-    return "; ".join(
-        [
-            "default-src 'self'",
-            "script-src 'self'",
-            "style-src 'self'",
-            "img-src 'self' data:",
-            f"connect-src 'self' ws://{host} wss://{host}",
-            "base-uri 'none'",
-            "form-action 'self'",
-            "frame-ancestors 'none'",
-            "object-src 'none'",
-        ]
-    )
-
-
-def strict_csp(view: View) -> View:
-    """Add the console's Content-Security-Policy to a view's responses (unless one is already set)."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        """Call the view, then set the header."""
-        response = view(request, *args, **kwargs)
-        if "Content-Security-Policy" not in response:
-            response["Content-Security-Policy"] = content_security_policy(request)
-        return response
-
-    return wrapped
 
 
 def agent_name(user: AbstractBaseUser | AnonymousUser) -> str:
@@ -73,7 +37,6 @@ def console_config(request: HttpRequest) -> dict[str, Any]:
 
 
 @never_cache
-@strict_csp
 @login_required
 def console(request: HttpRequest) -> HttpResponse:
     """The agent console page."""
@@ -81,3 +44,18 @@ def console(request: HttpRequest) -> HttpResponse:
     return render(
         request, "agent_console/console.html", {"config": config, "agent_name": config["agent"]["name"]}
     )
+
+
+def locked_out(
+    request: HttpRequest, original_response: HttpResponse | None = None, credentials: Any = None
+) -> HttpResponse:
+    """The page django-axes answers a locked-out login with (console and admin): 429, when to try again."""
+    minutes = settings.PARLEY_LOGIN_COOLOFF_MINUTES
+    response = render(
+        request,
+        "agent_console/locked_out.html",
+        {"cooloff_minutes": minutes, "login_url": reverse("agent_console:login")},
+        status=429,
+    )
+    response["Retry-After"] = str(minutes * 60)
+    return response

@@ -11,7 +11,7 @@ import threading
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import cache
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 from django.conf import settings
 from django.core.signals import setting_changed
@@ -42,7 +42,20 @@ class AgentNotified(NamedTuple):
     payload: dict[str, Any]
 
 
-Event = MessageStored | AgentNotified
+# Why an agent's access changed: signed out of one session, deactivated, deleted, its password changed, or
+# a site membership gone (server/realtime/access.py says it from Django's signals).
+AccessChange = Literal["signed_out", "deactivated", "deleted", "password_changed", "site_removed"]
+
+
+class AgentAccessChanged(NamedTuple):
+    """An agent lost access; `session_key` names the one session that ended (None: all of them)."""
+
+    user_id: int
+    reason: AccessChange
+    session_key: str | None = None
+
+
+Event = MessageStored | AgentNotified | AgentAccessChanged
 # Called with the events of one message or batch, in order, once they are committed. Called on an event
 # loop, it returns an awaitable that hands them to the sockets' layer.
 Publisher = Callable[[Sequence[Event]], Awaitable[None] | None]

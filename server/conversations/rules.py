@@ -1,4 +1,4 @@
-"""Who may act on what: an agent acts on the conversations of the agent's sites, and on no other.
+"""Who may act on what: an active agent acts on the conversations of the agent's sites, and on no other.
 
 Defined once, as a query: the ORM selectors filter by it (selectors/inbox.py) and the statement that
 starts an agent's send (store/statements.py) is compiled from it, so the two cannot drift apart.
@@ -13,8 +13,10 @@ from server.sites.models import SiteMembership
 
 
 def agent_site_ids(*, user_id: int) -> QuerySet[SiteMembership, Any]:
-    """The ids of the agent's sites, as a subquery (`site` of each of the agent's memberships)."""
-    return SiteMembership.objects.filter(user_id=user_id).values("site")
+    """The ids of the agent's sites, as a subquery (`site` of each membership, while the user is active)."""
+    # Checked on every frame, not only at connect: a deactivated agent's open socket acts on nothing. The
+    # join to the user's row keeps it one statement.
+    return SiteMembership.objects.filter(user_id=user_id, user__is_active=True).values("site")
 
 
 def agent_conversations(*, user_id: int) -> Q:

@@ -9,3 +9,7 @@ class RealtimeConfig(AppConfig):
     name = "server.realtime"
     label = "realtime"
     verbose_name = "Parley sockets"
+
+    def ready(self) -> None:
+        """Connect the receivers that end an agent's sockets when its access changes."""
+        from server.realtime import access  # noqa: F401

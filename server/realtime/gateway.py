@@ -10,7 +10,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from pydantic import BaseModel
 
-from server.conversations.events import Event, MessageStored
+from server.conversations.events import AgentAccessChanged, Event, MessageStored
 from server.protocol import frames
 from server.protocol.objects import construct
 from server.protocol.wire import (
@@ -19,6 +19,7 @@ from server.protocol.wire import (
     new_message_summary,
     started_conversation_wire,
 )
+from server.realtime.access import access_close_code, session_fingerprint
 from server.realtime.groups import agent_group, site_agents_group, visitor_group
 
 logger = logging.getLogger(__name__)
@@ -28,6 +29,7 @@ CONVERSATION_MESSAGE = "conversation.message"
 CONVERSATION_STARTED = "visitor.conversation_started"
 INBOX_UPDATE = "inbox.update"
 AGENT_NOTIFICATION = "agent.notification"
+AGENT_ACCESS_CHANGED = "agent.access_changed"
 
 # The server's event loop (set by the first socket), so database threads can hand sends to it.
 _server_loop: asyncio.AbstractEventLoop | None = None
@@ -72,6 +74,8 @@ def layer_events(events: Sequence[Event]) -> list[LayerEvent]:
     for event in events:
         if isinstance(event, MessageStored):
             messages.extend(_message_stored(event))
+        elif isinstance(event, AgentAccessChanged):
+            messages.append(_access_changed(event))
         else:
             messages.append(
                 layer_event(
@@ -122,6 +126,17 @@ def _message_stored(event: MessageStored) -> list[LayerEvent]:
     # the history is read, so no message can fall in between.
     messages.append(layer_event(group=visitor, event_type=CONVERSATION_MESSAGE, frame=new_message))
     return messages
+
+
+def _access_changed(event: AgentAccessChanged) -> LayerEvent:
+    """The layer event closing the agent's sockets (those of one session, when it names one)."""
+    # A fingerprint, not the key: a session key is a credential and the layer may be a shared Redis.
+    session = None if event.session_key is None else session_fingerprint(event.session_key)
+    return agent_group(event.user_id), {
+        "type": AGENT_ACCESS_CHANGED,
+        "close_code": access_close_code(event.reason),
+        "session": session,
+    }
 
 
 def _on_running_loop() -> bool:

@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 
 from server.errors import ParleyError
-from server.sites.models import Site, SiteMembership
+from server.sites.models import Site
 
 # Every widget request and visitor handshake starts by finding its site: keep them for a few seconds
 # per process. A change to a site (origins, style) is seen within PARLEY_SITE_CACHE_SECONDS everywhere.
@@ -73,11 +73,6 @@ def widget_config(*, site: Site) -> dict[str, Any]:
             "position": site.widget_position,
         }
     }
-
-
-def agent_site_ids(*, user_id: int) -> list[int]:
-    """The ids of the sites an agent is a member of."""
-    return list(SiteMembership.objects.filter(user_id=user_id).values_list("site_id", flat=True))
 
 
 def embed_code(*, site: Site, server_url: str) -> str:

@@ -73,3 +73,13 @@ def test_the_send_statement_is_compiled_from_the_rule():
     """The statement carries the rule's own SQL, not a copy of it."""
     subquery, _ = rules.agent_site_ids(user_id=1).query.sql_with_params()
     assert subquery in statements.agent_send_target(connection.vendor)
+
+
+def test_a_deactivated_member_may_act_on_nothing(visitor_alice, agent_bob):
+    """A member whose user is inactive: neither the selector nor the send statement gives a conversation."""
+    conversation_id = do_post_visitor_message(
+        visitor_id=uuid.UUID(visitor_alice.visitor_id), client_id="a", body="hi"
+    ).conversation_id
+    User.objects.filter(pk=agent_bob.pk).update(is_active=False)
+    assert not selector_allows(user_id=agent_bob.pk, conversation_id=conversation_id)
+    assert not statement_allows(user_id=agent_bob.pk, conversation_id=conversation_id)

@@ -9,6 +9,8 @@ from server.conversations.models import AgentReadMark, Conversation
 from server.conversations.services.conversations import send_notification
 from server.conversations.services.messages import do_post_agent_message
 from server.protocol.wire import message_wire
+from server.realtime import access
+from server.realtime.consumers import agent as agent_module
 from tests.conftest import agent_socket, connect_agent, connect_visitor
 from tests.realtime.test_visitor_socket import member_count, receive_types, send_message
 
@@ -227,5 +229,32 @@ async def test_following_too_many_conversations_is_refused(agent_bob, visitor_al
     await agent.send_json_to({"type": "conversation.open", "conversation_id": conversation_id})
     error = (await receive_types(agent, {"error"}))["error"]
     assert (error["code"], error["ref"]) == ("limit_reached", "conversation.open")
+    await visitor.disconnect()
+    await agent.disconnect()
+
+
+async def test_access_is_read_again_at_most_once_per_interval(
+    agent_bob, visitor_alice, settings, monkeypatch
+):
+    """Within PARLEY_AGENT_ACCESS_RECHECK_SECONDS frames and relays read nothing more; past it, once each."""
+    reads: list[int] = []
+
+    def counted(**kwargs: Any) -> Any:
+        reads.append(kwargs["user_id"])
+        return access.current_access(**kwargs)
+
+    monkeypatch.setattr(agent_module, "current_access", counted)
+    settings.PARLEY_AGENT_ACCESS_RECHECK_SECONDS = 3600
+    visitor, conversation_id = await start_conversation(visitor_alice)
+    agent, _ = await connect_agent(agent_bob)
+    assert reads == [agent_bob.pk]  # at connect
+    await send_message(visitor, "relayed", "v-2")
+    await agent.send_json_to({"type": "sync", "conversation_id": conversation_id, "after_seq": 0})
+    await receive_types(agent, {"inbox.update", "history"})
+    assert reads == [agent_bob.pk]
+    settings.PARLEY_AGENT_ACCESS_RECHECK_SECONDS = 0
+    await agent.send_json_to({"type": "ping"})
+    await receive_types(agent, {"pong"})
+    assert reads == [agent_bob.pk] * 2
     await visitor.disconnect()
     await agent.disconnect()

@@ -1,6 +1,7 @@
 """The agent's socket: the console's one connection to the server."""
 
 import logging
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -15,9 +16,14 @@ from server.conversations.services.read_marks import do_mark_read
 from server.errors import ParleyError
 from server.protocol import frames, validation
 from server.realtime import replies
+from server.realtime.access import (
+    CLOSE_ACCESS_CHANGED,
+    CLOSE_NOT_AUTHENTICATED,
+    current_access,
+    session_fingerprint,
+)
 from server.realtime.consumers.base import ParleyConsumer
 from server.realtime.groups import agent_group, site_agents_group
-from server.sites.selectors import agent_site_ids
 
 logger = logging.getLogger(__name__)
 
@@ -37,18 +43,76 @@ class AgentConsumer(ParleyConsumer):
         self.user = user
         self.user_id = int(user.pk)
         self.open_conversations: set[uuid.UUID] = set()
-        site_ids = await database_sync_to_async(agent_site_ids)(user_id=self.user_id)
-        for site_id in site_ids:
-            await self.join(site_agents_group(site_id))
+        session = self.scope.get("session")
+        self.session_key: str | None = getattr(session, "session_key", None)
+        self.session_ref = session_fingerprint(self.session_key or "")
+        self.access_revoked = False
+        # The personal group first: an access change committed from here on reaches this socket, and what
+        # was committed before (after the session was read for the handshake) is read here.
         await self.join(agent_group(self.user_id))
+        access = await database_sync_to_async(current_access)(
+            user_id=self.user_id, session_key=self.session_key
+        )
+        self.site_ids = access.site_ids
+        self.access_checked_at = time.monotonic()
+        if not access.signed_in:
+            await self.revoke(CLOSE_NOT_AUTHENTICATED)
+            return
+        for site_id in sorted(access.site_ids):
+            await self.join(site_agents_group(site_id))
         inbox = await database_sync_to_async(agent_inbox)(user=user)
         await self.send_frame(replies.agent_ready_frame(inbox))
 
     def handler_for(self, frame_type: str) -> Callable[[Any], Awaitable[None]]:
-        """An anonymous socket is closed before any frame reaches a handler."""
-        if not hasattr(self, "user_id"):
+        """An anonymous or revoked socket is closed before any frame reaches a handler; others are checked."""
+        if not hasattr(self, "user_id") or self.access_revoked:
             raise ParleyError("not_authenticated", "Log in to the console first.")
-        return super().handler_for(frame_type)
+        handler = super().handler_for(frame_type)
+
+        async def checked(frame: Any) -> None:
+            """Run the handler while the agent's access holds (each handler also applies rules.py)."""
+            if await self.access_holds():
+                await handler(frame)
+
+        return checked
+
+    async def access_holds(self) -> bool:
+        """Whether the session still signs the agent in with the sites it joined; else close the socket.
+
+        The signals of access.py close a socket at once; this reads access again, at most every
+        PARLEY_AGENT_ACCESS_RECHECK_SECONDS, for what no signal announces (a queryset update, a session
+        row deleted by hand, a signal lost with the layer).
+        """
+        if self.access_revoked:
+            return False
+        if time.monotonic() - self.access_checked_at < settings.PARLEY_AGENT_ACCESS_RECHECK_SECONDS:
+            return True
+        access = await database_sync_to_async(current_access)(
+            user_id=self.user_id, session_key=self.session_key
+        )
+        self.access_checked_at = time.monotonic()
+        if not access.signed_in:
+            await self.revoke(CLOSE_NOT_AUTHENTICATED)
+        elif not self.site_ids <= access.site_ids:
+            await self.revoke(CLOSE_ACCESS_CHANGED)
+        return not self.access_revoked
+
+    async def revoke(self, close_code: int) -> None:
+        """Stop every relay and frame of this socket, then close it: 4401 (log in) or 4003 (reconnect)."""
+        if self.access_revoked:
+            return
+        self.access_revoked = True
+        self.open_conversations.clear()
+        await self.leave_all()
+        if close_code == CLOSE_NOT_AUTHENTICATED:
+            await self.fail(ParleyError("not_authenticated", "Your session ended; log in again."), ref=None)
+        else:
+            await self.close(code=close_code)
+
+    async def agent_access_changed(self, event: dict[str, Any]) -> None:
+        """Close this socket when the agent lost access (for a logout, only the sockets of that session)."""
+        if event["session"] is None or event["session"] == self.session_ref:
+            await self.revoke(int(event["close_code"]))
 
     async def on_conversation_open(self, frame: frames.ConversationOpen) -> None:
         """Follow a conversation of the agent's sites and send its history."""
@@ -100,9 +164,14 @@ class AgentConsumer(ParleyConsumer):
 
     async def inbox_update(self, event: dict[str, Any]) -> None:
         """Relay the message an inbox row carries when this socket follows that conversation, then the row."""
+        if not await self.access_holds():
+            return
         # The open thread is what the agent looks at, and the console takes message.new first.
         if uuid.UUID(event["conversation_id"]) in self.open_conversations:
             await self.send(text_data=event["message_text"])
         await self.send(text_data=event["text"])
 
-    agent_notification = ParleyConsumer.forward
+    async def agent_notification(self, event: dict[str, Any]) -> None:
+        """Relay a notification while the agent's access holds."""
+        if await self.access_holds():
+            await self.forward(event)

@@ -80,6 +80,10 @@ class ParleyConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
     async def disconnect(self, code: int) -> None:
         """Leave every group this socket joined."""
         sockets.unregister(self)
+        await self.leave_all()
+
+    async def leave_all(self) -> None:
+        """Leave every group this socket joined, whatever the layer answers."""
         for group in list(getattr(self, "joined_groups", ())):
             try:
                 await self.leave(group)
