@@ -22,7 +22,7 @@ from websockets.asyncio.client import ClientConnection
 from bench.clients import close_all
 from bench.common import (
     BENCH_DIR,
-    LIMITS_OFF,
+    LIMITS_UNREACHED,
     add_number,
     add_output,
     add_parley_env,
@@ -160,7 +160,7 @@ async def measure_all(systems: dict[str, System], settings: Settings) -> dict[st
 @contextlib.contextmanager
 def parley_system(settings: Settings, workdir: Path) -> Iterator[System]:
     """Parley's visitor socket on one daphne process (SQLite, in-memory layer), with its visitors."""
-    deployment = DemoDeployment(workdir=workdir, extra_env={**LIMITS_OFF, **settings.parley_env})
+    deployment = DemoDeployment(workdir=workdir, extra_env={**LIMITS_UNREACHED, **settings.parley_env})
     site_key = deployment.set_up()
     origin = f"http://localhost:{deployment.shop_port}"
     began = time.perf_counter()

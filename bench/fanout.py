@@ -15,7 +15,7 @@ from typing import Any
 from bench.clients import error_name
 from bench.common import (
     BENCH_DIR,
-    LIMITS_OFF,
+    LIMITS_UNREACHED,
     add_number,
     add_output,
     add_parley_env,
@@ -209,7 +209,7 @@ def run(settings: "Settings | None" = None) -> dict[str, Any]:
     started = time.monotonic()
     fresh_workdir(WORKDIR)
     load_before = loadavg()
-    deployment = DemoDeployment(workdir=WORKDIR, extra_env={**LIMITS_OFF, **settings.parley_env})
+    deployment = DemoDeployment(workdir=WORKDIR, extra_env={**LIMITS_UNREACHED, **settings.parley_env})
     results: list[FanoutRun] = []
     site_key = deployment.set_up()
     cookies = create_agents(deployment, site_key=site_key, count=settings.agents)

@@ -14,7 +14,7 @@ from typing import Any
 
 from bench.common import (
     BENCH_DIR,
-    LIMITS_OFF,
+    LIMITS_UNREACHED,
     add_number,
     add_output,
     elapsed_since,
@@ -61,7 +61,7 @@ def set_up(settings: Settings) -> Deployment:
             "PARLEY_AGENT_OPEN_CONVERSATIONS_MAX": str(max(1000, settings.rooms)),
             "PARLEY_FRAME_RATE": "100000",
             "PARLEY_FRAME_BURST": "100000",
-            **LIMITS_OFF,
+            **LIMITS_UNREACHED,
         },
     )
     return Deployment(

@@ -191,6 +191,7 @@ class NginxBalancer:
         site = site.replace("    server parley1:8000 max_fails=1 fail_timeout=5s;\n", upstreams)
         site = site.replace("    server parley2:8000 max_fails=1 fail_timeout=5s;\n", "")
         site = site.replace("listen 80;", f"listen 127.0.0.1:{self.port};")
+        site = site.replace("/var/log/nginx/access.log", str(self.workdir / "nginx-access.log"))
         if "parley1" in site or "parley2" in site or str(self.port) not in site:
             raise AssertionError("deploy/nginx.conf changed shape: update NginxBalancer.config")
         temp = self.workdir / "nginx-temp"

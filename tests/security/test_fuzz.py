@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
+from django.contrib.sessions.backends.db import SessionStore
 from django.db import connections
+from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
@@ -364,6 +366,10 @@ def test_an_agent_socket_answers_any_input_as_documented(driver, agent_bob, visi
     documented error, never internal_error."""
     conversation_id = conversation_of(driver, visitor_alice)
     bases = valid_frames(token="unused", conversation_id=conversation_id)
+    # A real console session: the socket reads it again to know its access still holds.
+    client = Client()
+    client.force_login(agent_bob)
+    session = SessionStore(session_key=client.cookies["sessionid"].value)
     scope = {
         "type": "websocket",
         "path": "/ws/agent/",
@@ -372,6 +378,7 @@ def test_an_agent_socket_answers_any_input_as_documented(driver, agent_bob, visi
         "url_route": {"args": (), "kwargs": {}},
         "client": ("127.0.0.1", 50001),
         "user": agent_bob,
+        "session": session,
     }
 
     def fresh() -> Socket:

@@ -15,6 +15,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 from websockets.typing import Origin
 
+from server.limits import checks as limits
 from tests.integration.clients import SUBPROTOCOLS, VisitorClient, http_json
 from tests.processes import DemoDeployment, free_port
 from tests.security.transport_clients import (
@@ -32,7 +33,12 @@ pytestmark = pytest.mark.timeout(180)
 MiB = 1024 * 1024
 STALL_SECONDS = 2
 # Frames per second a flooding test client may send (the per-socket frame limit is not under test here).
-FLOOD_RATES = {"PARLEY_FRAME_RATE": "100000", "PARLEY_FRAME_BURST": "100000"}
+# The floods test buffers, not limits: every rate limit out of their way.
+FLOOD_RATES = {
+    "PARLEY_FRAME_RATE": "100000",
+    "PARLEY_FRAME_BURST": "100000",
+    **{limit.setting: "" for limit in limits.ALL},
+}
 
 
 @dataclass
