@@ -11,7 +11,6 @@ import gc
 import importlib
 import sys
 
-from server.access_log import server_without_query_strings
 from server.env import env_bool
 
 
@@ -58,9 +57,7 @@ def main(argv: list[str] | None = None) -> None:
     from server.transport.server import ParleyCommandLine
 
     print(f"parley: serving on the {loop} event loop", file=sys.stderr, flush=True)
-    cli = ParleyCommandLine()
-    cli.server_class = server_without_query_strings(cli.server_class)
-    cli.run(sys.argv[1:] if argv is None else argv)
+    ParleyCommandLine().run(sys.argv[1:] if argv is None else argv)
 
 
 if __name__ == "__main__":

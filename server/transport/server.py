@@ -6,6 +6,7 @@ from typing import Any
 from daphne.cli import CommandLineInterface
 from daphne.server import Server
 
+from server.transport.access_log import ActionLogger, query_free
 from server.transport.http import GuardedHTTPFactory
 from server.transport.websocket import GuardedWebSocketFactory
 
@@ -13,7 +14,12 @@ logger = logging.getLogger(__name__)
 
 
 class ParleyServer(Server):  # type: ignore[misc]
-    """daphne's server, building guarded HTTP requests and WebSocket protocols."""
+    """daphne's server, building guarded HTTP requests and WebSocket protocols; its access log (when it
+    has one) prints paths without query strings."""
+
+    def __init__(self, *args: Any, action_logger: ActionLogger | None = None, **kwargs: Any) -> None:
+        logger = query_free(action_logger) if action_logger is not None else None
+        super().__init__(*args, action_logger=logger, **kwargs)
 
     # daphne's run() builds its two factories and listens in one method; these setters put Parley's
     # guarded factories in place of the ones it builds.

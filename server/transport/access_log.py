@@ -26,14 +26,3 @@ def query_free(action_logger: ActionLogger) -> ActionLogger:
         action_logger(protocol, action, without_query(details))
 
     return log
-
-
-def server_without_query_strings(server_class: type[Any]) -> type[Any]:
-    """A daphne Server class whose access log (when it has one) prints paths without query strings."""
-
-    class QueryFreeServer(server_class):  # type: ignore[misc]
-        def __init__(self, *args: Any, action_logger: ActionLogger | None = None, **kwargs: Any) -> None:
-            logger = query_free(action_logger) if action_logger is not None else None
-            super().__init__(*args, action_logger=logger, **kwargs)
-
-    return QueryFreeServer

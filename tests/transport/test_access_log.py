@@ -3,9 +3,9 @@
 from typing import Any
 
 from daphne.access import AccessLogGenerator
-from daphne.server import Server
 
-from server.access_log import query_free, server_without_query_strings, without_query
+from server.transport.access_log import query_free, without_query
+from server.transport.server import ParleyServer
 
 
 def test_a_query_string_is_cut_from_the_path():
@@ -30,12 +30,12 @@ def test_the_access_log_never_writes_a_query_string(tmp_path):
     assert "secret" not in written
 
 
-def test_the_server_class_wraps_the_logger_it_is_given():
-    """server_without_query_strings(Server)(action_logger=f) hands f entries without query strings."""
+def test_the_server_wraps_the_logger_it_is_given():
+    """ParleyServer(action_logger=f) hands f entries without query strings; no logger stays none."""
     seen: list[Any] = []
-    server = server_without_query_strings(Server)(
+    server = ParleyServer(
         application=None, endpoints=["tcp:0"], action_logger=lambda *entry: seen.append(entry)
     )
     server.action_logger("http", "complete", {"path": "/a?b=c"})
     assert seen == [("http", "complete", {"path": "/a"})]
-    assert server_without_query_strings(Server)(application=None, endpoints=["tcp:0"]).action_logger is None
+    assert ParleyServer(application=None, endpoints=["tcp:0"]).action_logger is None
