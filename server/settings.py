@@ -208,7 +208,7 @@ AXES_FAILURE_LIMIT = PARLEY_LOGIN_FAILURE_LIMIT
 AXES_COOLOFF_TIME = timedelta(minutes=PARLEY_LOGIN_COOLOFF_MINUTES)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "server.limits.client_ip.request_client_ip"
+AXES_CLIENT_IP_CALLABLE = "server.limits.client_ip.request_client_address"
 AXES_LOCKOUT_CALLABLE = "server.console.views.locked_out"
 AXES_ALLOWED_CORS_ORIGINS = CSRF_TRUSTED_ORIGINS[0] if CSRF_TRUSTED_ORIGINS else "null"
 
@@ -328,7 +328,8 @@ PARLEY_SEND_ON_EVENT_LOOP = env_bool("PARLEY_SEND_ON_EVENT_LOOP", True)
 # it keeps one, and opens more only while statements overlap.
 PARLEY_LOOP_DB_POOL_MAX = env_int("PARLEY_LOOP_DB_POOL_MAX", 4)
 # An open agent socket reads its session, its user's is_active and its sites again at most this often,
-# before a frame or a relay (server/realtime/consumers/agent.py); signals close it at once anyway.
+# a frame waits for that read, a relay starts it in the background (server/realtime/consumers/agent.py);
+# signals close it at once anyway.
 PARLEY_AGENT_ACCESS_RECHECK_SECONDS = env_int("PARLEY_AGENT_ACCESS_RECHECK_SECONDS", 5)
 # Who hands the domain events of stored changes to the sockets (server/conversations/events.py).
 PARLEY_EVENT_PUBLISHER = "server.realtime.gateway.publish"

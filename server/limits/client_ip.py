@@ -40,6 +40,13 @@ def request_client_ip(request: HttpRequest) -> str:
     )
 
 
+def request_client_address(request: HttpRequest) -> str | None:
+    """The client's IP of an HTTP request, or None when it has none (a request made in code, as by
+    `Client.force_login`): what an IP address column can store (django-axes's)."""
+    address = request_client_ip(request)
+    return None if address == UNKNOWN else address
+
+
 def scope_client_ip(scope: Mapping[str, Any]) -> str:
     """The client's IP of an ASGI connection scope (a socket's handshake)."""
     client = scope.get("client")

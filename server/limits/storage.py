@@ -1,4 +1,5 @@
-"""Where the limits count: Redis when REDIS_URL is set (shared by every process), else this process's memory.
+"""Where the limits count: Redis when REDIS_URL is set (shared by every process), else this process's memory
+(memory.py).
 
 The event loop counts through the asyncio Redis client (redis-py's, already a dependency) so a socket never
 blocks the loop; HTTP views, which run in threads, count through the blocking client. Both use one key
@@ -20,7 +21,9 @@ from limits import RateLimitItem, WindowStats
 from limits import strategies as sync_strategies
 from limits.aio import storage as async_storage
 from limits.aio import strategies as async_strategies
-from limits.storage import MemoryStorage, RedisSentinelStorage, RedisStorage, Storage
+from limits.storage import RedisSentinelStorage, RedisStorage, Storage
+
+from server.limits.memory import ProcessWindows
 
 logger = logging.getLogger(__name__)
 
@@ -66,8 +69,6 @@ _outage = FailOpen()
 
 
 def _sync_storage() -> Storage:
-    if not settings.REDIS_URL:
-        return MemoryStorage()
     uri = limits_uri(settings.REDIS_URL, asynchronous=False)
     kind = RedisSentinelStorage if uri.startswith("redis+sentinel://") else RedisStorage
     return kind(
@@ -79,8 +80,6 @@ def _sync_storage() -> Storage:
 
 
 def _async_storage() -> async_storage.Storage:
-    if not settings.REDIS_URL:
-        return async_storage.MemoryStorage()
     uri = limits_uri(settings.REDIS_URL, asynchronous=True)
     sentinel = uri.startswith("async+redis+sentinel://")
     kind = async_storage.RedisSentinelStorage if sentinel else async_storage.RedisStorage
@@ -121,8 +120,14 @@ def async_limiter() -> async_strategies.MovingWindowRateLimiter:
     return limiter
 
 
+# Without Redis: one store for the event loop and the views' threads (memory.py says why not the library's).
+_process_windows = ProcessWindows()
+
+
 def hit(item: RateLimitItem, *key: str) -> WindowStats | None:
     """Count one hit; None when allowed (or the storage failed), else the window that refused it."""
+    if not settings.REDIS_URL:
+        return _process_windows.hit(item, *key)
     if _outage.skipping():
         return None
     try:
@@ -137,6 +142,8 @@ def hit(item: RateLimitItem, *key: str) -> WindowStats | None:
 
 async def ahit(item: RateLimitItem, *key: str) -> WindowStats | None:
     """Count one hit from the event loop; None when allowed (or the storage failed), else the window."""
+    if not settings.REDIS_URL:
+        return _process_windows.hit(item, *key)
     if _outage.skipping():
         return None
     try:
@@ -151,7 +158,8 @@ async def ahit(item: RateLimitItem, *key: str) -> WindowStats | None:
 
 def reset() -> None:
     """Forget every counter and outage of this process (tests; settings changed)."""
-    global _sync_limiter
+    global _sync_limiter, _process_windows
     _sync_limiter = None
+    _process_windows = ProcessWindows()
     _async_limiters.clear()
     _outage.retry_at = 0.0

@@ -4,7 +4,7 @@ import pytest
 from django.http import HttpRequest
 from django.test import RequestFactory
 
-from server.limits.client_ip import request_client_ip, scope_client_ip
+from server.limits.client_ip import request_client_address, request_client_ip, scope_client_ip
 
 
 def scope(peer: str | None, *forwarded: str) -> dict[str, object]:
@@ -62,3 +62,11 @@ def test_no_peer_address_is_one_shared_key(settings):
     """A scope without a client (a Unix socket) → the one key "unknown", never an error."""
     settings.PARLEY_TRUSTED_PROXY_COUNT = 0
     assert scope_client_ip(scope(None)) == "unknown"
+
+
+def test_a_request_without_a_peer_has_no_address_for_a_column(rf):
+    """A request made in code (no REMOTE_ADDR) → None for an IP column; a real peer → its address."""
+    request = rf.get("/")
+    del request.META["REMOTE_ADDR"]
+    assert request_client_address(request) is None
+    assert request_client_address(rf.get("/", REMOTE_ADDR="10.1.2.3")) == "10.1.2.3"

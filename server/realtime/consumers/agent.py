@@ -1,5 +1,6 @@
 """The agent's socket: the console's one connection to the server."""
 
+import asyncio
 import logging
 import time
 import uuid
@@ -47,6 +48,7 @@ class AgentConsumer(ParleyConsumer):
         self.session_key: str | None = getattr(session, "session_key", None)
         self.session_ref = session_fingerprint(self.session_key or "")
         self.access_revoked = False
+        self.background_check: asyncio.Future[None] | None = None
         # The personal group first: an access change committed from here on reaches this socket, and what
         # was committed before (after the session was read for the handshake) is read here.
         await self.join(agent_group(self.user_id))
@@ -81,21 +83,54 @@ class AgentConsumer(ParleyConsumer):
 
         The signals of access.py close a socket at once; this reads access again, at most every
         PARLEY_AGENT_ACCESS_RECHECK_SECONDS, for what no signal announces (a queryset update, a session
-        row deleted by hand, a signal lost with the layer).
+        row deleted by hand, a signal lost with the layer). A frame waits for that read when it is due.
         """
         if self.access_revoked:
             return False
-        if time.monotonic() - self.access_checked_at < settings.PARLEY_AGENT_ACCESS_RECHECK_SECONDS:
-            return True
+        if self.access_check_due():
+            await self.recheck_access()
+        return not self.access_revoked
+
+    def relay_allowed(self) -> bool:
+        """Whether a relay may go out: never waits, but starts the due read of access in the background.
+
+        Relays are the hot path of every message and the read is a backstop to the signals, so a relay
+        does not queue behind the database; a socket found revoked is closed by the read itself.
+        """
+        if self.access_revoked:
+            return False
+        if self.access_check_due() and self.background_check is None:
+            self.background_check = asyncio.ensure_future(self.recheck_access())
+            self.background_check.add_done_callback(self.background_check_done)
+        return True
+
+    def access_check_due(self) -> bool:
+        """Whether PARLEY_AGENT_ACCESS_RECHECK_SECONDS have passed since access was last read."""
+        return time.monotonic() - self.access_checked_at >= settings.PARLEY_AGENT_ACCESS_RECHECK_SECONDS
+
+    async def recheck_access(self) -> None:
+        """Read the agent's access again; close the socket (4401 or 4003) when it no longer holds."""
+        self.access_checked_at = time.monotonic()
         access = await database_sync_to_async(current_access)(
             user_id=self.user_id, session_key=self.session_key
         )
-        self.access_checked_at = time.monotonic()
         if not access.signed_in:
             await self.revoke(CLOSE_NOT_AUTHENTICATED)
         elif not self.site_ids <= access.site_ids:
             await self.revoke(CLOSE_ACCESS_CHANGED)
-        return not self.access_revoked
+
+    def background_check_done(self, task: "asyncio.Future[None]") -> None:
+        """Forget the finished background read; log its failure (the next due relay tries again)."""
+        self.background_check = None
+        if not task.cancelled() and task.exception() is not None:
+            logger.error("reading agent %s's access failed", self.user_id, exc_info=task.exception())
+
+    async def disconnect(self, code: int) -> None:
+        """Stop a background read of access, then leave every group."""
+        check = getattr(self, "background_check", None)
+        if check is not None:
+            check.cancel()
+        await super().disconnect(code)
 
     async def revoke(self, close_code: int) -> None:
         """Stop every relay and frame of this socket, then close it: 4401 (log in) or 4003 (reconnect)."""
@@ -164,7 +199,7 @@ class AgentConsumer(ParleyConsumer):
 
     async def inbox_update(self, event: dict[str, Any]) -> None:
         """Relay the message an inbox row carries when this socket follows that conversation, then the row."""
-        if not await self.access_holds():
+        if not self.relay_allowed():
             return
         # The open thread is what the agent looks at, and the console takes message.new first.
         if uuid.UUID(event["conversation_id"]) in self.open_conversations:
@@ -173,5 +208,5 @@ class AgentConsumer(ParleyConsumer):
 
     async def agent_notification(self, event: dict[str, Any]) -> None:
         """Relay a notification while the agent's access holds."""
-        if await self.access_holds():
+        if self.relay_allowed():
             await self.forward(event)
