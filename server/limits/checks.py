@@ -1,13 +1,16 @@
 """The named limits, each a setting of "N/period" (server/settings.py), and the checks that enforce them.
 
-A check counts one hit on each of its limits in turn and raises ParleyError with `retry_after` (whole
-seconds until the window has room again) at the first one that is full; later limits are not counted
-then. The narrower limit comes first (the visitor before its IP), so a visitor over its own limit does not
-use up its IP's room, which a whole office behind one NAT address may share.
+A check counts one hit on each of its limits and raises ParleyError with `retry_after` (whole seconds
+until the window has room again) when one is full. Connection and HTTP checks count in turn and stop at
+the first full limit. A message counts its visitor and its IP at once (with Redis, one round trip's wait
+instead of two on every message); a visitor over its own limit therefore uses one hit of its IP's room
+per refusal, and its socket then refuses by itself until retry_after (consumers/visitor.py), so a noisy
+visitor cannot use up the room a whole office behind one NAT address shares.
 
 An empty setting turns its limit off (the benchmarks' many sockets from one loopback address).
 """
 
+import asyncio
 import math
 import time
 import uuid
@@ -75,6 +78,14 @@ async def _acheck(counted: list[tuple[Limit, str]], *, code: str, message: str) 
             raise refusal(stats, code=code, message=message)
 
 
+async def _acheck_together(counted: list[tuple[Limit, str]], *, code: str, message: str) -> None:
+    active = [(item, limit, key) for limit, key in counted if (item := limit.item()) is not None]
+    windows = await asyncio.gather(*(storage.ahit(item, limit.name, key) for item, limit, key in active))
+    full = [stats for stats in windows if stats is not None]
+    if full:
+        raise refusal(max(full, key=lambda stats: stats.reset_time), code=code, message=message)
+
+
 def _check(counted: list[tuple[Limit, str]], *, code: str, message: str) -> None:
     for limit, key in counted:
         item = limit.item()
@@ -96,8 +107,8 @@ async def check_hello(*, visitor_id: uuid.UUID) -> None:
 
 
 async def check_visitor_message(*, visitor_id: uuid.UUID, ip: str) -> None:
-    """Count a visitor's message, across all its sockets and their IP; rate_limited when too many."""
-    await _acheck(
+    """Count a visitor's message, across all its sockets, and its IP, at once; rate_limited when too many."""
+    await _acheck_together(
         [(MESSAGES_PER_VISITOR, str(visitor_id)), (MESSAGES_PER_IP, ip)],
         code="rate_limited",
         message="Too many messages; this one was not stored.",

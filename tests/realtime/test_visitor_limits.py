@@ -157,3 +157,22 @@ async def test_limits_storage_down_lets_messages_through(settings, visitor_alice
     assert (await send(communicator, "c-2"))["type"] == "message.ack"
     assert await database_sync_to_async(Message.objects.count)() == 2
     await communicator.disconnect()
+
+
+async def test_a_socket_refused_by_its_visitors_limit_refuses_by_itself_sparing_its_ip(
+    settings, visitor_alice, visitor_carol
+):
+    """Over the visitor's limit, the socket's next sends are refused without counting → its IP keeps the
+    room for another visitor behind the same address."""
+    settings.PARLEY_LIMIT_MESSAGES_PER_VISITOR = "2/minute"
+    settings.PARLEY_LIMIT_MESSAGES_PER_IP = "4/minute"
+    noisy, _ = await hello_from(visitor_alice, "198.51.100.7")
+    assert [(await send(noisy, f"n-{number}"))["type"] for number in range(2)] == ["message.ack"] * 2
+    for number in range(2, 8):
+        refused = await send(noisy, f"n-{number}")
+        assert (refused["code"], refused["ref"]) == ("rate_limited", f"n-{number}")
+        assert refused["retry_after"] >= 1
+    quiet, _ = await hello_from(visitor_carol, "198.51.100.7")
+    assert (await send(quiet, "q-1"))["type"] == "message.ack"
+    await noisy.disconnect()
+    await quiet.disconnect()

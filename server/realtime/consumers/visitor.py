@@ -2,6 +2,8 @@
 
 import asyncio
 import logging
+import math
+import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
@@ -47,6 +49,7 @@ class VisitorConsumer(ParleyConsumer):
             return
         self.site_id = site.pk
         self.client_ip = scope_client_ip(self.scope)
+        self.messages_refused_until = 0.0
         # Whether the visitor has an open conversation: a message without one starts one (limited apart).
         self.conversation_open = False
         try:
@@ -100,7 +103,20 @@ class VisitorConsumer(ParleyConsumer):
         assert self.visitor_id is not None
         assert self.site_id is not None
         # Counted before storing: a refused message is not stored, and the widget sends it again later.
-        await limits.check_visitor_message(visitor_id=self.visitor_id, ip=self.client_ip)
+        # Until the refusal's retry_after, this socket refuses by itself: no hit, so its IP's room is spared.
+        wait = self.messages_refused_until - time.monotonic()
+        if wait > 0:
+            retry_after = math.ceil(wait)
+            raise ParleyError(
+                "rate_limited",
+                f"Too many messages; this one was not stored. Retry in {retry_after} s.",
+                retry_after=retry_after,
+            )
+        try:
+            await limits.check_visitor_message(visitor_id=self.visitor_id, ip=self.client_ip)
+        except ParleyError as refused:
+            self.messages_refused_until = time.monotonic() + (refused.retry_after or 0)
+            raise
         if not self.conversation_open:
             await limits.check_new_conversation(ip=self.client_ip, site_id=self.site_id)
         posted = await batching.post_visitor_message(
