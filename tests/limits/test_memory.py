@@ -14,8 +14,8 @@ class Clock:
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.now = 1_000_000.0
-        monkeypatch.setattr(memory.time, "time", lambda: self.now)
-        monkeypatch.setattr(memory.time, "monotonic", lambda: self.now)
+        monkeypatch.setattr("server.limits.memory.time.time", lambda: self.now)
+        monkeypatch.setattr("server.limits.memory.time.monotonic", lambda: self.now)
 
 
 @pytest.fixture

@@ -334,7 +334,7 @@ async def test_a_relay_after_a_silent_site_removal_closes_4003_instead(
     communicator, _ = await ready_socket(cookie)
     await database_sync_to_async(SiteMembership.objects.filter(user=agent_bob, site=site_acme).delete)()
     await send_message(visitor, "not for Bob any more", "v-2")
-    outputs = []
+    outputs: list[dict[str, Any]] = []
     while not outputs or outputs[-1]["type"] != "websocket.close":
         outputs.append(await communicator.receive_output(timeout=2))
     assert outputs[-1] == {"type": "websocket.close", "code": 4003}
