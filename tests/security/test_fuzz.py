@@ -250,10 +250,13 @@ class Driver:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
 
-        # The loop's pool and the database thread's connections, or the test database cannot be dropped.
+        # The loop's pool and the database thread's connections, or the test database cannot be dropped;
+        # the thread's again once the rest is cancelled, since a task left running (an agent socket's
+        # background read of its access) may have opened one in between.
         self.run(loop_db.close())
         self.run(database_sync_to_async(connections.close_all)())
         self.run(cancel_the_rest())
+        self.run(database_sync_to_async(connections.close_all)())
         self.loop.close()
 
 
