@@ -5,10 +5,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from asgiref.sync import sync_to_async
+from asgiref.sync import SyncToAsync, sync_to_async
 from channels.layers import channel_layers, get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import User
+from django.db import connection, connections
 from django.test import Client
 
 from server.asgi import application
@@ -21,6 +22,25 @@ from tests.protocol.verify import verified_frames
 ACME_ORIGIN = "https://shop.acme.test"
 GLOBEX_ORIGIN = "https://globex.test"
 CONSOLE_ORIGIN = "http://testserver"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def connections_closed_before_teardown(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """At the end of the session, end what sockets' tests left connected, so the test database can be dropped.
+
+    The thread database_sync_to_async runs on keeps its connection; the event loops' PostgreSQL pools
+    (store/loop_db.py) outlive the loops they belonged to, which can no longer close them.
+    """
+    yield
+    SyncToAsync.single_thread_executor.submit(connections.close_all).result()
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+        connection.close()
 
 
 @pytest.fixture(autouse=True)
