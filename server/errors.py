@@ -1,4 +1,17 @@
-"""The one domain error type (server.protocol.errors makes it a 4xx JSON body or an error frame)."""
+"""The one domain error type (server.protocol.errors makes it a 4xx JSON body or an error frame), and the
+close codes the server ends sockets with."""
+
+# Every close code the server sends (docs/protocol.md, "Close codes"). An application may only close with
+# 1000 or 3000-4999 (RFC 6455, enforced by daphne/autobahn), so the standard 1001 "going away" and 1012
+# "service restart" are spelled in the 4xxx range.
+CLOSE_GOING_AWAY = 4001  # this process is shutting down: reconnect at once (to another process)
+CLOSE_ACCESS_CHANGED = 4003  # an agent lost a site: reconnect at once for a fresh inbox
+CLOSE_SLOW_READER = 4008  # the client left too much unread: reconnect with backoff, resume by seq
+CLOSE_SERVICE_RESTART = 4012  # fan-out was interrupted and is back: reconnect at once and resume
+CLOSE_NOT_AUTHENTICATED = 4401
+CLOSE_FORBIDDEN = 4403
+CLOSE_HELLO_TIMEOUT = 4408
+CLOSE_TOO_MANY_CONNECTIONS = 4429
 
 # Every error code Parley emits, with its HTTP status and, on a socket, the close code that follows it
 # (None: the socket stays open). docs/protocol.md documents the same table.
@@ -17,12 +30,12 @@ ERROR_CODES: dict[str, tuple[int, int | None]] = {
     "method_not_allowed": (405, None),
     "rate_limited": (429, None),
     # A visitor socket refused at its handshake or hello for opening too many (server/limits/).
-    "connection_limited": (429, 4429),
+    "connection_limited": (429, CLOSE_TOO_MANY_CONNECTIONS),
     "limit_reached": (429, None),
-    "hello_required": (401, 4401),
-    "token_invalid": (401, 4401),
-    "token_wrong_site": (403, 4403),
-    "not_authenticated": (401, 4401),
+    "hello_required": (401, CLOSE_NOT_AUTHENTICATED),
+    "token_invalid": (401, CLOSE_NOT_AUTHENTICATED),
+    "token_wrong_site": (403, CLOSE_FORBIDDEN),
+    "not_authenticated": (401, CLOSE_NOT_AUTHENTICATED),
     "internal_error": (500, None),
     # Widget HTTP API only: a body that is not application/json; a request Django refuses (e.g. its Host).
     "unsupported_media_type": (415, None),

@@ -5,7 +5,8 @@ import logging
 from typing import Any, cast
 
 from server.conversations.store import loop_db
-from server.realtime.sockets import GOING_AWAY, close_all
+from server.errors import CLOSE_GOING_AWAY
+from server.realtime.sockets import close_all
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +30,7 @@ def install_daphne_shutdown_hook() -> bool:
 
     def going_away() -> Any:
         async def close_then_wait() -> None:
-            closed = await close_all(code=GOING_AWAY)
+            closed = await close_all(code=CLOSE_GOING_AWAY)
             logger.info("shutting down: closed %d sockets with 4001 (going away)", closed)
             await asyncio.sleep(CLOSE_GRACE_SECONDS if closed else 0)
             # Said goodbye to, PostgreSQL does not log the event loop's connection as lost.

@@ -22,11 +22,8 @@ from django.utils.crypto import constant_time_compare
 from django.utils.module_loading import import_string
 
 from server.conversations import events, rules
+from server.errors import CLOSE_ACCESS_CHANGED, CLOSE_NOT_AUTHENTICATED
 from server.sites.models import SiteMembership
-
-# Close codes (docs/protocol.md): log in again; reconnect at once for a fresh inbox.
-CLOSE_NOT_AUTHENTICATED = 4401
-CLOSE_ACCESS_CHANGED = 4003
 
 # An attribute pre_save leaves on an instance for post_save: the change to announce once it is saved.
 _PENDING = "_parley_access_change"

@@ -46,9 +46,10 @@ def _pubsub_shards(
 
 
 async def _close_sockets_for_resume() -> None:
-    from server.realtime.sockets import SERVICE_RESTART, close_all
+    from server.errors import CLOSE_SERVICE_RESTART
+    from server.realtime.sockets import close_all
 
-    closed = await close_all(code=SERVICE_RESTART)
+    closed = await close_all(code=CLOSE_SERVICE_RESTART)
     logger.warning("channel layer recovered: closed %d sockets with 4012 so they resume", closed)
 
 

@@ -7,11 +7,6 @@ from typing import Protocol
 
 logger = logging.getLogger(__name__)
 
-# An application may only close with 1000 or 3000-4999 (RFC 6455, enforced by daphne/autobahn), so the
-# standard 1001 "going away" and 1012 "service restart" are spelled in the 4xxx range.
-GOING_AWAY = 4001  # this process is shutting down: reconnect at once (to another process)
-SERVICE_RESTART = 4012  # fan-out was interrupted and is back: reconnect at once and resume
-
 
 class ClosableSocket(Protocol):
     """What the registry needs of a consumer."""

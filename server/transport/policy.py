@@ -8,8 +8,6 @@ from django.conf import settings
 from server.errors import ParleyError
 from server.protocol.errors import error_response
 
-# Close code of a socket whose client does not read what it is sent (docs/protocol.md).
-SLOW_READER = 4008
 # Paths of the widget API, whose bodies are small JSON objects (PARLEY_HTTP_BODY_MAX_BYTES).
 WIDGET_API_PREFIX = "/api/widget/"
 

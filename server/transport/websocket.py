@@ -10,7 +10,8 @@ from typing import Any
 from daphne.ws_protocol import WebSocketFactory, WebSocketProtocol
 from django.conf import settings
 
-from server.transport.policy import SLOW_READER, SlowReaderWatch
+from server.errors import CLOSE_SLOW_READER
+from server.transport.policy import SlowReaderWatch
 
 logger = logging.getLogger(__name__)
 
@@ -93,7 +94,7 @@ class GuardedWebSocketProtocol(WebSocketProtocol):  # type: ignore[misc]
         """Close the socket 4008: its client does not read what it is sent."""
         logger.warning("closing a slow reader (%s): %s", self.path.decode("ascii", "replace"), reason)
         # The close frame queues behind what the client has not read; the close grace then aborts it.
-        self.sendClose(code=SLOW_READER)
+        self.sendClose(code=CLOSE_SLOW_READER)
 
     def onMessageFrameBegin(self, length: int) -> None:
         """Close 1009 once a message being received passes PARLEY_FRAME_HARD_MAX_BYTES.

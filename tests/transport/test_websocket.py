@@ -10,7 +10,8 @@ from typing import Any
 from twisted.internet.task import Clock
 from twisted.internet.testing import StringTransport
 
-from server.transport.policy import SLOW_READER, SlowReaderWatch
+from server.errors import CLOSE_SLOW_READER
+from server.transport.policy import SlowReaderWatch
 from server.transport.websocket import (
     RESUME_POLL_SECONDS,
     GuardedWebSocketProtocol,
@@ -118,7 +119,7 @@ def test_send_over_budget_closes_4008_instead():
     protocol = guarded_protocol()
     protocol.transport._tempDataLen = 1001
     protocol.serverSend("hello")
-    assert (protocol.sent, protocol.closed_with) == ([], [SLOW_READER])
+    assert (protocol.sent, protocol.closed_with) == ([], [CLOSE_SLOW_READER])
 
 
 def test_send_while_closing_is_dropped():
@@ -170,7 +171,7 @@ def test_periodic_check_closes_a_stalled_reader_4008():
     protocol = ticking_protocol(stall=0)
     protocol.transport._tempDataLen = 10
     protocol.check_timeouts()
-    assert protocol.closed_with == [SLOW_READER]
+    assert protocol.closed_with == [CLOSE_SLOW_READER]
 
 
 def test_periodic_check_leaves_a_socket_with_nothing_waiting():

@@ -14,15 +14,10 @@ from server.conversations.selectors.inbox import agent_conversation, agent_histo
 from server.conversations.services.conversations import do_open_conversation
 from server.conversations.services.messages import do_post_agent_message
 from server.conversations.services.read_marks import do_mark_read
-from server.errors import ParleyError
+from server.errors import CLOSE_ACCESS_CHANGED, CLOSE_NOT_AUTHENTICATED, ParleyError
 from server.protocol import frames, validation
 from server.realtime import replies
-from server.realtime.access import (
-    CLOSE_ACCESS_CHANGED,
-    CLOSE_NOT_AUTHENTICATED,
-    current_access,
-    session_fingerprint,
-)
+from server.realtime.access import current_access, session_fingerprint
 from server.realtime.consumers.base import ParleyConsumer
 from server.realtime.groups import agent_group, site_agents_group
 

@@ -13,7 +13,7 @@ from django.conf import settings
 
 from server.conversations.selectors.history import visitor_history
 from server.conversations.services.visitors import check_visitor_token, do_accept_visitor_hello
-from server.errors import ParleyError
+from server.errors import CLOSE_HELLO_TIMEOUT, ParleyError
 from server.limits import checks as limits
 from server.limits.client_ip import scope_client_ip
 from server.protocol import frames, validation
@@ -62,7 +62,7 @@ class VisitorConsumer(ParleyConsumer):
             return
         await self.accept_parley()
         self.hello_deadline = asyncio.get_running_loop().call_later(
-            settings.PARLEY_HELLO_TIMEOUT, lambda: asyncio.ensure_future(self.close(code=4408))
+            settings.PARLEY_HELLO_TIMEOUT, lambda: asyncio.ensure_future(self.close(code=CLOSE_HELLO_TIMEOUT))
         )
 
     async def disconnect(self, code: int) -> None:
