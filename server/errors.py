@@ -67,3 +67,13 @@ class ParleyError(Exception):
     def close_code(self) -> int | None:
         """The WebSocket close code that follows this error, or None to keep the socket open."""
         return ERROR_CODES[self.code][1]
+
+
+def internal_error() -> ParleyError:
+    """The `internal_error` of a failure the client cannot fix (the cause is logged, never sent)."""
+    return ParleyError("internal_error", "The server failed; retry later.")
+
+
+def payload_too_large(*, limit: int) -> ParleyError:
+    """The `payload_too_large` of a request body over `limit` bytes."""
+    return ParleyError("payload_too_large", f"Bodies are limited to {limit} bytes.")

@@ -5,7 +5,7 @@ from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 
-from server.errors import ParleyError
+from server import errors
 from server.protocol.errors import error_response
 
 # Paths of the widget API, whose bodies are small JSON objects (PARLEY_HTTP_BODY_MAX_BYTES).
@@ -63,7 +63,7 @@ def body_limit(raw_path: bytes) -> int:
 
 def payload_too_large(limit: int) -> bytes:
     """A whole HTTP/1.1 413 response with the documented JSON error body, closing the connection."""
-    response = error_response(ParleyError("payload_too_large", f"Bodies are limited to {limit} bytes."))
+    response = error_response(errors.payload_too_large(limit=limit))
     head = (
         f"HTTP/1.1 {response.status_code} {response.reason_phrase}\r\n"
         f"Content-Type: {response['Content-Type']}\r\n"

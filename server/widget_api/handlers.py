@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 
-from server.errors import ParleyError
+from server.errors import ParleyError, internal_error, payload_too_large
 from server.protocol.errors import error_response
 
 logger = logging.getLogger(__name__)
@@ -18,14 +18,7 @@ WIDGET_API_PREFIX = "/api/widget/"
 
 def too_large() -> ParleyError:
     """The `payload_too_large` error of a body over PARLEY_HTTP_BODY_MAX_BYTES."""
-    return ParleyError(
-        "payload_too_large", f"Bodies are limited to {settings.PARLEY_HTTP_BODY_MAX_BYTES} bytes."
-    )
-
-
-def internal_error() -> ParleyError:
-    """The `internal_error` of a failure the client cannot fix."""
-    return ParleyError("internal_error", "The server failed; retry later.")
+    return payload_too_large(limit=settings.PARLEY_HTTP_BODY_MAX_BYTES)
 
 
 def is_widget_api(request: HttpRequest) -> bool:

@@ -15,7 +15,7 @@ from django.utils.http import parse_etags
 from django.views.decorators.csrf import csrf_exempt
 
 from server.conversations.services.visitors import do_start_visitor_session
-from server.errors import ParleyError
+from server.errors import ParleyError, internal_error
 from server.limits.checks import check_widget_request
 from server.limits.client_ip import request_client_ip
 from server.protocol import frames
@@ -25,7 +25,7 @@ from server.protocol.validation import parse_body
 from server.sites.selectors import widget_config as site_widget_config
 from server.sites.services import check_site_origin
 from server.widget_api.bundles import load_bundle
-from server.widget_api.handlers import internal_error, too_large
+from server.widget_api.handlers import too_large
 
 logger = logging.getLogger(__name__)
 

@@ -29,7 +29,7 @@ from server.conversations.services.message_rows import (
 )
 from server.conversations.store import loop_db
 from server.conversations.text import STORABLE_EXPECTATION, is_storable_text
-from server.errors import ParleyError
+from server.errors import ParleyError, internal_error
 
 __all__ = [
     "PostedMessage",
@@ -192,7 +192,7 @@ def _post_one_by_one(*, sends: list[tuple[int, VisitorSend]]) -> Answers:
         except Exception:
             # One send's failure is its own: the others of the batch still get their answers.
             logger.exception("posting a visitor message failed")
-            answers[index] = ParleyError("internal_error", "The server failed; retry later.")
+            answers[index] = internal_error()
     return answers
 
 

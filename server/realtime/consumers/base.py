@@ -11,7 +11,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from pydantic import BaseModel
 
-from server.errors import ParleyError
+from server.errors import ParleyError, internal_error
 from server.protocol import frames
 from server.protocol.errors import error_frame
 from server.protocol.frames import ClientFrame
@@ -125,9 +125,7 @@ class ParleyConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             await self.fail(error, ref=error.ref if error.ref is not None else _error_ref(frame))
         except Exception:
             logger.exception("%s failed on a %s frame", type(self).__name__, frame.type if frame else "bad")
-            await self.fail(
-                ParleyError("internal_error", "The server failed; retry later."), ref=_error_ref(frame)
-            )
+            await self.fail(internal_error(), ref=_error_ref(frame))
 
     def handler_for(self, frame_type: str) -> Callable[[Any], Awaitable[None]]:
         """The method handling a frame type (`message.send` → `on_message_send`), which takes its model."""
