@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from django.conf import settings
-from limits import RateLimitItem, WindowStats, parse
+from limits import RateLimitItem, parse
 
 from server.errors import ParleyError
 from server.limits import storage
@@ -46,6 +46,8 @@ NEW_CONVERSATIONS_PER_IP = Limit("new-conversations-ip", "PARLEY_LIMIT_NEW_CONVE
 NEW_CONVERSATIONS_PER_SITE = Limit("new-conversations-site", "PARLEY_LIMIT_NEW_CONVERSATIONS_PER_SITE")
 WIDGET_REQUESTS_PER_IP = Limit("widget-requests-ip", "PARLEY_LIMIT_WIDGET_REQUESTS_PER_IP")
 
+MESSAGES_REFUSED = "Too many messages; this one was not stored."
+
 ALL = (
     HANDSHAKES_PER_IP,
     HELLOS_PER_VISITOR,
@@ -64,9 +66,9 @@ def _parsed(value: str) -> RateLimitItem | None:
     return parse(value) if value.strip() else None
 
 
-def refusal(stats: WindowStats, *, code: str, message: str) -> ParleyError:
-    """The error for a full window: retry_after in whole seconds, at least 1."""
-    retry_after = max(1, math.ceil(stats.reset_time - time.time()))
+def refusal(*, reset_time: float, code: str, message: str) -> ParleyError:
+    """The error for a window full until reset_time: retry_after in whole seconds, at least 1."""
+    retry_after = max(1, math.ceil(reset_time - time.time()))
     return ParleyError(code, f"{message} Retry in {retry_after} s.", retry_after=retry_after)
 
 
@@ -75,7 +77,7 @@ async def _acheck(counted: list[tuple[Limit, str]], *, code: str, message: str) 
         item = limit.item()
         stats = None if item is None else await storage.ahit(item, limit.name, key)
         if stats is not None:
-            raise refusal(stats, code=code, message=message)
+            raise refusal(reset_time=stats.reset_time, code=code, message=message)
 
 
 async def _acheck_together(counted: list[tuple[Limit, str]], *, code: str, message: str) -> None:
@@ -83,7 +85,7 @@ async def _acheck_together(counted: list[tuple[Limit, str]], *, code: str, messa
     windows = await asyncio.gather(*(storage.ahit(item, limit.name, key) for item, limit, key in active))
     full = [stats for stats in windows if stats is not None]
     if full:
-        raise refusal(max(full, key=lambda stats: stats.reset_time), code=code, message=message)
+        raise refusal(reset_time=max(stats.reset_time for stats in full), code=code, message=message)
 
 
 def _check(counted: list[tuple[Limit, str]], *, code: str, message: str) -> None:
@@ -91,7 +93,7 @@ def _check(counted: list[tuple[Limit, str]], *, code: str, message: str) -> None
         item = limit.item()
         stats = None if item is None else storage.hit(item, limit.name, key)
         if stats is not None:
-            raise refusal(stats, code=code, message=message)
+            raise refusal(reset_time=stats.reset_time, code=code, message=message)
 
 
 async def check_handshake(*, ip: str) -> None:
@@ -111,8 +113,13 @@ async def check_visitor_message(*, visitor_id: uuid.UUID, ip: str) -> None:
     await _acheck_together(
         [(MESSAGES_PER_VISITOR, str(visitor_id)), (MESSAGES_PER_IP, ip)],
         code="rate_limited",
-        message="Too many messages; this one was not stored.",
+        message=MESSAGES_REFUSED,
     )
+
+
+def message_refusal(*, reset_time: float) -> ParleyError:
+    """The error of a visitor's message refused by its limits until reset_time (a socket's own memo)."""
+    return refusal(reset_time=reset_time, code="rate_limited", message=MESSAGES_REFUSED)
 
 
 async def check_new_conversation(*, ip: str, site_id: int) -> None:

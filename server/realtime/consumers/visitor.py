@@ -2,7 +2,6 @@
 
 import asyncio
 import logging
-import math
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
@@ -104,18 +103,12 @@ class VisitorConsumer(ParleyConsumer):
         assert self.site_id is not None
         # Counted before storing: a refused message is not stored, and the widget sends it again later.
         # Until the refusal's retry_after, this socket refuses by itself: no hit, so its IP's room is spared.
-        wait = self.messages_refused_until - time.monotonic()
-        if wait > 0:
-            retry_after = math.ceil(wait)
-            raise ParleyError(
-                "rate_limited",
-                f"Too many messages; this one was not stored. Retry in {retry_after} s.",
-                retry_after=retry_after,
-            )
+        if time.time() < self.messages_refused_until:
+            raise limits.message_refusal(reset_time=self.messages_refused_until)
         try:
             await limits.check_visitor_message(visitor_id=self.visitor_id, ip=self.client_ip)
         except ParleyError as refused:
-            self.messages_refused_until = time.monotonic() + (refused.retry_after or 0)
+            self.messages_refused_until = time.time() + (refused.retry_after or 0)
             raise
         if not self.conversation_open:
             await limits.check_new_conversation(ip=self.client_ip, site_id=self.site_id)
