@@ -12,6 +12,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from server.limits import checks as limits
 from tests.processes import REPO
 
 # Every benchmark writes build/bench/<name>.json; bench.report reads them from here.
@@ -125,20 +126,7 @@ def add_parley_env(parser: argparse.ArgumentParser, *, processes: str = "process
 # many clients. Raised, not turned off, so that every handshake and message still pays for its counting
 # (a Redis round trip with REDIS_URL) and the figures include it. A benchmark of abuse keeps the
 # production defaults instead; --parley-env sets any of them back.
-LIMITS_UNREACHED = {
-    name: "1000000000/minute"
-    for name in (
-        "PARLEY_LIMIT_HANDSHAKES_PER_IP",
-        "PARLEY_LIMIT_HELLOS_PER_VISITOR",
-        "PARLEY_LIMIT_MESSAGES_PER_VISITOR",
-        "PARLEY_LIMIT_MESSAGES_PER_IP",
-        "PARLEY_LIMIT_NEW_VISITORS_PER_IP",
-        "PARLEY_LIMIT_NEW_VISITORS_PER_SITE",
-        "PARLEY_LIMIT_NEW_CONVERSATIONS_PER_IP",
-        "PARLEY_LIMIT_NEW_CONVERSATIONS_PER_SITE",
-        "PARLEY_LIMIT_WIDGET_REQUESTS_PER_IP",
-    )
-}
+LIMITS_UNREACHED = {limit.setting: "1000000000/minute" for limit in limits.ALL}
 
 
 def parley_env(items: list[str]) -> dict[str, str]:
