@@ -138,6 +138,35 @@ async def receive_soon(layer: ProcessChannelLayer, channel: str) -> dict[str, An
     return message
 
 
+class Clock:
+    """Stands in for the `time` module of both layer modules: time passes only when the test says."""
+
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def time(self) -> float:
+        return self.now
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    """Expiry and sweep intervals measured on a clock of the test's own, so a slow machine changes nothing."""
+    import channels.layers
+
+    from server.realtime import layers
+
+    fake = Clock()
+    monkeypatch.setattr(layers, "time", fake)
+    monkeypatch.setattr(channels.layers, "time", fake)
+    return fake
+
+
 def test_without_redis_the_default_layer_is_the_process_layer(layer_groups):
     """With no REDIS_URL, sockets share a ProcessChannelLayer with the configured capacity and expiry."""
     assert isinstance(layer_groups, ProcessChannelLayer)
@@ -175,39 +204,39 @@ async def test_a_full_member_channel_does_not_stop_the_others():
     assert full not in layer.channels
 
 
-async def test_an_expired_message_is_never_received_and_its_channel_leaves_its_groups():
+async def test_an_expired_message_is_never_received_and_its_channel_leaves_its_groups(clock):
     """Between two sweeps, receive drops an expired message and takes its channel out of its groups."""
-    layer = ProcessChannelLayer(expiry=0.05, clean_interval=3600)
+    layer = ProcessChannelLayer(expiry=60, clean_interval=3600)
     stale = await layer.new_channel()
     await layer.group_add("g", stale)
     await layer.group_add("h", stale)
     await layer.group_send("nobody", {"type": "m"})  # the first sweep: the next one is an hour away
     await layer.send(stale, {"type": "m", "n": 1})
-    await asyncio.sleep(0.1)
+    clock.advance(61)
     await layer.send(stale, {"type": "m", "n": 2})
     assert (await receive_soon(layer, stale))["n"] == 2
     assert stale not in layer.groups["g"]
     assert stale not in layer.groups["h"]
 
 
-async def test_the_sweep_drops_expired_messages_of_channels_nobody_reads():
+async def test_the_sweep_drops_expired_messages_of_channels_nobody_reads(clock):
     """Once the interval has passed, the next group_send sweeps: expired queues go, and their channels
     leave their groups."""
-    layer = ProcessChannelLayer(expiry=0.05, clean_interval=0.05)
+    layer = ProcessChannelLayer(expiry=60, clean_interval=1)
     stale, fresh = await layer.new_channel(), await layer.new_channel()
     await layer.group_add("g", stale)
     await layer.group_add("g", fresh)
     await layer.send(stale, {"type": "m", "n": 1})
-    await asyncio.sleep(0.1)
+    clock.advance(61)
     await layer.group_send("g", {"type": "m", "n": 2})
     assert stale not in layer.channels
     assert list(layer.groups["g"]) == [fresh]
     assert (await receive_soon(layer, fresh))["n"] == 2
 
 
-async def test_the_sweep_runs_at_most_once_per_interval(monkeypatch):
+async def test_the_sweep_runs_at_most_once_per_interval(monkeypatch, clock):
     """However many group_sends and receives happen, the expiry sweep runs once per clean_interval."""
-    layer = ProcessChannelLayer(clean_interval=0.15)
+    layer = ProcessChannelLayer(clean_interval=1)
     sweeps: list[None] = []
     monkeypatch.setattr(layer, "_clean_expired", lambda: sweeps.append(None))
     channel = await layer.new_channel()
@@ -217,7 +246,7 @@ async def test_the_sweep_runs_at_most_once_per_interval(monkeypatch):
         await layer.group_send("nobody", {"type": "m", "n": n})
         assert (await receive_soon(layer, channel))["n"] == n
     assert len(sweeps) == 1
-    await asyncio.sleep(0.2)
+    clock.advance(1)
     for n in range(50):
         await layer.group_send("g", {"type": "m", "n": n})
         assert (await receive_soon(layer, channel))["n"] == n
