@@ -122,12 +122,16 @@ class VisitorConsumer(ParleyConsumer):
     async def on_sync(self, frame: frames.Sync) -> None:
         """Send the messages after a seq in one of the visitor's conversations."""
         assert self.visitor_id is not None
-        page = await database_sync_to_async(visitor_history)(
+        history = await database_sync_to_async(visitor_history)(
             visitor_id=self.visitor_id,
             conversation_id=frame.conversation_id,
             after_seq=frame.after_seq,
         )
-        await self.send_frame(replies.history_frame(conversation_id=frame.conversation_id, page=page))
+        await self.send_frame(
+            replies.history_frame(
+                conversation_id=frame.conversation_id, page=history.page, previous_id=history.previous_id
+            )
+        )
 
     async def conversation_message(self, event: dict[str, Any]) -> None:
         """Relay a message of the visitor's; a resolve or reopen line also says whether one is open."""
