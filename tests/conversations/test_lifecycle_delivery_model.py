@@ -314,7 +314,7 @@ def lifecycle_machine(site: Site, agent: User, colleague: User) -> type[RuleBase
             """Each conversation's seqs are 1..n; no client_id is stored twice; at most one is open."""
             conversations = Conversation.objects.filter(visitor_id=self.visitor_id)
             assert conversations.filter(status="open").count() <= 1
-            client_ids = []
+            client_ids: list[str] = []
             for conversation in conversations:
                 rows = list(conversation.messages.values_list("seq", "client_id"))
                 assert [seq for seq, _ in rows] == list(range(1, len(rows) + 1))

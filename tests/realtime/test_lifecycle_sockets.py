@@ -36,7 +36,7 @@ async def start_conversation(visitor: Any) -> tuple[Any, str]:
 
 async def receive_until(communicator: Any, frame_type: str) -> list[dict[str, Any]]:
     """Every frame received up to and including the first of `frame_type`."""
-    received = []
+    received: list[dict[str, Any]] = []
     while not received or received[-1]["type"] != frame_type:
         received.append(await communicator.receive_json_from())
     return received
