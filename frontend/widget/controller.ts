@@ -6,10 +6,10 @@ import { listen } from "./events";
 import { fetchJSON } from "./http";
 import { pendingItems, setPending } from "./outbox";
 import { load, save } from "./storage";
-import { highestSeq, storedMessages } from "./store";
+import { earlierMessages, highestSeq, storedMessages } from "./store";
 import { CLOSE_CHAT, OPEN_CHAT, unreadLabel } from "./strings";
 import { colorCss, LAUNCHER_CSS } from "./styles";
-import { configureTransport, currentState, startTransport, transmit } from "./transport";
+import { configureTransport, currentState, latestConversation, sendFrame, startTransport, transmit } from "./transport";
 import type { MountPanel, PanelHandle } from "./types";
 
 const CHAT_ICON = "M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z";
@@ -82,7 +82,10 @@ export function registerPanel(mount: MountPanel): void {
   panel = mount({
     root: widgetRoot,
     site: siteSettings as WidgetSite,
-    messages: storedMessages,
+    // Earlier conversations' messages first: one thread, oldest at the top.
+    messages: () => earlierMessages.concat(storedMessages()),
+    latest: () => latestConversation,
+    send: sendFrame,
     pending: pendingItems,
     setPending,
     transmit,

@@ -35,7 +35,8 @@ let sessionPending = false;
 let transportStarted = false;
 let connectionState: ConnectionState = "connecting";
 let failedAttempts = 0;
-let helloSeq = 0;
+/** The visitor's latest conversation as the server last described it (the panel walks its previous_id). */
+export let latestConversation: Conversation | null = null;
 let retryTimer: Timer | undefined;
 let pingTimer: Timer | undefined;
 let deadlineTimer: Timer | undefined;
@@ -100,10 +101,11 @@ function connect(): void {
 
 function openSocket(): void {
   const opened = (socket = new WebSocket(socketUrl, ["parley.v1"]));
-  helloSeq = highestSeq();
   // The token travels in the first frame, never in the URL (URLs end up in logs).
-  // connect() opens a socket only with a token in hand.
-  opened.onopen = () => sendFrame({ type: "hello", token: token!, last_seq: helloSeq, page_url: location.href });
+  // connect() opens a socket only with a token in hand. last_seq belongs to conversation_id: when a
+  // newer conversation exists, `ready` carries that one from its start.
+  opened.onopen = () =>
+    sendFrame({ type: "hello", token: token!, last_seq: highestSeq(), conversation_id: currentConversation, page_url: location.href });
   opened.onmessage = (event) => {
     let frame = {} as VisitorServerFrame;
     try {
@@ -164,7 +166,7 @@ function probe(): void {
   armDeadline(PONG_TIMEOUT);
 }
 
-function sendFrame(frame: VisitorClientFrame): void {
+export function sendFrame(frame: VisitorClientFrame): void {
   if (socket && socket.readyState === 1) socket.send(JSON.stringify(frame));
 }
 
@@ -173,11 +175,9 @@ function requestSync(afterSeq: number): void {
   sendFrame({ type: "sync", conversation_id: currentConversation!, after_seq: afterSeq });
 }
 
-// Another conversation (a new one after a resolved one, or another visitor after 4401): start over.
-function adoptConversation(id: string | null | undefined): boolean {
-  const changed = id !== currentConversation;
-  if (changed) resetConversation(id as string | null);
-  return changed;
+// A newer conversation (the earlier one's messages stay above it), or another visitor after 4401.
+function adoptConversation(id: string | null | undefined): void {
+  if (id !== currentConversation) resetConversation(id as string | null);
 }
 
 function acceptMessages(messages: Message[] | undefined): void {
@@ -187,15 +187,14 @@ function acceptMessages(messages: Message[] | undefined): void {
 
 function handleFrame(frame: VisitorServerFrame): void {
   if (frame.type === "ready") {
-    const conversation: Conversation | null = frame.conversation;
+    const conversation = (latestConversation = frame.conversation);
     failedAttempts = 0;
     clearTimeout(deadlineTimer);
     pingTimer = setInterval(probe, PING_INTERVAL);
-    // hello carried a seq of another conversation: this one's earlier messages were skipped.
-    const restarted = adoptConversation(conversation && conversation.id) && helloSeq;
+    adoptConversation(conversation && conversation.id);
     acceptMessages(frame.messages);
-    const afterSeq = restarted ? 0 : highestSeq();
-    if (conversation && conversation.last_seq > afterSeq) requestSync(afterSeq);
+    // `ready` carries one page at most: the rest comes by sync.
+    if (conversation && conversation.last_seq > highestSeq()) requestSync(highestSeq());
     setState("online");
     transmit(pendingItems());
   } else if (frame.type === "message.new" || frame.type === "message.ack") {
@@ -205,7 +204,7 @@ function handleFrame(frame: VisitorServerFrame): void {
     if (message.seq > highestSeq() + 1) requestSync(highestSeq());
     acceptMessages([message]);
   } else if (frame.type === "conversation.started") {
-    adoptConversation(frame.conversation.id);
+    adoptConversation((latestConversation = frame.conversation).id);
     requestSync(highestSeq());
   } else if (frame.type === "history" && frame.conversation_id === currentConversation) {
     acceptMessages(frame.messages);
