@@ -3,7 +3,7 @@
 import { render } from "preact";
 import { act } from "preact/test-utils";
 import { memoryStorage } from "../shared/outbox";
-import type { AgentReady, AgentServerFrame, ConversationSummary, Message } from "../shared/protocol";
+import type { Activity, AgentReady, AgentServerFrame, ConversationSummary, Message } from "../shared/protocol";
 import { parseConfig } from "./config";
 import { ConsoleController, type Socket, type SocketCallbacks } from "./controller";
 import { ConsoleModel } from "./model";
@@ -11,6 +11,8 @@ import { mountApp } from "./mount";
 import { ReplyOutbox } from "./state/outbox";
 
 export const AGENT_ID = 7;
+/** Another agent of site 1. */
+export const COLLEAGUE_ID = 8;
 
 export function message(fields: Partial<Message> & { seq: number }): Message {
   return {
@@ -22,7 +24,25 @@ export function message(fields: Partial<Message> & { seq: number }): Message {
     body: `message ${fields.seq}`,
     client_id: null,
     created_at: `2026-11-24T07:${String(10 + fields.seq).padStart(2, "0")}:00+00:00`,
+    event: null,
     ...fields,
+  };
+}
+
+/** An agent-only activity of conversation c1 (an assignment by default), at 07:mm. */
+export function activity(fields: Partial<Activity> & { id: number; minute: number }): Activity {
+  const { minute, ...rest } = fields;
+  return {
+    conversation_id: "c1",
+    kind: "assigned",
+    agent_id: AGENT_ID,
+    author_name: "Dana",
+    assignee_id: COLLEAGUE_ID,
+    assignee_name: "Eli",
+    body: "",
+    client_id: null,
+    created_at: `2026-11-24T07:${String(minute).padStart(2, "0")}:30+00:00`,
+    ...rest,
   };
 }
 
@@ -33,6 +53,8 @@ export function summary(fields: Partial<ConversationSummary> = {}): Conversation
     status: "open",
     visitor: { id: "a2b3c4d5e6", name: "", email: "", last_page_url: "http://localhost:8001/" },
     assignee_id: null,
+    assignee_name: null,
+    resolved_at: null,
     last_seq: 0,
     last_message: null,
     created_at: "2026-11-24T07:00:00+00:00",
@@ -92,7 +114,17 @@ export function consoleOnFakeSocket(options: { focused?: () => boolean } = {}) {
 
 /** The agent's `ready` with one conversation per summary. */
 export function ready(...inbox: ConversationSummary[]): AgentReady {
-  return { type: "ready", agent: { id: AGENT_ID, name: "Dana" }, sites: [{ id: 1, name: "Demo shop" }], inbox };
+  return {
+    type: "ready",
+    agent: { id: AGENT_ID, name: "Dana" },
+    sites: [{ id: 1, name: "Demo shop" }],
+    inbox,
+    agents: [
+      { id: AGENT_ID, name: "Dana", site_ids: [1] },
+      { id: COLLEAGUE_ID, name: "Eli", site_ids: [1] },
+      { id: 9, name: "Finn", site_ids: [2] },
+    ],
+  };
 }
 
 /** The whole console rendered into a fresh element of the document (happy-dom), on a fake socket. */
