@@ -57,28 +57,45 @@ def no_reopen(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoDeployme
         deployment.stop_all()
 
 
-def visitor_says(page: Page, text: str) -> None:
-    """Type and send a message in the open widget, and wait until it is stored."""
-    box = page.locator('[data-parley="input"]')
-    box.fill(text)
-    box.press("Enter")
-    stored = page.locator('[data-parley="message"][data-author="visitor"][data-seq]', has_text=text)
+def say(page: Page, app: str, box: str, author: str, text: str) -> None:
+    """Type and send a message in the widget or the console, and wait until it is stored."""
+    field = page.locator(f'[data-{app}="{box}"]')
+    field.fill(text)
+    field.press("Enter")
+    stored = page.locator(f'[data-{app}="message"][data-author="{author}"][data-seq]', has_text=text)
     expect(stored).to_be_visible()
+
+
+def visitor_says(page: Page, text: str) -> None:
+    """The visitor sends a message in the open widget."""
+    say(page, "parley", "input", "visitor", text)
 
 
 def agent_says(page: Page, text: str) -> None:
-    """Reply in the open thread, and wait until it is stored."""
-    reply = page.locator('[data-console="reply"]')
-    reply.fill(text)
-    reply.press("Enter")
-    stored = page.locator('[data-console="message"][data-author="agent"][data-seq]', has_text=text)
-    expect(stored).to_be_visible()
+    """The agent replies in the open thread."""
+    say(page, "console", "reply", "agent", text)
 
 
 def open_row(page: Page, text: str) -> None:
     """Open the inbox row that shows `text`."""
     page.locator('[data-console="conversation"]', has_text=text).click()
     expect(page.locator('[data-console="thread-actions"]')).to_be_visible()
+
+
+def answered_and_resolved(
+    deployment: DemoDeployment, new_context, question: str, answer: str
+) -> tuple[Page, Page]:
+    """A visitor asks, Dana answers and resolves; returns the visitor's page and Dana's, the thread open."""
+    visitor = new_context().new_page()
+    open_chat_on_shop(visitor, deployment)
+    visitor_says(visitor, question)
+    dana = new_context(viewport={"width": 1280, "height": 760}).new_page()
+    log_in(dana, deployment)
+    open_row(dana, question)
+    agent_says(dana, answer)
+    dana.locator('[data-console="resolve"]').click()
+    expect(visitor.locator('[data-parley="message"][data-event="resolved"]')).to_be_visible()
+    return visitor, dana
 
 
 def test_an_assignment_notifies_only_the_assignee(team: DemoDeployment, new_context) -> None:
@@ -154,15 +171,7 @@ def test_after_resolve_the_visitor_sees_every_message_in_order_after_a_reload(
     team: DemoDeployment, new_context
 ) -> None:
     """Resolve → the visitor writes (reopening it) → a reply → reload: every message once, in order."""
-    visitor = new_context().new_page()
-    open_chat_on_shop(visitor, team)
-    visitor_says(visitor, "First question")
-    dana = new_context(viewport={"width": 1280, "height": 760}).new_page()
-    log_in(dana, team)
-    open_row(dana, "First question")
-    agent_says(dana, "First answer")
-    dana.locator('[data-console="resolve"]').click()
-    expect(visitor.locator('[data-parley="message"][data-event="resolved"]')).to_be_visible()
+    visitor, dana = answered_and_resolved(team, new_context, "First question", "First answer")
 
     visitor_says(visitor, "One more thing")
     expect(dana.locator('[data-console="message"][data-event="reopened"]')).to_be_visible()
@@ -190,15 +199,7 @@ def test_a_new_conversation_keeps_the_earlier_one_above_after_a_reload(
 ) -> None:
     """Past the reopen window the visitor's message starts a new conversation; the widget shows both as one
     thread, live and after a reload; a reply to the old one is refused next to the agent's composer."""
-    visitor = new_context().new_page()
-    open_chat_on_shop(visitor, no_reopen)
-    visitor_says(visitor, "Old question")
-    dana = new_context(viewport={"width": 1280, "height": 760}).new_page()
-    log_in(dana, no_reopen)
-    open_row(dana, "Old question")
-    agent_says(dana, "Old answer")
-    dana.locator('[data-console="resolve"]').click()
-    expect(visitor.locator('[data-parley="message"][data-event="resolved"]')).to_be_visible()
+    visitor, dana = answered_and_resolved(no_reopen, new_context, "Old question", "Old answer")
 
     visitor_says(visitor, "New question")
     expect(dana.locator('[data-console="conversation"]')).to_have_count(2)

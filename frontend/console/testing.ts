@@ -3,7 +3,14 @@
 import { render } from "preact";
 import { act } from "preact/test-utils";
 import { memoryStorage } from "../shared/outbox";
-import type { Activity, AgentReady, AgentServerFrame, ConversationSummary, Message } from "../shared/protocol";
+import type {
+  Activity,
+  AgentReady,
+  AgentServerFrame,
+  ConversationOpened,
+  ConversationSummary,
+  Message,
+} from "../shared/protocol";
 import { parseConfig } from "./config";
 import { ConsoleController, type Socket, type SocketCallbacks } from "./controller";
 import { ConsoleModel } from "./model";
@@ -139,4 +146,22 @@ export function mountConsole(placeholder = "") {
     root.remove();
   };
   return { ...setup, root, unmount };
+}
+
+/** The console mounted, with conversation c1 in the inbox and open (`opened` overrides its conversation.opened). */
+export function mountWithOpenConversation(opened: Partial<ConversationOpened> = {}) {
+  const setup = mountConsole();
+  act(() => setup.socket.receive(ready(summary({ last_seq: 1, last_message: message({ seq: 1 }) }))));
+  act(() => setup.controller.openConversation("c1"));
+  act(() =>
+    setup.socket.receive({
+      type: "conversation.opened",
+      conversation: summary(),
+      messages: [message({ seq: 1 })],
+      has_more: false,
+      activity: [],
+      ...opened,
+    }),
+  );
+  return setup;
 }

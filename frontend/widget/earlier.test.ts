@@ -1,20 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { Conversation, Message, VisitorClientFrame } from "../shared/protocol";
 import { createEarlier, EARLIER_STEP } from "./earlier";
+import { message as build } from "./testing";
 
-const message = (conversation_id: string, seq: number, minute: number, extra: Partial<Message> = {}): Message => ({
-  id: seq,
-  conversation_id,
-  seq,
-  author: "visitor",
-  author_name: null,
-  agent_id: null,
-  body: `${conversation_id}-${seq}`,
-  client_id: null,
-  created_at: `2026-11-24T07:${String(minute).padStart(2, "0")}:00+00:00`,
-  event: null,
-  ...extra,
-});
+const message = (conversation_id: string, seq: number, minute: number, extra: Partial<Message> = {}): Message =>
+  build(conversation_id, seq, { minute, ...extra });
 
 const conversation = (id: string, previous_id: string | null): Conversation =>
   ({ id, status: "open", last_seq: 1, previous_id }) as Conversation;

@@ -1,18 +1,10 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import type { Message } from "../shared/protocol";
+import { message as build } from "./testing";
 import { currentConversation, earlierMessages, highestSeq, keepMessages, resetConversation, storedMessages } from "./store";
 
-const message = (seq: number, conversation_id = "c1", body = `m${seq}`): Message => ({
-  id: seq,
-  conversation_id,
-  seq,
-  author: "visitor",
-  author_name: null,
-  agent_id: null,
-  body,
-  client_id: null,
-  created_at: "2026-11-24T07:26:23+00:00",
-});
+// The store's own shorthand: seq first, conversation c1 unless told, body m<seq>.
+const message = (seq: number, conversation_id = "c1", body = `m${seq}`): Message => build(conversation_id, seq, { body });
 
 describe("store", () => {
   beforeEach(() => {

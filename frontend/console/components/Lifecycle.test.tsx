@@ -1,25 +1,18 @@
 // @vitest-environment happy-dom
 import { act } from "preact/test-utils";
 import { afterEach, describe, expect, it } from "vitest";
-import { activity, AGENT_ID, COLLEAGUE_ID, message, mountConsole, ready, summary } from "../testing";
+import { activity, AGENT_ID, COLLEAGUE_ID, message, mountConsole, mountWithOpenConversation, ready, summary } from "../testing";
 
 let root: HTMLElement;
 let unmount = (): void => {};
 
 function mountOpen() {
-  const setup = mountConsole();
+  const setup = mountWithOpenConversation({
+    conversation: summary({ last_seq: 2, last_message: message({ seq: 2 }) }),
+    messages: [message({ seq: 1 }), message({ seq: 2, author: "system", event: "resolved", agent_id: COLLEAGUE_ID, body: "Resolved." })],
+    activity: [activity({ id: 1, minute: 11 }), activity({ id: 2, minute: 11, kind: "note", body: "<i>VIP</i>" })],
+  });
   ({ root, unmount } = setup);
-  act(() => setup.socket.receive(ready(summary({ last_seq: 1, last_message: message({ seq: 1 }) }))));
-  act(() => setup.controller.openConversation("c1"));
-  act(() =>
-    setup.socket.receive({
-      type: "conversation.opened",
-      conversation: summary({ last_seq: 2, last_message: message({ seq: 2 }) }),
-      messages: [message({ seq: 1 }), message({ seq: 2, author: "system", event: "resolved", agent_id: COLLEAGUE_ID, body: "Resolved." })],
-      has_more: false,
-      activity: [activity({ id: 1, minute: 11 }), activity({ id: 2, minute: 11, kind: "note", body: "<i>VIP</i>" })],
-    }),
-  );
   return setup;
 }
 

@@ -3,6 +3,7 @@
 
 import type { ActivityItem, AssignmentView, EventItem, NoteItem } from "../lifecycle-view";
 import { LIFECYCLE } from "../strings";
+import { Time } from "./Time";
 
 export interface LifecycleActions {
   onAssign: (assigneeId: number | null) => void;
@@ -54,24 +55,15 @@ export function ThreadActions({ view, actions }: { view: AssignmentView; actions
   );
 }
 
-export function EventLine({ item }: { item: EventItem }) {
+/** A resolve or reopen (a system message: a message hook) or an assignment (an activity hook). */
+export function Line({ item }: { item: EventItem | ActivityItem }) {
+  const hooks =
+    item.kind === "event"
+      ? { "data-console": "message", "data-author": "system", "data-event": item.event, "data-seq": String(item.seq) }
+      : { "data-console": "activity", "data-kind": item.activityKind };
   return (
-    <li class="thread-line thread-event" data-console="message" data-author="system" data-event={item.event} data-seq={String(item.seq)}>
-      <span class="thread-line-text">{item.text}</span>{" "}
-      <time class="message-time" dateTime={item.time} title={item.timeTitle || undefined}>
-        {item.timeText}
-      </time>
-    </li>
-  );
-}
-
-export function ActivityLine({ item }: { item: ActivityItem }) {
-  return (
-    <li class="thread-line thread-activity" data-console="activity" data-kind={item.activityKind}>
-      <span class="thread-line-text">{item.text}</span>{" "}
-      <time class="message-time" dateTime={item.time} title={item.timeTitle || undefined}>
-        {item.timeText}
-      </time>
+    <li class={`thread-line thread-${item.kind}`} {...hooks}>
+      <span class="thread-line-text">{item.text}</span> <Time item={item} />
     </li>
   );
 }
@@ -82,9 +74,7 @@ export function NoteBlock({ item }: { item: NoteItem }) {
       <div class="message-meta">
         <span class="thread-note-label">{LIFECYCLE.note}</span>
         <span class="message-author">{item.authorName}</span>
-        <time class="message-time" dateTime={item.time} title={item.timeTitle || undefined}>
-          {item.timeText}
-        </time>
+        <Time item={item} />
       </div>
       <div class="message-body">{item.body}</div>
     </li>

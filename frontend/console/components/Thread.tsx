@@ -3,7 +3,8 @@
 import { useEffect, useLayoutEffect, useRef } from "preact/hooks";
 import { THREAD } from "../strings";
 import type { PendingItem, StoredItem, ThreadItem, ThreadView } from "../view";
-import { ActivityLine, EventLine, NoteBlock, ThreadActions, type LifecycleActions } from "./Lifecycle";
+import { Line, NoteBlock, ThreadActions, type LifecycleActions } from "./Lifecycle";
+import { Time } from "./Time";
 import type { ComponentChildren } from "preact";
 
 export interface ThreadProps {
@@ -33,9 +34,7 @@ function Stored({ item }: { item: StoredItem }) {
     >
       <div class="message-meta">
         <span class="message-author">{item.authorName}</span>
-        <time class="message-time" dateTime={item.time} title={item.timeTitle || undefined}>
-          {item.timeText}
-        </time>
+        <Time item={item} />
       </div>
       <div class="message-body">{item.body}</div>
     </li>
@@ -92,8 +91,7 @@ function useFollowNewest(scrollRequest: number) {
 
 // A stored message or a line of the lifecycle (system line, activity, note), in the thread's order.
 function Shown({ item }: { item: Exclude<ThreadItem, PendingItem> }) {
-  if (item.kind === "event") return <EventLine item={item} />;
-  if (item.kind === "activity") return <ActivityLine item={item} />;
+  if (item.kind === "event" || item.kind === "activity") return <Line item={item} />;
   if (item.kind === "note") return <NoteBlock item={item} />;
   return <Stored item={item} />;
 }
