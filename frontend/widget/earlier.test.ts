@@ -95,4 +95,10 @@ describe("earlier conversations", () => {
     history("c1", [message("c1", 1, 50)]);
     expect(bodies(earlier.messages())).toEqual(["c1-1", "c2-5"]);
   });
+
+  it("keeps the loader's current conversation last before conversation.started names it", () => {
+    const held = [message("c1", 1, 50), message("c2", 1, 10)];
+    const { earlier } = setup(conversation("c1", null), held);
+    expect(bodies(earlier.messages())).toEqual(["c1-1", "c2-1"]);
+  });
 });

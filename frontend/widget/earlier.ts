@@ -83,8 +83,11 @@ export function createEarlier(api: Pick<PanelApi, "messages" | "latest" | "send"
     const byKey = new Map<string, Message>();
     for (const message of fetched.values()) byKey.set(keyOf(message), message);
     // The loader's copy wins: it is the one the rest of the widget (outbox, badge) knows.
-    for (const message of api.messages()) byKey.set(keyOf(message), message);
-    const latestId = api.latest()?.id;
+    const held = api.messages();
+    for (const message of held) byKey.set(keyOf(message), message);
+    // The loader's own conversation (its messages come last) stays at the bottom, even in the moment
+    // between a new conversation's first message and its `conversation.started`.
+    const latestId = held.length ? (held[held.length - 1] as Message).conversation_id : api.latest()?.id;
     const startOf = new Map<string, number>();
     for (const message of byKey.values()) {
       const id = message.conversation_id;
