@@ -99,3 +99,15 @@ PageUrl = Annotated[
     WithJsonSchema({"type": "string", "description": "An http(s) URL (or empty); cut to 2000 characters."}),
     Expect("must be a string"),
 ]
+
+
+def _optional_uuid(value: object) -> uuid.UUID | None:
+    return None if value is None else _uuid(value)
+
+
+OptionalConversationId = Annotated[
+    uuid.UUID | None,
+    PlainValidator(_optional_uuid),
+    WithJsonSchema({"anyOf": [{"type": "string", "format": "uuid", "maxLength": 36}, {"type": "null"}]}),
+    Expect(UUID_EXPECTATION + " or null"),
+]
