@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { activityItem, assignmentView, eventItem, interleave } from "./lifecycle-view";
-import { ConsoleModel } from "./model";
+import { ConsoleModel, initialState } from "./model";
 import { activity, AGENT_ID, COLLEAGUE_ID, message, summary } from "./testing";
+import { previewText } from "./view";
 
 function model(): ConsoleModel {
   const m = new ConsoleModel({ agentId: AGENT_ID, agentName: "Dana" });
@@ -65,5 +66,11 @@ describe("lifecycle view", () => {
     const gone = assignmentView(m, summary({ assignee_id: 42, assignee_name: "Gus", status: "resolved" }));
     expect(gone.options.slice(-1)).toEqual([{ value: "42", label: "Gus" }]);
     expect(gone.resolved).toBe(true);
+  });
+
+  it("previews a resolve or reopen in the inbox in the console's words", () => {
+    const m = model();
+    const last = message({ seq: 2, author: "system", event: "resolved", agent_id: AGENT_ID, body: "This conversation was resolved." });
+    expect(previewText(m, initialState(), summary({ last_message: last }))).toBe("Dana resolved the conversation");
   });
 });

@@ -79,6 +79,8 @@ export function avatarOf(label: string, key: string): Avatar {
 export function previewText(model: ConsoleModel, state: ConsoleState, summary: ConversationSummary): string {
   const message = summary.last_message;
   if (!message) return INBOX.noMessages;
+  const line = eventItem(model, message);
+  if (line) return line.text;
   const body = oneLine(message.body);
   if (message.author !== "agent") return body;
   const who = model.isMine(message, state.agentWireName) ? INBOX.you : message.author_name || INBOX.agent;

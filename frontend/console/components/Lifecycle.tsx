@@ -43,11 +43,18 @@ export function ThreadActions({ view, actions }: { view: AssignmentView; actions
         </select>
       </label>
       {view.resolved ? (
-        <button type="button" class="button button-small" data-console="reopen" onClick={actions.onReopen}>
+        // Keyed apart: one button element turned into the other would fade between their colours.
+        <button key="reopen" type="button" class="button button-small" data-console="reopen" onClick={actions.onReopen}>
           {LIFECYCLE.reopen}
         </button>
       ) : (
-        <button type="button" class="button button-small button-primary" data-console="resolve" onClick={actions.onResolve}>
+        <button
+          key="resolve"
+          type="button"
+          class="button button-small button-primary"
+          data-console="resolve"
+          onClick={actions.onResolve}
+        >
           {LIFECYCLE.resolve}
         </button>
       )}
