@@ -11,7 +11,12 @@ const conversation = (id: string, previous_id: string | null): Conversation =>
 
 function setup(latest: Conversation | null, held: Message[] = []) {
   const sent: VisitorClientFrame[] = [];
-  const api = { messages: () => held, latest: () => latest, send: (frame: VisitorClientFrame) => void sent.push(frame) };
+  const api = {
+    messages: () => held,
+    latest: () => latest,
+    send: (frame: VisitorClientFrame) => void sent.push(frame),
+    state: () => "online" as const,
+  };
   const earlier = createEarlier(api);
   const history = (conversation_id: string, messages: Message[], extra: Record<string, unknown> = {}) =>
     earlier.onFrame("history", { type: "history", conversation_id, messages, has_more: false, ...extra });
@@ -64,7 +69,12 @@ describe("earlier conversations", () => {
     const held = [message("c1", 1, 1), message("c2", 1, 2)];
     const state = { latest: conversation("c1", null) };
     const sent: VisitorClientFrame[] = [];
-    const earlier = createEarlier({ messages: () => held, latest: () => state.latest, send: (f) => void sent.push(f) });
+    const earlier = createEarlier({
+      messages: () => held,
+      latest: () => state.latest,
+      send: (f) => void sent.push(f),
+      state: () => "online",
+    });
     earlier.step();
     state.latest = conversation("c2", "c1");
     earlier.onFrame("conversation.started", {});
@@ -100,5 +110,21 @@ describe("earlier conversations", () => {
     const held = [message("c1", 1, 50), message("c2", 1, 10)];
     const { earlier } = setup(conversation("c1", null), held);
     expect(bodies(earlier.messages())).toEqual(["c1-1", "c2-1"]);
+  });
+
+  it("waits for the socket to be online", () => {
+    const sent: VisitorClientFrame[] = [];
+    let state: "online" | "offline" = "offline";
+    const earlier = createEarlier({
+      messages: () => [],
+      latest: () => conversation("c2", "c1"),
+      send: (f) => void sent.push(f),
+      state: () => state,
+    });
+    earlier.more();
+    expect(sent).toEqual([]);
+    state = "online";
+    earlier.onFrame("ready", {});
+    expect(sent).toHaveLength(1);
   });
 });

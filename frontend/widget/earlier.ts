@@ -22,7 +22,7 @@ export interface Earlier {
 
 const keyOf = (message: Pick<Message, "conversation_id" | "seq">): string => message.conversation_id + ":" + message.seq;
 
-export function createEarlier(api: Pick<PanelApi, "messages" | "latest" | "send">): Earlier {
+export function createEarlier(api: Pick<PanelApi, "messages" | "latest" | "send" | "state">): Earlier {
   // Messages fetched here, by conversation and seq.
   const fetched = new Map<string, Message>();
   // Each conversation's previous one, as far as known (null: none, or the server does not say).
@@ -51,7 +51,8 @@ export function createEarlier(api: Pick<PanelApi, "messages" | "latest" | "send"
   // The next conversation back that is neither fetched nor (with a known predecessor) held by the loader.
   function step(): void {
     noteLatest();
-    if (inFlight) return;
+    // Before `ready` the server refuses anything but hello; the next `ready` steps again.
+    if (inFlight || api.state() !== "online") return;
     const held = new Set(api.messages().map((message) => message.conversation_id));
     let id = api.latest()?.previous_id ?? null;
     let walked = 0;

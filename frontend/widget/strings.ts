@@ -23,7 +23,7 @@ export const EVENT_TEXT: Record<string, string> = {
 export const STATUS_TEXT: Record<string, string> = {
   connecting: "Connecting…",
   online: "Online",
-  offline: "Offline — reconnecting",
+  offline: "Reconnecting…",
 };
 
 const TOO_LONG = "That message is too long. Please shorten it.";

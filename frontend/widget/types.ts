@@ -7,7 +7,7 @@ export interface PendingItem extends Omit<VisitorMessageSend, "type"> {
   created_at: string;
 }
 
-/** "change" (messages or outbox), "state" (connection state) and every frame by its type. */
+/** "state" (connection state, as detail) and every frame by its type (the frame as detail). */
 export type Listener = (type: string, detail?: unknown) => void;
 
 export type ConnectionState = "connecting" | "online" | "offline";
@@ -15,15 +15,14 @@ export type ConnectionState = "connecting" | "online" | "offline";
 export interface PanelApi {
   root: HTMLElement;
   site: WidgetSite;
+  /** "parley:<site key>:", the start of every localStorage key the widget uses for this site. */
+  prefix: string;
   /** The messages this page holds: earlier conversations' (oldest first), then the latest one's. */
   messages: () => Message[];
   /** The visitor's latest conversation as the server last described it (null before `ready`, or none). */
   latest: () => Conversation | null;
-  /** Sends a frame when the socket is open (dropped otherwise). */
+  /** Sends a frame on the socket if one is open (frames other than hello wait for state "online"). */
   send: (frame: VisitorClientFrame) => void;
-  pending: () => PendingItem[];
-  setPending: (items: PendingItem[]) => void;
-  transmit: (items: PendingItem[]) => void;
   state: () => ConnectionState;
   listen: (listener: Listener) => void;
 }
