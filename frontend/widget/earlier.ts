@@ -74,7 +74,7 @@ export function createEarlier(api: Pick<PanelApi, "messages" | "latest" | "send"
       inFlight = null;
       complete.add(id);
       // Without previous_id in `history` the walk ends here.
-      previousOf.set(id, (frame as History & { previous_id?: string | null }).previous_id ?? null);
+      previousOf.set(id, frame.previous_id ?? null);
       step();
     }
     return messages.length > 0;

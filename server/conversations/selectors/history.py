@@ -128,3 +128,15 @@ def visitor_history(*, visitor_id: uuid.UUID, conversation_id: uuid.UUID, after_
     if not Conversation.objects.filter(pk=conversation_id, visitor_id=visitor_id).exists():
         raise ParleyError("not_found", "No such conversation.")
     return messages_after(conversation_id=conversation_id, after_seq=after_seq)
+
+
+def previous_conversation_id(*, conversation_id: uuid.UUID) -> uuid.UUID | None:
+    """The same visitor's conversation started before this one (as `ready` names it), or None."""
+    current = Conversation.objects.filter(pk=conversation_id).values_list("visitor_id", "created_at").first()
+    if current is None:
+        return None
+    visitor_id, created_at = current
+    earlier = Conversation.objects.filter(visitor_id=visitor_id, created_at__lt=created_at).order_by(
+        "-created_at"
+    )
+    return earlier.values_list("id", flat=True).first()
