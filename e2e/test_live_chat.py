@@ -13,11 +13,11 @@ VISITOR_MARKUP = '<img src=x onerror="document.title=1"> <b>is this bold?</b>'
 AGENT_REPLY = "Hello! Order #1234 left our roastery this morning."
 
 
-def log_in(page: Page, deployment: DemoDeployment) -> None:
-    """Log in to the console as the demo agent."""
+def log_in(page: Page, deployment: DemoDeployment, username: str | None = None) -> None:
+    """Log in to the console as the demo agent (or another agent with the demo password)."""
     page.goto(f"{deployment.server_url}/console/")
     expect(page).to_have_url(re.compile(r"/console/login/"))
-    page.fill("#id_username", deployment.username)
+    page.fill("#id_username", username or deployment.username)
     page.fill("#id_password", deployment.password)
     page.click("button[type=submit]")
     expect(page).to_have_url(re.compile(r"/console/$"))

@@ -274,6 +274,19 @@ export class ConsoleController {
     this.sendReply(reply);
   }
 
+  /** Assigns the open conversation (null unassigns); the server answers with `inbox.update`. */
+  assign(assigneeId: number | null): void {
+    const id = this.state.openId;
+    if (id) this.send({ type: "conversation.assign", conversation_id: id, assignee_id: assigneeId });
+  }
+
+  /** Resolves or reopens the open conversation; the server answers with `inbox.update`. */
+  setStatus(status: "open" | "resolved"): void {
+    const id = this.state.openId;
+    if (!id) return;
+    this.send({ type: status === "resolved" ? "conversation.resolve" : "conversation.reopen", conversation_id: id });
+  }
+
   // --- Feedback ----------------------------------------------------------------------------------
 
   showReplyError(text: string): void {
@@ -291,9 +304,9 @@ export class ConsoleController {
     this.store.set({ threadNotice: text });
   }
 
-  showToast(title: string, body: string, json: boolean): void {
+  showToast(title: string, body: string, json: boolean, openId: string | null = null): void {
     this.toastCount += 1;
-    const toast = { id: this.toastCount, title, body, json };
+    const toast = { id: this.toastCount, title, body, json, openId };
     this.store.set({ toasts: [...this.state.toasts, toast].slice(-TOASTS_SHOWN) });
     setTimeout(() => this.dismissToast(toast.id), TOAST_MS);
   }

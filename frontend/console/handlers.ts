@@ -4,6 +4,7 @@ import { isRetryable } from "../shared/errors";
 import type { AgentClientFrame, ErrorCode, ErrorFrame, Message } from "../shared/protocol";
 import type { ConsoleController } from "./controller";
 import type { FrameHandlers } from "./dispatch";
+import { lifecycleHandlers } from "./handlers-lifecycle";
 import { isMessage, isSummary, type ConversationState } from "./state/conversations";
 import type { Reply } from "./state/outbox";
 import { ERROR_TEXT, REPLY_ERROR, STATUS, TOAST } from "./strings";
@@ -11,7 +12,7 @@ import { ERROR_TEXT, REPLY_ERROR, STATUS, TOAST } from "./strings";
 // message.new normally arrives before inbox.update; if it went missing, catch up with a sync after this.
 const CATCH_UP_CHECK_MS = 1_500;
 // Refusals after which a reply can never be stored, so its text goes back into the reply box.
-const TAKEN_BACK = new Set<ErrorCode>(["body_too_long", "frame_too_large", "invalid_field"]);
+const TAKEN_BACK = new Set<ErrorCode>(["body_too_long", "frame_too_large", "invalid_field", "conversation_superseded"]);
 // Frames whose refusal needs nothing shown.
 const QUIET_REFS = new Set<string>([
   "conversation.read",
@@ -72,7 +73,10 @@ export function frameHandlers(c: ConsoleController): FrameHandlers {
   }
 
   return {
+    ...lifecycleHandlers(c),
+
     ready(frame) {
+      c.model.team.set(frame.agents);
       for (const summary of list(frame.inbox)) {
         if (!isSummary(summary)) continue;
         conversations.upsert(summary);
@@ -102,6 +106,7 @@ export function frameHandlers(c: ConsoleController): FrameHandlers {
       const conversation = conversations.upsert(frame.conversation);
       readMarks.raise(conversation.id, frame.conversation.last_read_seq);
       conversation.loaded = true;
+      c.model.activity.add(frame.activity);
       place(conversation, frame.messages);
       if (!isOpen(conversation)) return;
       c.openedOnSocket = c.generation;
@@ -145,12 +150,6 @@ export function frameHandlers(c: ConsoleController): FrameHandlers {
         if (isOpen(conversation) && conversation.loaded && behind) c.requestSync(conversation);
       }, CATCH_UP_CHECK_MS);
     },
-
-    // Lifecycle frames: their console UI comes with the workflow's views; until then they are taken and
-    // dropped, like any frame a console does not show.
-    "activity.new"() {},
-
-    "conversation.assigned"() {},
 
     notification(frame) {
       const payload = frame.payload as Record<string, unknown> | null | undefined;

@@ -2,9 +2,11 @@
 // controller) and the screen state in the store (replaced on every change, rendered by the components).
 
 import type { Message, SiteInfo } from "../shared/protocol";
+import { ActivityLog } from "./state/activity";
 import { Conversations } from "./state/conversations";
 import { ReplyOutbox } from "./state/outbox";
 import { ReadMarks } from "./state/read-marks";
+import { Team } from "./state/team";
 
 export type LinkState = "connecting" | "online" | "offline";
 
@@ -14,6 +16,8 @@ export interface Toast {
   body: string;
   /** The body is a payload shown as JSON (preformatted). */
   json: boolean;
+  /** A conversation the toast offers to open. */
+  openId?: string | null;
 }
 
 export interface ConsoleState {
@@ -75,6 +79,8 @@ export function initialState(now: number = Date.now()): ConsoleState {
 export class ConsoleModel {
   readonly conversations = new Conversations();
   readonly readMarks = new ReadMarks();
+  readonly activity = new ActivityLog();
+  readonly team = new Team();
   readonly outbox: ReplyOutbox;
   readonly agentId: number | null;
   readonly agentName: string;

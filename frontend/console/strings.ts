@@ -60,6 +60,7 @@ export const TOPBAR = {
 
 export const TOAST = {
   notification: "Notification",
+  open: "Open",
   dismiss: "Dismiss notification",
   close: "×",
 } as const;
@@ -72,6 +73,7 @@ export const ERROR_TEXT: Readonly<Partial<Record<ErrorCode, string>>> = {
   not_found: "This conversation is no longer available.",
   invalid_field: "The server refused that request.",
   internal_error: "The server had a problem. Retrying…",
+  conversation_superseded: "The visitor has started a newer conversation: reply there.",
 };
 
 export const REPLY_ERROR = {
@@ -80,4 +82,23 @@ export const REPLY_ERROR = {
   // Within the character limit but too large as a frame (control characters escape to six bytes each).
   frameTooLarge: "That reply is too long to send.",
   frameTooLargeLocal: "That reply is too long to send in one message.",
+} as const;
+
+/** The conversation lifecycle: assignment, resolve and reopen, and the lines they leave in the thread. */
+export const LIFECYCLE = {
+  assignee: "Assignee",
+  assignToMe: "Assign to me",
+  unassigned: "Unassigned",
+  you: (name: string): string => `${name} (you)`,
+  resolve: "Resolve",
+  reopen: "Reopen",
+  someone: "Someone",
+  visitorMessage: "The visitor's message",
+  resolved: (who: string): string => `${who} resolved the conversation`,
+  reopened: (who: string): string => `${who} reopened the conversation`,
+  assigned: (who: string, assignee: string): string => `${who} assigned this to ${assignee}`,
+  assignedSelf: (who: string): string => `${who} took this conversation`,
+  unassignedBy: (who: string): string => `${who} unassigned this`,
+  note: "Private note",
+  assignedYou: (who: string, visitor: string): string => `${who} assigned you: ${visitor}`,
 } as const;

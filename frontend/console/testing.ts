@@ -3,7 +3,14 @@
 import { render } from "preact";
 import { act } from "preact/test-utils";
 import { memoryStorage } from "../shared/outbox";
-import type { AgentReady, AgentServerFrame, ConversationSummary, Message } from "../shared/protocol";
+import type {
+  Activity,
+  AgentReady,
+  AgentServerFrame,
+  ConversationOpened,
+  ConversationSummary,
+  Message,
+} from "../shared/protocol";
 import { parseConfig } from "./config";
 import { ConsoleController, type Socket, type SocketCallbacks } from "./controller";
 import { ConsoleModel } from "./model";
@@ -11,6 +18,8 @@ import { mountApp } from "./mount";
 import { ReplyOutbox } from "./state/outbox";
 
 export const AGENT_ID = 7;
+/** Another agent of site 1. */
+export const COLLEAGUE_ID = 8;
 
 export function message(fields: Partial<Message> & { seq: number }): Message {
   return {
@@ -21,9 +30,26 @@ export function message(fields: Partial<Message> & { seq: number }): Message {
     agent_id: null,
     body: `message ${fields.seq}`,
     client_id: null,
-    event: null,
     created_at: `2026-11-24T07:${String(10 + fields.seq).padStart(2, "0")}:00+00:00`,
+    event: null,
     ...fields,
+  };
+}
+
+/** An agent-only activity of conversation c1 (an assignment by default), at 07:mm. */
+export function activity(fields: Partial<Activity> & { id: number; minute: number }): Activity {
+  const { minute, ...rest } = fields;
+  return {
+    conversation_id: "c1",
+    kind: "assigned",
+    agent_id: AGENT_ID,
+    author_name: "Dana",
+    assignee_id: COLLEAGUE_ID,
+    assignee_name: "Eli",
+    body: "",
+    client_id: null,
+    created_at: `2026-11-24T07:${String(minute).padStart(2, "0")}:30+00:00`,
+    ...rest,
   };
 }
 
@@ -95,7 +121,17 @@ export function consoleOnFakeSocket(options: { focused?: () => boolean } = {}) {
 
 /** The agent's `ready` with one conversation per summary. */
 export function ready(...inbox: ConversationSummary[]): AgentReady {
-  return { type: "ready", agent: { id: AGENT_ID, name: "Dana" }, sites: [{ id: 1, name: "Demo shop" }], inbox, agents: [] };
+  return {
+    type: "ready",
+    agent: { id: AGENT_ID, name: "Dana" },
+    sites: [{ id: 1, name: "Demo shop" }],
+    inbox,
+    agents: [
+      { id: AGENT_ID, name: "Dana", site_ids: [1] },
+      { id: COLLEAGUE_ID, name: "Eli", site_ids: [1] },
+      { id: 9, name: "Finn", site_ids: [2] },
+    ],
+  };
 }
 
 /** The whole console rendered into a fresh element of the document (happy-dom), on a fake socket. */
@@ -110,4 +146,22 @@ export function mountConsole(placeholder = "") {
     root.remove();
   };
   return { ...setup, root, unmount };
+}
+
+/** The console mounted, with conversation c1 in the inbox and open (`opened` overrides its conversation.opened). */
+export function mountWithOpenConversation(opened: Partial<ConversationOpened> = {}) {
+  const setup = mountConsole();
+  act(() => setup.socket.receive(ready(summary({ last_seq: 1, last_message: message({ seq: 1 }) }))));
+  act(() => setup.controller.openConversation("c1"));
+  act(() =>
+    setup.socket.receive({
+      type: "conversation.opened",
+      conversation: summary(),
+      messages: [message({ seq: 1 })],
+      has_more: false,
+      activity: [],
+      ...opened,
+    }),
+  );
+  return setup;
 }

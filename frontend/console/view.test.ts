@@ -69,7 +69,7 @@ describe("view", () => {
     controller.submitReply();
     const view = threadView(model, controller.state)!;
     expect(view.loading).toBe(false);
-    expect(view.items.map((item) => [item.kind, item.body])).toEqual([
+    expect(view.items.map((item) => [item.kind, "body" in item ? item.body : ""])).toEqual([
       ["stored", "message 1"],
       ["stored", "message 2"],
       ["pending", "pending one"],

@@ -3,6 +3,7 @@
 import type { ConversationSummary, Message } from "../shared/protocol";
 import { fullTime, clockTime, relativeTime } from "../shared/time";
 import { hashBucket, initial, oneLine, visitorEmail, visitorLabel } from "./format";
+import { activityItem, assignmentView, eventItem, interleave, type AssignmentView, type LifecycleItem } from "./lifecycle-view";
 import type { ConsoleModel, ConsoleState } from "./model";
 import { INBOX, THREAD } from "./strings";
 
@@ -26,6 +27,8 @@ export interface InboxRow {
   preview: string;
   site: string;
   resolved: boolean;
+  /** The assignee's name ("" when unassigned). */
+  assignee: string;
 }
 
 export interface StoredItem {
@@ -51,7 +54,7 @@ export interface PendingItem {
   body: string;
 }
 
-export type ThreadItem = StoredItem | PendingItem;
+export type ThreadItem = StoredItem | PendingItem | LifecycleItem;
 
 export interface ThreadView {
   id: string;
@@ -60,6 +63,8 @@ export interface ThreadView {
   email: string;
   resolved: boolean;
   url: string;
+  /** The assignee menu and Resolve/Reopen. */
+  assignment: AssignmentView;
   items: ThreadItem[];
   loading: boolean;
   notice: string | null;
@@ -74,6 +79,8 @@ export function avatarOf(label: string, key: string): Avatar {
 export function previewText(model: ConsoleModel, state: ConsoleState, summary: ConversationSummary): string {
   const message = summary.last_message;
   if (!message) return INBOX.noMessages;
+  const line = eventItem(model, message);
+  if (line) return line.text;
   const body = oneLine(message.body);
   if (message.author !== "agent") return body;
   const who = model.isMine(message, state.agentWireName) ? INBOX.you : message.author_name || INBOX.agent;
@@ -115,6 +122,7 @@ export function inboxRows(model: ConsoleModel, state: ConsoleState): InboxRow[] 
       preview: previewText(model, state, summary),
       site: summary.site?.name || "",
       resolved: summary.status === "resolved",
+      assignee: summary.assignee_id == null ? "" : summary.assignee_name || model.team.name(summary.assignee_id) || "",
     });
   }
   return rows;
@@ -143,7 +151,7 @@ export function threadView(model: ConsoleModel, state: ConsoleState): ThreadView
   const summary = conversation.summary;
   const stored = model.conversations.messagesOf(conversation);
   const storedClientIds = new Set(stored.map((message) => message.client_id));
-  const items: ThreadItem[] = stored.map((message) => ({
+  const messageItems: (StoredItem | LifecycleItem)[] = stored.map((message) => eventItem(model, message) ?? {
     kind: "stored",
     key: `seq-${message.seq}`,
     seq: message.seq,
@@ -155,7 +163,9 @@ export function threadView(model: ConsoleModel, state: ConsoleState): ThreadView
     time: message.created_at,
     timeText: clockTime(message.created_at),
     timeTitle: fullTime(message.created_at),
-  }));
+  });
+  const activities = model.activity.of(conversation.id).map((activity) => activityItem(model, activity));
+  const items: ThreadItem[] = interleave(messageItems, activities);
   for (const reply of model.outbox.forConversation(conversation.id)) {
     if (storedClientIds.has(reply.client_id)) continue;
     items.push({
@@ -174,6 +184,7 @@ export function threadView(model: ConsoleModel, state: ConsoleState): ThreadView
     email: visitorEmail(summary.visitor),
     resolved: summary.status === "resolved",
     url: summary.visitor?.last_page_url || "",
+    assignment: assignmentView(model, summary),
     items,
     loading: !conversation.loaded && !stored.length && state.threadNotice === null,
     notice: state.threadNotice,

@@ -53,4 +53,22 @@ describe("message list", () => {
     expect(list.firstElementChild?.classList.contains("greeting")).toBe(true);
     expect(items().map((node) => node.querySelector(".bubble")?.textContent)).toEqual(["b", "c"]);
   });
+
+  it("shows system lines in the widget's own words and keeps equal seqs of two conversations apart", () => {
+    const { renderMessages, items } = setup();
+    renderMessages([
+      stored(1, "hi", { client_id: null, conversation_id: "c1" }),
+      stored(2, "Conversation resolved by Bob.", { client_id: null, conversation_id: "c1", author: "system", event: "resolved" }),
+      stored(1, "back again", { client_id: null, conversation_id: "c2" }),
+      stored(2, "Reopened.", { client_id: null, conversation_id: "c2", author: "system", event: "reopened" }),
+    ]);
+    expect(items().map((node) => node.querySelector(".bubble")?.textContent)).toEqual([
+      "hi",
+      "Conversation resolved",
+      "back again",
+      "Conversation reopened",
+    ]);
+    expect(items()[1]?.dataset.event).toBe("resolved");
+    expect(items()[1]?.dataset.author).toBe("system");
+  });
 });

@@ -1,16 +1,19 @@
-// The message list: stored messages by seq, then pending ones. Nodes are keyed by client_id
-// (else seq) and reused, so a pending bubble turns into the stored one in place and the
+// The message list: stored messages (conversation by conversation, each by seq), then pending ones.
+// Nodes are keyed by client_id (else conversation and seq: seqs start at 1 in each conversation) and reused, so a pending bubble turns into the stored one in place and the
 // aria-live region announces each message once.
 
-import type { Author } from "../shared/protocol";
+import type { Author, Message } from "../shared/protocol";
 import { clockTime } from "../shared/time";
 import { el } from "./dom";
-import { AGENT, SENDING } from "./strings";
+import { AGENT, EVENT_TEXT, SENDING } from "./strings";
 
 /** A stored message, or a pending one (no seq yet). */
 export interface ListItem {
   client_id?: string | null;
+  conversation_id?: string;
   seq?: number;
+  /** A system line's event ("resolved", "reopened"): shown with the widget's own words. */
+  event?: Message["event"];
   author: Author;
   author_name?: string | null;
   body: string;
@@ -28,7 +31,7 @@ export function createMessageList(greeting: HTMLElement): { list: HTMLOListEleme
     let cursor = greeting.nextSibling;
     let added = false;
     for (const item of items) {
-      const key = item.client_id ? "c" + item.client_id : "s" + item.seq;
+      const key = item.client_id ? "c" + item.client_id : "s" + item.conversation_id + ":" + item.seq;
       wanted.add(key);
       let node = nodes.get(key);
       if (!node) {
@@ -62,11 +65,12 @@ function updateMessageNode(node: HTMLElement, item: ListItem): void {
   const metaText = item.pending
     ? SENDING
     : (item.author === "agent" ? (item.author_name || AGENT) + " · " : "") + clockTime(item.created_at);
-  setText(bubble, item.body);
+  setText(bubble, (item.event && EVENT_TEXT[item.event]) || item.body);
   setText(meta, metaText);
   setData(node, "parley", "message");
   setData(node, "author", item.author);
   setData(node, "seq", item.pending ? null : String(item.seq));
+  setData(node, "event", item.event || null);
   setData(node, "pending", item.pending ? "" : null);
 }
 

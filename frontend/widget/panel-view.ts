@@ -3,7 +3,9 @@
 import type { ErrorFrame } from "../shared/protocol";
 import { createComposer } from "./composer";
 import { addStyles, el, icon } from "./dom";
+import { createEarlier } from "./earlier";
 import { createMessageList, type ListItem, messageNode, setText } from "./message-list";
+import { followFrames, openOutbox, pendingItems, setPending, transmitter } from "./outbox";
 import { PANEL_CSS } from "./panel-styles";
 import { createSender } from "./sending";
 import { CHAT_WITH, CLOSE_CHAT, ERROR_TEXT, REFUSED_TEXT, STATUS_TEXT } from "./strings";
@@ -13,10 +15,16 @@ const CLOSE_ICON = "M6 6l12 12M18 6L6 18";
 const NOTICE_DURATION = 5000;
 // Follow new messages only when the visitor is not reading further up.
 const NEAR_BOTTOM = 80;
+// Scrolled this close to the top, the visitor wants earlier conversations.
+const NEAR_TOP = 40;
 
 export function mountPanel(api: PanelApi): PanelHandle {
   const site = api.site;
-  const sender = createSender(api);
+  const transmit = transmitter(api);
+  openOutbox(api.prefix + "outbox", () => render());
+  followFrames(api, transmit);
+  const sender = createSender({ pending: pendingItems, setPending, transmit });
+  const earlier = createEarlier(api);
   const closePanel = (): void => window.Parley?.("close");
   const shadow = api.root.getRootNode() as ShadowRoot;
   addStyles(shadow, PANEL_CSS);
@@ -53,14 +61,18 @@ export function mountPanel(api: PanelApi): PanelHandle {
   }
 
   function render(): void {
-    const stored = api.messages();
+    const stored = earlier.messages();
     const storedIds = new Set(stored.map((message) => message.client_id));
-    const pending: ListItem[] = api
-      .pending()
+    const pending: ListItem[] = pendingItems()
       .filter((item) => !storedIds.has(item.client_id))
       .map((item) => ({ ...item, author: "visitor", pending: true }));
     const nearBottom = list.scrollHeight - list.scrollTop - list.clientHeight < NEAR_BOTTOM;
-    if (renderMessages([...stored, ...pending]) && nearBottom) scrollToEnd();
+    const first = greeting.nextSibling;
+    const fromBottom = list.scrollHeight - list.scrollTop;
+    const added = renderMessages([...stored, ...pending]);
+    if (added && nearBottom) scrollToEnd();
+    // Earlier messages arrived above what the visitor is reading: keep it where it was.
+    else if (added && greeting.nextSibling !== first) list.scrollTop = list.scrollHeight - fromBottom;
   }
 
   function showState(state: ConnectionState): void {
@@ -90,17 +102,28 @@ export function mountPanel(api: PanelApi): PanelHandle {
   // root the event looks like it came from a plain <div>, not from a text field.
   for (const type of ["keydown", "keyup", "keypress"]) panel.addEventListener(type, (event) => event.stopPropagation());
 
+  list.addEventListener("scroll", () => {
+    if (list.scrollTop < NEAR_TOP) earlier.more();
+  });
+
   api.listen((type, detail) => {
-    if (type === "change") render();
-    else if (type === "state") showState(detail as ConnectionState);
-    else if (type === "error") showError(detail as ErrorFrame);
+    earlier.onFrame(type, detail);
+    if (type === "state") showState(detail as ConnectionState);
+    else {
+      if (type === "error") showError(detail as ErrorFrame);
+      render();
+    }
   });
   showState(api.state());
+  earlier.step();
   render();
   api.root.prepend(panel);
+  // Left by an earlier page view; when not online yet, the next `ready` sends them.
+  transmit(pendingItems());
 
   return {
     show(open) {
+      api.root.classList.toggle("is-open", open);
       if (!open) {
         // Closed with the focus in the widget: on the launcher (where it may be already), not lost
         // with the panel.

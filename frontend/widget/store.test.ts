@@ -1,22 +1,16 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import type { Message } from "../shared/protocol";
-import { currentConversation, highestSeq, keepMessages, resetConversation, storedMessages } from "./store";
+import { message as build } from "./testing";
+import { currentConversation, earlierMessages, highestSeq, keepMessages, resetConversation, storedMessages } from "./store";
 
-const message = (seq: number, conversation_id = "c1", body = `m${seq}`): Message => ({
-  id: seq,
-  conversation_id,
-  seq,
-  author: "visitor",
-  author_name: null,
-  agent_id: null,
-  body,
-  client_id: null,
-  created_at: "2026-11-24T07:26:23+00:00",
-  event: null,
-});
+// The store's own shorthand: seq first, conversation c1 unless told, body m<seq>.
+const message = (seq: number, conversation_id = "c1", body = `m${seq}`): Message => build(conversation_id, seq, { body });
 
 describe("store", () => {
-  beforeEach(() => resetConversation("c1"));
+  beforeEach(() => {
+    resetConversation(null);
+    resetConversation("c1");
+  });
 
   it("keeps each seq once, sorted, for the current conversation only", () => {
     keepMessages([message(3), message(1)]);
@@ -36,5 +30,25 @@ describe("store", () => {
     expect(currentConversation).toBe("c2");
     expect(storedMessages()).toEqual([]);
     expect(highestSeq()).toBe(0);
+  });
+
+  it("keeps what the earlier conversations held, oldest first", () => {
+    keepMessages([message(2), message(1)]);
+    resetConversation("c2");
+    keepMessages([message(1, "c2")]);
+    resetConversation("c3");
+    expect(earlierMessages.map((m) => [m.conversation_id, m.seq])).toEqual([
+      ["c1", 1],
+      ["c1", 2],
+      ["c2", 1],
+    ]);
+  });
+
+  it("forgets every conversation for another visitor", () => {
+    keepMessages([message(1)]);
+    resetConversation("c2");
+    resetConversation(null);
+    expect(earlierMessages).toEqual([]);
+    expect(currentConversation).toBeNull();
   });
 });

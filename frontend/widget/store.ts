@@ -1,14 +1,20 @@
-// The messages of the visitor's current conversation, keyed by seq: a seq already held is
+// The messages of the visitor's latest conversation, keyed by seq: a seq already held is
 // dropped, so a message shows exactly once whatever mix of ready/new/ack/history delivers it.
 // (Integer keys of a plain object iterate in ascending order: the list comes out sorted.)
+// When a newer conversation takes over, what was held moves to `earlierMessages` and stays on
+// screen above it (the panel fetches older conversations itself).
 
 import type { Message } from "../shared/protocol";
 
 // Read directly by the transport; changed only through resetConversation.
 export let currentConversation: string | null = null;
 let messagesBySeq: Record<number, Message> = {};
+/** Messages of this visitor's earlier conversations held by this page, oldest first. */
+export let earlierMessages: Message[] = [];
 
+/** Follows another conversation; null (another visitor) forgets everything. */
 export function resetConversation(id: string | null): void {
+  earlierMessages = id ? earlierMessages.concat(storedMessages()) : [];
   currentConversation = id;
   messagesBySeq = {};
 }

@@ -14,11 +14,16 @@ export const COMPOSER_LABEL = "Message";
 export const SEND_LABEL = "Send message";
 export const SENDING = "Sending…";
 export const AGENT = "Agent";
+/** System lines, by the message's `event` (the body holds the server's English fallback). */
+export const EVENT_TEXT: Record<string, string> = {
+  resolved: "Conversation resolved",
+  reopened: "Conversation reopened",
+};
 
 export const STATUS_TEXT: Record<string, string> = {
   connecting: "Connecting…",
   online: "Online",
-  offline: "Offline — reconnecting",
+  offline: "Reconnecting…",
 };
 
 const TOO_LONG = "That message is too long. Please shorten it.";

@@ -11,6 +11,7 @@ from django.core import signing
 
 from server.asgi import application
 from server.conversations.models import Message
+from server.conversations.services.workflow import do_resolve_conversation
 from server.realtime.consumers.base import ParleyConsumer
 from tests.conftest import (
     ACME_ORIGIN,
@@ -203,6 +204,24 @@ async def test_other_tab_is_told_of_the_new_conversation(visitor_alice):
     assert new["message"]["body"] == "second"
     await first.disconnect()
     await second.disconnect()
+
+
+async def test_history_names_the_conversation_before(visitor_alice, agent_bob, settings):
+    """A visitor's sync answers with the conversation before the one synced (null for the first), so a
+    widget on a fresh page can walk back through every conversation."""
+    settings.PARLEY_REOPEN_WINDOW = 0
+    communicator, _ = await connect_visitor(visitor_alice)
+    ids = []
+    for index in range(2):
+        ack = await send_message(communicator, f"question {index}", f"q-{index}")
+        ids.append(ack["message"]["conversation_id"])
+        await database_sync_to_async(do_resolve_conversation)(agent=agent_bob, conversation_id=ids[-1])
+    for conversation_id, previous_id in [(ids[1], ids[0]), (ids[0], None)]:
+        await communicator.send_json_to({"type": "sync", "conversation_id": conversation_id, "after_seq": 0})
+        frames = await receive_types(communicator, {"history"})
+        assert frames["history"]["previous_id"] == previous_id
+        assert frames["history"]["messages"][0]["conversation_id"] == conversation_id
+    await communicator.disconnect()
 
 
 async def test_a_retried_client_id_is_stored_once(visitor_alice):

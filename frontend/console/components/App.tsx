@@ -49,7 +49,16 @@ export function App({ controller: c, root, logoutForm }: AppProps) {
           onFocusRow={(id) => c.setFocus(id)}
           onSiteFilter={(value) => c.setSiteFilter(value)}
         />
-        <Thread view={view} scrollRequest={state.scrollRequest} onBack={close}>
+        <Thread
+          view={view}
+          scrollRequest={state.scrollRequest}
+          onBack={close}
+          actions={{
+            onAssign: (assigneeId) => c.assign(assigneeId),
+            onResolve: () => c.setStatus("resolved"),
+            onReopen: () => c.setStatus("open"),
+          }}
+        >
           <Composer
             text={state.reply}
             error={state.replyError}
@@ -60,7 +69,14 @@ export function App({ controller: c, root, logoutForm }: AppProps) {
           />
         </Thread>
       </main>
-      <Toasts toasts={state.toasts} onDismiss={(id) => c.dismissToast(id)} />
+      <Toasts
+        toasts={state.toasts}
+        onDismiss={(id) => c.dismissToast(id)}
+        onOpen={(toast) => {
+          c.dismissToast(toast.id);
+          if (toast.openId) c.openConversation(toast.openId, { focusReply: true });
+        }}
+      />
     </>
   );
 }

@@ -1,25 +1,14 @@
 // @vitest-environment happy-dom
 import { act } from "preact/test-utils";
 import { afterEach, describe, expect, it } from "vitest";
-import { message, mountConsole, ready, summary } from "../testing";
+import { message, mountWithOpenConversation } from "../testing";
 
 let root: HTMLElement;
 let unmount = (): void => {};
 
-function mountWithOpenConversation() {
-  const setup = mountConsole();
+function mountOpen() {
+  const setup = mountWithOpenConversation();
   ({ root, unmount } = setup);
-  act(() => setup.socket.receive(ready(summary({ last_seq: 1, last_message: message({ seq: 1 }) }))));
-  act(() => setup.controller.openConversation("c1"));
-  act(() =>
-    setup.socket.receive({
-      type: "conversation.opened",
-      conversation: summary(),
-      messages: [message({ seq: 1 })],
-      has_more: false,
-      activity: [],
-    }),
-  );
   return setup;
 }
 
@@ -42,7 +31,7 @@ function press(key: string, init: KeyboardEventInit = {}): void {
 
 describe("Composer", () => {
   it("sends on Enter, shows the reply as pending, not on Shift+Enter", () => {
-    const { socket } = mountWithOpenConversation();
+    const { socket } = mountOpen();
     type("Hello");
     press("Enter", { shiftKey: true });
     expect(socket.ofType("message.send")).toEqual([]);
@@ -55,7 +44,7 @@ describe("Composer", () => {
   });
 
   it("takes a refused reply's text back, with the reason as an alert", () => {
-    const { socket } = mountWithOpenConversation();
+    const { socket } = mountOpen();
     type("before\u0000after");
     press("Enter");
     const clientId = String(socket.ofType("message.send")[0]!.client_id);
@@ -68,7 +57,7 @@ describe("Composer", () => {
   });
 
   it("replaces the pending reply with the stored one on ack", () => {
-    const { socket } = mountWithOpenConversation();
+    const { socket } = mountOpen();
     type("Stored soon");
     press("Enter");
     const clientId = String(socket.ofType("message.send")[0]!.client_id);

@@ -70,7 +70,12 @@ function Row({ row, onOpen }: { row: InboxRow; onOpen: (id: string) => void }) {
           </span>
           <span class="conversation-site">
             {row.site}
-            {row.resolved ? <span class="tag">{INBOX.resolved}</span> : null}
+            {row.resolved ? <span class="tag" data-console="row-status">{INBOX.resolved}</span> : null}
+            {row.assignee ? (
+              <span class="tag tag-assignee" data-console="row-assignee">
+                {row.assignee}
+              </span>
+            ) : null}
           </span>
         </span>
       </button>

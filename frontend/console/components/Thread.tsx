@@ -2,7 +2,9 @@
 
 import { useEffect, useLayoutEffect, useRef } from "preact/hooks";
 import { THREAD } from "../strings";
-import type { PendingItem, StoredItem, ThreadView } from "../view";
+import type { PendingItem, StoredItem, ThreadItem, ThreadView } from "../view";
+import { Line, NoteBlock, ThreadActions, type LifecycleActions } from "./Lifecycle";
+import { Time } from "./Time";
 import type { ComponentChildren } from "preact";
 
 export interface ThreadProps {
@@ -10,6 +12,8 @@ export interface ThreadProps {
   /** Increases when the thread should jump to its newest message. */
   scrollRequest: number;
   onBack: () => void;
+  /** Assign, resolve, reopen. */
+  actions: LifecycleActions;
   /** The reply box. */
   children?: ComponentChildren;
 }
@@ -30,9 +34,7 @@ function Stored({ item }: { item: StoredItem }) {
     >
       <div class="message-meta">
         <span class="message-author">{item.authorName}</span>
-        <time class="message-time" dateTime={item.time} title={item.timeTitle || undefined}>
-          {item.timeText}
-        </time>
+        <Time item={item} />
       </div>
       <div class="message-body">{item.body}</div>
     </li>
@@ -87,9 +89,16 @@ function useFollowNewest(scrollRequest: number) {
   return { list, onScroll };
 }
 
-export function Thread({ view, scrollRequest, onBack, children }: ThreadProps) {
+// A stored message or a line of the lifecycle (system line, activity, note), in the thread's order.
+function Shown({ item }: { item: Exclude<ThreadItem, PendingItem> }) {
+  if (item.kind === "event" || item.kind === "activity") return <Line item={item} />;
+  if (item.kind === "note") return <NoteBlock item={item} />;
+  return <Stored item={item} />;
+}
+
+export function Thread({ view, scrollRequest, onBack, actions, children }: ThreadProps) {
   const { list, onScroll } = useFollowNewest(scrollRequest);
-  const stored = view?.items.filter((item): item is StoredItem => item.kind === "stored") ?? [];
+  const stored = view?.items.filter((item): item is Exclude<ThreadItem, PendingItem> => item.kind !== "pending") ?? [];
   const pending = view?.items.filter((item): item is PendingItem => item.kind === "pending") ?? [];
   return (
     <section class="thread-pane" data-console="thread" aria-label={THREAD.label}>
@@ -127,6 +136,7 @@ export function Thread({ view, scrollRequest, onBack, children }: ThreadProps) {
               </span>
             </p>
           </div>
+          {view ? <ThreadActions view={view.assignment} actions={actions} /> : null}
         </header>
         <ol
           ref={list}
@@ -139,7 +149,7 @@ export function Thread({ view, scrollRequest, onBack, children }: ThreadProps) {
           onScroll={onScroll}
         >
           {stored.map((item) => (
-            <Stored key={item.key} item={item} />
+            <Shown key={item.key} item={item} />
           ))}
           {view?.loading ? <li class="messages-loading">{THREAD.loading}</li> : null}
           {pending.map((item) => (

@@ -6,9 +6,11 @@ import { TOAST } from "../strings";
 export interface ToastsProps {
   toasts: readonly Toast[];
   onDismiss: (id: number) => void;
+  /** The toast's button for the conversation it names. */
+  onOpen?: (toast: Toast) => void;
 }
 
-export function Toasts({ toasts, onDismiss }: ToastsProps) {
+export function Toasts({ toasts, onDismiss, onOpen }: ToastsProps) {
   return (
     <div class="toasts" data-console="toasts" aria-live="polite">
       {toasts.map((toast) => (
@@ -16,6 +18,11 @@ export function Toasts({ toasts, onDismiss }: ToastsProps) {
           <p class="toast-title">{toast.title}</p>
           {toast.body && toast.json ? <pre class="toast-json">{toast.body}</pre> : null}
           {toast.body && !toast.json ? <p class="toast-body">{toast.body}</p> : null}
+          {toast.openId && onOpen ? (
+            <button type="button" class="button button-small toast-open" data-console="toast-open" onClick={() => onOpen(toast)}>
+              {TOAST.open}
+            </button>
+          ) : null}
           <button type="button" class="toast-close" aria-label={TOAST.dismiss} onClick={() => onDismiss(toast.id)}>
             {TOAST.close}
           </button>

@@ -4,8 +4,9 @@ import uuid
 
 import pytest
 
-from server.conversations.selectors.history import messages_after
+from server.conversations.selectors.history import messages_after, previous_conversation_id
 from server.conversations.services.messages import do_post_visitor_message
+from server.conversations.services.workflow import do_resolve_conversation
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -23,3 +24,21 @@ def test_history_pages_are_capped_by_bytes_and_say_more_follows(visitor_alice, s
     page, has_more = messages_after(conversation_id=posted.conversation_id, after_seq=4)
     assert [message.seq for message in page] == [5]
     assert not has_more
+
+
+def test_previous_conversation_is_the_visitors_one_started_before(
+    visitor_alice, visitor_carol, agent_bob, settings
+):
+    """Each conversation names the same visitor's one before it; the first, and an unknown id, none."""
+    settings.PARLEY_REOPEN_WINDOW = 0
+    alice = uuid.UUID(visitor_alice.visitor_id)
+    conversations = []
+    for index in range(3):
+        posted = do_post_visitor_message(visitor_id=alice, client_id=f"a{index}", body="again")
+        do_resolve_conversation(agent=agent_bob, conversation_id=posted.conversation_id)
+        conversations.append(posted.conversation_id)
+    # Another visitor's conversation in between is never anyone else's previous one.
+    do_post_visitor_message(visitor_id=uuid.UUID(visitor_carol.visitor_id), client_id="c0", body="hi")
+    assert len(set(conversations)) == 3
+    assert [previous_conversation_id(conversation_id=c) for c in conversations] == [None, *conversations[:2]]
+    assert previous_conversation_id(conversation_id=uuid.uuid4()) is None
