@@ -1,9 +1,29 @@
 // Generated from docs/protocol.schema.json by `npm run gen:protocol` (frontend/scripts/gen-protocol.mjs).
 // Do not edit: change server/protocol/, run `python -m server.protocol.schema`, then regenerate.
 
-export type AgentClientFrame = ConversationOpen | ConversationLeave | ConversationRead | AgentMessageSend | Sync | Ping;
+export type AgentClientFrame =
+  | ConversationOpen
+  | ConversationLeave
+  | ConversationRead
+  | AgentMessageSend
+  | Sync
+  | Ping
+  | VisitorGet
+  | CannedSave
+  | CannedDelete;
 export type AgentServerFrame =
-  AgentReady | ConversationOpened | MessageNew | MessageAck | InboxUpdate | History | Notification | Pong | ErrorFrame;
+  | AgentReady
+  | ConversationOpened
+  | MessageNew
+  | MessageAck
+  | InboxUpdate
+  | History
+  | Notification
+  | Pong
+  | ErrorFrame
+  | VisitorPage
+  | VisitorDetailFrame
+  | CannedChanged;
 export type ErrorCode =
   | "bad_frame"
   | "frame_too_large"
@@ -27,7 +47,7 @@ export type ErrorCode =
   | "internal_error"
   | "unsupported_media_type"
   | "bad_request";
-export type VisitorClientFrame = Hello | VisitorMessageSend | Sync | Ping;
+export type VisitorClientFrame = Hello | VisitorMessageSend | Sync | Ping | Page;
 export type VisitorServerFrame =
   VisitorReady | MessageAck | MessageNew | ConversationStarted | History | Pong | ErrorFrame;
 
@@ -87,6 +107,43 @@ export interface Ping {
   type: "ping";
 }
 /**
+ * Ask for a visitor of the agent's sites; answered by `visitor.detail`.
+ */
+export interface VisitorGet {
+  type: "visitor.get";
+  visitor_id: string;
+}
+/**
+ * Create (no id) or change a canned reply of one of the agent's sites; answered by `canned.changed`.
+ */
+export interface CannedSave {
+  type: "canned.save";
+  /**
+   * The canned reply to change; absent or null creates one.
+   */
+  id?: number | null;
+  site_id: number;
+  /**
+   * 1-40 characters of a-z, 0-9, '-' and '_'.
+   */
+  shortcut: string;
+  /**
+   * At most 120 characters.
+   */
+  title?: string;
+  /**
+   * 1..PARLEY_MESSAGE_MAX_LENGTH characters after trimming.
+   */
+  body: string;
+}
+/**
+ * Delete a canned reply of one of the agent's sites; answered by `canned.changed`.
+ */
+export interface CannedDelete {
+  type: "canned.delete";
+  id: number;
+}
+/**
  * The agent an agent socket speaks for.
  */
 export interface AgentInfo {
@@ -110,6 +167,10 @@ export interface AgentReady {
    * Newest first.
    */
   inbox: ConversationSummary[];
+  /**
+   * The canned replies of the agent's sites, by shortcut.
+   */
+  canned: CannedReply[];
 }
 /**
  * A site as agents see it.
@@ -183,6 +244,10 @@ export interface VisitorInfo {
    * The page the visitor was last seen on, empty when unknown.
    */
   last_page_url: string;
+  /**
+   * The name to show: the visitor's name, else a friendly one generated from its id ('Amber Fox'), the same everywhere and always.
+   */
+  display_name: string;
 }
 /**
  * A stored message.
@@ -224,6 +289,35 @@ export interface Message {
    * ISO 8601 UTC, e.g. 2026-11-24T07:26:23.123456+00:00.
    */
   created_at: string;
+}
+/**
+ * A site's saved reply, expanded in the composer by `/shortcut`.
+ */
+export interface CannedReply {
+  /**
+   * The canned reply's id.
+   */
+  id: number;
+  /**
+   * The site it belongs to.
+   */
+  site_id: number;
+  /**
+   * 1-40 characters of a-z, 0-9, '-' and '_', unique per site.
+   */
+  shortcut: string;
+  /**
+   * A label for the list, empty when none.
+   */
+  title: string;
+  /**
+   * The text it expands to.
+   */
+  body: string;
+  /**
+   * ISO 8601 UTC, e.g. 2026-11-24T07:26:23.123456+00:00.
+   */
+  updated_at: string;
 }
 /**
  * The answer to `conversation.open`.
@@ -318,6 +412,134 @@ export interface ErrorFrame {
   retry_after?: number | null;
 }
 /**
+ * A visitor of the agent's sites moved to another page (from its `page` frames).
+ */
+export interface VisitorPage {
+  type: "visitor.page";
+  visitor_id: string;
+  /**
+   * The page's http(s) URL.
+   */
+  url: string;
+  /**
+   * The page's title, empty when it has none.
+   */
+  title: string;
+}
+/**
+ * The answer to `visitor.get`: the visitor and its conversations, newest first.
+ */
+export interface VisitorDetailFrame {
+  type: "visitor.detail";
+  visitor: VisitorDetail;
+  /**
+   * Its conversations, newest first (at most PARLEY_VISITOR_CONVERSATIONS_LIMIT).
+   */
+  conversations: PastConversation[];
+}
+/**
+ * A visitor as the console's sidebar shows it (`visitor.detail`).
+ */
+export interface VisitorDetail {
+  /**
+   * The visitor's id.
+   */
+  id: string;
+  /**
+   * The visitor's site.
+   */
+  site_id: number;
+  /**
+   * The visitor's name, empty when unknown.
+   */
+  name: string;
+  /**
+   * The visitor's email address, empty when unknown.
+   */
+  email: string;
+  /**
+   * As VisitorInfo.display_name.
+   */
+  display_name: string;
+  /**
+   * The page the visitor is on (or was last on), empty when unknown.
+   */
+  page_url: string;
+  /**
+   * That page's title, empty when unknown.
+   */
+  page_title: string;
+  /**
+   * The page that led to the site (an http(s) URL), empty when unknown.
+   */
+  referrer: string;
+  /**
+   * Browser and major version from its User-Agent, e.g. 'Chrome 120'.
+   */
+  browser: string;
+  /**
+   * Operating system from its User-Agent, e.g. 'Windows 10'.
+   */
+  os: string;
+  /**
+   * The browser's IANA time zone, e.g. 'Europe/Paris'; empty when unknown.
+   */
+  timezone: string;
+  /**
+   * The browser's language tag, e.g. 'fr-FR'; empty when unknown.
+   */
+  language: string;
+  /**
+   * ISO 8601 UTC, e.g. 2026-11-24T07:26:23.123456+00:00.
+   */
+  first_seen_at: string;
+  /**
+   * ISO 8601 UTC, e.g. 2026-11-24T07:26:23.123456+00:00.
+   */
+  last_seen_at: string;
+  /**
+   * Sessions more than PARLEY_VISIT_GAP_SECONDS apart.
+   */
+  visits: number;
+}
+/**
+ * One of a visitor's conversations, as the sidebar lists them.
+ */
+export interface PastConversation {
+  /**
+   * The conversation's id (`conversation.open` opens it).
+   */
+  id: string;
+  status: "open" | "resolved";
+  /**
+   * The seq of its latest message.
+   */
+  last_seq: number;
+  /**
+   * ISO 8601 UTC, e.g. 2026-11-24T07:26:23.123456+00:00.
+   */
+  created_at: string;
+  /**
+   * ISO 8601 UTC, e.g. 2026-11-24T07:26:23.123456+00:00.
+   */
+  updated_at: string;
+}
+/**
+ * A canned reply of the agent's sites was saved (`canned`) or deleted (`deleted_id`).
+ */
+export interface CannedChanged {
+  type: "canned.changed";
+  site_id: number;
+  /**
+   * The saved canned reply; null when one was deleted.
+   */
+  canned: CannedReply | null;
+  /**
+   * The deleted canned reply's id; null when one was saved.
+   */
+  deleted_id: number | null;
+}
+/**
  * A conversation as its visitor sees it.
  */
 export interface Conversation {
@@ -377,6 +599,22 @@ export interface HttpErrorBody {
   retry_after?: number | null;
 }
 /**
+ * The visitor's page changed (a navigation, a single-page app's route); no reply.
+ *
+ * At most one per PARLEY_PAGE_MIN_INTERVAL_SECONDS per socket: more are dropped without an answer.
+ */
+export interface Page {
+  type: "page";
+  /**
+   * The page's http(s) URL.
+   */
+  url: string;
+  /**
+   * The page's title.
+   */
+  title?: string;
+}
+/**
  * The body of POST /api/widget/sites/<site_key>/session: unknown fields are ignored.
  */
 export interface SessionRequest {
@@ -388,6 +626,10 @@ export interface SessionRequest {
    * The page the widget runs on (an http(s) URL).
    */
   page_url?: string | null;
+  page_title?: string | null;
+  referrer?: string | null;
+  timezone?: string | null;
+  language?: string | null;
 }
 /**
  * The answer to a session request: a fresh token for the visitor socket.

@@ -8,6 +8,7 @@ All the events of one message, or of one batch, are handed over together in one 
 
 import asyncio
 import threading
+import uuid
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import cache
@@ -19,7 +20,7 @@ from django.db import transaction
 from django.dispatch import receiver
 from django.utils.module_loading import import_string
 
-from server.conversations.models import Conversation, Message
+from server.conversations.models import CannedReply, Conversation, Message
 from server.conversations.records import BatchedConversation, BatchedMessage
 
 
@@ -55,7 +56,24 @@ class AgentAccessChanged(NamedTuple):
     session_key: str | None = None
 
 
-Event = MessageStored | AgentNotified | AgentAccessChanged
+class VisitorPageChanged(NamedTuple):
+    """A visitor of a site moved to another page (or the page's title changed)."""
+
+    site_id: int
+    visitor_id: uuid.UUID
+    url: str
+    title: str
+
+
+class CannedReplyChanged(NamedTuple):
+    """A site's canned reply was saved (`canned`) or deleted (`deleted_id`)."""
+
+    site_id: int
+    canned: CannedReply | None
+    deleted_id: int | None
+
+
+Event = MessageStored | AgentNotified | AgentAccessChanged | VisitorPageChanged | CannedReplyChanged
 # Called with the events of one message or batch, in order, once they are committed. Called on an event
 # loop, it returns an awaitable that hands them to the sockets' layer.
 Publisher = Callable[[Sequence[Event]], Awaitable[None] | None]

@@ -6,8 +6,29 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from typing_extensions import TypeAliasType
 
-from server.protocol.fields import ClientId, ConversationId, Expect, PageUrl, Seq, Text
-from server.protocol.objects import SERVER_OUTPUT, Conversation, ConversationSummary, Message, SiteInfo
+from server.protocol.fields import (
+    ClientId,
+    ConversationId,
+    Expect,
+    OptionalRecordId,
+    PageTitle,
+    PageUrl,
+    RecordId,
+    Seq,
+    Shortcut,
+    Text,
+    VisitorId,
+)
+from server.protocol.objects import (
+    SERVER_OUTPUT,
+    CannedReply,
+    Conversation,
+    ConversationSummary,
+    Message,
+    PastConversation,
+    SiteInfo,
+    VisitorDetail,
+)
 
 # Every error code Parley emits; errors.ERROR_CODES maps each to its HTTP status and close code.
 ErrorCode = TypeAliasType(
@@ -120,9 +141,56 @@ class ConversationRead(ClientFrame):
     seq: Seq
 
 
-VisitorClientFrame = Annotated[Hello | VisitorMessageSend | Sync | Ping, Field(discriminator="type")]
+# --- Agent tools: visitor context, canned replies (docs/console.md, "Agent tools") ---
+
+
+class Page(ClientFrame):
+    """The visitor's page changed (a navigation, a single-page app's route); no reply.
+
+    At most one per PARLEY_PAGE_MIN_INTERVAL_SECONDS per socket: more are dropped without an answer.
+    """
+
+    type: Literal["page"]
+    url: PageUrl = Field(description="The page's http(s) URL.")
+    title: PageTitle = Field("", description="The page's title.")
+
+
+class VisitorGet(ClientFrame):
+    """Ask for a visitor of the agent's sites; answered by `visitor.detail`."""
+
+    type: Literal["visitor.get"]
+    visitor_id: VisitorId
+
+
+class CannedSave(ClientFrame):
+    """Create (no id) or change a canned reply of one of the agent's sites; answered by `canned.changed`."""
+
+    type: Literal["canned.save"]
+    id: OptionalRecordId = Field(None, description="The canned reply to change; absent or null creates one.")
+    site_id: RecordId
+    shortcut: Shortcut
+    title: Text = Field("", description="At most 120 characters.")
+    body: Text = Field(description="1..PARLEY_MESSAGE_MAX_LENGTH characters after trimming.")
+
+
+class CannedDelete(ClientFrame):
+    """Delete a canned reply of one of the agent's sites; answered by `canned.changed`."""
+
+    type: Literal["canned.delete"]
+    id: RecordId
+
+
+VisitorClientFrame = Annotated[Hello | VisitorMessageSend | Sync | Ping | Page, Field(discriminator="type")]
 AgentClientFrame = Annotated[
-    ConversationOpen | ConversationLeave | ConversationRead | AgentMessageSend | Sync | Ping,
+    ConversationOpen
+    | ConversationLeave
+    | ConversationRead
+    | AgentMessageSend
+    | Sync
+    | Ping
+    | VisitorGet
+    | CannedSave
+    | CannedDelete,
     Field(discriminator="type"),
 ]
 
@@ -167,6 +235,7 @@ class AgentReady(ServerFrame):
     agent: AgentInfo
     sites: list[SiteInfo]
     inbox: list[ConversationSummary] = Field(description="Newest first.")
+    canned: list[CannedReply] = Field(description="The canned replies of the agent's sites, by shortcut.")
 
 
 class MessageAck(ServerFrame):
@@ -246,6 +315,34 @@ class ErrorFrame(ServerFrame):
     )
 
 
+class VisitorPage(ServerFrame):
+    """A visitor of the agent's sites moved to another page (from its `page` frames)."""
+
+    type: Literal["visitor.page"]
+    visitor_id: uuid.UUID
+    url: str = Field(description="The page's http(s) URL.")
+    title: str = Field(description="The page's title, empty when it has none.")
+
+
+class VisitorDetailFrame(ServerFrame):
+    """The answer to `visitor.get`: the visitor and its conversations, newest first."""
+
+    type: Literal["visitor.detail"]
+    visitor: VisitorDetail
+    conversations: list[PastConversation] = Field(
+        description="Its conversations, newest first (at most PARLEY_VISITOR_CONVERSATIONS_LIMIT)."
+    )
+
+
+class CannedChanged(ServerFrame):
+    """A canned reply of the agent's sites was saved (`canned`) or deleted (`deleted_id`)."""
+
+    type: Literal["canned.changed"]
+    site_id: int
+    canned: CannedReply | None = Field(description="The saved canned reply; null when one was deleted.")
+    deleted_id: int | None = Field(description="The deleted canned reply's id; null when one was saved.")
+
+
 VisitorServerFrame = Annotated[
     VisitorReady | MessageAck | MessageNew | ConversationStarted | History | Pong | ErrorFrame,
     Field(discriminator="type"),
@@ -259,7 +356,10 @@ AgentServerFrame = Annotated[
     | History
     | Notification
     | Pong
-    | ErrorFrame,
+    | ErrorFrame
+    | VisitorPage
+    | VisitorDetailFrame
+    | CannedChanged,
     Field(discriminator="type"),
 ]
 
@@ -280,6 +380,12 @@ class SessionRequest(BaseModel):
     page_url: Annotated[str | None, Expect(OPTIONAL_STRING)] = Field(
         None, description="The page the widget runs on (an http(s) URL)."
     )
+    # The visitor's context for the console's sidebar, each dropped when it cannot be stored: document.title,
+    # document.referrer (http(s)), the IANA time zone (Intl) and navigator.language (BCP 47).
+    page_title: Annotated[str | None, Expect(OPTIONAL_STRING)] = None
+    referrer: Annotated[str | None, Expect(OPTIONAL_STRING)] = None
+    timezone: Annotated[str | None, Expect(OPTIONAL_STRING)] = None
+    language: Annotated[str | None, Expect(OPTIONAL_STRING)] = None
 
 
 class SessionResponse(BaseModel):

@@ -10,10 +10,17 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from pydantic import BaseModel
 
-from server.conversations.events import AgentAccessChanged, Event, MessageStored
+from server.conversations.events import (
+    AgentAccessChanged,
+    CannedReplyChanged,
+    Event,
+    MessageStored,
+    VisitorPageChanged,
+)
 from server.protocol import frames
 from server.protocol.objects import construct
 from server.protocol.wire import (
+    canned_wire,
     conversation_id_of,
     message_wire,
     new_message_summary,
@@ -30,6 +37,8 @@ CONVERSATION_STARTED = "visitor.conversation_started"
 INBOX_UPDATE = "inbox.update"
 AGENT_NOTIFICATION = "agent.notification"
 AGENT_ACCESS_CHANGED = "agent.access_changed"
+VISITOR_PAGE = "visitor.page"
+CANNED_CHANGED = "canned.changed"
 
 # The server's event loop (set by the first socket), so database threads can hand sends to it.
 _server_loop: asyncio.AbstractEventLoop | None = None
@@ -76,6 +85,8 @@ def layer_events(events: Sequence[Event]) -> list[LayerEvent]:
             messages.extend(_message_stored(event))
         elif isinstance(event, AgentAccessChanged):
             messages.append(_access_changed(event))
+        elif isinstance(event, (VisitorPageChanged, CannedReplyChanged)):
+            messages.append(_site_tools_event(event))
         else:
             messages.append(
                 layer_event(
@@ -126,6 +137,28 @@ def _message_stored(event: MessageStored) -> list[LayerEvent]:
     # the history is read, so no message can fall in between.
     messages.append(layer_event(group=visitor, event_type=CONVERSATION_MESSAGE, frame=new_message))
     return messages
+
+
+def _site_tools_event(event: VisitorPageChanged | CannedReplyChanged) -> LayerEvent:
+    """The layer event telling a site's agents that a visitor changed page or a canned reply changed."""
+    group = site_agents_group(event.site_id)
+    if isinstance(event, VisitorPageChanged):
+        page = construct(
+            frames.VisitorPage,
+            type="visitor.page",
+            visitor_id=event.visitor_id,
+            url=event.url,
+            title=event.title,
+        )
+        return layer_event(group=group, event_type=VISITOR_PAGE, frame=page)
+    changed = construct(
+        frames.CannedChanged,
+        type="canned.changed",
+        site_id=event.site_id,
+        canned=canned_wire(event.canned) if event.canned is not None else None,
+        deleted_id=event.deleted_id,
+    )
+    return layer_event(group=group, event_type=CANNED_CHANGED, frame=changed)
 
 
 def _access_changed(event: AgentAccessChanged) -> LayerEvent:

@@ -1,21 +1,26 @@
 """The frames a socket answers with, built from what services and selectors return (via protocol.wire)."""
 
 import uuid
+from collections.abc import Sequence
 
-from server.conversations.models import Conversation
+from server.conversations.models import CannedReply, Conversation
 from server.conversations.records import MessagePage
 from server.conversations.selectors.history import VisitorReady
 from server.conversations.selectors.inbox import AgentInbox
+from server.conversations.selectors.visitors import VisitorDetail
 from server.conversations.services.conversations import OpenedConversation
 from server.conversations.services.messages import PostedMessage
 from server.protocol import frames
 from server.protocol.objects import construct
 from server.protocol.wire import (
     agent_display_name,
+    canned_wire,
     conversation_fields,
     conversation_summary,
     message_wire,
+    past_conversation_wire,
     site_wire,
+    visitor_detail_wire,
 )
 
 
@@ -36,7 +41,7 @@ def visitor_ready_frame(ready: VisitorReady) -> frames.VisitorReady:
     )
 
 
-def agent_ready_frame(inbox: AgentInbox) -> frames.AgentReady:
+def agent_ready_frame(inbox: AgentInbox, *, canned: Sequence[CannedReply] = ()) -> frames.AgentReady:
     """The `ready` frame for an agent socket: the agent's sites and inbox."""
     return construct(
         frames.AgentReady,
@@ -47,6 +52,7 @@ def agent_ready_frame(inbox: AgentInbox) -> frames.AgentReady:
             conversation_summary(conversation, last_read_seq=inbox.last_read_seqs.get(conversation.pk, 0))
             for conversation in inbox.conversations
         ],
+        canned=[canned_wire(reply) for reply in canned],
     )
 
 
@@ -76,4 +82,14 @@ def message_ack_frame(*, client_id: str, posted: PostedMessage) -> frames.Messag
     """The `message.ack` frame answering a sender with its stored message."""
     return construct(
         frames.MessageAck, type="message.ack", client_id=client_id, message=message_wire(posted.message)
+    )
+
+
+def visitor_detail_frame(detail: VisitorDetail) -> frames.VisitorDetailFrame:
+    """The `visitor.detail` frame answering `visitor.get`."""
+    return construct(
+        frames.VisitorDetailFrame,
+        type="visitor.detail",
+        visitor=visitor_detail_wire(detail.visitor, browser=detail.browser, os=detail.os),
+        conversations=[past_conversation_wire(conversation) for conversation in detail.conversations],
     )

@@ -11,6 +11,7 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 
 from server.conversations.selectors.history import visitor_history
+from server.conversations.services.visitor_context import do_record_page
 from server.conversations.services.visitors import check_visitor_token, do_accept_visitor_hello
 from server.errors import CLOSE_HELLO_TIMEOUT, ParleyError
 from server.limits import checks as limits
@@ -93,6 +94,7 @@ class VisitorConsumer(ParleyConsumer):
             last_seq=frame.last_seq,
         )
         self.hello_deadline.cancel()
+        self.page_allowed_at = 0.0
         self.visitor_id = visitor_id
         self.conversation_open = ready.conversation_id is not None
         await self.send_frame(replies.visitor_ready_frame(ready))
@@ -127,6 +129,18 @@ class VisitorConsumer(ParleyConsumer):
             after_seq=frame.after_seq,
         )
         await self.send_frame(replies.history_frame(conversation_id=frame.conversation_id, page=page))
+
+    async def on_page(self, frame: frames.Page) -> None:
+        """Record the visitor's new page for the site's agents; too soon after the last one, drop it."""
+        assert self.visitor_id is not None
+        assert self.site_id is not None
+        now = time.monotonic()
+        if not frame.url or now < self.page_allowed_at:
+            return
+        self.page_allowed_at = now + settings.PARLEY_PAGE_MIN_INTERVAL_SECONDS
+        await database_sync_to_async(do_record_page)(
+            site_id=self.site_id, visitor_id=self.visitor_id, url=frame.url, title=frame.title
+        )
 
     async def visitor_conversation_started(self, event: dict[str, Any]) -> None:
         """Relay a conversation started (from any of the visitor's sockets): later messages go into it."""
