@@ -1,0 +1,143 @@
+"""The agent tools on both sockets: page tracking, the visitor sidebar and canned replies."""
+
+import asyncio
+import uuid
+from typing import Any
+
+import pytest
+from channels.db import database_sync_to_async
+
+from server.conversations.friendly_names import friendly_name
+from server.conversations.models import Visitor
+from tests.conftest import connect_agent, connect_visitor
+from tests.realtime.test_visitor_socket import send_message
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+async def next_of_type(communicator: Any, frame_type: str) -> dict[str, Any]:
+    """The next frame of a type, skipping others."""
+    while True:
+        frame = await communicator.receive_json_from(timeout=2)
+        if frame["type"] == frame_type:
+            return frame  # type: ignore[no-any-return]
+
+
+def page(url: str, title: str = "") -> dict[str, Any]:
+    """A visitor's page frame."""
+    return {"type": "page", "url": url, "title": title}
+
+
+async def test_rows_show_a_friendly_name_and_ready_lists_canned_replies(agent_bob, visitor_alice):
+    """An anonymous visitor's inbox row carries its friendly name; ready carries the site's canned replies."""
+    visitor, _ = await connect_visitor(visitor_alice)
+    await send_message(visitor, "Hello?", "v-1")
+    agent, ready = await connect_agent(agent_bob)
+    assert ready["canned"] == []
+    [row] = ready["inbox"]
+    assert row["visitor"]["display_name"] == friendly_name(uuid.UUID(visitor_alice.visitor_id))
+    await visitor.disconnect()
+    await agent.disconnect()
+
+
+async def test_a_page_frame_reaches_the_sites_agents_once_per_change(
+    agent_bob, agent_eve, visitor_alice, settings
+):
+    """visitor.page goes to the site's agents (not another site's); an unchanged page is not announced."""
+    settings.PARLEY_PAGE_MIN_INTERVAL_SECONDS = 0
+    agent, _ = await connect_agent(agent_bob)
+    other, _ = await connect_agent(agent_eve)
+    visitor, _ = await connect_visitor(visitor_alice)
+    await visitor.send_json_to(page("https://shop.acme.test/shoes", "Shoes"))
+    moved = await next_of_type(agent, "visitor.page")
+    assert moved == {
+        "type": "visitor.page",
+        "visitor_id": visitor_alice.visitor_id,
+        "url": "https://shop.acme.test/shoes",
+        "title": "Shoes",
+    }
+    await visitor.send_json_to(page("https://shop.acme.test/shoes", "Shoes"))
+    await visitor.send_json_to(page("https://shop.acme.test/cart", "Cart"))
+    assert (await next_of_type(agent, "visitor.page"))["url"] == "https://shop.acme.test/cart"
+    assert await other.receive_nothing(timeout=0.2)
+    assert await visitor.receive_nothing(timeout=0.1)
+    for communicator in (agent, other, visitor):
+        await communicator.disconnect()
+
+
+async def test_pages_faster_than_the_interval_are_dropped_silently(agent_bob, visitor_alice, settings):
+    """Within PARLEY_PAGE_MIN_INTERVAL_SECONDS a second page frame is dropped, with no error frame."""
+    settings.PARLEY_PAGE_MIN_INTERVAL_SECONDS = 30
+    agent, _ = await connect_agent(agent_bob)
+    visitor, _ = await connect_visitor(visitor_alice)
+    await visitor.send_json_to(page("https://shop.acme.test/a"))
+    await next_of_type(agent, "visitor.page")
+    await visitor.send_json_to(page("https://shop.acme.test/b"))
+    assert await visitor.receive_nothing(timeout=0.2)
+    assert await agent.receive_nothing(timeout=0.2)
+    stored = await database_sync_to_async(Visitor.objects.get)(pk=visitor_alice.visitor_id)
+    assert stored.last_page_url == "https://shop.acme.test/a"
+    await visitor.disconnect()
+    await agent.disconnect()
+
+
+async def test_visitor_get_answers_the_sidebar(agent_bob, visitor_alice):
+    """visitor.detail carries the context and the visitor's conversations, newest first."""
+    await database_sync_to_async(Visitor.objects.filter(pk=visitor_alice.visitor_id).update)(
+        user_agent="Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0",
+        timezone="Europe/Paris",
+        language="fr-FR",
+    )
+    visitor, _ = await connect_visitor(visitor_alice)
+    ack = await send_message(visitor, "Hello?", "v-1")
+    agent, _ = await connect_agent(agent_bob)
+    await agent.send_json_to({"type": "visitor.get", "visitor_id": visitor_alice.visitor_id})
+    detail = await next_of_type(agent, "visitor.detail")
+    sidebar = detail["visitor"]
+    assert (sidebar["browser"], sidebar["os"], sidebar["timezone"], sidebar["language"]) == (
+        "Chrome 120",
+        "Linux",
+        "Europe/Paris",
+        "fr-FR",
+    )
+    assert sidebar["page_url"] == "https://shop.acme.test/"
+    assert sidebar["visits"] == 1
+    assert [c["id"] for c in detail["conversations"]] == [ack["message"]["conversation_id"]]
+    await visitor.disconnect()
+    await agent.disconnect()
+
+
+async def test_canned_changes_reach_every_agent_of_the_site(agent_bob, agent_eve, site_acme):
+    """canned.save and canned.delete answer with canned.changed to the site's agents only."""
+    agent, _ = await connect_agent(agent_bob)
+    colleague, _ = await connect_agent(agent_bob)
+    other, _ = await connect_agent(agent_eve)
+    await agent.send_json_to(
+        {"type": "canned.save", "site_id": site_acme.pk, "shortcut": "hi", "title": "Hi", "body": "Hello!"}
+    )
+    saved = await next_of_type(agent, "canned.changed")
+    assert saved["canned"]["shortcut"] == "hi"
+    assert saved["deleted_id"] is None
+    assert (await next_of_type(colleague, "canned.changed"))["canned"] == saved["canned"]
+    canned_id = saved["canned"]["id"]
+    await agent.send_json_to({"type": "canned.delete", "id": canned_id})
+    deleted = await next_of_type(colleague, "canned.changed")
+    assert (deleted["canned"], deleted["deleted_id"], deleted["site_id"]) == (None, canned_id, site_acme.pk)
+    assert await other.receive_nothing(timeout=0.2)
+    _, ready = await connect_agent(agent_bob)
+    assert ready["canned"] == []
+    for communicator in (agent, colleague, other):
+        await communicator.disconnect()
+
+
+async def test_a_taken_shortcut_is_refused_with_invalid_field(agent_bob, site_acme):
+    """The error names the canned.save frame; nothing is broadcast."""
+    agent, _ = await connect_agent(agent_bob)
+    frame = {"type": "canned.save", "site_id": site_acme.pk, "shortcut": "hi", "body": "Hello!"}
+    await agent.send_json_to(frame)
+    await next_of_type(agent, "canned.changed")
+    await agent.send_json_to(frame)
+    error = await next_of_type(agent, "error")
+    assert (error["code"], error["ref"]) == ("invalid_field", "canned.save")
+    await asyncio.sleep(0)
+    await agent.disconnect()
