@@ -1,5 +1,7 @@
 """Canned replies: saved and deleted by the site's agents only, with unique shortcuts."""
 
+from typing import Any
+
 import pytest
 
 from server.conversations import events
@@ -11,7 +13,7 @@ from server.errors import ParleyError
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def save(agent, site, **fields):
+def save(agent: Any, site: Any, **fields: Any) -> CannedReply:
     """Save a canned reply as `agent`."""
     arguments = {"canned_id": None, "shortcut": "hi", "title": "", "body": "Hello there!", **fields}
     return do_save_canned_reply(user_id=agent.pk, site_id=site.pk, **arguments)
