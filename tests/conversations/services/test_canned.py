@@ -21,7 +21,7 @@ def save(agent: Any, site: Any, **fields: Any) -> CannedReply:
 
 def test_create_change_and_delete_are_announced(agent_bob, site_acme, monkeypatch):
     """Each change is one CannedReplyChanged for the site; the list reads by shortcut."""
-    announced: list[events.Event] = []
+    announced: list[events.CannedReplyChanged] = []
     monkeypatch.setattr(events, "publish", lambda batch: announced.extend(batch))
     canned = save(agent_bob, site_acme, body="  Hello!  ", title=" Greeting ")
     assert (canned.body, canned.title, canned.created_by_id) == ("Hello!", "Greeting", agent_bob.pk)
