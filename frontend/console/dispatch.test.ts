@@ -11,6 +11,9 @@ function handlers(): FrameHandlers {
     history: vi.fn(),
     notification: vi.fn(),
     error: vi.fn(),
+    "visitor.page": vi.fn(),
+    "visitor.detail": vi.fn(),
+    "canned.changed": vi.fn(),
   };
 }
 

@@ -17,6 +17,7 @@ const QUIET_REFS = new Set<string>([
   "conversation.read",
   "ping",
   "conversation.leave",
+  "visitor.get",
 ] satisfies AgentClientFrame["type"][]);
 
 const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
@@ -72,6 +73,8 @@ export function frameHandlers(c: ConsoleController): FrameHandlers {
   }
 
   return {
+    ...c.tools.frameHandlers(),
+
     ready(frame) {
       for (const summary of list(frame.inbox)) {
         if (!isSummary(summary)) continue;
@@ -79,6 +82,7 @@ export function frameHandlers(c: ConsoleController): FrameHandlers {
         readMarks.raise(summary.id, summary.last_read_seq);
       }
       conversations.sortByActivity();
+      c.tools.onReady(frame.canned);
       const sites = list(frame.sites) as typeof frame.sites;
       const filter = c.state.siteFilter;
       const agentName = frame.agent && typeof frame.agent.name === "string" ? frame.agent.name : c.state.agentWireName;
@@ -180,6 +184,10 @@ export function frameHandlers(c: ConsoleController): FrameHandlers {
           const conversation = conversations.get(c.state.openId);
           if (conversation && conversations.hasGap(conversation)) c.requestSync(conversation);
         });
+        return;
+      }
+      if (ref === "canned.save" || ref === "canned.delete") {
+        c.tools.showCannedError(frame.message || ERROR_TEXT[code] || "");
         return;
       }
       if (ref !== null && QUIET_REFS.has(ref)) return;

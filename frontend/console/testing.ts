@@ -31,7 +31,13 @@ export function summary(fields: Partial<ConversationSummary> = {}): Conversation
     id: "c1",
     site: { id: 1, name: "Demo shop" },
     status: "open",
-    visitor: { id: "a2b3c4d5e6", name: "", email: "", last_page_url: "http://localhost:8001/" },
+    visitor: {
+      id: "a2b3c4d5e6",
+      name: "",
+      email: "",
+      last_page_url: "http://localhost:8001/",
+      display_name: "Amber Fox",
+    },
     assignee_id: null,
     last_seq: 0,
     last_message: null,
@@ -92,7 +98,13 @@ export function consoleOnFakeSocket(options: { focused?: () => boolean } = {}) {
 
 /** The agent's `ready` with one conversation per summary. */
 export function ready(...inbox: ConversationSummary[]): AgentReady {
-  return { type: "ready", agent: { id: AGENT_ID, name: "Dana" }, sites: [{ id: 1, name: "Demo shop" }], inbox };
+  return {
+    type: "ready",
+    agent: { id: AGENT_ID, name: "Dana" },
+    sites: [{ id: 1, name: "Demo shop" }],
+    inbox,
+    canned: [],
+  };
 }
 
 /** The whole console rendered into a fresh element of the document (happy-dom), on a fake socket. */
