@@ -11,6 +11,8 @@ function handlers(): FrameHandlers {
     history: vi.fn(),
     notification: vi.fn(),
     error: vi.fn(),
+    "activity.new": vi.fn(),
+    "conversation.assigned": vi.fn(),
     "visitor.page": vi.fn(),
     "visitor.detail": vi.fn(),
     "canned.changed": vi.fn(),

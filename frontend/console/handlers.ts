@@ -150,6 +150,12 @@ export function frameHandlers(c: ConsoleController): FrameHandlers {
       }, CATCH_UP_CHECK_MS);
     },
 
+    // Lifecycle frames: their console UI comes with the workflow's views; until then they are taken and
+    // dropped, like any frame a console does not show.
+    "activity.new"() {},
+
+    "conversation.assigned"() {},
+
     notification(frame) {
       const payload = frame.payload as Record<string, unknown> | null | undefined;
       const title = typeof payload?.title === "string" ? payload.title : "";

@@ -21,6 +21,7 @@ export function message(fields: Partial<Message> & { seq: number }): Message {
     agent_id: null,
     body: `message ${fields.seq}`,
     client_id: null,
+    event: null,
     created_at: `2026-11-24T07:${String(10 + fields.seq).padStart(2, "0")}:00+00:00`,
     ...fields,
   };
@@ -39,6 +40,8 @@ export function summary(fields: Partial<ConversationSummary> = {}): Conversation
       display_name: "Amber Fox",
     },
     assignee_id: null,
+    assignee_name: null,
+    resolved_at: null,
     last_seq: 0,
     last_message: null,
     created_at: "2026-11-24T07:00:00+00:00",
@@ -103,6 +106,7 @@ export function ready(...inbox: ConversationSummary[]): AgentReady {
     agent: { id: AGENT_ID, name: "Dana" },
     sites: [{ id: 1, name: "Demo shop" }],
     inbox,
+    agents: [],
     canned: [],
   };
 }

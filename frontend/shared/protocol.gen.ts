@@ -8,6 +8,9 @@ export type AgentClientFrame =
   | AgentMessageSend
   | Sync
   | Ping
+  | ConversationAssign
+  | ConversationResolve
+  | ConversationReopen
   | VisitorGet
   | CannedSave
   | CannedDelete;
@@ -21,6 +24,8 @@ export type AgentServerFrame =
   | Notification
   | Pong
   | ErrorFrame
+  | ActivityNew
+  | ConversationAssigned
   | VisitorPage
   | VisitorDetailFrame
   | CannedChanged;
@@ -46,11 +51,58 @@ export type ErrorCode =
   | "not_authenticated"
   | "internal_error"
   | "unsupported_media_type"
-  | "bad_request";
+  | "bad_request"
+  | "conversation_superseded";
 export type VisitorClientFrame = Hello | VisitorMessageSend | Sync | Ping | Page;
 export type VisitorServerFrame =
   VisitorReady | MessageAck | MessageNew | ConversationStarted | History | Pong | ErrorFrame;
 
+/**
+ * An agent-only line of a conversation (an assignment, a note), never sent to a visitor socket.
+ */
+export interface Activity {
+  /**
+   * The line's id, unique on the server; lines are ordered by it.
+   */
+  id: number;
+  conversation_id: string;
+  kind: "assigned" | "unassigned" | "note";
+  /**
+   * The agent who did it, null once that user is deleted.
+   */
+  agent_id: number | null;
+  /**
+   * That agent's display name ('Support' when the user is gone).
+   */
+  author_name: string;
+  /**
+   * Who it was assigned to (kind 'assigned'), else null.
+   */
+  assignee_id: number | null;
+  /**
+   * The assignee's display name, null without one.
+   */
+  assignee_name: string | null;
+  /**
+   * A note's text (rendered as text), empty for other kinds.
+   */
+  body: string;
+  /**
+   * A note's idempotency key, null without one.
+   */
+  client_id: string | null;
+  /**
+   * ISO 8601 UTC, e.g. 2026-11-24T07:26:23.123456+00:00.
+   */
+  created_at: string;
+}
+/**
+ * An agent-only line was added to a conversation this socket follows.
+ */
+export interface ActivityNew {
+  type: "activity.new";
+  activity: Activity;
+}
 /**
  * Follow a conversation and mark it read; answered by `conversation.opened`.
  */
@@ -105,6 +157,32 @@ export interface Sync {
  */
 export interface Ping {
   type: "ping";
+}
+/**
+ * Assign a conversation to an active agent of its site, or unassign it (null); acknowledged by the
+ * `inbox.update` it causes.
+ */
+export interface ConversationAssign {
+  type: "conversation.assign";
+  conversation_id: string;
+  /**
+   * The agent to assign it to; null unassigns.
+   */
+  assignee_id: number | null;
+}
+/**
+ * Resolve a conversation (a system line in its thread); acknowledged by the `inbox.update` it causes.
+ */
+export interface ConversationResolve {
+  type: "conversation.resolve";
+  conversation_id: string;
+}
+/**
+ * Reopen a resolved conversation (a system line); acknowledged by the `inbox.update` it causes.
+ */
+export interface ConversationReopen {
+  type: "conversation.reopen";
+  conversation_id: string;
 }
 /**
  * Ask for a visitor of the agent's sites; answered by `visitor.detail`.
@@ -168,6 +246,10 @@ export interface AgentReady {
    */
   inbox: ConversationSummary[];
   /**
+   * Every active member of the agent's sites, by name.
+   */
+  agents: SiteAgent[];
+  /**
    * The canned replies of the agent's sites, by shortcut.
    */
   canned: CannedReply[];
@@ -203,6 +285,14 @@ export interface ConversationSummary {
    * The agent it is assigned to, null when unassigned.
    */
   assignee_id: number | null;
+  /**
+   * The assignee's display name, null when unassigned.
+   */
+  assignee_name: string | null;
+  /**
+   * When it was resolved; null while open.
+   */
+  resolved_at: string | null;
   /**
    * The seq of its latest message.
    */
@@ -270,7 +360,7 @@ export interface Message {
    */
   author: "visitor" | "agent" | "system";
   /**
-   * The agent's first name, else its username before any '@' ('Support' when the user is gone); null unless the author is an agent.
+   * The agent's first name, else its username before any '@' ('Support' when the user is gone); null unless the author is an agent, or a system line an agent caused (agent_id set).
    */
   author_name: string | null;
   /**
@@ -289,6 +379,27 @@ export interface Message {
    * ISO 8601 UTC, e.g. 2026-11-24T07:26:23.123456+00:00.
    */
   created_at: string;
+  /**
+   * What a system line says happened (clients word it themselves; `body` is an English fallback); null for every other message.
+   */
+  event: ("resolved" | "reopened") | null;
+}
+/**
+ * An active member of one of the agent's sites (for the assign menu and for names).
+ */
+export interface SiteAgent {
+  /**
+   * The agent's user id.
+   */
+  id: number;
+  /**
+   * The agent's display name.
+   */
+  name: string;
+  /**
+   * Which of the reading agent's sites this agent belongs to.
+   */
+  site_ids: number[];
 }
 /**
  * A site's saved reply, expanded in the composer by `/shortcut`.
@@ -333,6 +444,10 @@ export interface ConversationOpened {
    * More messages follow (at most PARLEY_HISTORY_LIMIT per page): `sync` from the highest seq held.
    */
   has_more: boolean;
+  /**
+   * Its agent-only lines, oldest first (the newest PARLEY_ACTIVITY_LIMIT).
+   */
+  activity: Activity[];
 }
 /**
  * A message was stored in a conversation this socket hears (the sender's own included).
@@ -353,11 +468,23 @@ export interface MessageAck {
   message: Message;
 }
 /**
- * A conversation of the agent's sites was started or got a message: its inbox row, last_read_seq null.
+ * A conversation of the agent's sites was started, got a message, or changed status or assignee: its
+ * inbox row, last_read_seq null.
  */
 export interface InboxUpdate {
   type: "inbox.update";
   conversation: ConversationSummary;
+  /**
+   * The row's status and assignee before this change (equal to its own when they did not change); null when this update started the conversation.
+   */
+  previous: ConversationState | null;
+}
+/**
+ * What decides a conversation's inbox bucket.
+ */
+export interface ConversationState {
+  status: "open" | "resolved";
+  assignee_id: number | null;
 }
 /**
  * The answer to `sync`.
@@ -410,6 +537,27 @@ export interface ErrorFrame {
    * With rate_limited and connection_limited: whole seconds until it may succeed.
    */
   retry_after?: number | null;
+}
+/**
+ * A colleague assigned a conversation to you (to all your consoles; not when you assign yourself).
+ */
+export interface ConversationAssigned {
+  type: "conversation.assigned";
+  conversation: ConversationSummary;
+  by: AgentInfo1;
+}
+/**
+ * The agent an agent socket speaks for.
+ */
+export interface AgentInfo1 {
+  /**
+   * The agent's user id (Message.agent_id of its replies).
+   */
+  id: number;
+  /**
+   * The name visitors and colleagues see.
+   */
+  name: string;
 }
 /**
  * A visitor of the agent's sites moved to another page (from its `page` frames).
@@ -555,6 +703,10 @@ export interface Conversation {
    * The seq of its latest message.
    */
   last_seq: number;
+  /**
+   * The visitor's conversation before this one (`sync` it to show it above), null when none.
+   */
+  previous_id: string | null;
 }
 /**
  * A conversation of this visitor was started (also by another tab); its messages follow.
@@ -580,6 +732,10 @@ export interface Hello {
    * The page the widget runs on.
    */
   page_url?: string;
+  /**
+   * The conversation `last_seq` belongs to: when it is not the visitor's latest, `ready` sends the latest from seq 1.
+   */
+  conversation_id?: string | null;
 }
 /**
  * Every 4xx answer of the HTTP API.
@@ -661,13 +817,13 @@ export interface VisitorMessageSend {
   body: string;
 }
 /**
- * The answer to a valid `hello`: the visitor's open conversation and what it has not seen.
+ * The answer to a valid `hello`: the visitor's latest conversation and what it has not seen.
  */
 export interface VisitorReady {
   type: "ready";
   visitor: VisitorRef;
   /**
-   * The open conversation, null when none.
+   * The visitor's latest conversation, open or resolved; null when none.
    */
   conversation: Conversation | null;
   /**

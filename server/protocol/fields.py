@@ -124,3 +124,15 @@ _RECORD_ID = Annotated[int, Field(strict=True, ge=1, le=2**63 - 1)]
 RecordId = Annotated[_RECORD_ID, Expect("must be an integer >= 1")]
 OptionalRecordId = Annotated[_RECORD_ID | None, Expect("must be an integer >= 1 or null")]
 VisitorId = ConversationId
+
+
+def _optional_uuid(value: object) -> uuid.UUID | None:
+    return None if value is None else _uuid(value)
+
+
+OptionalConversationId = Annotated[
+    uuid.UUID | None,
+    PlainValidator(_optional_uuid),
+    WithJsonSchema({"anyOf": [{"type": "string", "format": "uuid", "maxLength": 36}, {"type": "null"}]}),
+    Expect(UUID_EXPECTATION + " or null"),
+]

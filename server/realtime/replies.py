@@ -4,7 +4,7 @@ import uuid
 from collections.abc import Sequence
 
 from server.conversations.models import CannedReply, Conversation
-from server.conversations.records import MessagePage
+from server.conversations.records import MessagePage, SiteMember
 from server.conversations.selectors.history import VisitorReady
 from server.conversations.selectors.inbox import AgentInbox
 from server.conversations.selectors.visitors import VisitorDetail
@@ -13,23 +13,29 @@ from server.conversations.services.messages import PostedMessage
 from server.protocol import frames
 from server.protocol.objects import construct
 from server.protocol.wire import (
+    activity_wire,
     agent_display_name,
     canned_wire,
     conversation_fields,
+    conversation_state,
     conversation_summary,
     message_wire,
     past_conversation_wire,
+    site_agent_wire,
     site_wire,
     visitor_detail_wire,
 )
 
 
 def visitor_ready_frame(ready: VisitorReady) -> frames.VisitorReady:
-    """The `ready` frame for a visitor socket: its open conversation and what it has not seen."""
+    """The `ready` frame for a visitor socket: its latest conversation and what it has not seen."""
     conversation = None
     if ready.conversation_id is not None:
         conversation = conversation_fields(
-            conversation_id=ready.conversation_id, status=Conversation.Status.OPEN, last_seq=ready.last_seq
+            conversation_id=ready.conversation_id,
+            status=ready.status,
+            last_seq=ready.last_seq,
+            previous_id=ready.previous_id,
         )
     return construct(
         frames.VisitorReady,
@@ -41,8 +47,10 @@ def visitor_ready_frame(ready: VisitorReady) -> frames.VisitorReady:
     )
 
 
-def agent_ready_frame(inbox: AgentInbox, *, canned: Sequence[CannedReply] = ()) -> frames.AgentReady:
-    """The `ready` frame for an agent socket: the agent's sites and inbox."""
+def agent_ready_frame(
+    inbox: AgentInbox, *, agents: list[SiteMember], canned: Sequence[CannedReply] = ()
+) -> frames.AgentReady:
+    """The `ready` frame for an agent socket: the agent's sites, inbox, colleagues and canned replies."""
     return construct(
         frames.AgentReady,
         type="ready",
@@ -52,6 +60,7 @@ def agent_ready_frame(inbox: AgentInbox, *, canned: Sequence[CannedReply] = ()) 
             conversation_summary(conversation, last_read_seq=inbox.last_read_seqs.get(conversation.pk, 0))
             for conversation in inbox.conversations
         ],
+        agents=[site_agent_wire(member) for member in agents],
         canned=[canned_wire(reply) for reply in canned],
     )
 
@@ -75,6 +84,7 @@ def conversation_opened_frame(opened: OpenedConversation) -> frames.Conversation
         conversation=conversation_summary(opened.conversation, last_read_seq=opened.last_read_seq),
         messages=[message_wire(message) for message in opened.page.messages],
         has_more=opened.page.has_more,
+        activity=[activity_wire(line) for line in opened.activity],
     )
 
 
@@ -82,6 +92,16 @@ def message_ack_frame(*, client_id: str, posted: PostedMessage) -> frames.Messag
     """The `message.ack` frame answering a sender with its stored message."""
     return construct(
         frames.MessageAck, type="message.ack", client_id=client_id, message=message_wire(posted.message)
+    )
+
+
+def inbox_row_frame(conversation: Conversation) -> frames.InboxUpdate:
+    """A conversation's `inbox.update` for the agent who asked for a change that changed nothing."""
+    return construct(
+        frames.InboxUpdate,
+        type="inbox.update",
+        conversation=conversation_summary(conversation, last_read_seq=None),
+        previous=conversation_state(status=conversation.status, assignee_id=conversation.assignee_id),
     )
 
 

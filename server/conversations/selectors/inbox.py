@@ -18,7 +18,9 @@ from server.sites.models import Site
 
 def summary_query() -> QuerySet[Conversation]:
     """Conversations with everything an inbox row shows, in one query."""
-    return Conversation.objects.select_related("site", "visitor", "last_message", "last_message__agent")
+    return Conversation.objects.select_related(
+        "site", "visitor", "assignee", "last_message", "last_message__agent"
+    )
 
 
 def agent_conversation(*, user_id: int, conversation_id: uuid.UUID) -> Conversation:

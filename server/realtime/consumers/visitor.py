@@ -92,11 +92,12 @@ class VisitorConsumer(ParleyConsumer):
             visitor_id=visitor_id,
             page_url=frame.page_url,
             last_seq=frame.last_seq,
+            conversation_id=frame.conversation_id,
         )
         self.hello_deadline.cancel()
         self.page_allowed_at = 0.0
         self.visitor_id = visitor_id
-        self.conversation_open = ready.conversation_id is not None
+        self.conversation_open = ready.conversation_id is not None and ready.status == "open"
         await self.send_frame(replies.visitor_ready_frame(ready))
 
     async def on_message_send(self, frame: frames.VisitorMessageSend) -> None:
@@ -141,6 +142,12 @@ class VisitorConsumer(ParleyConsumer):
         await database_sync_to_async(do_record_page)(
             site_id=self.site_id, visitor_id=self.visitor_id, url=frame.url, title=frame.title
         )
+
+    async def conversation_message(self, event: dict[str, Any]) -> None:
+        """Relay a message of the visitor's; a resolve or reopen line also says whether one is open."""
+        if "status" in event:
+            self.conversation_open = event["status"] == "open"
+        await self.forward(event)
 
     async def visitor_conversation_started(self, event: dict[str, Any]) -> None:
         """Relay a conversation started (from any of the visitor's sockets): later messages go into it."""
