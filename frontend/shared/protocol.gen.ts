@@ -13,7 +13,8 @@ export type AgentClientFrame =
   | ConversationReopen
   | VisitorGet
   | CannedSave
-  | CannedDelete;
+  | CannedDelete
+  | NoteAdd;
 export type AgentServerFrame =
   | AgentReady
   | ConversationOpened
@@ -220,6 +221,22 @@ export interface CannedSave {
 export interface CannedDelete {
   type: "canned.delete";
   id: number;
+}
+/**
+ * A private note in a conversation of the agent's sites, never sent to the visitor; answered by
+ * `activity.new` (through the broadcast to the consoles following the conversation, or to the sender).
+ */
+export interface NoteAdd {
+  type: "note.add";
+  conversation_id: string;
+  /**
+   * Chosen by the sender (a UUID is ideal), unique per conversation: a retried send returns the stored message instead of storing it twice.
+   */
+  client_id: string;
+  /**
+   * 1..PARLEY_MESSAGE_MAX_LENGTH characters after trimming.
+   */
+  body: string;
 }
 /**
  * The agent an agent socket speaks for.

@@ -208,6 +208,16 @@ class CannedSave(ClientFrame):
     body: Text = Field(description="1..PARLEY_MESSAGE_MAX_LENGTH characters after trimming.")
 
 
+class NoteAdd(ClientFrame):
+    """A private note in a conversation of the agent's sites, never sent to the visitor; answered by
+    `activity.new` (through the broadcast to the consoles following the conversation, or to the sender)."""
+
+    type: Literal["note.add"]
+    conversation_id: ConversationId
+    client_id: ClientId
+    body: Text = Field(description="1..PARLEY_MESSAGE_MAX_LENGTH characters after trimming.")
+
+
 class CannedDelete(ClientFrame):
     """Delete a canned reply of one of the agent's sites; answered by `canned.changed`."""
 
@@ -228,7 +238,8 @@ AgentClientFrame = Annotated[
     | ConversationReopen
     | VisitorGet
     | CannedSave
-    | CannedDelete,
+    | CannedDelete
+    | NoteAdd,
     Field(discriminator="type"),
 ]
 

@@ -3,7 +3,7 @@
 import uuid
 from collections.abc import Sequence
 
-from server.conversations.models import CannedReply, Conversation
+from server.conversations.models import Activity, CannedReply, Conversation
 from server.conversations.records import MessagePage, SiteMember
 from server.conversations.selectors.history import VisitorReady
 from server.conversations.selectors.inbox import AgentInbox
@@ -113,3 +113,8 @@ def visitor_detail_frame(detail: VisitorDetail) -> frames.VisitorDetailFrame:
         visitor=visitor_detail_wire(detail.visitor, browser=detail.browser, os=detail.os),
         conversations=[past_conversation_wire(conversation) for conversation in detail.conversations],
     )
+
+
+def activity_new_frame(activity: Activity) -> frames.ActivityNew:
+    """The `activity.new` frame for one agent-only line (a note answered to its sender)."""
+    return construct(frames.ActivityNew, type="activity.new", activity=activity_wire(activity))

@@ -23,6 +23,14 @@ async def next_of_type(communicator: Any, frame_type: str) -> dict[str, Any]:
             return frame  # type: ignore[no-any-return]
 
 
+async def drain(communicator: Any) -> list[str]:
+    """Every frame a socket has been sent and not yet read, as text."""
+    texts = []
+    while not await communicator.receive_nothing(timeout=0.2):
+        texts.append((await communicator.receive_output())["text"])
+    return texts
+
+
 def page(url: str, title: str = "") -> dict[str, Any]:
     """A visitor's page frame."""
     return {"type": "page", "url": url, "title": title}
@@ -140,4 +148,59 @@ async def test_a_taken_shortcut_is_refused_with_invalid_field(agent_bob, site_ac
     error = await next_of_type(agent, "error")
     assert (error["code"], error["ref"]) == ("invalid_field", "canned.save")
     await asyncio.sleep(0)
+    await agent.disconnect()
+
+
+async def open_conversation(agent: Any, conversation_id: str) -> dict[str, Any]:
+    """Follow a conversation and return its conversation.opened."""
+    await agent.send_json_to({"type": "conversation.open", "conversation_id": conversation_id})
+    return await next_of_type(agent, "conversation.opened")
+
+
+def note(conversation_id: str, client_id: str = "n-1", body: str = "VIP customer") -> dict[str, Any]:
+    """An agent's note.add frame."""
+    return {"type": "note.add", "conversation_id": conversation_id, "client_id": client_id, "body": body}
+
+
+async def test_a_note_reaches_the_consoles_following_and_never_the_visitor(agent_bob, visitor_alice):
+    """activity.new (kind note) goes to followers; a retry is answered to its sender only; the visitor
+    socket gets nothing, and the note comes back in conversation.opened."""
+    visitor, _ = await connect_visitor(visitor_alice)
+    ack = await send_message(visitor, "Hello?", "v-1")
+    conversation_id = ack["message"]["conversation_id"]
+    writer, _ = await connect_agent(agent_bob)
+    follower, _ = await connect_agent(agent_bob)
+    bystander, _ = await connect_agent(agent_bob)
+    await open_conversation(writer, conversation_id)
+    await open_conversation(follower, conversation_id)
+    await writer.send_json_to(note(conversation_id))
+    added = (await next_of_type(writer, "activity.new"))["activity"]
+    assert (added["kind"], added["body"], added["client_id"], added["agent_id"]) == (
+        "note",
+        "VIP customer",
+        "n-1",
+        agent_bob.pk,
+    )
+    assert (await next_of_type(follower, "activity.new"))["activity"] == added
+    await writer.send_json_to(note(conversation_id))
+    assert (await next_of_type(writer, "activity.new"))["activity"]["id"] == added["id"]
+    assert await follower.receive_nothing(timeout=0.2)
+    assert await bystander.receive_nothing(timeout=0.1)
+    assert not [text for text in await drain(visitor) if "VIP" in text or "activity" in text]
+    reopened = await open_conversation(bystander, conversation_id)
+    assert [line["id"] for line in reopened["activity"] if line["kind"] == "note"] == [added["id"]]
+    for communicator in (writer, follower, bystander, visitor):
+        await communicator.disconnect()
+
+
+async def test_a_note_from_a_socket_not_following_is_answered_to_it(agent_bob, visitor_alice):
+    """Without the conversation open, the sender still gets its note back."""
+    visitor, _ = await connect_visitor(visitor_alice)
+    ack = await send_message(visitor, "Hello?", "v-1")
+    agent, _ = await connect_agent(agent_bob)
+    await agent.send_json_to(note(ack["message"]["conversation_id"], body="  check the order  "))
+    assert (await next_of_type(agent, "activity.new"))["activity"]["body"] == "check the order"
+    await agent.send_json_to(note(ack["message"]["conversation_id"], client_id="n-2", body=" "))
+    assert (await next_of_type(agent, "error"))["code"] == "empty_body"
+    await visitor.disconnect()
     await agent.disconnect()

@@ -5,9 +5,10 @@ from typing import Any
 import pytest
 from channels.db import database_sync_to_async
 
-from server.conversations.models import CannedReply, Visitor
+from server.conversations.models import Activity, CannedReply, Visitor
 from tests.conftest import connect_agent, connect_visitor, visitor_socket
 from tests.realtime.test_agent_tools import next_of_type
+from tests.realtime.test_visitor_socket import send_message
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -67,3 +68,19 @@ async def test_page_before_hello_is_refused(visitor_alice):
     error = await communicator.receive_json_from()
     assert error["code"] == "hello_required"
     await communicator.disconnect()
+
+
+async def test_a_note_in_another_sites_conversation_is_not_found_and_not_stored(agent_eve, visitor_alice):
+    """note.add by an agent of another site: not_found, no Activity row."""
+    visitor, _ = await connect_visitor(visitor_alice)
+    ack = await send_message(visitor, "Hello?", "v-1")
+    agent, _ = await connect_agent(agent_eve)
+    conversation_id = ack["message"]["conversation_id"]
+    await agent.send_json_to(
+        {"type": "note.add", "conversation_id": conversation_id, "client_id": "n", "body": "x"}
+    )
+    error = await next_of_type(agent, "error")
+    assert (error["code"], error["ref"]) == ("not_found", "n")
+    assert await database_sync_to_async(Activity.objects.count)() == 0
+    await visitor.disconnect()
+    await agent.disconnect()

@@ -17,6 +17,7 @@ from server.conversations.selectors.visitors import agent_visitor_detail
 from server.conversations.services.canned import do_delete_canned_reply, do_save_canned_reply
 from server.conversations.services.conversations import do_open_conversation
 from server.conversations.services.messages import do_post_agent_message
+from server.conversations.services.notes import do_add_note
 from server.conversations.services.read_marks import do_mark_read
 from server.conversations.services.workflow import (
     WorkflowChange,
@@ -279,6 +280,15 @@ class AgentConsumer(ParleyConsumer):
     async def on_canned_delete(self, frame: frames.CannedDelete) -> None:
         """Delete a canned reply; the `canned.changed` broadcast to the site's agents answers it."""
         await database_sync_to_async(do_delete_canned_reply)(user_id=self.user_id, canned_id=frame.id)
+
+    async def on_note_add(self, frame: frames.NoteAdd) -> None:
+        """Store a private note; the consoles following the conversation get it as `activity.new`."""
+        added = await database_sync_to_async(do_add_note)(
+            agent=self.user, conversation_id=frame.conversation_id, client_id=frame.client_id, body=frame.body
+        )
+        # A retry is announced to no one, and a socket not following the conversation hears no broadcast.
+        if not added.created or frame.conversation_id not in self.open_conversations:
+            await self.send_frame(replies.activity_new_frame(added.activity))
 
     async def site_tools_relay(self, event: dict[str, Any]) -> None:
         """Relay a visitor's page change or a canned reply change while the agent's access holds."""
