@@ -106,6 +106,7 @@ export function frameHandlers(c: ConsoleController): FrameHandlers {
       const conversation = conversations.upsert(frame.conversation);
       readMarks.raise(conversation.id, frame.conversation.last_read_seq);
       conversation.loaded = true;
+      c.tools.onActivity(frame.activity);
       place(conversation, frame.messages);
       if (!isOpen(conversation)) return;
       c.openedOnSocket = c.generation;
@@ -152,7 +153,9 @@ export function frameHandlers(c: ConsoleController): FrameHandlers {
 
     // Lifecycle frames: their console UI comes with the workflow's views; until then they are taken and
     // dropped, like any frame a console does not show.
-    "activity.new"() {},
+    "activity.new"(frame) {
+      c.tools.onActivity([frame.activity]);
+    },
 
     "conversation.assigned"() {},
 
@@ -175,6 +178,7 @@ export function frameHandlers(c: ConsoleController): FrameHandlers {
       }
       const reply = outbox.get(ref);
       if (reply) return onReplyError(reply, frame);
+      if (c.tools.onError(ref, frame)) return;
       if (ref === "conversation.open") {
         if (isRetryable(code)) reopenLater();
         else

@@ -2,11 +2,18 @@
 // store, so the core console's state stays as it is; frames come through handlers.ts (toolsHandlers).
 // Wire protocol: docs/protocol.md ("Agent tools"). Behaviour: docs/console.md ("Agent tools").
 
-import type { CannedReply, PastConversation, VisitorDetail } from "../shared/protocol";
+import { newClientId } from "../shared/client-id";
+import { isRetryable } from "../shared/errors";
+import type { Activity, CannedReply, ErrorFrame, PastConversation, VisitorDetail } from "../shared/protocol";
 import type { ConsoleController } from "./controller";
 import type { FrameHandlers } from "./dispatch";
+import { codePointLength } from "./format";
 import { CannedReplies } from "./state/canned";
+import { isTyping, shortcutAction, type KeyLike } from "./shortcuts";
+import { Notes, type PendingNote } from "./state/notes";
 import { Store } from "./store";
+import { ERROR_TEXT, REPLY_ERROR } from "./strings";
+import { visibleIds } from "./view";
 
 export type ComposerMode = "reply" | "note";
 
@@ -25,6 +32,8 @@ export interface ToolsState {
   cannedError: string | null;
   /** Increases whenever the canned replies change. */
   cannedRevision: number;
+  /** Increases whenever the notes change. */
+  notesRevision: number;
 }
 
 type ToolsFrames = Pick<FrameHandlers, "visitor.page" | "visitor.detail" | "canned.changed">;
@@ -39,8 +48,10 @@ export class AgentTools {
     shortcutsOpen: false,
     cannedError: null,
     cannedRevision: 0,
+    notesRevision: 0,
   });
   readonly canned = new CannedReplies();
+  readonly notes = new Notes();
   /** The visitor asked for on the current socket (so a reconnect asks again). */
   private asked: { visitorId: string; generation: number } | null = null;
 
@@ -78,10 +89,31 @@ export class AgentTools {
     if (this.state.visitor && this.state.visitor.id !== visitorId) this.store.set({ visitor: null, pastConversations: [] });
   }
 
-  /** `ready` carries the canned replies. */
+  /** `ready` carries the canned replies; notes not yet stored go again. */
   onReady(canned: unknown): void {
     this.canned.reset(Array.isArray(canned) ? (canned as CannedReply[]) : []);
     this.store.set({ cannedRevision: this.state.cannedRevision + 1 });
+    for (const note of this.notes.pending()) this.sendNote(note);
+  }
+
+  /** A conversation's agent-only lines (from `conversation.opened` or `activity.new`): its notes are kept. */
+  onActivity(lines: unknown): void {
+    this.notes.add(Array.isArray(lines) ? (lines as Activity[]) : []);
+    this.store.set({ notesRevision: this.state.notesRevision + 1 });
+  }
+
+  /** Handles the refusal of a note (its ref is the note's client_id); false when the error is not one. */
+  onError(ref: string | null, frame: ErrorFrame): boolean {
+    const note = this.notes.pendingNote(ref);
+    if (!note) return false;
+    if (isRetryable(frame.code)) {
+      this.c.later(() => this.sendNote(note));
+    } else {
+      this.notes.forget(note.client_id);
+      this.store.set({ notesRevision: this.state.notesRevision + 1 });
+      this.c.showReplyError(ERROR_TEXT[frame.code] || frame.message || REPLY_ERROR.notSent);
+    }
+    return true;
   }
 
   frameHandlers(): ToolsFrames {
@@ -113,6 +145,25 @@ export class AgentTools {
 
   // --- The agent's actions -----------------------------------------------------------------------
 
+  /** Stores the reply box's text as a private note of the open conversation. */
+  submitNote(): void {
+    const conversationId = this.c.state.openId;
+    if (!conversationId) return;
+    const body = this.c.state.reply.trim();
+    const max = this.c.config.message_max_length;
+    if (!body) return this.c.showReplyError(ERROR_TEXT.empty_body ?? "");
+    if (codePointLength(body) > max) return this.c.showReplyError(REPLY_ERROR.tooLong(max));
+    const note: PendingNote = { conversation_id: conversationId, client_id: newClientId(), body };
+    this.notes.addPending(note);
+    this.c.setReply("");
+    this.store.set({ notesRevision: this.state.notesRevision + 1 });
+    this.sendNote(note);
+  }
+
+  private sendNote(note: PendingNote): void {
+    this.c.send({ type: "note.add", ...note });
+  }
+
   setMode(mode: ComposerMode): void {
     if (mode !== this.state.mode) this.store.set({ mode });
   }
@@ -124,6 +175,27 @@ export class AgentTools {
   /** The "/shortcut" suggestions for the reply box's text, for the open conversation's site. */
   suggestions(text: string): CannedReply[] {
     return this.canned.suggestions(text, this.openSiteId());
+  }
+
+  /** Opens one of the visitor's conversations, even one the inbox does not hold yet. */
+  openPast(id: string): void {
+    const conversations = this.c.model.conversations;
+    const current = conversations.get(this.c.state.openId);
+    const past = this.state.pastConversations.find((conversation) => conversation.id === id);
+    if (!conversations.get(id) && current && past) {
+      // A stand-in row until `conversation.opened` brings the real one.
+      conversations.upsert({
+        ...current.summary,
+        id,
+        status: past.status,
+        last_seq: past.last_seq,
+        last_message: null,
+        created_at: past.created_at,
+        updated_at: past.updated_at,
+        last_read_seq: null,
+      });
+    }
+    this.c.openConversation(id);
   }
 
   /** Replaces the reply box's "/shortcut" with the canned reply's text. */
@@ -150,5 +222,63 @@ export class AgentTools {
 
   showCannedError(text: string): void {
     this.store.set({ cannedError: text });
+  }
+
+  // --- Keyboard shortcuts (shortcuts.ts) ---------------------------------------------------------
+
+  /** Runs the shortcut a key press asks for; true when it was one (the caller then prevents the default). */
+  onKey(event: KeyLike): boolean {
+    const action = shortcutAction(event);
+    if (action === null) return false;
+    const c = this.c;
+    const openId = c.state.openId;
+    switch (action) {
+      case "next":
+      case "previous": {
+        const ids = visibleIds(c.model, c.state);
+        const at = openId ? ids.indexOf(openId) : -1;
+        const next = ids[action === "next" ? at + 1 : at < 0 ? 0 : at - 1];
+        if (next) c.openConversation(next);
+        return true;
+      }
+      case "reply":
+      case "note":
+        if (!openId) return false;
+        this.setMode(action);
+        c.store.set({ replyFocusRequest: c.state.replyFocusRequest + 1 });
+        return true;
+      case "resolve":
+        if (openId) c.send({ type: "conversation.resolve", conversation_id: openId });
+        return Boolean(openId);
+      case "assign-me":
+        if (openId && c.config.agent.id !== null) {
+          c.send({ type: "conversation.assign", conversation_id: openId, assignee_id: c.config.agent.id });
+        }
+        return Boolean(openId);
+      case "search": {
+        const search = document.querySelector<HTMLElement>('[data-console="search"]');
+        search?.focus();
+        return Boolean(search);
+      }
+      case "help":
+        this.openShortcuts(true);
+        return true;
+      case "escape":
+        return this.escape(event.target);
+    }
+  }
+
+  /** Escape: out of the box being typed in, else closes the conversation (dialogs close themselves). */
+  private escape(target: EventTarget | null | undefined): boolean {
+    if (this.state.cannedOpen || this.state.shortcutsOpen) return false;
+    if (isTyping(target)) {
+      // On a narrow screen the reply box's own Escape goes back to the inbox (Composer).
+      if (window.matchMedia?.("(max-width: 760px)").matches) return false;
+      (target as HTMLElement).blur();
+      return true;
+    }
+    if (!this.c.state.openId) return false;
+    this.c.closeConversation();
+    return true;
   }
 }
