@@ -203,6 +203,39 @@ describe("Connection", () => {
     expect(FakeSocket.all).toHaveLength(2);
   });
 
+  it("shows a server that stops answering as offline within 10 s, with the default timings", () => {
+    const { conn, statuses } = connection();
+    conn.start();
+    const socket = latest();
+    answer(socket);
+    // Busy: every frame restarts the wait, so no ping goes out.
+    for (let i = 0; i < 4; i += 1) {
+      vi.advanceTimersByTime(4_000);
+      socket.serverSends({ type: "inbox.update" });
+    }
+    expect(socket.sent).toEqual([]);
+    // The server stops answering (SIGSTOP): a ping after 5 s quiet, dead 4 s later.
+    vi.advanceTimersByTime(5_000);
+    expect(socket.sent).toEqual([{ type: "ping" }]);
+    vi.advanceTimersByTime(3_999);
+    expect(statuses[statuses.length - 1]).toBe("open");
+    vi.advanceTimersByTime(1);
+    expect(socket.closedWith).toBe(1000);
+    expect(statuses[statuses.length - 1]).toBe("offline");
+    vi.runOnlyPendingTimers();
+    expect(FakeSocket.all).toHaveLength(2);
+  });
+
+  it("gives up within 10 s on a new socket that never answers, with the default timings", () => {
+    const { conn } = connection();
+    conn.start();
+    latest().serverOpens();
+    vi.advanceTimersByTime(8_999);
+    expect(latest().closedWith).toBeNull();
+    vi.advanceTimersByTime(1);
+    expect(latest().closedWith).toBe(1000);
+  });
+
   it("gives up on a socket that never sends a frame", () => {
     const { conn } = connection({ firstFrameTimeoutMs: 2000 });
     conn.start();

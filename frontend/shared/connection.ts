@@ -1,5 +1,6 @@
-// One WebSocket at a time speaking parley.v1, kept alive: reconnection with backoff and jitter, ping/pong
-// keepalive, a deadline for a socket that never answers, and the close-code policy of close-codes.ts.
+// One WebSocket at a time speaking parley.v1, kept alive: reconnection with backoff and jitter, a ping when
+// the socket has been quiet and a deadline for its answer (a hung server shows within 10 s), and the
+// close-code policy of close-codes.ts.
 // The owner speaks the protocol (hello, ready, resume); this class only keeps a healthy socket.
 
 import { type BackoffOptions, backoffDelay } from "./backoff";
@@ -8,10 +9,13 @@ import type { Ping } from "./protocol";
 
 export const SUBPROTOCOL = "parley.v1";
 const SOCKET_OPEN = 1;
-const PING_INTERVAL_MS = 25_000;
-const PONG_TIMEOUT_MS = 10_000;
+// Nothing heard for PING_IDLE_MS: ping; no answer within PONG_TIMEOUT_MS: the socket is dead even if the
+// browser has not noticed (a stopped server keeps its TCP connections open). Every frame restarts the
+// wait, so a busy socket sends no ping; docs/protocol.md "Client rules" (dead within 10 s).
+export const PING_IDLE_MS = 5_000;
+export const PONG_TIMEOUT_MS = 4_000;
 // A socket that sends nothing this long after it was created (a black-holed handshake) counts as dead.
-const FIRST_FRAME_TIMEOUT_MS = 15_000;
+const FIRST_FRAME_TIMEOUT_MS = PING_IDLE_MS + PONG_TIMEOUT_MS;
 // The ceiling of the jitter on a "reconnect-now" close, so a whole process's clients do not arrive at once.
 const RECONNECT_NOW_JITTER_MS = 1_000;
 
@@ -37,6 +41,7 @@ export interface ConnectionOptions<F> {
   protocol?: string;
   backoff?: BackoffOptions;
   random?: () => number;
+  /** Quiet this long (nothing heard), the connection pings. */
   pingIntervalMs?: number;
   pongTimeoutMs?: number;
   firstFrameTimeoutMs?: number;
@@ -55,7 +60,7 @@ export class Connection<F extends { type: string } = { type: string }, O extends
   private opening = false;
   private receivedOnSocket = false;
   private retryTimer: Timer | null = null;
-  private pingTimer: ReturnType<typeof setInterval> | null = null;
+  private pingTimer: Timer | null = null;
   private deadlineTimer: Timer | null = null;
 
   constructor(options: ConnectionOptions<F>) {
@@ -180,17 +185,21 @@ export class Connection<F extends { type: string } = { type: string }, O extends
       // The server answered: the socket is healthy, and the next outage starts from the shortest delay.
       this.receivedOnSocket = true;
       this.attempt = 0;
-      this.clearDeadline();
-      this.pingTimer = setInterval(() => this.ping(), this.options.pingIntervalMs ?? PING_INTERVAL_MS);
     }
-    if ((frame as { type: string }).type === "pong") {
-      this.clearDeadline();
-      return;
-    }
+    this.heard();
+    if ((frame as { type: string }).type === "pong") return;
     this.options.onFrame(frame as F);
   }
 
+  // Any frame proves the socket alive: the wait for the next ping starts again.
+  private heard(): void {
+    this.clearDeadline();
+    if (this.pingTimer !== null) clearTimeout(this.pingTimer);
+    this.pingTimer = setTimeout(() => this.ping(), this.options.pingIntervalMs ?? PING_IDLE_MS);
+  }
+
   private ping(): void {
+    this.pingTimer = null;
     if (this.deadlineTimer !== null || !this.send({ type: "ping" })) return;
     this.armDeadline(this.options.pongTimeoutMs ?? PONG_TIMEOUT_MS);
   }
@@ -235,7 +244,7 @@ export class Connection<F extends { type: string } = { type: string }, O extends
 
   /** Forgets the current socket (closing it if still there) and stops its timers. */
   private dropSocket(): void {
-    if (this.pingTimer !== null) clearInterval(this.pingTimer);
+    if (this.pingTimer !== null) clearTimeout(this.pingTimer);
     this.pingTimer = null;
     this.clearDeadline();
     const socket = this.socket;

@@ -18,7 +18,7 @@ export const AGENT = "Agent";
 export const STATUS_TEXT: Record<string, string> = {
   connecting: "Connecting…",
   online: "Online",
-  offline: "Offline — reconnecting",
+  offline: "Reconnecting…",
 };
 
 const TOO_LONG = "That message is too long. Please shorten it.";
