@@ -772,9 +772,10 @@ export interface HttpErrorBody {
   retry_after?: number | null;
 }
 /**
- * The visitor's page changed (a navigation, a single-page app's route); no reply.
+ * The visitor's page changed (a navigation, a single-page app's route), or its context; no reply.
  *
- * At most one per PARLEY_PAGE_MIN_INTERVAL_SECONDS per socket: more are dropped without an answer.
+ * At most one is applied per PARLEY_PAGE_MIN_INTERVAL_SECONDS per socket: of those sent sooner, only the
+ * latest is, when the interval ends (the others are dropped without an answer).
  */
 export interface Page {
   type: "page";
@@ -786,6 +787,18 @@ export interface Page {
    * The page's title.
    */
   title?: string;
+  /**
+   * document.referrer (kept only when an http(s) URL).
+   */
+  referrer?: string;
+  /**
+   * The browser's IANA time zone, e.g. 'Europe/Paris'.
+   */
+  timezone?: string;
+  /**
+   * navigator.language, a BCP 47 tag.
+   */
+  language?: string;
 }
 /**
  * The body of POST /api/widget/sites/<site_key>/session: unknown fields are ignored.

@@ -180,14 +180,19 @@ class ConversationReopen(ClientFrame):
 
 
 class Page(ClientFrame):
-    """The visitor's page changed (a navigation, a single-page app's route); no reply.
+    """The visitor's page changed (a navigation, a single-page app's route), or its context; no reply.
 
-    At most one per PARLEY_PAGE_MIN_INTERVAL_SECONDS per socket: more are dropped without an answer.
+    At most one is applied per PARLEY_PAGE_MIN_INTERVAL_SECONDS per socket: of those sent sooner, only the
+    latest is, when the interval ends (the others are dropped without an answer).
     """
 
     type: Literal["page"]
     url: PageUrl = Field(description="The page's http(s) URL.")
     title: PageTitle = Field("", description="The page's title.")
+    # The visitor's context, each dropped (not refused) unless well-formed; empty keeps what is stored.
+    referrer: Text = Field("", description="document.referrer (kept only when an http(s) URL).")
+    timezone: Text = Field("", description="The browser's IANA time zone, e.g. 'Europe/Paris'.")
+    language: Text = Field("", description="navigator.language, a BCP 47 tag.")
 
 
 class VisitorGet(ClientFrame):

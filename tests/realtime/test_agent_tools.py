@@ -73,20 +73,39 @@ async def test_a_page_frame_reaches_the_sites_agents_once_per_change(
         await communicator.disconnect()
 
 
-async def test_pages_faster_than_the_interval_are_dropped_silently(agent_bob, visitor_alice, settings):
-    """Within PARLEY_PAGE_MIN_INTERVAL_SECONDS a second page frame is dropped, with no error frame."""
-    settings.PARLEY_PAGE_MIN_INTERVAL_SECONDS = 30
+async def test_pages_within_the_interval_wait_and_only_the_latest_is_applied(
+    agent_bob, visitor_alice, settings
+):
+    """Within PARLEY_PAGE_MIN_INTERVAL_SECONDS no error is sent and nothing more is stored; when it ends the
+    latest page is, with the context an earlier frame of the interval carried."""
+    settings.PARLEY_PAGE_MIN_INTERVAL_SECONDS = 0.5
     agent, _ = await connect_agent(agent_bob)
     visitor, _ = await connect_visitor(visitor_alice)
     await visitor.send_json_to(page("https://shop.acme.test/a"))
     await next_of_type(agent, "visitor.page")
-    await visitor.send_json_to(page("https://shop.acme.test/b"))
+    await visitor.send_json_to({**page("https://shop.acme.test/b"), "timezone": "Asia/Tokyo"})
+    await visitor.send_json_to(page("https://shop.acme.test/c", "C"))
     assert await visitor.receive_nothing(timeout=0.2)
-    assert await agent.receive_nothing(timeout=0.2)
+    assert await agent.receive_nothing(timeout=0.1)
+    moved = await next_of_type(agent, "visitor.page")
+    assert (moved["url"], moved["title"]) == ("https://shop.acme.test/c", "C")
+    assert await agent.receive_nothing(timeout=0.6)
     stored = await database_sync_to_async(Visitor.objects.get)(pk=visitor_alice.visitor_id)
-    assert stored.last_page_url == "https://shop.acme.test/a"
+    assert (stored.last_page_url, stored.timezone) == ("https://shop.acme.test/c", "Asia/Tokyo")
     await visitor.disconnect()
     await agent.disconnect()
+
+
+async def test_a_page_frame_carries_the_context_dropping_what_is_malformed(visitor_alice, settings):
+    """referrer, timezone and language are stored when well-formed, dropped (never refused) otherwise."""
+    settings.PARLEY_PAGE_MIN_INTERVAL_SECONDS = 0
+    visitor, _ = await connect_visitor(visitor_alice)
+    context = {"referrer": "javascript:alert(1)", "timezone": "Europe/Paris", "language": "<b>"}
+    await visitor.send_json_to({**page("https://shop.acme.test/a"), **context})
+    assert await visitor.receive_nothing(timeout=0.3)
+    stored = await database_sync_to_async(Visitor.objects.get)(pk=visitor_alice.visitor_id)
+    assert (stored.referrer, stored.timezone, stored.language) == ("", "Europe/Paris", "")
+    await visitor.disconnect()
 
 
 async def test_visitor_get_answers_the_sidebar(agent_bob, visitor_alice):

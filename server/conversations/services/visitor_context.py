@@ -27,6 +27,14 @@ class VisitorContext:
     language: str = ""
 
 
+def known_context(context: VisitorContext | None) -> dict[str, str]:
+    """The Visitor fields a context reports (referrer, time zone, language), leaving out the empty ones."""
+    if context is None:
+        return {}
+    parts = {"referrer": context.referrer, "timezone": context.timezone, "language": context.language}
+    return {field: value for field, value in parts.items() if value}
+
+
 def check_http_url(*, value: object) -> str:
     """An http(s) URL that can be stored, cut to its limit; empty for anything else (never refused)."""
     if not isinstance(value, str) or not value.startswith(("http://", "https://")):
@@ -58,17 +66,25 @@ def check_visitor_context(
 
 
 @transaction.atomic
-def do_record_page(*, site_id: int, visitor_id: uuid.UUID, url: str, title: str) -> bool:
-    """Store the visitor's current page and tell the site's agents; no write when it is unchanged.
+def do_record_page(
+    *, site_id: int, visitor_id: uuid.UUID, url: str, title: str, context: VisitorContext | None = None
+) -> bool:
+    """Store the visitor's current page (and the non-empty parts of `context`) and tell the site's agents;
+    no write when nothing changed.
 
-    `url` and `title` come checked by the protocol (fields.PageUrl, fields.PageTitle). Returns whether
-    anything changed.
+    `url` and `title` come checked by the protocol (fields.PageUrl, fields.PageTitle), `context` by
+    check_visitor_context. Returns whether anything changed.
     """
-    changed = (
-        Visitor.objects.filter(pk=visitor_id, site_id=site_id)
-        .exclude(last_page_url=url, last_page_title=title)
-        .update(last_page_url=url, last_page_title=title)
-    )
+    fields = {"last_page_url": url, "last_page_title": title}
+    if context is not None:
+        fields.update(
+            {
+                part: getattr(context, part)
+                for part in ("referrer", "timezone", "language")
+                if getattr(context, part)
+            }
+        )
+    changed = Visitor.objects.filter(pk=visitor_id, site_id=site_id).exclude(**fields).update(**fields)
     if changed:
         events.publish(
             [events.VisitorPageChanged(site_id=site_id, visitor_id=visitor_id, url=url, title=title)]

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from server.conversations.models import Visitor
 from server.conversations.selectors.history import VisitorReady, visitor_ready, visitor_visit
-from server.conversations.services.visitor_context import VisitorContext, check_http_url
+from server.conversations.services.visitor_context import VisitorContext, check_http_url, known_context
 from server.conversations.store import sql, statements
 from server.conversations.tokens import read_visitor_token, sign_visitor_token
 from server.errors import ParleyError
@@ -93,9 +93,8 @@ def do_start_visitor_session(
             visitor.last_page_url = clean_url
             # The title belongs to the page: a new page without one has none.
             visitor.last_page_title = context.page_title
-        for part in ("referrer", "timezone", "language"):
-            if getattr(context, part):
-                setattr(visitor, part, getattr(context, part))
+        for field, value in known_context(context).items():
+            setattr(visitor, field, value)
         visitor.save(
             update_fields=[
                 "last_seen_at",
