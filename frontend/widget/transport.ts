@@ -35,6 +35,7 @@ let transportStarted = false;
 let connectionState: ConnectionState = "connecting";
 let failedAttempts = 0;
 let helloSeq = 0;
+let sentPage = "";
 let retryTimer: Timer | undefined;
 let deadlineTimer: Timer | undefined;
 
@@ -59,6 +60,16 @@ export function startTransport(): void {
     dropSocket();
     connect();
   });
+  // The page agents see: one check catches links, pushState, replaceState, back and forward, and titles a
+  // single-page app sets later, without wrapping the page's History API. The server applies one `page` a
+  // second (the latest of those sooner) and writes only what changed. The panel adds the context.
+  setInterval(() => {
+    const page = location.href + document.title;
+    if (connectionState == "online" && page != sentPage) {
+      sentPage = page;
+      sendFrame({ type: "page", url: location.href, title: document.title });
+    }
+  }, 1e3);
   connect();
 }
 
