@@ -67,13 +67,20 @@ def check_visitor_context(
 
 @transaction.atomic
 def do_record_page(
-    *, site_id: int, visitor_id: uuid.UUID, url: str, title: str, context: VisitorContext | None = None
+    *,
+    site_id: int,
+    visitor_id: uuid.UUID,
+    url: str,
+    title: str,
+    context: VisitorContext | None = None,
+    announce: bool = False,
 ) -> bool:
     """Store the visitor's current page (and the non-empty parts of `context`) and tell the site's agents;
-    no write when nothing changed.
+    no write when nothing changed, and no announcement either unless `announce`.
 
     `url` and `title` come checked by the protocol (fields.PageUrl, fields.PageTitle), `context` by
-    check_visitor_context. Returns whether anything changed.
+    check_visitor_context. A socket's first page announces itself: a page load stored its address with the
+    session and hello, which tell no one. Returns whether anything changed.
     """
     fields = {"last_page_url": url, "last_page_title": title}
     if context is not None:
@@ -85,7 +92,7 @@ def do_record_page(
             }
         )
     changed = Visitor.objects.filter(pk=visitor_id, site_id=site_id).exclude(**fields).update(**fields)
-    if changed:
+    if changed or (announce and Visitor.objects.filter(pk=visitor_id, site_id=site_id).exists()):
         events.publish(
             [events.VisitorPageChanged(site_id=site_id, visitor_id=visitor_id, url=url, title=title)]
         )

@@ -110,6 +110,7 @@ class VisitorConsumer(ParleyConsumer):
         self.page_allowed_at = 0.0
         self.page_pending: PendingPage | None = None
         self.page_timer: asyncio.TimerHandle | None = None
+        self.page_announced = False
         self.visitor_id = visitor_id
         self.conversation_open = ready.conversation_id is not None and ready.status == "open"
         await self.send_frame(replies.visitor_ready_frame(ready))
@@ -184,7 +185,9 @@ class VisitorConsumer(ParleyConsumer):
                 url=pending.url,
                 title=pending.title,
                 context=pending.context,
+                announce=not self.page_announced,
             )
+            self.page_announced = True
         except Exception:
             # Also run from a timer, where nothing else would report it; the next page tries again.
             logger.exception("recording visitor %s's page failed", self.visitor_id)

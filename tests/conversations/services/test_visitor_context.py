@@ -101,3 +101,17 @@ def test_a_page_of_another_sites_visitor_is_not_written(visitor_alice, site_glob
     """The socket's site bounds the write: a visitor id of another site changes nothing."""
     visitor_id = uuid.UUID(visitor_alice.visitor_id)
     assert not do_record_page(site_id=site_globex.pk, visitor_id=visitor_id, url="https://x.test/", title="")
+
+
+def test_a_sockets_first_page_is_announced_even_when_stored_already(visitor_alice, monkeypatch):
+    """A page load stored its address with its session: its socket's first page is announced, not written."""
+    announced: list[events.VisitorPageChanged] = []
+    monkeypatch.setattr(events, "publish", lambda batch: announced.extend(batch))
+    visitor_id = uuid.UUID(visitor_alice.visitor_id)
+    url = "https://shop.acme.test/"
+    assert not do_record_page(
+        site_id=visitor_alice.site.pk, visitor_id=visitor_id, url=url, title="", announce=True
+    )
+    assert [event.url for event in announced] == [url]
+    assert not do_record_page(site_id=visitor_alice.site.pk, visitor_id=visitor_id, url=url, title="")
+    assert len(announced) == 1
