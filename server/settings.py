@@ -374,3 +374,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.channels.server": {"level": "WARNING"}},
 }
+
+# Agent tools (docs/console.md, "Agent tools").
+# A visitor's `page` frames: at most one per this many seconds per socket; more are dropped silently.
+PARLEY_PAGE_MIN_INTERVAL_SECONDS = env_int("PARLEY_PAGE_MIN_INTERVAL_SECONDS", 1)
+# A session request this long after the visitor was last seen counts as a new visit.
+PARLEY_VISIT_GAP_SECONDS = env_int("PARLEY_VISIT_GAP_SECONDS", 30 * 60)
+# A visitor's conversations listed in the console's sidebar (`visitor.detail`), newest first.
+PARLEY_VISITOR_CONVERSATIONS_LIMIT = env_int("PARLEY_VISITOR_CONVERSATIONS_LIMIT", 50)
+# Canned replies one site may have.
+PARLEY_CANNED_REPLIES_MAX = env_int("PARLEY_CANNED_REPLIES_MAX", 500)

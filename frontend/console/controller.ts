@@ -14,6 +14,7 @@ import type { ConversationState } from "./state/conversations";
 import { STORAGE_KEY, type Reply } from "./state/outbox";
 import { Store } from "./store";
 import { ERROR_TEXT, REPLY_ERROR, STATUS } from "./strings";
+import { AgentTools } from "./tools";
 
 const REPLY_ERROR_MS = 6_000;
 const TOAST_MS = 8_000;
@@ -62,6 +63,8 @@ export class ConsoleController {
   readonly store = new Store<ConsoleState>(initialState());
   readonly model: ConsoleModel;
   readonly config: ConsoleConfig;
+  /** The visitor sidebar, canned replies and shortcuts (tools.ts). */
+  readonly tools: AgentTools;
   /** Generation of the socket that received `conversation.opened` for the open conversation. */
   openedOnSocket: number | null = null;
   private readonly socket: Socket;
@@ -77,6 +80,7 @@ export class ConsoleController {
     this.model =
       options.model ?? new ConsoleModel({ agentId: options.config.agent.id, agentName: options.config.agent.name });
     this.isFocused = options.isFocused ?? pageIsFocused;
+    this.tools = new AgentTools(this);
     this.handlers = frameHandlers(this);
     const navigate = options.navigate ?? ((url: string) => location.assign(url));
     const callbacks: SocketCallbacks = {

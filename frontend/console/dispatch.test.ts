@@ -13,6 +13,9 @@ function handlers(): FrameHandlers {
     error: vi.fn(),
     "activity.new": vi.fn(),
     "conversation.assigned": vi.fn(),
+    "visitor.page": vi.fn(),
+    "visitor.detail": vi.fn(),
+    "canned.changed": vi.fn(),
   };
 }
 

@@ -6,6 +6,8 @@ describe("format", () => {
     expect(visitorLabel({ name: " Ann ", email: "a@x" })).toBe("Ann");
     expect(visitorLabel({ name: "", email: "a@x" })).toBe("a@x");
     expect(visitorLabel({ id: "a2b3c4d5e6" })).toBe("Visitor a2b3c4");
+    expect(visitorLabel({ id: "a2b3c4d5e6", name: "", email: "", display_name: "Amber Fox" })).toBe("Amber Fox");
+    expect(visitorLabel({ name: "", email: "a@x", display_name: "Amber Fox" })).toBe("a@x");
     expect(visitorLabel(null)).toBe("Visitor");
   });
 

@@ -5,10 +5,11 @@ import type { VisitorInfo } from "../shared/protocol";
 
 const trimmed = (value: unknown): string => (typeof value === "string" ? value.trim() : "");
 
-/** The name an agent sees for a visitor: name, else email, else "Visitor " + the id's first 6 chars. */
+/** The name an agent sees for a visitor: name, else email, else its friendly name ("Amber Fox"), else
+ * "Visitor " + the id's first 6 chars. */
 export function visitorLabel(visitor: Partial<VisitorInfo> | null | undefined): string {
   if (!visitor) return THREAD.visitor;
-  const name = trimmed(visitor.name) || trimmed(visitor.email);
+  const name = trimmed(visitor.name) || trimmed(visitor.email) || trimmed(visitor.display_name);
   if (name) return name;
   const id = typeof visitor.id === "string" ? visitor.id : "";
   return id ? `${THREAD.visitor} ${id.slice(0, 6)}` : THREAD.visitor;

@@ -59,7 +59,7 @@ describe("lifecycle frames", () => {
     socket.receive(ready(summary({ id: "c2" })));
     socket.receive({
       type: "conversation.assigned",
-      conversation: summary({ id: "c2", assignee_id: AGENT_ID, assignee_name: "Dana", visitor: { id: "abcdef123", name: "Ann", email: "", last_page_url: "" } }),
+      conversation: summary({ id: "c2", assignee_id: AGENT_ID, assignee_name: "Dana", visitor: { id: "abcdef123", name: "Ann", display_name: "Ann", email: "", last_page_url: "" } }),
       by: { id: COLLEAGUE_ID, name: "Eli" },
     });
     expect(model.conversations.get("c2")?.summary.assignee_id).toBe(AGENT_ID);

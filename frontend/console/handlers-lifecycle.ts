@@ -11,6 +11,7 @@ export function lifecycleHandlers(c: ConsoleController) {
   const { conversations, activity } = c.model;
   return {
     "activity.new"(frame: FrameOf<"activity.new">): void {
+      c.tools.onActivity([frame.activity]);
       if (!activity.add([frame.activity])) return;
       const open = frame.activity.conversation_id === c.state.openId;
       c.touch(open ? { scrollRequest: c.state.scrollRequest + 1 } : {});

@@ -18,6 +18,7 @@ const QUIET_REFS = new Set<string>([
   "conversation.read",
   "ping",
   "conversation.leave",
+  "visitor.get",
 ] satisfies AgentClientFrame["type"][]);
 
 const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
@@ -74,6 +75,7 @@ export function frameHandlers(c: ConsoleController): FrameHandlers {
 
   return {
     ...lifecycleHandlers(c),
+    ...c.tools.frameHandlers(),
 
     ready(frame) {
       c.model.team.set(frame.agents);
@@ -83,6 +85,7 @@ export function frameHandlers(c: ConsoleController): FrameHandlers {
         readMarks.raise(summary.id, summary.last_read_seq);
       }
       conversations.sortByActivity();
+      c.tools.onReady(frame.canned);
       const sites = list(frame.sites) as typeof frame.sites;
       const filter = c.state.siteFilter;
       const agentName = frame.agent && typeof frame.agent.name === "string" ? frame.agent.name : c.state.agentWireName;
@@ -107,6 +110,7 @@ export function frameHandlers(c: ConsoleController): FrameHandlers {
       readMarks.raise(conversation.id, frame.conversation.last_read_seq);
       conversation.loaded = true;
       c.model.activity.add(frame.activity);
+      c.tools.onActivity(frame.activity);
       place(conversation, frame.messages);
       if (!isOpen(conversation)) return;
       c.openedOnSocket = c.generation;
@@ -170,6 +174,7 @@ export function frameHandlers(c: ConsoleController): FrameHandlers {
       }
       const reply = outbox.get(ref);
       if (reply) return onReplyError(reply, frame);
+      if (c.tools.onError(ref, frame)) return;
       if (ref === "conversation.open") {
         if (isRetryable(code)) reopenLater();
         else
@@ -185,6 +190,10 @@ export function frameHandlers(c: ConsoleController): FrameHandlers {
           const conversation = conversations.get(c.state.openId);
           if (conversation && conversations.hasGap(conversation)) c.requestSync(conversation);
         });
+        return;
+      }
+      if (ref === "canned.save" || ref === "canned.delete") {
+        c.tools.showCannedError(frame.message || ERROR_TEXT[code] || "");
         return;
       }
       if (ref !== null && QUIET_REFS.has(ref)) return;

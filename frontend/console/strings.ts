@@ -102,3 +102,73 @@ export const LIFECYCLE = {
   note: "Private note",
   assignedYou: (who: string, visitor: string): string => `${who} assigned you: ${visitor}`,
 } as const;
+
+// --- Agent tools (docs/console.md, "Agent tools") ---
+
+export const SIDEBAR = {
+  label: "Visitor details",
+  email: "Email",
+  page: "Page",
+  pageUrl: "Address",
+  referrer: "Came from",
+  browser: "Browser",
+  on: " on ",
+  localTime: "Local time",
+  language: "Language",
+  firstSeen: "First seen",
+  visits: "Visits",
+  conversations: "Conversations",
+  started: (when: string): string => `Started ${when}`,
+  open: "Open",
+  resolved: "Resolved",
+  current: "(this one)",
+  loading: "Loading visitor…",
+  notes: "Private notes",
+  saving: "Saving…",
+} as const;
+
+export const NOTES = {
+  reply: "Reply",
+  note: "Note",
+  modeLabel: "Write a",
+  notePlaceholder: "Write a private note…",
+  noteHint: "Only your team sees this",
+  addNote: "Add note",
+  noteBadge: "Note",
+} as const;
+
+export const CANNED = {
+  open: "Canned replies",
+  title: "Canned replies",
+  close: "Close",
+  empty: "No canned replies yet.",
+  shortcut: "Shortcut",
+  shortcutHint: "Type /shortcut in the reply box. Letters a-z, digits, - and _.",
+  name: "Title",
+  body: "Text",
+  site: "Site",
+  save: "Save",
+  add: "New canned reply",
+  edit: "Edit",
+  delete: "Delete",
+  cancel: "Cancel",
+  suggestions: "Canned replies",
+  suggestionHint: "Tab or Enter inserts",
+} as const;
+
+export const SHORTCUTS = {
+  title: "Keyboard shortcuts",
+  close: "Close",
+  open: "Keyboard shortcuts (?)",
+  keys: [
+    ["j", "Next conversation"],
+    ["k", "Previous conversation"],
+    ["r", "Reply"],
+    ["n", "Write a private note"],
+    ["e", "Resolve the conversation"],
+    ["a", "Assign the conversation to me"],
+    ["/", "Search"],
+    ["Esc", "Leave the reply box, close a dialog or the conversation"],
+    ["?", "Show this list"],
+  ] as ReadonlyArray<readonly [string, string]>,
+} as const;

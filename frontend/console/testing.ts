@@ -58,7 +58,13 @@ export function summary(fields: Partial<ConversationSummary> = {}): Conversation
     id: "c1",
     site: { id: 1, name: "Demo shop" },
     status: "open",
-    visitor: { id: "a2b3c4d5e6", name: "", email: "", last_page_url: "http://localhost:8001/" },
+    visitor: {
+      id: "a2b3c4d5e6",
+      name: "",
+      email: "",
+      last_page_url: "http://localhost:8001/",
+      display_name: "Amber Fox",
+    },
     assignee_id: null,
     assignee_name: null,
     resolved_at: null,
@@ -131,6 +137,7 @@ export function ready(...inbox: ConversationSummary[]): AgentReady {
       { id: COLLEAGUE_ID, name: "Eli", site_ids: [1] },
       { id: 9, name: "Finn", site_ids: [2] },
     ],
+    canned: [],
   };
 }
 

@@ -11,7 +11,7 @@ describe("view", () => {
         summary({
           id: "a",
           updated_at: "2026-11-24T09:00:00Z",
-          visitor: { id: "v1", name: "Ann", email: "", last_page_url: "" },
+          visitor: { id: "v1", name: "Ann", email: "", last_page_url: "", display_name: "Ann" },
           last_message: message({ seq: 1, conversation_id: "a", body: "hi\nthere" }),
         }),
         summary({
@@ -37,8 +37,8 @@ describe("view", () => {
     const rows = inboxRows(model, controller.state);
     expect(rows.map((row) => [row.id, row.label, row.preview, row.unread, row.selected, row.focusable])).toEqual([
       ["a", "Ann", "hi there", true, false, false],
-      ["b", "Visitor a2b3c4", "You: done", false, true, true],
-      ["c", "Visitor a2b3c4", "Bob: ok", false, false, false],
+      ["b", "Amber Fox", "You: done", false, true, true],
+      ["c", "Amber Fox", "Bob: ok", false, false, false],
     ]);
     expect(rows[1]!.resolved).toBe(true);
     expect(unreadTotal(model)).toBe(1);

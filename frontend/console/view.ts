@@ -164,7 +164,11 @@ export function threadView(model: ConsoleModel, state: ConsoleState): ThreadView
     timeText: clockTime(message.created_at),
     timeTitle: fullTime(message.created_at),
   });
-  const activities = model.activity.of(conversation.id).map((activity) => activityItem(model, activity));
+  // Private notes are shown apart, in the sidebar (components/Sidebar.tsx), never among the messages.
+  const activities = model.activity
+    .of(conversation.id)
+    .filter((activity) => activity.kind !== "note")
+    .map((activity) => activityItem(model, activity));
   const items: ThreadItem[] = interleave(messageItems, activities);
   for (const reply of model.outbox.forConversation(conversation.id)) {
     if (storedClientIds.has(reply.client_id)) continue;

@@ -10,7 +10,11 @@ export type AgentClientFrame =
   | Ping
   | ConversationAssign
   | ConversationResolve
-  | ConversationReopen;
+  | ConversationReopen
+  | VisitorGet
+  | CannedSave
+  | CannedDelete
+  | NoteAdd;
 export type AgentServerFrame =
   | AgentReady
   | ConversationOpened
@@ -22,7 +26,10 @@ export type AgentServerFrame =
   | Pong
   | ErrorFrame
   | ActivityNew
-  | ConversationAssigned;
+  | ConversationAssigned
+  | VisitorPage
+  | VisitorDetailFrame
+  | CannedChanged;
 export type ErrorCode =
   | "bad_frame"
   | "frame_too_large"
@@ -47,7 +54,7 @@ export type ErrorCode =
   | "unsupported_media_type"
   | "bad_request"
   | "conversation_superseded";
-export type VisitorClientFrame = Hello | VisitorMessageSend | Sync | Ping;
+export type VisitorClientFrame = Hello | VisitorMessageSend | Sync | Ping | Page;
 export type VisitorServerFrame =
   VisitorReady | MessageAck | MessageNew | ConversationStarted | History | Pong | ErrorFrame;
 
@@ -179,6 +186,59 @@ export interface ConversationReopen {
   conversation_id: string;
 }
 /**
+ * Ask for a visitor of the agent's sites; answered by `visitor.detail`.
+ */
+export interface VisitorGet {
+  type: "visitor.get";
+  visitor_id: string;
+}
+/**
+ * Create (no id) or change a canned reply of one of the agent's sites; answered by `canned.changed`.
+ */
+export interface CannedSave {
+  type: "canned.save";
+  /**
+   * The canned reply to change; absent or null creates one.
+   */
+  id?: number | null;
+  site_id: number;
+  /**
+   * 1-40 characters of a-z, 0-9, '-' and '_'.
+   */
+  shortcut: string;
+  /**
+   * At most 120 characters.
+   */
+  title?: string;
+  /**
+   * 1..PARLEY_MESSAGE_MAX_LENGTH characters after trimming.
+   */
+  body: string;
+}
+/**
+ * Delete a canned reply of one of the agent's sites; answered by `canned.changed`.
+ */
+export interface CannedDelete {
+  type: "canned.delete";
+  id: number;
+}
+/**
+ * A private note in a conversation of the agent's sites, never sent to the visitor; answered by
+ * `activity.new` (through the broadcast to the consoles following the conversation, or to the sender).
+ */
+export interface NoteAdd {
+  type: "note.add";
+  conversation_id: string;
+  /**
+   * Chosen by the sender (a UUID is ideal), unique per conversation: a retried send returns the stored message instead of storing it twice.
+   */
+  client_id: string;
+  /**
+   * 1..PARLEY_MESSAGE_MAX_LENGTH characters after trimming.
+   */
+  body: string;
+}
+/**
  * The agent an agent socket speaks for.
  */
 export interface AgentInfo {
@@ -206,6 +266,10 @@ export interface AgentReady {
    * Every active member of the agent's sites, by name.
    */
   agents: SiteAgent[];
+  /**
+   * The canned replies of the agent's sites, by shortcut.
+   */
+  canned: CannedReply[];
 }
 /**
  * A site as agents see it.
@@ -287,6 +351,10 @@ export interface VisitorInfo {
    * The page the visitor was last seen on, empty when unknown.
    */
   last_page_url: string;
+  /**
+   * The name to show: the visitor's name, else a friendly one generated from its id ('Amber Fox'), the same everywhere and always.
+   */
+  display_name: string;
 }
 /**
  * A stored message.
@@ -349,6 +417,35 @@ export interface SiteAgent {
    * Which of the reading agent's sites this agent belongs to.
    */
   site_ids: number[];
+}
+/**
+ * A site's saved reply, expanded in the composer by `/shortcut`.
+ */
+export interface CannedReply {
+  /**
+   * The canned reply's id.
+   */
+  id: number;
+  /**
+   * The site it belongs to.
+   */
+  site_id: number;
+  /**
+   * 1-40 characters of a-z, 0-9, '-' and '_', unique per site.
+   */
+  shortcut: string;
+  /**
+   * A label for the list, empty when none.
+   */
+  title: string;
+  /**
+   * The text it expands to.
+   */
+  body: string;
+  /**
+   * ISO 8601 UTC, e.g. 2026-11-24T07:26:23.123456+00:00.
+   */
+  updated_at: string;
 }
 /**
  * The answer to `conversation.open`.
@@ -484,6 +581,134 @@ export interface AgentInfo1 {
   name: string;
 }
 /**
+ * A visitor of the agent's sites moved to another page (from its `page` frames).
+ */
+export interface VisitorPage {
+  type: "visitor.page";
+  visitor_id: string;
+  /**
+   * The page's http(s) URL.
+   */
+  url: string;
+  /**
+   * The page's title, empty when it has none.
+   */
+  title: string;
+}
+/**
+ * The answer to `visitor.get`: the visitor and its conversations, newest first.
+ */
+export interface VisitorDetailFrame {
+  type: "visitor.detail";
+  visitor: VisitorDetail;
+  /**
+   * Its conversations, newest first (at most PARLEY_VISITOR_CONVERSATIONS_LIMIT).
+   */
+  conversations: PastConversation[];
+}
+/**
+ * A visitor as the console's sidebar shows it (`visitor.detail`).
+ */
+export interface VisitorDetail {
+  /**
+   * The visitor's id.
+   */
+  id: string;
+  /**
+   * The visitor's site.
+   */
+  site_id: number;
+  /**
+   * The visitor's name, empty when unknown.
+   */
+  name: string;
+  /**
+   * The visitor's email address, empty when unknown.
+   */
+  email: string;
+  /**
+   * As VisitorInfo.display_name.
+   */
+  display_name: string;
+  /**
+   * The page the visitor is on (or was last on), empty when unknown.
+   */
+  page_url: string;
+  /**
+   * That page's title, empty when unknown.
+   */
+  page_title: string;
+  /**
+   * The page that led to the site (an http(s) URL), empty when unknown.
+   */
+  referrer: string;
+  /**
+   * Browser and major version from its User-Agent, e.g. 'Chrome 120'.
+   */
+  browser: string;
+  /**
+   * Operating system from its User-Agent, e.g. 'Windows 10'.
+   */
+  os: string;
+  /**
+   * The browser's IANA time zone, e.g. 'Europe/Paris'; empty when unknown.
+   */
+  timezone: string;
+  /**
+   * The browser's language tag, e.g. 'fr-FR'; empty when unknown.
+   */
+  language: string;
+  /**
+   * ISO 8601 UTC, e.g. 2026-11-24T07:26:23.123456+00:00.
+   */
+  first_seen_at: string;
+  /**
+   * ISO 8601 UTC, e.g. 2026-11-24T07:26:23.123456+00:00.
+   */
+  last_seen_at: string;
+  /**
+   * Sessions more than PARLEY_VISIT_GAP_SECONDS apart.
+   */
+  visits: number;
+}
+/**
+ * One of a visitor's conversations, as the sidebar lists them.
+ */
+export interface PastConversation {
+  /**
+   * The conversation's id (`conversation.open` opens it).
+   */
+  id: string;
+  status: "open" | "resolved";
+  /**
+   * The seq of its latest message.
+   */
+  last_seq: number;
+  /**
+   * ISO 8601 UTC, e.g. 2026-11-24T07:26:23.123456+00:00.
+   */
+  created_at: string;
+  /**
+   * ISO 8601 UTC, e.g. 2026-11-24T07:26:23.123456+00:00.
+   */
+  updated_at: string;
+}
+/**
+ * A canned reply of the agent's sites was saved (`canned`) or deleted (`deleted_id`).
+ */
+export interface CannedChanged {
+  type: "canned.changed";
+  site_id: number;
+  /**
+   * The saved canned reply; null when one was deleted.
+   */
+  canned: CannedReply | null;
+  /**
+   * The deleted canned reply's id; null when one was saved.
+   */
+  deleted_id: number | null;
+}
+/**
  * A conversation as its visitor sees it.
  */
 export interface Conversation {
@@ -551,6 +776,35 @@ export interface HttpErrorBody {
   retry_after?: number | null;
 }
 /**
+ * The visitor's page changed (a navigation, a single-page app's route), or its context; no reply.
+ *
+ * At most one is applied per PARLEY_PAGE_MIN_INTERVAL_SECONDS per socket: of those sent sooner, only the
+ * latest is, when the interval ends (the others are dropped without an answer).
+ */
+export interface Page {
+  type: "page";
+  /**
+   * The page's http(s) URL.
+   */
+  url: string;
+  /**
+   * The page's title.
+   */
+  title?: string;
+  /**
+   * document.referrer (kept only when an http(s) URL).
+   */
+  referrer?: string;
+  /**
+   * The browser's IANA time zone, e.g. 'Europe/Paris'.
+   */
+  timezone?: string;
+  /**
+   * navigator.language, a BCP 47 tag.
+   */
+  language?: string;
+}
+/**
  * The body of POST /api/widget/sites/<site_key>/session: unknown fields are ignored.
  */
 export interface SessionRequest {
@@ -562,6 +816,10 @@ export interface SessionRequest {
    * The page the widget runs on (an http(s) URL).
    */
   page_url?: string | null;
+  page_title?: string | null;
+  referrer?: string | null;
+  timezone?: string | null;
+  language?: string | null;
 }
 /**
  * The answer to a session request: a fresh token for the visitor socket.

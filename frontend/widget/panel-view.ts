@@ -7,6 +7,7 @@ import { createEarlier } from "./earlier";
 import { createMessageList, type ListItem, messageNode, setText } from "./message-list";
 import { followFrames, openOutbox, pendingItems, setPending, transmitter } from "./outbox";
 import { PANEL_CSS } from "./panel-styles";
+import { sendPageContext } from "./page-context";
 import { createSender } from "./sending";
 import { CHAT_WITH, CLOSE_CHAT, ERROR_TEXT, REFUSED_TEXT, STATUS_TEXT } from "./strings";
 import type { ConnectionState, PanelApi, PanelHandle } from "./types";
@@ -23,6 +24,7 @@ export function mountPanel(api: PanelApi): PanelHandle {
   const transmit = transmitter(api);
   openOutbox(api.prefix + "outbox", () => render());
   followFrames(api, transmit);
+  sendPageContext(api);
   const sender = createSender({ pending: pendingItems, setPending, transmit });
   const earlier = createEarlier(api);
   const closePanel = (): void => window.Parley?.("close");

@@ -30,6 +30,8 @@ class FakeSocket {
 }
 
 const latest = (): FakeSocket => FakeSocket.all[FakeSocket.all.length - 1] as FakeSocket;
+// What a socket sent besides the page reports (page-tracking.test.ts covers those).
+const sentTypes = (socket: FakeSocket): string[] => socket.sent.map((frame) => frame.type).filter((type) => type !== "page");
 
 describe("the widget's transport", () => {
   beforeEach(() => {
@@ -63,7 +65,7 @@ describe("the widget's transport", () => {
       await vi.advanceTimersByTimeAsync(4_000);
       socket.serverSends({ type: "pong" });
     }
-    expect(socket.sent.map((frame) => frame.type)).toEqual(["hello"]);
+    expect(sentTypes(socket)).toEqual(["hello"]);
 
     // The server stops answering: a ping after 5 s, dead 4 s later, then a new socket after backoff.
     await vi.advanceTimersByTimeAsync(5_000);

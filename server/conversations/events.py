@@ -20,7 +20,7 @@ from django.db import transaction
 from django.dispatch import receiver
 from django.utils.module_loading import import_string
 
-from server.conversations.models import Activity, Conversation, Message
+from server.conversations.models import Activity, CannedReply, Conversation, Message
 from server.conversations.records import BatchedConversation, BatchedMessage
 
 
@@ -79,7 +79,31 @@ class AgentAccessChanged(NamedTuple):
     session_key: str | None = None
 
 
-Event = MessageStored | AgentNotified | AgentAccessChanged | ActivityStored
+class VisitorPageChanged(NamedTuple):
+    """A visitor of a site moved to another page (or the page's title changed)."""
+
+    site_id: int
+    visitor_id: uuid.UUID
+    url: str
+    title: str
+
+
+class CannedReplyChanged(NamedTuple):
+    """A site's canned reply was saved (`canned`) or deleted (`deleted_id`)."""
+
+    site_id: int
+    canned: CannedReply | None
+    deleted_id: int | None
+
+
+Event = (
+    MessageStored
+    | AgentNotified
+    | AgentAccessChanged
+    | ActivityStored
+    | VisitorPageChanged
+    | CannedReplyChanged
+)
 # Called with the events of one message or batch, in order, once they are committed. Called on an event
 # loop, it returns an awaitable that hands them to the sockets' layer.
 Publisher = Callable[[Sequence[Event]], Awaitable[None] | None]

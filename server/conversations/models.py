@@ -19,6 +19,14 @@ class Visitor(models.Model):
     last_seen_at = models.DateTimeField(auto_now_add=True)
     last_page_url = models.URLField(max_length=2000, blank=True)
     user_agent = models.CharField(max_length=400, blank=True)
+    # What the widget reports of the visitor's browser, for the console's sidebar (visitor_context.py).
+    # db_default too, so a row written by hand-written SQL gets them as the ORM's do.
+    last_page_title = models.CharField(max_length=300, blank=True, default="", db_default="")
+    referrer = models.URLField(max_length=2000, blank=True, default="", db_default="")
+    timezone = models.CharField(max_length=64, blank=True, default="", db_default="")
+    language = models.CharField(max_length=35, blank=True, default="", db_default="")
+    # Sessions more than PARLEY_VISIT_GAP_SECONDS apart.
+    visits = models.PositiveIntegerField(default=1, db_default=1)
 
     def __str__(self) -> str:
         return self.name or self.email or f"Visitor {str(self.id)[:6]}"
@@ -126,6 +134,27 @@ class AgentReadMark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} read {self.conversation} up to #{self.last_read_seq}"
+
+
+class CannedReply(models.Model):
+    """A site's saved reply, expanded in the console's composer by typing `/shortcut`."""
+
+    # Here, not in sites (which owns per-site settings): saving one publishes an event to the site's
+    # consoles, and events belong to conversations, a layer above sites.
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="canned_replies")
+    shortcut = models.SlugField(max_length=40)
+    title = models.CharField(max_length=120, blank=True)
+    body = models.TextField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["site", "shortcut"], name="unique_canned_shortcut")]
+
+    def __str__(self) -> str:
+        return f"/{self.shortcut}"
 
 
 class Activity(models.Model):

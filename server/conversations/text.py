@@ -16,3 +16,13 @@ def is_storable_text(value: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+# Page addresses and titles a visitor's browser reports (docs/console.md, "Agent tools").
+MAX_URL_CHARS = 2000
+MAX_PAGE_TITLE_CHARS = 300
+
+
+def page_title_text(value: str) -> str:
+    """A page title on one line, cut to MAX_PAGE_TITLE_CHARS (never refused: pages set what they like)."""
+    return " ".join(value.split())[:MAX_PAGE_TITLE_CHARS]

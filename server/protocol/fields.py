@@ -8,14 +8,13 @@ from typing import Annotated
 from pydantic import AfterValidator, Field, PlainValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from server.conversations.text import STORABLE_EXPECTATION, is_storable_text
+from server.conversations.text import MAX_URL_CHARS, STORABLE_EXPECTATION, is_storable_text, page_title_text
 
 # A full match everywhere: pydantic's Rust engine reads `$` as the end of the text (never before a final
 # newline), and Python code uses it with fullmatch (validation.frame_ref). tests/security/test_identifiers.py
 # holds both to it, so a switch to regex_engine="python-re" would fail there.
 CLIENT_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 MAX_SEQ = 2**31 - 1
-MAX_URL_CHARS = 2000
 # A generous bound: the body's real limit (PARLEY_MESSAGE_MAX_LENGTH) is a business rule in actions.
 MAX_TEXT_FIELD_CHARS = 1_000_000
 
@@ -99,6 +98,32 @@ PageUrl = Annotated[
     WithJsonSchema({"type": "string", "description": "An http(s) URL (or empty); cut to 2000 characters."}),
     Expect("must be a string"),
 ]
+
+
+def _page_title(value: object) -> str:
+    if not isinstance(value, str):
+        raise _invalid("must be a string")
+    if not is_storable_text(value):
+        raise _invalid(STORABLE_EXPECTATION)
+    return page_title_text(value)
+
+
+PageTitle = Annotated[
+    str,
+    PlainValidator(_page_title),
+    WithJsonSchema({"type": "string", "description": "A page title; cut to 300 characters."}),
+    Expect("must be a string"),
+]
+SHORTCUT_PATTERN = r"^[a-z0-9_-]{1,40}$"
+Shortcut = Annotated[
+    str,
+    Field(pattern=SHORTCUT_PATTERN, description="1-40 characters of a-z, 0-9, '-' and '_'."),
+    Expect("must be 1-40 characters of a-z, 0-9, '-' or '_'"),
+]
+_RECORD_ID = Annotated[int, Field(strict=True, ge=1, le=2**63 - 1)]
+RecordId = Annotated[_RECORD_ID, Expect("must be an integer >= 1")]
+OptionalRecordId = Annotated[_RECORD_ID | None, Expect("must be an integer >= 1 or null")]
+VisitorId = ConversationId
 
 
 def _optional_uuid(value: object) -> uuid.UUID | None:

@@ -11,19 +11,27 @@ from server.protocol.fields import (
     ConversationId,
     Expect,
     OptionalConversationId,
+    OptionalRecordId,
+    PageTitle,
     PageUrl,
+    RecordId,
     Seq,
+    Shortcut,
     Text,
+    VisitorId,
 )
 from server.protocol.objects import (
     SERVER_OUTPUT,
     Activity,
+    CannedReply,
     Conversation,
     ConversationState,
     ConversationSummary,
     Message,
+    PastConversation,
     SiteAgent,
     SiteInfo,
+    VisitorDetail,
 )
 
 # Every error code Parley emits; errors.ERROR_CODES maps each to its HTTP status and close code.
@@ -168,7 +176,61 @@ class ConversationReopen(ClientFrame):
     conversation_id: ConversationId
 
 
-VisitorClientFrame = Annotated[Hello | VisitorMessageSend | Sync | Ping, Field(discriminator="type")]
+# --- Agent tools: visitor context, canned replies (docs/console.md, "Agent tools") ---
+
+
+class Page(ClientFrame):
+    """The visitor's page changed (a navigation, a single-page app's route), or its context; no reply.
+
+    At most one is applied per PARLEY_PAGE_MIN_INTERVAL_SECONDS per socket: of those sent sooner, only the
+    latest is, when the interval ends (the others are dropped without an answer).
+    """
+
+    type: Literal["page"]
+    url: PageUrl = Field(description="The page's http(s) URL.")
+    title: PageTitle = Field("", description="The page's title.")
+    # The visitor's context, each dropped (not refused) unless well-formed; empty keeps what is stored.
+    referrer: Text = Field("", description="document.referrer (kept only when an http(s) URL).")
+    timezone: Text = Field("", description="The browser's IANA time zone, e.g. 'Europe/Paris'.")
+    language: Text = Field("", description="navigator.language, a BCP 47 tag.")
+
+
+class VisitorGet(ClientFrame):
+    """Ask for a visitor of the agent's sites; answered by `visitor.detail`."""
+
+    type: Literal["visitor.get"]
+    visitor_id: VisitorId
+
+
+class CannedSave(ClientFrame):
+    """Create (no id) or change a canned reply of one of the agent's sites; answered by `canned.changed`."""
+
+    type: Literal["canned.save"]
+    id: OptionalRecordId = Field(None, description="The canned reply to change; absent or null creates one.")
+    site_id: RecordId
+    shortcut: Shortcut
+    title: Text = Field("", description="At most 120 characters.")
+    body: Text = Field(description="1..PARLEY_MESSAGE_MAX_LENGTH characters after trimming.")
+
+
+class NoteAdd(ClientFrame):
+    """A private note in a conversation of the agent's sites, never sent to the visitor; answered by
+    `activity.new` (through the broadcast to the consoles following the conversation, or to the sender)."""
+
+    type: Literal["note.add"]
+    conversation_id: ConversationId
+    client_id: ClientId
+    body: Text = Field(description="1..PARLEY_MESSAGE_MAX_LENGTH characters after trimming.")
+
+
+class CannedDelete(ClientFrame):
+    """Delete a canned reply of one of the agent's sites; answered by `canned.changed`."""
+
+    type: Literal["canned.delete"]
+    id: RecordId
+
+
+VisitorClientFrame = Annotated[Hello | VisitorMessageSend | Sync | Ping | Page, Field(discriminator="type")]
 AgentClientFrame = Annotated[
     ConversationOpen
     | ConversationLeave
@@ -178,7 +240,11 @@ AgentClientFrame = Annotated[
     | Ping
     | ConversationAssign
     | ConversationResolve
-    | ConversationReopen,
+    | ConversationReopen
+    | VisitorGet
+    | CannedSave
+    | CannedDelete
+    | NoteAdd,
     Field(discriminator="type"),
 ]
 
@@ -226,6 +292,7 @@ class AgentReady(ServerFrame):
     sites: list[SiteInfo]
     inbox: list[ConversationSummary] = Field(description="Newest first.")
     agents: list[SiteAgent] = Field(description="Every active member of the agent's sites, by name.")
+    canned: list[CannedReply] = Field(description="The canned replies of the agent's sites, by shortcut.")
 
 
 class MessageAck(ServerFrame):
@@ -332,6 +399,34 @@ class ErrorFrame(ServerFrame):
     )
 
 
+class VisitorPage(ServerFrame):
+    """A visitor of the agent's sites moved to another page (from its `page` frames)."""
+
+    type: Literal["visitor.page"]
+    visitor_id: uuid.UUID
+    url: str = Field(description="The page's http(s) URL.")
+    title: str = Field(description="The page's title, empty when it has none.")
+
+
+class VisitorDetailFrame(ServerFrame):
+    """The answer to `visitor.get`: the visitor and its conversations, newest first."""
+
+    type: Literal["visitor.detail"]
+    visitor: VisitorDetail
+    conversations: list[PastConversation] = Field(
+        description="Its conversations, newest first (at most PARLEY_VISITOR_CONVERSATIONS_LIMIT)."
+    )
+
+
+class CannedChanged(ServerFrame):
+    """A canned reply of the agent's sites was saved (`canned`) or deleted (`deleted_id`)."""
+
+    type: Literal["canned.changed"]
+    site_id: int
+    canned: CannedReply | None = Field(description="The saved canned reply; null when one was deleted.")
+    deleted_id: int | None = Field(description="The deleted canned reply's id; null when one was saved.")
+
+
 VisitorServerFrame = Annotated[
     VisitorReady | MessageAck | MessageNew | ConversationStarted | History | Pong | ErrorFrame,
     Field(discriminator="type"),
@@ -347,7 +442,10 @@ AgentServerFrame = Annotated[
     | Pong
     | ErrorFrame
     | ActivityNew
-    | ConversationAssigned,
+    | ConversationAssigned
+    | VisitorPage
+    | VisitorDetailFrame
+    | CannedChanged,
     Field(discriminator="type"),
 ]
 
@@ -368,6 +466,12 @@ class SessionRequest(BaseModel):
     page_url: Annotated[str | None, Expect(OPTIONAL_STRING)] = Field(
         None, description="The page the widget runs on (an http(s) URL)."
     )
+    # The visitor's context for the console's sidebar, each dropped when it cannot be stored: document.title,
+    # document.referrer (http(s)), the IANA time zone (Intl) and navigator.language (BCP 47).
+    page_title: Annotated[str | None, Expect(OPTIONAL_STRING)] = None
+    referrer: Annotated[str | None, Expect(OPTIONAL_STRING)] = None
+    timezone: Annotated[str | None, Expect(OPTIONAL_STRING)] = None
+    language: Annotated[str | None, Expect(OPTIONAL_STRING)] = None
 
 
 class SessionResponse(BaseModel):

@@ -86,6 +86,10 @@ class VisitorInfo(BaseModel):
     name: str = Field(description="The visitor's name, empty when unknown.")
     email: str = Field(description="The visitor's email address, empty when unknown.")
     last_page_url: str = Field(description="The page the visitor was last seen on, empty when unknown.")
+    display_name: str = Field(
+        description="The name to show: the visitor's name, else a friendly one generated from its id "
+        "('Amber Fox'), the same everywhere and always."
+    )
 
 
 class SiteInfo(BaseModel):
@@ -121,6 +125,55 @@ class ConversationSummary(BaseModel):
         "in broadcasts (`inbox.update`), where the console keeps its own. Unread: last_message.author is "
         "'visitor' and last_message.seq > last_read_seq.",
     )
+
+
+class VisitorDetail(BaseModel):
+    """A visitor as the console's sidebar shows it (`visitor.detail`)."""
+
+    model_config = SERVER_OUTPUT
+
+    id: uuid.UUID = Field(description="The visitor's id.")
+    site_id: int = Field(description="The visitor's site.")
+    name: str = Field(description="The visitor's name, empty when unknown.")
+    email: str = Field(description="The visitor's email address, empty when unknown.")
+    display_name: str = Field(description="As VisitorInfo.display_name.")
+    page_url: str = Field(description="The page the visitor is on (or was last on), empty when unknown.")
+    page_title: str = Field(description="That page's title, empty when unknown.")
+    referrer: str = Field(description="The page that led to the site (an http(s) URL), empty when unknown.")
+    browser: str = Field(description="Browser and major version from its User-Agent, e.g. 'Chrome 120'.")
+    os: str = Field(description="Operating system from its User-Agent, e.g. 'Windows 10'.")
+    timezone: str = Field(
+        description="The browser's IANA time zone, e.g. 'Europe/Paris'; empty when unknown."
+    )
+    language: str = Field(description="The browser's language tag, e.g. 'fr-FR'; empty when unknown.")
+    first_seen_at: Timestamp
+    last_seen_at: Timestamp
+    visits: int = Field(ge=1, description="Sessions more than PARLEY_VISIT_GAP_SECONDS apart.")
+
+
+class PastConversation(BaseModel):
+    """One of a visitor's conversations, as the sidebar lists them."""
+
+    model_config = SERVER_OUTPUT
+
+    id: uuid.UUID = Field(description="The conversation's id (`conversation.open` opens it).")
+    status: Literal["open", "resolved"]
+    last_seq: Seq = Field(description="The seq of its latest message.")
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class CannedReply(BaseModel):
+    """A site's saved reply, expanded in the composer by `/shortcut`."""
+
+    model_config = SERVER_OUTPUT
+
+    id: int = Field(description="The canned reply's id.")
+    site_id: int = Field(description="The site it belongs to.")
+    shortcut: str = Field(description="1-40 characters of a-z, 0-9, '-' and '_', unique per site.")
+    title: str = Field(description="A label for the list, empty when none.")
+    body: str = Field(description="The text it expands to.")
+    updated_at: Timestamp
 
 
 class Activity(BaseModel):

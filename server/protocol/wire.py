@@ -4,7 +4,8 @@ import uuid
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
-from server.conversations.models import Activity, Conversation, Message, Visitor
+from server.conversations.friendly_names import visitor_display_name
+from server.conversations.models import Activity, CannedReply, Conversation, Message, Visitor
 from server.conversations.records import BatchedConversation, BatchedMessage, HistoryMessage, SiteMember
 from server.protocol import objects
 from server.protocol.objects import construct
@@ -128,7 +129,14 @@ def visitor_fields(
     *, visitor_id: uuid.UUID, name: str, email: str, last_page_url: str
 ) -> objects.VisitorInfo:
     """A visitor as agents see it, from its fields (when no row object is at hand)."""
-    return construct(objects.VisitorInfo, id=visitor_id, name=name, email=email, last_page_url=last_page_url)
+    return construct(
+        objects.VisitorInfo,
+        id=visitor_id,
+        name=name,
+        email=email,
+        last_page_url=last_page_url,
+        display_name=visitor_display_name(visitor_id=visitor_id, name=name),
+    )
 
 
 def site_wire(site: Site) -> objects.SiteInfo:
@@ -248,4 +256,51 @@ def site_agent_wire(member: SiteMember) -> objects.SiteAgent:
         id=member.user_id,
         name=display_name(first_name=member.first_name, username=member.username),
         site_ids=list(member.site_ids),
+    )
+
+
+def visitor_detail_wire(visitor: Visitor, *, browser: str, os: str) -> objects.VisitorDetail:
+    """A visitor as the console's sidebar shows it."""
+    return construct(
+        objects.VisitorDetail,
+        id=visitor.pk,
+        site_id=visitor.site_id,
+        name=visitor.name,
+        email=visitor.email,
+        display_name=visitor_display_name(visitor_id=visitor.pk, name=visitor.name),
+        page_url=visitor.last_page_url,
+        page_title=visitor.last_page_title,
+        referrer=visitor.referrer,
+        browser=browser,
+        os=os,
+        timezone=visitor.timezone,
+        language=visitor.language,
+        first_seen_at=visitor.first_seen_at,
+        last_seen_at=visitor.last_seen_at,
+        visits=visitor.visits,
+    )
+
+
+def past_conversation_wire(conversation: Conversation) -> objects.PastConversation:
+    """One of a visitor's conversations as the sidebar lists it."""
+    return construct(
+        objects.PastConversation,
+        id=conversation.pk,
+        status=conversation.status,
+        last_seq=conversation.last_seq,
+        created_at=conversation.created_at,
+        updated_at=conversation.updated_at,
+    )
+
+
+def canned_wire(canned: CannedReply) -> objects.CannedReply:
+    """A canned reply as agents see it."""
+    return construct(
+        objects.CannedReply,
+        id=canned.pk,
+        site_id=canned.site_id,
+        shortcut=canned.shortcut,
+        title=canned.title,
+        body=canned.body,
+        updated_at=canned.updated_at,
     )

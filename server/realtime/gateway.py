@@ -13,15 +13,18 @@ from pydantic import BaseModel
 from server.conversations.events import (
     ActivityStored,
     AgentAccessChanged,
+    CannedReplyChanged,
     ConversationState,
     Event,
     MessageStored,
+    VisitorPageChanged,
 )
 from server.protocol import frames
 from server.protocol.objects import construct
 from server.protocol.wire import (
     activity_wire,
     agent_display_name,
+    canned_wire,
     conversation_id_of,
     conversation_state,
     conversation_summary,
@@ -40,6 +43,8 @@ CONVERSATION_STARTED = "visitor.conversation_started"
 INBOX_UPDATE = "inbox.update"
 AGENT_NOTIFICATION = "agent.notification"
 AGENT_ACCESS_CHANGED = "agent.access_changed"
+VISITOR_PAGE = "visitor.page"
+CANNED_CHANGED = "canned.changed"
 CONVERSATION_ACTIVITY = "conversation.activity"
 CONVERSATION_ASSIGNED = "agent.conversation_assigned"
 
@@ -88,6 +93,8 @@ def layer_events(events: Sequence[Event]) -> list[LayerEvent]:
             messages.extend(_message_stored(event))
         elif isinstance(event, AgentAccessChanged):
             messages.append(_access_changed(event))
+        elif isinstance(event, (VisitorPageChanged, CannedReplyChanged)):
+            messages.append(_site_tools_event(event))
         elif isinstance(event, ActivityStored):
             messages.extend(_activity_stored(event))
         else:
@@ -198,6 +205,28 @@ def _activity_stored(event: ActivityStored) -> list[LayerEvent]:
             )
         )
     return messages
+
+
+def _site_tools_event(event: VisitorPageChanged | CannedReplyChanged) -> LayerEvent:
+    """The layer event telling a site's agents that a visitor changed page or a canned reply changed."""
+    group = site_agents_group(event.site_id)
+    if isinstance(event, VisitorPageChanged):
+        page = construct(
+            frames.VisitorPage,
+            type="visitor.page",
+            visitor_id=event.visitor_id,
+            url=event.url,
+            title=event.title,
+        )
+        return layer_event(group=group, event_type=VISITOR_PAGE, frame=page)
+    changed = construct(
+        frames.CannedChanged,
+        type="canned.changed",
+        site_id=event.site_id,
+        canned=canned_wire(event.canned) if event.canned is not None else None,
+        deleted_id=event.deleted_id,
+    )
+    return layer_event(group=group, event_type=CANNED_CHANGED, frame=changed)
 
 
 def _access_changed(event: AgentAccessChanged) -> LayerEvent:

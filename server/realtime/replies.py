@@ -1,11 +1,13 @@
 """The frames a socket answers with, built from what services and selectors return (via protocol.wire)."""
 
 import uuid
+from collections.abc import Sequence
 
-from server.conversations.models import Conversation
+from server.conversations.models import Activity, CannedReply, Conversation
 from server.conversations.records import MessagePage, SiteMember
 from server.conversations.selectors.history import VisitorReady
 from server.conversations.selectors.inbox import AgentInbox
+from server.conversations.selectors.visitors import VisitorDetail
 from server.conversations.services.conversations import OpenedConversation
 from server.conversations.services.messages import PostedMessage
 from server.protocol import frames
@@ -13,12 +15,15 @@ from server.protocol.objects import construct
 from server.protocol.wire import (
     activity_wire,
     agent_display_name,
+    canned_wire,
     conversation_fields,
     conversation_state,
     conversation_summary,
     message_wire,
+    past_conversation_wire,
     site_agent_wire,
     site_wire,
+    visitor_detail_wire,
 )
 
 
@@ -42,8 +47,10 @@ def visitor_ready_frame(ready: VisitorReady) -> frames.VisitorReady:
     )
 
 
-def agent_ready_frame(inbox: AgentInbox, *, agents: list[SiteMember]) -> frames.AgentReady:
-    """The `ready` frame for an agent socket: the agent's sites, inbox and colleagues."""
+def agent_ready_frame(
+    inbox: AgentInbox, *, agents: list[SiteMember], canned: Sequence[CannedReply] = ()
+) -> frames.AgentReady:
+    """The `ready` frame for an agent socket: the agent's sites, inbox, colleagues and canned replies."""
     return construct(
         frames.AgentReady,
         type="ready",
@@ -54,6 +61,7 @@ def agent_ready_frame(inbox: AgentInbox, *, agents: list[SiteMember]) -> frames.
             for conversation in inbox.conversations
         ],
         agents=[site_agent_wire(member) for member in agents],
+        canned=[canned_wire(reply) for reply in canned],
     )
 
 
@@ -98,3 +106,18 @@ def inbox_row_frame(conversation: Conversation) -> frames.InboxUpdate:
         conversation=conversation_summary(conversation, last_read_seq=None),
         previous=conversation_state(status=conversation.status, assignee_id=conversation.assignee_id),
     )
+
+
+def visitor_detail_frame(detail: VisitorDetail) -> frames.VisitorDetailFrame:
+    """The `visitor.detail` frame answering `visitor.get`."""
+    return construct(
+        frames.VisitorDetailFrame,
+        type="visitor.detail",
+        visitor=visitor_detail_wire(detail.visitor, browser=detail.browser, os=detail.os),
+        conversations=[past_conversation_wire(conversation) for conversation in detail.conversations],
+    )
+
+
+def activity_new_frame(activity: Activity) -> frames.ActivityNew:
+    """The `activity.new` frame for one agent-only line (a note answered to its sender)."""
+    return construct(frames.ActivityNew, type="activity.new", activity=activity_wire(activity))

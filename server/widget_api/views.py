@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.http import parse_etags
 from django.views.decorators.csrf import csrf_exempt
 
+from server.conversations.services.visitor_context import check_visitor_context
 from server.conversations.services.visitors import do_start_visitor_session
 from server.errors import ParleyError, internal_error
 from server.limits.checks import check_widget_request
@@ -104,6 +105,9 @@ def widget_session(request: HttpRequest, site_key: str) -> HttpResponse:
         page_url=body.page_url,
         user_agent=request.headers.get("User-Agent", ""),
         client_ip=request_client_ip(request),
+        context=check_visitor_context(
+            page_title=body.page_title, referrer=body.referrer, timezone=body.timezone, language=body.language
+        ),
     )
     public = settings.PARLEY_PUBLIC_URL
     socket_base = (

@@ -649,6 +649,10 @@ def test_every_json_object_gets_an_answer_by_the_rules(socket, fields, ensure_as
 # --- HTTP bodies (parse_body) -----------------------------------------------------------------------------
 
 
+# A session request's context for the agents' sidebar, all absent.
+NO_CONTEXT = {"page_title": None, "referrer": None, "timezone": None, "language": None}
+
+
 def body_outcome(body: bytes) -> Outcome:
     """("error", code, message) when refused, else ("ok", fields)."""
     try:
@@ -661,12 +665,26 @@ def body_outcome(body: bytes) -> Outcome:
 @pytest.mark.parametrize(
     ("body", "expected"),
     [
-        (b"", ("ok", {"visitor_token": None, "page_url": None})),
-        (b'{"visitor_token": "t", "x": 1}', ("ok", {"visitor_token": "t", "page_url": None})),
+        (b"", ("ok", {"visitor_token": None, "page_url": None, **NO_CONTEXT})),
+        (b'{"visitor_token": "t", "x": 1}', ("ok", {"visitor_token": "t", "page_url": None, **NO_CONTEXT})),
         (
             b'{"page_url": "https://a/\\ud800"}',
-            ("ok", {"visitor_token": None, "page_url": "https://a/\ud800"}),
+            ("ok", {"visitor_token": None, "page_url": "https://a/\ud800", **NO_CONTEXT}),
         ),
+        (
+            b'{"page_title": "Shoes", "timezone": "Europe/Paris"}',
+            (
+                "ok",
+                {
+                    **NO_CONTEXT,
+                    "visitor_token": None,
+                    "page_url": None,
+                    "page_title": "Shoes",
+                    "timezone": "Europe/Paris",
+                },
+            ),
+        ),
+        (b'{"language": 7}', ("error", "invalid_field", "Field 'language' must be a string or null.")),
         (b"[]", ("error", "invalid_json", "The body must be a JSON object.")),
         (b"nope", ("error", "invalid_json", "The body is not valid JSON.")),
         (b"[" * 3000 + b"]" * 3000, ("error", "invalid_json", "The body is not valid JSON.")),

@@ -3,10 +3,13 @@
 import { useEffect, useLayoutEffect } from "preact/hooks";
 import type { ConsoleController } from "../controller";
 import { useStore } from "../store";
-import { TITLE } from "../strings";
+import { CANNED, SHORTCUTS, TITLE } from "../strings";
 import { inboxEmptyText, inboxRows, threadView, unreadTotal } from "../view";
+import { CannedDialog } from "./CannedDialog";
 import { Composer } from "./Composer";
 import { Inbox } from "./Inbox";
+import { ShortcutsDialog } from "./ShortcutsDialog";
+import { Sidebar } from "./Sidebar";
 import { StatusBar } from "./StatusBar";
 import { Thread } from "./Thread";
 import { Toasts } from "./Toasts";
@@ -20,6 +23,7 @@ export interface AppProps {
 
 export function App({ controller: c, root, logoutForm }: AppProps) {
   const state = useStore(c.store);
+  const tools = useStore(c.tools.store);
   const unread = unreadTotal(c.model);
   const view = threadView(c.model, state);
 
@@ -32,10 +36,37 @@ export function App({ controller: c, root, logoutForm }: AppProps) {
     root.dataset.view = state.openId ? "thread" : "inbox";
   }, [root, state.openId]);
 
+  // Keyboard shortcuts (tools.ts, listed by "?"), never while typing in a box.
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent): void => {
+      if (!event.defaultPrevented && c.tools.onKey(event)) event.preventDefault();
+    };
+    document.addEventListener("keydown", onKey);
+    return () => document.removeEventListener("keydown", onKey);
+  }, [c]);
+
   const close = (): void => c.closeConversation();
   return (
     <>
-      <StatusBar state={state} agentName={c.config.agent.name} logoutForm={logoutForm} />
+      <StatusBar state={state} agentName={c.config.agent.name} logoutForm={logoutForm}>
+        <button
+          type="button"
+          class="button button-ghost button-small"
+          data-console="canned-open"
+          onClick={() => c.tools.openCanned(true)}
+        >
+          {CANNED.open}
+        </button>
+        <button
+          type="button"
+          class="button button-ghost button-small"
+          data-console="shortcuts-open"
+          aria-label={SHORTCUTS.open}
+          onClick={() => c.tools.openShortcuts(true)}
+        >
+          ?
+        </button>
+      </StatusBar>
       <main class="columns">
         <Inbox
           rows={inboxRows(c.model, state)}
@@ -64,10 +95,22 @@ export function App({ controller: c, root, logoutForm }: AppProps) {
             error={state.replyError}
             focusRequest={state.replyFocusRequest}
             onInput={(text) => c.setReply(text)}
-            onSubmit={() => c.submitReply()}
+            onSubmit={() => (tools.mode === "note" ? c.tools.submitNote() : c.submitReply())}
             onBack={close}
+            mode={tools.mode}
+            onMode={(mode) => c.tools.setMode(mode)}
+            suggestions={tools.mode === "reply" ? c.tools.suggestions(state.reply) : []}
+            suggestion={tools.suggestion}
+            onSuggestion={(index) => c.tools.setSuggestion(index)}
+            onExpand={(reply) => c.tools.expand(reply)}
           />
         </Thread>
+        <Sidebar
+          tools={c.tools}
+          openId={state.openId}
+          label={view?.title ?? ""}
+          onOpenConversation={(id) => c.tools.openPast(id)}
+        />
       </main>
       <Toasts
         toasts={state.toasts}
@@ -77,6 +120,8 @@ export function App({ controller: c, root, logoutForm }: AppProps) {
           if (toast.openId) c.openConversation(toast.openId, { focusReply: true });
         }}
       />
+      <CannedDialog tools={c.tools} sites={state.sites} />
+      <ShortcutsDialog tools={c.tools} />
     </>
   );
 }

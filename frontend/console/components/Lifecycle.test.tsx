@@ -21,16 +21,16 @@ afterEach(() => unmount());
 const $ = <T extends Element = HTMLElement>(selector: string): T | null => root.querySelector<T>(selector);
 
 describe("lifecycle in the thread", () => {
-  it("shows system lines, activity lines and notes as text", () => {
+  it("shows system lines and activity lines as text; notes only apart, in the sidebar", () => {
     mountOpen();
     const event = $('[data-console="message"][data-event="resolved"]')!;
     expect(event.dataset.author).toBe("system");
     expect(event.textContent).toContain("Eli resolved the conversation");
     expect($('[data-console="activity"]')?.textContent).toContain("Dana assigned this to Eli");
-    const note = $('[data-console="note"]')!;
-    expect(note.textContent).toContain("Private note");
-    expect(note.querySelector("i")).toBeNull();
-    expect(note.querySelector(".message-body")?.textContent).toBe("<i>VIP</i>");
+    expect($('[data-console="messages"]')?.textContent).not.toContain("VIP");
+    const notes = $('[data-console="notes"]')!;
+    expect(notes.textContent).toContain("<i>VIP</i>");
+    expect(notes.querySelector("i")).toBeNull();
   });
 
   it("assigns from the header: Assign to me, the menu, Resolve", () => {
@@ -77,7 +77,7 @@ describe("lifecycle in the thread", () => {
         by: { id: COLLEAGUE_ID, name: "Eli" },
       }),
     );
-    expect($('[data-console="toasts"]')?.textContent).toContain("Eli assigned you: Visitor a2b3c4");
+    expect($('[data-console="toasts"]')?.textContent).toContain("Eli assigned you: Amber Fox");
     act(() => $<HTMLButtonElement>('[data-console="toast-open"]')!.click());
     expect(setup.controller.state.openId).toBe("c2");
     expect(setup.socket.last("conversation.open")).toMatchObject({ conversation_id: "c2" });

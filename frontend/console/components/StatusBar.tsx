@@ -1,5 +1,6 @@
 // The top bar: wordmark, connection state, the agent's name and Log out.
 
+import type { ComponentChildren } from "preact";
 import type { ConsoleState } from "../model";
 import { TOPBAR } from "../strings";
 
@@ -8,9 +9,11 @@ export interface StatusBarProps {
   agentName: string;
   /** The id of the page's server-rendered logout form (it carries the CSRF token). */
   logoutForm: string;
+  /** Buttons of the agent tools (canned replies, shortcuts). */
+  children?: ComponentChildren;
 }
 
-export function StatusBar({ state, agentName, logoutForm }: StatusBarProps) {
+export function StatusBar({ state, agentName, logoutForm, children }: StatusBarProps) {
   return (
     <header class="topbar">
       <p class="wordmark">
@@ -22,6 +25,7 @@ export function StatusBar({ state, agentName, logoutForm }: StatusBarProps) {
         <span class="status-text">{state.statusText}</span>
       </p>
       <div class="topbar-end">
+        {children}
         <span class="agent-name" data-console="agent-name">
           {agentName}
         </span>

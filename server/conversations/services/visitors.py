@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from server.conversations.models import Visitor
 from server.conversations.selectors.history import VisitorReady, visitor_ready, visitor_visit
+from server.conversations.services.visitor_context import VisitorContext, check_http_url, known_context
 from server.conversations.store import sql, statements
-from server.conversations.text import is_storable_text
 from server.conversations.tokens import read_visitor_token, sign_visitor_token
 from server.errors import ParleyError
 from server.limits.checks import check_new_visitor
@@ -21,7 +21,6 @@ from server.sites.models import Site
 logger = logging.getLogger(__name__)
 
 MAX_USER_AGENT_CHARS = 400
-MAX_PAGE_URL_CHARS = 2000
 # A reconnecting visitor is "seen" again without a write while its last visit is this recent.
 LAST_SEEN_RESOLUTION = timedelta(seconds=60)
 
@@ -35,22 +34,28 @@ class VisitorSession:
 
 
 def _clean_page_url(page_url: object) -> str:
-    if not isinstance(page_url, str) or not page_url.startswith(("http://", "https://")):
-        return ""
-    if not is_storable_text(page_url):
-        return ""
-    return page_url[:MAX_PAGE_URL_CHARS]
+    return check_http_url(value=page_url)
 
 
 @transaction.atomic
 def do_start_visitor_session(
-    *, site: Site, visitor_token: object, page_url: object, user_agent: str, client_ip: str | None = None
+    *,
+    site: Site,
+    visitor_token: object,
+    page_url: object,
+    user_agent: str,
+    client_ip: str | None = None,
+    context: VisitorContext | None = None,
 ) -> VisitorSession:
     """Resume the visitor a valid token names, else create a fresh one; return a new token either way.
 
     A fresh visitor for a client (`client_ip`) counts against the new-visitor limits (server/limits/);
     resuming one never does, nor does a visitor the server starts itself (fixtures, the demo: None).
+    `context` (the page's title, referrer, time zone, language) replaces what is stored, part by part,
+    where it is not empty; a session more than PARLEY_VISIT_GAP_SECONDS after the visitor was last seen
+    counts as a visit.
     """
+    context = context or VisitorContext()
     visitor: Visitor | None = None
     if visitor_token is not None:
         try:
@@ -70,13 +75,38 @@ def do_start_visitor_session(
     if visitor is None:
         if client_ip is not None:
             check_new_visitor(ip=client_ip, site_id=site.pk)
-        visitor = Visitor.objects.create(site=site, last_page_url=clean_url, user_agent=clean_user_agent)
+        visitor = Visitor.objects.create(
+            site=site,
+            last_page_url=clean_url,
+            user_agent=clean_user_agent,
+            last_page_title=context.page_title,
+            referrer=context.referrer,
+            timezone=context.timezone,
+            language=context.language,
+        )
     else:
+        if (now - visitor.last_seen_at).total_seconds() > settings.PARLEY_VISIT_GAP_SECONDS:
+            visitor.visits += 1
         visitor.last_seen_at = now
         visitor.user_agent = clean_user_agent
         if clean_url:
             visitor.last_page_url = clean_url
-        visitor.save(update_fields=["last_seen_at", "user_agent", "last_page_url"])
+            # The title belongs to the page: a new page without one has none.
+            visitor.last_page_title = context.page_title
+        for field, value in known_context(context).items():
+            setattr(visitor, field, value)
+        visitor.save(
+            update_fields=[
+                "last_seen_at",
+                "user_agent",
+                "last_page_url",
+                "last_page_title",
+                "referrer",
+                "timezone",
+                "language",
+                "visits",
+            ]
+        )
     return VisitorSession(
         visitor_id=visitor.pk, visitor_token=sign_visitor_token(site_id=site.pk, visitor_id=visitor.pk)
     )

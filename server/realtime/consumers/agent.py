@@ -11,9 +11,13 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 
 from server.conversations.selectors.activity import site_members
+from server.conversations.selectors.canned import agent_canned_replies
 from server.conversations.selectors.inbox import agent_conversation, agent_history, agent_inbox
+from server.conversations.selectors.visitors import agent_visitor_detail
+from server.conversations.services.canned import do_delete_canned_reply, do_save_canned_reply
 from server.conversations.services.conversations import do_open_conversation
 from server.conversations.services.messages import do_post_agent_message
+from server.conversations.services.notes import do_add_note
 from server.conversations.services.read_marks import do_mark_read
 from server.conversations.services.workflow import (
     WorkflowChange,
@@ -65,8 +69,9 @@ class AgentConsumer(ParleyConsumer):
         for site_id in sorted(access.site_ids):
             await self.join(site_agents_group(site_id))
         inbox = await database_sync_to_async(agent_inbox)(user=user)
+        canned = await database_sync_to_async(agent_canned_replies)(user_id=self.user_id)
         agents = await database_sync_to_async(site_members)(user_id=self.user_id)
-        await self.send_frame(replies.agent_ready_frame(inbox, agents=agents))
+        await self.send_frame(replies.agent_ready_frame(inbox, agents=agents, canned=canned))
 
     def handler_for(self, frame_type: str) -> Callable[[Any], Awaitable[None]]:
         """An anonymous or revoked socket is closed before any frame reaches a handler; others are checked."""
@@ -251,3 +256,44 @@ class AgentConsumer(ParleyConsumer):
         """Relay a notification while the agent's access holds."""
         if self.relay_allowed():
             await self.forward(event)
+
+    # --- Agent tools: the visitor sidebar and canned replies (docs/console.md, "Agent tools") ---
+
+    async def on_visitor_get(self, frame: frames.VisitorGet) -> None:
+        """Send a visitor of the agent's sites with its conversations."""
+        detail = await database_sync_to_async(agent_visitor_detail)(
+            user_id=self.user_id, visitor_id=frame.visitor_id
+        )
+        await self.send_frame(replies.visitor_detail_frame(detail))
+
+    async def on_canned_save(self, frame: frames.CannedSave) -> None:
+        """Store a canned reply; the `canned.changed` broadcast to the site's agents answers it."""
+        await database_sync_to_async(do_save_canned_reply)(
+            user_id=self.user_id,
+            canned_id=frame.id,
+            site_id=frame.site_id,
+            shortcut=frame.shortcut,
+            title=frame.title,
+            body=frame.body,
+        )
+
+    async def on_canned_delete(self, frame: frames.CannedDelete) -> None:
+        """Delete a canned reply; the `canned.changed` broadcast to the site's agents answers it."""
+        await database_sync_to_async(do_delete_canned_reply)(user_id=self.user_id, canned_id=frame.id)
+
+    async def on_note_add(self, frame: frames.NoteAdd) -> None:
+        """Store a private note; the consoles following the conversation get it as `activity.new`."""
+        added = await database_sync_to_async(do_add_note)(
+            agent=self.user, conversation_id=frame.conversation_id, client_id=frame.client_id, body=frame.body
+        )
+        # A retry is announced to no one, and a socket not following the conversation hears no broadcast.
+        if not added.created or frame.conversation_id not in self.open_conversations:
+            await self.send_frame(replies.activity_new_frame(added.activity))
+
+    async def site_tools_relay(self, event: dict[str, Any]) -> None:
+        """Relay a visitor's page change or a canned reply change while the agent's access holds."""
+        if self.relay_allowed():
+            await self.forward(event)
+
+    visitor_page = site_tools_relay
+    canned_changed = site_tools_relay

@@ -5,12 +5,17 @@ import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from channels.db import database_sync_to_async
 from django.conf import settings
 
 from server.conversations.selectors.history import visitor_history
+from server.conversations.services.visitor_context import (
+    VisitorContext,
+    check_visitor_context,
+    do_record_page,
+)
 from server.conversations.services.visitors import check_visitor_token, do_accept_visitor_hello
 from server.errors import CLOSE_HELLO_TIMEOUT, ParleyError
 from server.limits import checks as limits
@@ -23,6 +28,14 @@ from server.sites.selectors import is_site_cached
 from server.sites.services import check_site_origin
 
 logger = logging.getLogger(__name__)
+
+
+class PendingPage(NamedTuple):
+    """A `page` frame waiting for its socket's interval to end."""
+
+    url: str
+    title: str
+    context: VisitorContext
 
 
 class VisitorConsumer(ParleyConsumer):
@@ -66,9 +79,9 @@ class VisitorConsumer(ParleyConsumer):
 
     async def disconnect(self, code: int) -> None:
         """Cancel the hello deadline and leave every group."""
-        deadline = getattr(self, "hello_deadline", None)
-        if deadline is not None:
-            deadline.cancel()
+        for timer in (getattr(self, "hello_deadline", None), getattr(self, "page_timer", None)):
+            if timer is not None:
+                timer.cancel()
         await super().disconnect(code)
 
     def handler_for(self, frame_type: str) -> Callable[[Any], Awaitable[None]]:
@@ -94,6 +107,10 @@ class VisitorConsumer(ParleyConsumer):
             conversation_id=frame.conversation_id,
         )
         self.hello_deadline.cancel()
+        self.page_allowed_at = 0.0
+        self.page_pending: PendingPage | None = None
+        self.page_timer: asyncio.TimerHandle | None = None
+        self.page_announced = False
         self.visitor_id = visitor_id
         self.conversation_open = ready.conversation_id is not None and ready.status == "open"
         await self.send_frame(replies.visitor_ready_frame(ready))
@@ -132,6 +149,52 @@ class VisitorConsumer(ParleyConsumer):
                 conversation_id=frame.conversation_id, page=history.page, previous_id=history.previous_id
             )
         )
+
+    async def on_page(self, frame: frames.Page) -> None:
+        """Record the visitor's page for the site's agents: at most one per interval, the latest wins."""
+        if not frame.url:
+            return
+        earlier = self.page_pending
+        context = check_visitor_context(
+            page_title=None, referrer=frame.referrer, timezone=frame.timezone, language=frame.language
+        )
+        if earlier is not None:
+            # A frame not yet applied is superseded, but what it told of the context is kept.
+            context = VisitorContext(
+                referrer=context.referrer or earlier.context.referrer,
+                timezone=context.timezone or earlier.context.timezone,
+                language=context.language or earlier.context.language,
+            )
+        self.page_pending = PendingPage(url=frame.url, title=frame.title, context=context)
+        if self.page_timer is not None:
+            return
+        wait = self.page_allowed_at - time.monotonic()
+        if wait > 0:
+            self.page_timer = asyncio.get_running_loop().call_later(
+                wait, lambda: asyncio.ensure_future(self.apply_page())
+            )
+            return
+        await self.apply_page()
+
+    async def apply_page(self) -> None:
+        """Store the latest page frame (do_record_page writes only what changed)."""
+        pending, self.page_pending, self.page_timer = self.page_pending, None, None
+        if pending is None or self.visitor_id is None or self.site_id is None:
+            return
+        self.page_allowed_at = time.monotonic() + settings.PARLEY_PAGE_MIN_INTERVAL_SECONDS
+        try:
+            await database_sync_to_async(do_record_page)(
+                site_id=self.site_id,
+                visitor_id=self.visitor_id,
+                url=pending.url,
+                title=pending.title,
+                context=pending.context,
+                announce=not self.page_announced,
+            )
+            self.page_announced = True
+        except Exception:
+            # Also run from a timer, where nothing else would report it; the next page tries again.
+            logger.exception("recording visitor %s's page failed", self.visitor_id)
 
     async def conversation_message(self, event: dict[str, Any]) -> None:
         """Relay a message of the visitor's; a resolve or reopen line also says whether one is open."""
