@@ -5,9 +5,9 @@ import uuid
 import pytest
 
 from server.conversations.selectors.history import messages_after, visitor_history
-from server.errors import ParleyError
 from server.conversations.services.messages import do_post_visitor_message
 from server.conversations.services.workflow import do_resolve_conversation
+from server.errors import ParleyError
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
