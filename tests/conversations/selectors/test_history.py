@@ -30,7 +30,7 @@ def test_history_pages_are_capped_by_bytes_and_say_more_follows(visitor_alice, s
 def test_previous_conversation_is_the_visitors_one_started_before(
     visitor_alice, visitor_carol, agent_bob, settings
 ):
-    """Each conversation names the same visitor's one before it, the first none; an unknown id is not_found."""
+    """Each conversation names the visitor's one before it, the first none; an unknown id is not_found."""
     settings.PARLEY_REOPEN_WINDOW = 0
     alice = uuid.UUID(visitor_alice.visitor_id)
     conversations = []
