@@ -124,7 +124,9 @@ class PresenceSet(ClientFrame):
     """The agent sets itself online or away (for all its consoles, while any is open); no reply."""
 
     type: Literal["presence.set"]
-    status: Literal["online", "away"] = Field(description="Away: visitors see the team as away.")
+    status: Annotated[Literal["online", "away"], Expect("must be 'online' or 'away'")] = Field(
+        description="Away: visitors see the team as away."
+    )
 
 
 VisitorClientFrame = Annotated[Hello | VisitorMessageSend | Sync | Ping, Field(discriminator="type")]

@@ -133,7 +133,7 @@ async def online_agent_ids(*, user_ids: Collection[int]) -> set[int]:
 
 
 async def site_availability(*, site_id: int) -> Availability:
-    """"online" when an agent of the site is connected and not away, else "away" ("online" on failure)."""
+    """ "online" when an agent of the site is connected and not away, else "away" ("online" on failure)."""
     try:
         statuses = await _tracker().store.site_statuses(site_ids=[site_id])
     except Exception as error:
@@ -228,7 +228,9 @@ async def start_viewing(*, channel_name: str, conversation_id: uuid.UUID, site_i
     if console is None:
         return
     console.viewing[conversation_id] = site_id
-    await _announce_viewers(tracker, conversation_id=conversation_id, site_id=site_id, user_id=console.user_id)
+    await _announce_viewers(
+        tracker, conversation_id=conversation_id, site_id=site_id, user_id=console.user_id
+    )
 
 
 async def stop_viewing(*, channel_name: str, conversation_id: uuid.UUID) -> None:
@@ -240,10 +242,14 @@ async def stop_viewing(*, channel_name: str, conversation_id: uuid.UUID) -> None
     site_id = console.viewing.pop(conversation_id)
     if (conversation_id, console.user_id) in tracker.viewing():
         return  # another console of the agent in this process still views it
-    await _announce_viewers(tracker, conversation_id=conversation_id, site_id=site_id, user_id=console.user_id)
+    await _announce_viewers(
+        tracker, conversation_id=conversation_id, site_id=site_id, user_id=console.user_id
+    )
 
 
-async def _announce_viewers(tracker: _Tracker, *, conversation_id: uuid.UUID, site_id: int, user_id: int) -> None:
+async def _announce_viewers(
+    tracker: _Tracker, *, conversation_id: uuid.UUID, site_id: int, user_id: int
+) -> None:
     viewing = (conversation_id, user_id) in tracker.viewing()
     try:
         viewers = await tracker.store.view(conversation_id=conversation_id, user_id=user_id, viewing=viewing)

@@ -221,7 +221,14 @@ class RedisStore:
         """Count a console of this process; True when no process had the agent connected."""
         now = _now_ms()
         keys = [_key("conn", user_id), *(_key("site", site_id) for site_id in sorted(site_ids))]
-        args = [self.process_id, user_id, now, now + self.ttl_ms, self.ttl_ms, self.ttl_ms * SITE_KEY_TTLS]
+        args: list[str | int] = [
+            self.process_id,
+            user_id,
+            now,
+            now + self.ttl_ms,
+            self.ttl_ms,
+            self.ttl_ms * SITE_KEY_TTLS,
+        ]
         first = await redis_client().eval(_CONNECT, len(keys), *keys, *args)
         return bool(first)
 
@@ -278,7 +285,12 @@ class RedisStore:
     async def availability(self, *, site_id: int, remember: bool) -> tuple[Status, bool]:
         """The site's availability; with `remember`, stored as announced, and whether that changed it."""
         keys = [_key("site", site_id), _key("avail", site_id)]
-        args = [_now_ms(), self.away_prefix, "1" if remember else "0", AVAILABILITY_KEY_SECONDS]
+        args: list[str | int] = [
+            _now_ms(),
+            self.away_prefix,
+            "1" if remember else "0",
+            AVAILABILITY_KEY_SECONDS,
+        ]
         status, changed = await redis_client().eval(_AVAILABILITY, len(keys), *keys, *args)
         text = status.decode() if isinstance(status, bytes) else str(status)
         return ("online" if text == "online" else "away"), bool(changed)

@@ -1,4 +1,4 @@
-"""The presence stores: the same answers in memory and in a real Redis; Redis entries expire unless refreshed."""
+"""Presence stores: the same answers in memory and in a real Redis, where entries expire unless refreshed."""
 
 import asyncio
 import uuid

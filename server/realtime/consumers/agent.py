@@ -238,7 +238,10 @@ class AgentConsumer(ParleyConsumer):
     async def agent_viewers(self, event: dict[str, Any]) -> None:
         """Relay who views a conversation when the colleagues among them changed for this socket."""
         others = frozenset(event["agent_ids"]) - {self.user_id}
-        if not self.relay_allowed() or self.relayed_viewers.get(event["conversation_id"], frozenset()) == others:
+        if (
+            not self.relay_allowed()
+            or self.relayed_viewers.get(event["conversation_id"], frozenset()) == others
+        ):
             return
         if others:
             self.relayed_viewers[event["conversation_id"]] = others
