@@ -6,7 +6,8 @@ its agents expire and the next sweep finds them. Keys:
 
 - `conn:<user>`: the processes holding a console of the agent (member: process id);
 - `site:<site>`: the agents connected to a site (member: user id), their expiry the latest of any process;
-- `away:<user>`: present while the agent is away (expires with the agent's heartbeat);
+- `away:<user>`: present while the agent is away (expires with the agent's heartbeat, or one TTL after its
+  last console closed, so that a reload keeps it);
 - `avail:<site>`: the site's availability as last announced, so that one process announces a change;
 - `view:<conversation>`: who views it (member: `<process>:<user>`).
 """
@@ -69,7 +70,8 @@ class MemoryStore:
 
     def __init__(self) -> None:
         self.sites: dict[int, set[int]] = {}  # connected user id → the sites its consoles joined
-        self.away: set[int] = set()
+        # Away agents → None while connected, else until when (time.monotonic()) a reload keeps it.
+        self.away: dict[int, float | None] = {}
         self.announced: dict[int, Status] = {}
         self.viewers: dict[uuid.UUID, set[int]] = {}
 
@@ -77,20 +79,27 @@ class MemoryStore:
         """Count a console; True when the agent was not connected."""
         first = user_id not in self.sites
         self.sites.setdefault(user_id, set()).update(site_ids)
+        if user_id in self.away:
+            until = self.away[user_id]
+            if until is not None and until <= time.monotonic():
+                del self.away[user_id]
+            else:
+                self.away[user_id] = None
         return first
 
     async def disconnect(self, *, user_id: int, site_ids: Collection[int]) -> bool:
-        """Forget the agent's consoles (its last one closed)."""
+        """Forget the agent's consoles (its last one closed); away holds for a reload (the TTL)."""
         self.sites.pop(user_id, None)
-        self.away.discard(user_id)
+        if user_id in self.away:
+            self.away[user_id] = time.monotonic() + settings.PARLEY_PRESENCE_TTL_SECONDS
         return True
 
     async def set_away(self, *, user_id: int, away: bool) -> None:
         """Remember the agent's status while it is connected."""
         if away and user_id in self.sites:
-            self.away.add(user_id)
+            self.away[user_id] = None
         else:
-            self.away.discard(user_id)
+            self.away.pop(user_id, None)
 
     async def statuses(self, *, user_ids: Collection[int]) -> dict[int, Status]:
         """The status of each connected agent among these."""
@@ -134,23 +143,26 @@ class MemoryStore:
 
 
 # Forget the process's consoles of an agent; when no live process is left, the agent leaves its sites.
-# KEYS: conn, away, site keys...; ARGV: process id, user id, now (ms).
+# The agent's away key then lives one TTL more, so that a console reloaded comes back away.
+# KEYS: conn, away, site keys...; ARGV: process id, user id, now (ms), TTL (ms).
 _DISCONNECT = """
 redis.call('ZREM', KEYS[1], ARGV[1])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[3])
 if redis.call('ZCARD', KEYS[1]) > 0 then return 0 end
-redis.call('DEL', KEYS[2])
+redis.call('PEXPIRE', KEYS[2], ARGV[4])
 for i = 3, #KEYS do redis.call('ZREM', KEYS[i], ARGV[2]) end
 return 1
 """
 
-# Count the process's consoles of an agent; 1 when no live process had one before.
-# KEYS: conn, site keys...; ARGV: process id, user id, now (ms), expiry (ms), conn TTL (ms), site TTL (ms).
+# Count the process's consoles of an agent; 1 when no live process had one before. An away key left by a
+# reload lives on from here with the heartbeat.
+# KEYS: conn, away, site keys...; ARGV: process id, user id, now (ms), expiry (ms), TTL (ms), site TTL (ms).
 _CONNECT = """
 local before = redis.call('ZCOUNT', KEYS[1], '(' .. ARGV[3], '+inf')
 redis.call('ZADD', KEYS[1], ARGV[4], ARGV[1])
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
-for i = 2, #KEYS do
+redis.call('PEXPIRE', KEYS[2], ARGV[5])
+for i = 3, #KEYS do
   redis.call('ZADD', KEYS[i], 'GT', ARGV[4], ARGV[2])
   redis.call('PEXPIRE', KEYS[i], ARGV[6])
 end
@@ -220,7 +232,11 @@ class RedisStore:
     async def connect(self, *, user_id: int, site_ids: Collection[int]) -> bool:
         """Count a console of this process; True when no process had the agent connected."""
         now = _now_ms()
-        keys = [_key("conn", user_id), *(_key("site", site_id) for site_id in sorted(site_ids))]
+        keys = [
+            _key("conn", user_id),
+            _key("away", user_id),
+            *(_key("site", site_id) for site_id in sorted(site_ids)),
+        ]
         args: list[str | int] = [
             self.process_id,
             user_id,
@@ -239,7 +255,8 @@ class RedisStore:
             _key("away", user_id),
             *(_key("site", site_id) for site_id in sorted(site_ids)),
         ]
-        last = await redis_client().eval(_DISCONNECT, len(keys), *keys, self.process_id, user_id, _now_ms())
+        args: list[str | int] = [self.process_id, user_id, _now_ms(), self.ttl_ms]
+        last = await redis_client().eval(_DISCONNECT, len(keys), *keys, *args)
         return bool(last)
 
     async def set_away(self, *, user_id: int, away: bool) -> None:

@@ -158,3 +158,18 @@ async def test_presence_set_is_checked(agent_bob):
     assert error["type"] == "error"
     assert error["code"] == "invalid_field"
     await bob.disconnect()
+
+
+async def test_a_reloaded_console_comes_back_away_without_flipping_visitors(agent_bob, visitor_alice):
+    """Away, then the only console reloads: it comes back away, and the visitor never sees online."""
+    bob, _ = await connect_agent(agent_bob)
+    visitor, ready = await connect_visitor(visitor_alice)
+    assert ready["availability"] == "online"
+    await bob.send_json_to({"type": "presence.set", "status": "away"})
+    assert await visitor.receive_json_from() == {"type": "availability", "status": "away"}
+    await bob.disconnect()
+    reloaded, reloaded_ready = await connect_agent(agent_bob)
+    assert reloaded_ready["presence"] == [{"agent_id": agent_bob.pk, "status": "away"}]
+    await nothing_more(visitor)
+    await reloaded.disconnect()
+    await visitor.disconnect()

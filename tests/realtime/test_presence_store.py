@@ -51,13 +51,20 @@ async def test_first_console_and_last_console_are_told(store_kind):
     assert await store.site_statuses(site_ids=[10]) == {}
 
 
-async def test_away_is_remembered_while_connected_and_forgotten_after(store_kind):
-    """An away agent stays away for every console until its last console closes; then it is offline."""
+async def test_away_outlives_a_reload_but_not_the_ttl(store_kind, settings):
+    """An away agent is offline once its last console closes, comes back away within the TTL (a reload),
+    and online after it."""
+    settings.PARLEY_PRESENCE_TTL_SECONDS = 0.3
     store = new_store(store_kind)
     await store.connect(user_id=1, site_ids=[10])
     await store.set_away(user_id=1, away=True)
     assert await store.statuses(user_ids=[1]) == {1: "away"}
     await store.disconnect(user_id=1, site_ids=[10])
+    assert await store.statuses(user_ids=[1]) == {}
+    await store.connect(user_id=1, site_ids=[10])
+    assert await store.statuses(user_ids=[1]) == {1: "away"}
+    await store.disconnect(user_id=1, site_ids=[10])
+    await asyncio.sleep(0.4)
     await store.connect(user_id=1, site_ids=[10])
     assert await store.statuses(user_ids=[1]) == {1: "online"}
 
