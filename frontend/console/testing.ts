@@ -92,7 +92,13 @@ export function consoleOnFakeSocket(options: { focused?: () => boolean } = {}) {
 
 /** The agent's `ready` with one conversation per summary. */
 export function ready(...inbox: ConversationSummary[]): AgentReady {
-  return { type: "ready", agent: { id: AGENT_ID, name: "Dana" }, sites: [{ id: 1, name: "Demo shop" }], inbox };
+  return {
+    type: "ready",
+    agent: { id: AGENT_ID, name: "Dana" },
+    sites: [{ id: 1, name: "Demo shop" }],
+    inbox,
+    presence: [{ agent_id: AGENT_ID, status: "online" }],
+  };
 }
 
 /** The whole console rendered into a fresh element of the document (happy-dom), on a fake socket. */

@@ -1,9 +1,20 @@
 // Generated from docs/protocol.schema.json by `npm run gen:protocol` (frontend/scripts/gen-protocol.mjs).
 // Do not edit: change server/protocol/, run `python -m server.protocol.schema`, then regenerate.
 
-export type AgentClientFrame = ConversationOpen | ConversationLeave | ConversationRead | AgentMessageSend | Sync | Ping;
+export type AgentClientFrame =
+  ConversationOpen | ConversationLeave | ConversationRead | AgentMessageSend | Sync | Ping | PresenceSet;
 export type AgentServerFrame =
-  AgentReady | ConversationOpened | MessageNew | MessageAck | InboxUpdate | History | Notification | Pong | ErrorFrame;
+  | AgentReady
+  | ConversationOpened
+  | MessageNew
+  | MessageAck
+  | InboxUpdate
+  | History
+  | Notification
+  | Pong
+  | ErrorFrame
+  | Presence
+  | ConversationViewers;
 export type ErrorCode =
   | "bad_frame"
   | "frame_too_large"
@@ -29,7 +40,7 @@ export type ErrorCode =
   | "bad_request";
 export type VisitorClientFrame = Hello | VisitorMessageSend | Sync | Ping;
 export type VisitorServerFrame =
-  VisitorReady | MessageAck | MessageNew | ConversationStarted | History | Pong | ErrorFrame;
+  VisitorReady | MessageAck | MessageNew | ConversationStarted | History | Pong | ErrorFrame | Availability;
 
 /**
  * Follow a conversation and mark it read; answered by `conversation.opened`.
@@ -87,6 +98,16 @@ export interface Ping {
   type: "ping";
 }
 /**
+ * The agent sets itself online or away (for all its consoles, while any is open); no reply.
+ */
+export interface PresenceSet {
+  type: "presence.set";
+  /**
+   * Away: visitors see the team as away.
+   */
+  status: "online" | "away";
+}
+/**
  * The agent an agent socket speaks for.
  */
 export interface AgentInfo {
@@ -100,6 +121,13 @@ export interface AgentInfo {
   name: string;
 }
 /**
+ * A connected agent's status (an agent not listed is offline).
+ */
+export interface AgentPresence {
+  agent_id: number;
+  status: "online" | "away";
+}
+/**
  * Sent on connect: the agent, its sites and its inbox.
  */
 export interface AgentReady {
@@ -110,6 +138,10 @@ export interface AgentReady {
    * Newest first.
    */
   inbox: ConversationSummary[];
+  /**
+   * The connected agents of your sites (you included) and their status; others are offline.
+   */
+  presence: AgentPresence[];
 }
 /**
  * A site as agents see it.
@@ -318,6 +350,32 @@ export interface ErrorFrame {
   retry_after?: number | null;
 }
 /**
+ * An agent of your sites came online, went away or offline (its last console closed or expired).
+ */
+export interface Presence {
+  type: "presence";
+  agent_id: number;
+  status: "online" | "away" | "offline";
+}
+/**
+ * Who views a conversation of your sites changed (a console opened or left it, or closed).
+ */
+export interface ConversationViewers {
+  type: "conversation.viewers";
+  conversation_id: string;
+  /**
+   * The agents viewing it now, you included when you do.
+   */
+  agent_ids: number[];
+}
+/**
+ * The team's availability changed: online when an agent of the site is connected and not away.
+ */
+export interface Availability {
+  type: "availability";
+  status: "online" | "away";
+}
+/**
  * A conversation as its visitor sees it.
  */
 export interface Conversation {
@@ -436,6 +494,10 @@ export interface VisitorReady {
    * More messages follow (at most PARLEY_HISTORY_LIMIT per page): `sync` from the highest seq held.
    */
   has_more: boolean;
+  /**
+   * The team's availability: online when an agent of the site is connected and not away.
+   */
+  availability: "online" | "away";
 }
 /**
  * The visitor a visitor socket speaks for.

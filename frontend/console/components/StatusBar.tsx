@@ -1,16 +1,21 @@
 // The top bar: wordmark, connection state, the agent's name and Log out.
 
 import type { ConsoleState } from "../model";
+import type { AgentStatus } from "../state/presence";
 import { TOPBAR } from "../strings";
+import { PresenceToggle } from "./Presence";
 
 export interface StatusBarProps {
   state: ConsoleState;
   agentName: string;
   /** The id of the page's server-rendered logout form (it carries the CSRF token). */
   logoutForm: string;
+  /** This agent's status (offline until the socket says `ready`). */
+  presence: AgentStatus;
+  onPresence: (status: "online" | "away") => void;
 }
 
-export function StatusBar({ state, agentName, logoutForm }: StatusBarProps) {
+export function StatusBar({ state, agentName, logoutForm, presence, onPresence }: StatusBarProps) {
   return (
     <header class="topbar">
       <p class="wordmark">
@@ -22,6 +27,7 @@ export function StatusBar({ state, agentName, logoutForm }: StatusBarProps) {
         <span class="status-text">{state.statusText}</span>
       </p>
       <div class="topbar-end">
+        <PresenceToggle status={presence} disabled={!state.ready} onSet={onPresence} />
         <span class="agent-name" data-console="agent-name">
           {agentName}
         </span>
