@@ -4,6 +4,7 @@ import type { Availability, ErrorFrame, VisitorReady } from "../shared/protocol"
 import { createComposer } from "./composer";
 import { addStyles, el, icon } from "./dom";
 import { createMessageList, type ListItem, messageNode, setText } from "./message-list";
+import { followFrames, openOutbox, pendingItems, setPending, transmitter } from "./outbox";
 import { PANEL_CSS } from "./panel-styles";
 import { createSender } from "./sending";
 import { AVAILABILITY_TEXT, CHAT_WITH, CLOSE_CHAT, ERROR_TEXT, REFUSED_TEXT, STATUS_TEXT } from "./strings";
@@ -16,7 +17,10 @@ const NEAR_BOTTOM = 80;
 
 export function mountPanel(api: PanelApi): PanelHandle {
   const site = api.site;
-  const sender = createSender(api);
+  const transmit = transmitter(api);
+  openOutbox(api.prefix + "outbox", () => render());
+  followFrames(api, transmit);
+  const sender = createSender({ pending: pendingItems, setPending, transmit });
   const closePanel = (): void => window.Parley?.("close");
   const shadow = api.root.getRootNode() as ShadowRoot;
   addStyles(shadow, PANEL_CSS);
@@ -55,8 +59,7 @@ export function mountPanel(api: PanelApi): PanelHandle {
   function render(): void {
     const stored = api.messages();
     const storedIds = new Set(stored.map((message) => message.client_id));
-    const pending: ListItem[] = api
-      .pending()
+    const pending: ListItem[] = pendingItems()
       .filter((item) => !storedIds.has(item.client_id))
       .map((item) => ({ ...item, author: "visitor", pending: true }));
     const nearBottom = list.scrollHeight - list.scrollTop - list.clientHeight < NEAR_BOTTOM;
@@ -97,21 +100,24 @@ export function mountPanel(api: PanelApi): PanelHandle {
   for (const type of ["keydown", "keyup", "keypress"]) panel.addEventListener(type, (event) => event.stopPropagation());
 
   api.listen((type, detail) => {
-    if (type === "change") render();
-    else if (type === "error") showError(detail as ErrorFrame);
+    if (type === "state") connection = detail as ConnectionState;
     else {
-      if (type === "state") connection = detail as ConnectionState;
+      if (type === "error") showError(detail as ErrorFrame);
       else if (type === "ready") availability = (detail as VisitorReady).availability;
       else if (type === "availability") availability = (detail as Availability).status;
-      showState();
+      render();
     }
+    showState();
   });
   showState();
   render();
   api.root.prepend(panel);
+  // Left by an earlier page view; when not online yet, the next `ready` sends them.
+  transmit(pendingItems());
 
   return {
     show(open) {
+      api.root.classList.toggle("is-open", open);
       if (!open) {
         // Closed with the focus in the widget: on the launcher (where it may be already), not lost
         // with the panel.

@@ -1,13 +1,13 @@
 // What the loader hands the panel when it mounts (types only: nothing here reaches a bundle).
 
-import type { Message, VisitorMessageSend, WidgetSite } from "../shared/protocol";
+import type { Message, VisitorClientFrame, VisitorMessageSend, WidgetSite } from "../shared/protocol";
 
 /** A message typed and sent, not yet stored by the server. */
 export interface PendingItem extends Omit<VisitorMessageSend, "type"> {
   created_at: string;
 }
 
-/** "change" (messages or outbox), "state" (connection state) and every frame by its type. */
+/** "state" (connection state, as detail) and every frame by its type (the frame as detail). */
 export type Listener = (type: string, detail?: unknown) => void;
 
 export type ConnectionState = "connecting" | "online" | "offline";
@@ -15,10 +15,11 @@ export type ConnectionState = "connecting" | "online" | "offline";
 export interface PanelApi {
   root: HTMLElement;
   site: WidgetSite;
+  /** "parley:<site key>:", the start of every localStorage key the widget uses for this site. */
+  prefix: string;
   messages: () => Message[];
-  pending: () => PendingItem[];
-  setPending: (items: PendingItem[]) => void;
-  transmit: (items: PendingItem[]) => void;
+  /** Sends a frame on the socket if one is open (frames other than hello wait for state "online"). */
+  send: (frame: VisitorClientFrame) => void;
   state: () => ConnectionState;
   listen: (listener: Listener) => void;
   /** The last detail of each event so far (the panel reads the latest `ready` and `availability`). */
