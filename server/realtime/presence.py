@@ -135,11 +135,10 @@ async def online_agent_ids(*, user_ids: Collection[int]) -> set[int]:
 async def site_availability(*, site_id: int) -> Availability:
     """ "online" when an agent of the site is connected and not away, else "away" ("online" on failure)."""
     try:
-        statuses = await _tracker().store.site_statuses(site_ids=[site_id])
+        return await _tracker().store.availability(site_id=site_id)
     except Exception as error:
         _store_failed("read", error)
         return "online"
-    return "online" if "online" in statuses.values() else "away"
 
 
 async def site_statuses(*, site_ids: Collection[int]) -> dict[int, Status]:

@@ -50,6 +50,9 @@ class PresenceStore(Protocol):
     async def site_statuses(self, *, site_ids: Collection[int]) -> dict[int, Status]:
         """The connected agents of these sites and their status."""
 
+    async def availability(self, *, site_id: int) -> Status:
+        """The site's availability: online when one of its connected agents is not away."""
+
     async def announce_availability(self, *, site_id: int) -> tuple[Status, bool]:
         """The site's availability, and whether it differs from the last announced one (now remembered)."""
 
@@ -113,10 +116,14 @@ class MemoryStore:
     def _status(self, user_id: int) -> Status:
         return "away" if user_id in self.away else "online"
 
+    async def availability(self, *, site_id: int) -> Status:
+        """The site's availability: online when one of its connected agents is not away."""
+        statuses = await self.site_statuses(site_ids=[site_id])
+        return "online" if "online" in statuses.values() else "away"
+
     async def announce_availability(self, *, site_id: int) -> tuple[Status, bool]:
         """The site's availability, and whether it changed since it was last announced."""
-        statuses = await self.site_statuses(site_ids=[site_id])
-        status: Status = "online" if "online" in statuses.values() else "away"
+        status = await self.availability(site_id=site_id)
         changed = self.announced.get(site_id) != status
         self.announced[site_id] = status
         return status, changed
@@ -299,7 +306,12 @@ class RedisStore:
             for user_id, flag in zip(user_ids, away, strict=True)
         }
 
-    async def availability(self, *, site_id: int, remember: bool) -> tuple[Status, bool]:
+    async def availability(self, *, site_id: int) -> Status:
+        """The site's availability, in one round trip."""
+        status, _ = await self._availability(site_id=site_id, remember=False)
+        return status
+
+    async def _availability(self, *, site_id: int, remember: bool) -> tuple[Status, bool]:
         """The site's availability; with `remember`, stored as announced, and whether that changed it."""
         keys = [_key("site", site_id), _key("avail", site_id)]
         args: list[str | int] = [
@@ -314,7 +326,7 @@ class RedisStore:
 
     async def announce_availability(self, *, site_id: int) -> tuple[Status, bool]:
         """The site's availability, and whether it differs from the last announced one."""
-        return await self.availability(site_id=site_id, remember=True)
+        return await self._availability(site_id=site_id, remember=True)
 
     async def view(self, *, conversation_id: uuid.UUID, user_id: int, viewing: bool) -> set[int]:
         """Add or remove this process's agent as a viewer; the live viewers after the change."""

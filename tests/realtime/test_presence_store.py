@@ -75,6 +75,7 @@ async def test_availability_is_announced_once_per_change(store_kind):
     assert await store.announce_availability(site_id=10) == ("away", True)
     assert await store.announce_availability(site_id=10) == ("away", False)
     await store.connect(user_id=1, site_ids=[10])
+    assert await store.availability(site_id=10) == "online"
     assert await store.announce_availability(site_id=10) == ("online", True)
     await store.set_away(user_id=1, away=True)
     assert await store.announce_availability(site_id=10) == ("away", True)
