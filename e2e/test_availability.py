@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from e2e.conftest import screenshot
 from tests.processes import DemoDeployment, free_port
 from tests.services import RedisServer
 
@@ -85,6 +86,7 @@ def test_widget_availability_flips_when_the_last_agents_console_closes(two_proce
     toggle.click()
     expect(toggle).to_have_attribute("aria-pressed", "true")
     expect(status).to_have_text(AWAY_TEXT, timeout=5_000)
+    screenshot(agent, "console-away")
     toggle.click()
     expect(status).to_have_text(ONLINE_TEXT, timeout=5_000)
 
