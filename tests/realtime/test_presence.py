@@ -5,11 +5,13 @@ from typing import Any
 import pytest
 from channels.db import database_sync_to_async
 from django.contrib.auth.models import User
+from redis import asyncio as aioredis
 
-from server.realtime import presence
+from server.realtime import presence, presence_store
 from server.sites.models import Site, SiteMembership
 from server.sites.services import do_add_site_member
 from tests.conftest import connect_agent, connect_visitor
+from tests.processes import free_port
 from tests.realtime.test_agent_socket import start_conversation
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -173,3 +175,42 @@ async def test_a_reloaded_console_comes_back_away_without_flipping_visitors(agen
     await nothing_more(visitor)
     await reloaded.disconnect()
     await visitor.disconnect()
+
+
+async def test_a_console_opening_a_viewed_conversation_hears_who_views_it(
+    agent_bob, agent_carol, visitor_alice
+):
+    """Bob views a conversation; Carol's console, connected later, opens it and is told Bob is there."""
+    visitor, conversation_id = await start_conversation(visitor_alice)
+    bob, _ = await connect_agent(agent_bob)
+    await bob.send_json_to({"type": "conversation.open", "conversation_id": conversation_id})
+    await bob.receive_json_from()  # conversation.opened
+    carol, _ = await connect_agent(agent_carol)
+    await carol.send_json_to({"type": "conversation.open", "conversation_id": conversation_id})
+    assert (await carol.receive_json_from())["type"] == "conversation.opened"
+    both = sorted([agent_bob.pk, agent_carol.pk])
+    assert await carol.receive_json_from() == {
+        "type": "conversation.viewers",
+        "conversation_id": conversation_id,
+        "agent_ids": both,
+    }
+    for socket in (bob, carol, visitor):
+        await socket.disconnect()
+
+
+async def test_presence_fails_soft_when_redis_is_unreachable(
+    settings, monkeypatch, agent_bob, visitor_alice, caplog
+):
+    """Redis down: consoles and visitors still connect; availability reads online, no agent reads online."""
+    settings.REDIS_URL = f"redis://127.0.0.1:{free_port()}/0"
+    # The layer stays in memory; presence alone talks to the Redis that is not there.
+    unreachable = aioredis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=0.5)
+    monkeypatch.setattr(presence_store, "redis_client", lambda: unreachable)
+    bob, ready = await connect_agent(agent_bob)
+    assert ready["presence"] == []
+    visitor, visitor_ready = await connect_visitor(visitor_alice)
+    assert visitor_ready["availability"] == "online"
+    assert await presence.online_agent_ids(user_ids=[agent_bob.pk]) == set()
+    await bob.disconnect()
+    await visitor.disconnect()
+    assert any("presence" in record.getMessage() for record in caplog.records)
