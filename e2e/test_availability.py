@@ -1,14 +1,15 @@
 """The widget shows the team's availability, with the visitor and the agent on two server processes that
 share Redis: the visitor's widget talks to process A, the agent's console to process B."""
 
-import re
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from e2e.conftest import screenshot
+from e2e.test_live_chat import log_in
 from tests.processes import DemoDeployment, free_port
 from tests.services import RedisServer
 
@@ -45,17 +46,6 @@ def two_processes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[De
         redis.kill()
 
 
-def log_in_on(page: Page, deployment: DemoDeployment, port: int) -> None:
-    """Log in to the console served by the process on `port`, and wait until its socket is ready."""
-    page.goto(f"http://localhost:{port}/console/")
-    expect(page).to_have_url(re.compile(r"/console/login/"))
-    page.fill("#id_username", deployment.username)
-    page.fill("#id_password", deployment.password)
-    page.click("button[type=submit]")
-    expect(page).to_have_url(re.compile(r"/console/$"))
-    expect(page.locator('[data-console="status"]')).to_have_attribute("data-state", "online")
-
-
 def open_widget(page: Page, deployment: DemoDeployment) -> None:
     """Open the demo shop (its widget connects to process A) and open the chat."""
     page.goto(deployment.shop_url)
@@ -77,7 +67,7 @@ def test_widget_availability_flips_when_the_last_agents_console_closes(two_proce
 
     agent_context = new_context(viewport={"width": 1280, "height": 760})
     agent = agent_context.new_page()
-    log_in_on(agent, deployment, port_b)
+    log_in(agent, replace(deployment, server_port=port_b))  # the console served by process B
     expect(status).to_have_text(ONLINE_TEXT, timeout=5_000)
     expect(status).to_have_attribute("data-availability", "online")
 
