@@ -16,6 +16,8 @@ function handlers(): FrameHandlers {
     "visitor.page": vi.fn(),
     "visitor.detail": vi.fn(),
     "canned.changed": vi.fn(),
+    presence: vi.fn(),
+    "conversation.viewers": vi.fn(),
   };
 }
 

@@ -4,6 +4,7 @@
 import type { Message, SiteInfo } from "../shared/protocol";
 import { ActivityLog } from "./state/activity";
 import { Conversations } from "./state/conversations";
+import { Presence } from "./state/presence";
 import { ReplyOutbox } from "./state/outbox";
 import { ReadMarks } from "./state/read-marks";
 import { Team } from "./state/team";
@@ -81,6 +82,7 @@ export class ConsoleModel {
   readonly readMarks = new ReadMarks();
   readonly activity = new ActivityLog();
   readonly team = new Team();
+  readonly presence = new Presence();
   readonly outbox: ReplyOutbox;
   readonly agentId: number | null;
   readonly agentName: string;

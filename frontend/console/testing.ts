@@ -138,6 +138,7 @@ export function ready(...inbox: ConversationSummary[]): AgentReady {
       { id: 9, name: "Finn", site_ids: [2] },
     ],
     canned: [],
+    presence: [{ agent_id: AGENT_ID, status: "online" }],
   };
 }
 

@@ -98,7 +98,9 @@ export class AgentTools {
 
   /** A conversation's agent-only lines (from `conversation.opened` or `activity.new`): its notes are kept. */
   onActivity(lines: unknown): void {
-    this.notes.add(Array.isArray(lines) ? (lines as Activity[]) : []);
+    const activity = Array.isArray(lines) ? (lines as Activity[]) : [];
+    if (!activity.some((line) => line?.kind === "note")) return;
+    this.notes.add(activity);
     this.store.set({ notesRevision: this.state.notesRevision + 1 });
   }
 

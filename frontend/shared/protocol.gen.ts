@@ -14,7 +14,8 @@ export type AgentClientFrame =
   | VisitorGet
   | CannedSave
   | CannedDelete
-  | NoteAdd;
+  | NoteAdd
+  | PresenceSet;
 export type AgentServerFrame =
   | AgentReady
   | ConversationOpened
@@ -29,7 +30,9 @@ export type AgentServerFrame =
   | ConversationAssigned
   | VisitorPage
   | VisitorDetailFrame
-  | CannedChanged;
+  | CannedChanged
+  | Presence
+  | ConversationViewers;
 export type ErrorCode =
   | "bad_frame"
   | "frame_too_large"
@@ -56,7 +59,7 @@ export type ErrorCode =
   | "conversation_superseded";
 export type VisitorClientFrame = Hello | VisitorMessageSend | Sync | Ping | Page;
 export type VisitorServerFrame =
-  VisitorReady | MessageAck | MessageNew | ConversationStarted | History | Pong | ErrorFrame;
+  VisitorReady | MessageAck | MessageNew | ConversationStarted | History | Pong | ErrorFrame | Availability;
 
 /**
  * An agent-only line of a conversation (an assignment, a note), never sent to a visitor socket.
@@ -239,6 +242,16 @@ export interface NoteAdd {
   body: string;
 }
 /**
+ * The agent sets itself online or away (for all its consoles, while any is open); no reply.
+ */
+export interface PresenceSet {
+  type: "presence.set";
+  /**
+   * Away: visitors see the team as away.
+   */
+  status: "online" | "away";
+}
+/**
  * The agent an agent socket speaks for.
  */
 export interface AgentInfo {
@@ -250,6 +263,13 @@ export interface AgentInfo {
    * The name visitors and colleagues see.
    */
   name: string;
+}
+/**
+ * A connected agent's status (an agent not listed is offline).
+ */
+export interface AgentPresence {
+  agent_id: number;
+  status: "online" | "away";
 }
 /**
  * Sent on connect: the agent, its sites and its inbox.
@@ -270,6 +290,10 @@ export interface AgentReady {
    * The canned replies of the agent's sites, by shortcut.
    */
   canned: CannedReply[];
+  /**
+   * The connected agents of your sites (you included) and their status; others are offline.
+   */
+  presence: AgentPresence[];
 }
 /**
  * A site as agents see it.
@@ -709,6 +733,32 @@ export interface CannedChanged {
   deleted_id: number | null;
 }
 /**
+ * An agent of your sites came online, went away or offline (its last console closed or expired).
+ */
+export interface Presence {
+  type: "presence";
+  agent_id: number;
+  status: "online" | "away" | "offline";
+}
+/**
+ * Who views a conversation of your sites changed (a console opened or left it, or closed).
+ */
+export interface ConversationViewers {
+  type: "conversation.viewers";
+  conversation_id: string;
+  /**
+   * The agents viewing it now, you included when you do.
+   */
+  agent_ids: number[];
+}
+/**
+ * The team's availability changed: online when an agent of the site is connected and not away.
+ */
+export interface Availability {
+  type: "availability";
+  status: "online" | "away";
+}
+/**
  * A conversation as its visitor sees it.
  */
 export interface Conversation {
@@ -868,6 +918,10 @@ export interface VisitorReady {
    * More messages follow (at most PARLEY_HISTORY_LIMIT per page): `sync` from the highest seq held.
    */
   has_more: boolean;
+  /**
+   * The team's availability: online when an agent of the site is connected and not away.
+   */
+  availability: "online" | "away";
 }
 /**
  * The visitor a visitor socket speaks for.

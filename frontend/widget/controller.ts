@@ -2,7 +2,7 @@
 
 import type { WidgetConfig, WidgetSite } from "../shared/protocol";
 import { addStyles, el } from "./dom";
-import { listen } from "./events";
+import { latest, listen } from "./events";
 import { fetchJSON } from "./http";
 import { load, save } from "./storage";
 import { earlierMessages, highestSeq, storedMessages } from "./store";
@@ -95,6 +95,7 @@ export function registerPanel(mount: MountPanel): void {
     send: sendFrame,
     state: currentState,
     listen,
+    heard: latest,
   });
   panel.show(isOpen);
 }

@@ -25,6 +25,8 @@ export interface PanelApi {
   send: (frame: VisitorClientFrame) => void;
   state: () => ConnectionState;
   listen: (listener: Listener) => void;
+  /** The last detail of each event so far (the panel reads the latest `ready` and `availability`). */
+  heard: Record<string, unknown>;
 }
 
 export interface PanelHandle {

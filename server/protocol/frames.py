@@ -230,6 +230,15 @@ class CannedDelete(ClientFrame):
     id: RecordId
 
 
+class PresenceSet(ClientFrame):
+    """The agent sets itself online or away (for all its consoles, while any is open); no reply."""
+
+    type: Literal["presence.set"]
+    status: Annotated[Literal["online", "away"], Expect("must be 'online' or 'away'")] = Field(
+        description="Away: visitors see the team as away."
+    )
+
+
 VisitorClientFrame = Annotated[Hello | VisitorMessageSend | Sync | Ping | Page, Field(discriminator="type")]
 AgentClientFrame = Annotated[
     ConversationOpen
@@ -244,9 +253,12 @@ AgentClientFrame = Annotated[
     | VisitorGet
     | CannedSave
     | CannedDelete
-    | NoteAdd,
+    | NoteAdd
+    | PresenceSet,
     Field(discriminator="type"),
 ]
+
+
 
 
 # --- Server frames ---------------------------------------------------------------------------------------
@@ -269,6 +281,15 @@ class AgentInfo(BaseModel):
     name: str = Field(description="The name visitors and colleagues see.")
 
 
+class AgentPresence(BaseModel):
+    """A connected agent's status (an agent not listed is offline)."""
+
+    model_config = SERVER_OUTPUT
+
+    agent_id: int
+    status: Literal["online", "away"]
+
+
 HAS_MORE = "More messages follow (at most PARLEY_HISTORY_LIMIT per page): `sync` from the highest seq held."
 
 
@@ -282,6 +303,9 @@ class VisitorReady(ServerFrame):
     )
     messages: list[Message] = Field(description="Its messages with seq > last_seq, oldest first.")
     has_more: bool = Field(description=HAS_MORE)
+    availability: Literal["online", "away"] = Field(
+        description="The team's availability: online when an agent of the site is connected and not away."
+    )
 
 
 class AgentReady(ServerFrame):
@@ -293,6 +317,9 @@ class AgentReady(ServerFrame):
     inbox: list[ConversationSummary] = Field(description="Newest first.")
     agents: list[SiteAgent] = Field(description="Every active member of the agent's sites, by name.")
     canned: list[CannedReply] = Field(description="The canned replies of the agent's sites, by shortcut.")
+    presence: list[AgentPresence] = Field(
+        description="The connected agents of your sites (you included) and their status; others are offline."
+    )
 
 
 class MessageAck(ServerFrame):
@@ -425,10 +452,34 @@ class CannedChanged(ServerFrame):
     site_id: int
     canned: CannedReply | None = Field(description="The saved canned reply; null when one was deleted.")
     deleted_id: int | None = Field(description="The deleted canned reply's id; null when one was saved.")
+AgentStatus = Literal["online", "away", "offline"]
+
+
+class Presence(ServerFrame):
+    """An agent of your sites came online, went away or offline (its last console closed or expired)."""
+
+    type: Literal["presence"]
+    agent_id: int
+    status: AgentStatus
+
+
+class Availability(ServerFrame):
+    """The team's availability changed: online when an agent of the site is connected and not away."""
+
+    type: Literal["availability"]
+    status: Literal["online", "away"]
+
+
+class ConversationViewers(ServerFrame):
+    """Who views a conversation of your sites changed (a console opened or left it, or closed)."""
+
+    type: Literal["conversation.viewers"]
+    conversation_id: uuid.UUID
+    agent_ids: list[int] = Field(description="The agents viewing it now, you included when you do.")
 
 
 VisitorServerFrame = Annotated[
-    VisitorReady | MessageAck | MessageNew | ConversationStarted | History | Pong | ErrorFrame,
+    VisitorReady | MessageAck | MessageNew | ConversationStarted | History | Pong | ErrorFrame | Availability,
     Field(discriminator="type"),
 ]
 AgentServerFrame = Annotated[
@@ -445,7 +496,9 @@ AgentServerFrame = Annotated[
     | ConversationAssigned
     | VisitorPage
     | VisitorDetailFrame
-    | CannedChanged,
+    | CannedChanged
+    | Presence
+    | ConversationViewers,
     Field(discriminator="type"),
 ]
 

@@ -1,7 +1,7 @@
 """The frames a socket answers with, built from what services and selectors return (via protocol.wire)."""
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from server.conversations.models import Activity, CannedReply, Conversation
 from server.conversations.records import MessagePage, SiteMember
@@ -27,8 +27,8 @@ from server.protocol.wire import (
 )
 
 
-def visitor_ready_frame(ready: VisitorReady) -> frames.VisitorReady:
-    """The `ready` frame for a visitor socket: its latest conversation and what it has not seen."""
+def visitor_ready_frame(ready: VisitorReady, *, availability: str) -> frames.VisitorReady:
+    """The `ready` frame for a visitor socket: its latest conversation, what it has not seen, who is there."""
     conversation = None
     if ready.conversation_id is not None:
         conversation = conversation_fields(
@@ -44,13 +44,19 @@ def visitor_ready_frame(ready: VisitorReady) -> frames.VisitorReady:
         conversation=conversation,
         messages=[message_wire(message) for message in ready.page.messages],
         has_more=ready.page.has_more,
+        availability=availability,
     )
 
 
 def agent_ready_frame(
-    inbox: AgentInbox, *, agents: list[SiteMember], canned: Sequence[CannedReply] = ()
+    inbox: AgentInbox,
+    *,
+    agents: list[SiteMember],
+    presence: Mapping[int, str],
+    canned: Sequence[CannedReply] = (),
 ) -> frames.AgentReady:
-    """The `ready` frame for an agent socket: the agent's sites, inbox, colleagues and canned replies."""
+    """The `ready` frame for an agent socket: the agent's sites, inbox, colleagues (connected or not) and
+    canned replies."""
     return construct(
         frames.AgentReady,
         type="ready",
@@ -62,6 +68,10 @@ def agent_ready_frame(
         ],
         agents=[site_agent_wire(member) for member in agents],
         canned=[canned_wire(reply) for reply in canned],
+        presence=[
+            construct(frames.AgentPresence, agent_id=agent_id, status=status)
+            for agent_id, status in sorted(presence.items())
+        ],
     )
 
 

@@ -48,7 +48,13 @@ export function App({ controller: c, root, logoutForm }: AppProps) {
   const close = (): void => c.closeConversation();
   return (
     <>
-      <StatusBar state={state} agentName={c.config.agent.name} logoutForm={logoutForm}>
+      <StatusBar
+        state={state}
+        agentName={c.config.agent.name}
+        logoutForm={logoutForm}
+        presence={c.model.presence.status(c.config.agent.id)}
+        onPresence={(status) => c.setPresence(status)}
+      >
         <button
           type="button"
           class="button button-ghost button-small"

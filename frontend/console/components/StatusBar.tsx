@@ -2,18 +2,23 @@
 
 import type { ComponentChildren } from "preact";
 import type { ConsoleState } from "../model";
+import type { AgentStatus } from "../state/presence";
 import { TOPBAR } from "../strings";
+import { PresenceToggle } from "./Presence";
 
 export interface StatusBarProps {
   state: ConsoleState;
   agentName: string;
   /** The id of the page's server-rendered logout form (it carries the CSRF token). */
   logoutForm: string;
+  /** This agent's status (offline until the socket says `ready`). */
+  presence: AgentStatus;
+  onPresence: (status: "online" | "away") => void;
   /** Buttons of the agent tools (canned replies, shortcuts). */
   children?: ComponentChildren;
 }
 
-export function StatusBar({ state, agentName, logoutForm, children }: StatusBarProps) {
+export function StatusBar({ state, agentName, logoutForm, presence, onPresence, children }: StatusBarProps) {
   return (
     <header class="topbar">
       <p class="wordmark">
@@ -25,6 +30,7 @@ export function StatusBar({ state, agentName, logoutForm, children }: StatusBarP
         <span class="status-text">{state.statusText}</span>
       </p>
       <div class="topbar-end">
+        <PresenceToggle status={presence} disabled={!state.ready} onSet={onPresence} />
         {children}
         <span class="agent-name" data-console="agent-name">
           {agentName}

@@ -5,6 +5,7 @@ import { THREAD } from "../strings";
 import type { PendingItem, StoredItem, ThreadItem, ThreadView } from "../view";
 import { Line, NoteBlock, ThreadActions, type LifecycleActions } from "./Lifecycle";
 import { Time } from "./Time";
+import { Viewers } from "./Presence";
 import type { ComponentChildren } from "preact";
 
 export interface ThreadProps {
@@ -135,6 +136,7 @@ export function Thread({ view, scrollRequest, onBack, actions, children }: Threa
                 {view?.url ?? ""}
               </span>
             </p>
+            <Viewers viewers={view?.viewers ?? []} />
           </div>
           {view ? <ThreadActions view={view.assignment} actions={actions} /> : null}
         </header>
