@@ -1,9 +1,19 @@
 // Generated from docs/protocol.schema.json by `npm run gen:protocol` (frontend/scripts/gen-protocol.mjs).
 // Do not edit: change server/protocol/, run `python -m server.protocol.schema`, then regenerate.
 
-export type AgentClientFrame = ConversationOpen | ConversationLeave | ConversationRead | AgentMessageSend | Sync | Ping;
+export type AgentClientFrame =
+  ConversationOpen | ConversationLeave | ConversationRead | AgentMessageSend | Sync | Ping | PreferencesSet;
 export type AgentServerFrame =
-  AgentReady | ConversationOpened | MessageNew | MessageAck | InboxUpdate | History | Notification | Pong | ErrorFrame;
+  | AgentReady
+  | ConversationOpened
+  | MessageNew
+  | MessageAck
+  | InboxUpdate
+  | History
+  | Notification
+  | Pong
+  | ErrorFrame
+  | PreferencesUpdate;
 export type ErrorCode =
   | "bad_frame"
   | "frame_too_large"
@@ -87,6 +97,16 @@ export interface Ping {
   type: "ping";
 }
 /**
+ * Change the agent's notification preferences; every console of the agent gets `preferences`.
+ */
+export interface PreferencesSet {
+  type: "preferences.set";
+  desktop?: boolean | null;
+  push?: boolean | null;
+  sound?: boolean | null;
+  title_count?: boolean | null;
+}
+/**
  * The agent an agent socket speaks for.
  */
 export interface AgentInfo {
@@ -110,6 +130,7 @@ export interface AgentReady {
    * Newest first.
    */
   inbox: ConversationSummary[];
+  preferences: Preferences;
 }
 /**
  * A site as agents see it.
@@ -226,6 +247,27 @@ export interface Message {
   created_at: string;
 }
 /**
+ * The agent's notification preferences.
+ */
+export interface Preferences {
+  /**
+   * Desktop notifications while the console tab is hidden.
+   */
+  desktop: boolean;
+  /**
+   * Web Push while no console of the agent is open.
+   */
+  push: boolean;
+  /**
+   * A short sound with each notification.
+   */
+  sound: boolean;
+  /**
+   * The unread count in the tab title.
+   */
+  title_count: boolean;
+}
+/**
  * The answer to `conversation.open`.
  */
 export interface ConversationOpened {
@@ -316,6 +358,34 @@ export interface ErrorFrame {
    * With rate_limited and connection_limited: whole seconds until it may succeed.
    */
   retry_after?: number | null;
+}
+/**
+ * The agent's notification preferences changed (from any of its consoles, this one included).
+ */
+export interface PreferencesUpdate {
+  type: "preferences";
+  preferences: Preferences1;
+}
+/**
+ * An agent's notification preferences (docs/notifications.md).
+ */
+export interface Preferences1 {
+  /**
+   * Desktop notifications while the console tab is hidden.
+   */
+  desktop: boolean;
+  /**
+   * Web Push while no console of the agent is open.
+   */
+  push: boolean;
+  /**
+   * A short sound with each notification.
+   */
+  sound: boolean;
+  /**
+   * The unread count in the tab title.
+   */
+  title_count: boolean;
 }
 /**
  * A conversation as its visitor sees it.

@@ -55,7 +55,14 @@ class AgentAccessChanged(NamedTuple):
     session_key: str | None = None
 
 
-Event = MessageStored | AgentNotified | AgentAccessChanged
+class PreferencesChanged(NamedTuple):
+    """An agent changed its notification preferences: every console of the agent shows the new ones."""
+
+    user_id: int
+    preferences: dict[str, bool]
+
+
+Event = MessageStored | AgentNotified | AgentAccessChanged | PreferencesChanged
 # Called with the events of one message or batch, in order, once they are committed. Called on an event
 # loop, it returns an awaitable that hands them to the sockets' layer.
 Publisher = Callable[[Sequence[Event]], Awaitable[None] | None]

@@ -99,3 +99,5 @@ PageUrl = Annotated[
     WithJsonSchema({"type": "string", "description": "An http(s) URL (or empty); cut to 2000 characters."}),
     Expect("must be a string"),
 ]
+# A preference left out (or null) keeps its value.
+OptionalFlag = Annotated[bool | None, Field(strict=True), Expect("must be true, false or null")]

@@ -6,8 +6,15 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from typing_extensions import TypeAliasType
 
-from server.protocol.fields import ClientId, ConversationId, Expect, PageUrl, Seq, Text
-from server.protocol.objects import SERVER_OUTPUT, Conversation, ConversationSummary, Message, SiteInfo
+from server.protocol.fields import ClientId, ConversationId, Expect, OptionalFlag, PageUrl, Seq, Text
+from server.protocol.objects import (
+    SERVER_OUTPUT,
+    Conversation,
+    ConversationSummary,
+    Message,
+    Preferences,
+    SiteInfo,
+)
 
 # Every error code Parley emits; errors.ERROR_CODES maps each to its HTTP status and close code.
 ErrorCode = TypeAliasType(
@@ -120,9 +127,19 @@ class ConversationRead(ClientFrame):
     seq: Seq
 
 
+class PreferencesSet(ClientFrame):
+    """Change the agent's notification preferences; every console of the agent gets `preferences`."""
+
+    type: Literal["preferences.set"]
+    desktop: OptionalFlag = None
+    push: OptionalFlag = None
+    sound: OptionalFlag = None
+    title_count: OptionalFlag = None
+
+
 VisitorClientFrame = Annotated[Hello | VisitorMessageSend | Sync | Ping, Field(discriminator="type")]
 AgentClientFrame = Annotated[
-    ConversationOpen | ConversationLeave | ConversationRead | AgentMessageSend | Sync | Ping,
+    ConversationOpen | ConversationLeave | ConversationRead | AgentMessageSend | Sync | Ping | PreferencesSet,
     Field(discriminator="type"),
 ]
 
@@ -167,6 +184,7 @@ class AgentReady(ServerFrame):
     agent: AgentInfo
     sites: list[SiteInfo]
     inbox: list[ConversationSummary] = Field(description="Newest first.")
+    preferences: Preferences = Field(description="The agent's notification preferences.")
 
 
 class MessageAck(ServerFrame):
@@ -223,6 +241,13 @@ class Notification(ServerFrame):
     payload: dict[str, Any] = Field(description="Any JSON object.")
 
 
+class PreferencesUpdate(ServerFrame):
+    """The agent's notification preferences changed (from any of its consoles, this one included)."""
+
+    type: Literal["preferences"]
+    preferences: Preferences
+
+
 class Pong(ServerFrame):
     """The answer to `ping`."""
 
@@ -259,7 +284,8 @@ AgentServerFrame = Annotated[
     | History
     | Notification
     | Pong
-    | ErrorFrame,
+    | ErrorFrame
+    | PreferencesUpdate,
     Field(discriminator="type"),
 ]
 

@@ -112,3 +112,14 @@ class ConversationSummary(BaseModel):
         "in broadcasts (`inbox.update`), where the console keeps its own. Unread: last_message.author is "
         "'visitor' and last_message.seq > last_read_seq.",
     )
+
+
+class Preferences(BaseModel):
+    """An agent's notification preferences (docs/notifications.md)."""
+
+    model_config = SERVER_OUTPUT
+
+    desktop: bool = Field(description="Desktop notifications while the console tab is hidden.")
+    push: bool = Field(description="Web Push while no console of the agent is open.")
+    sound: bool = Field(description="A short sound with each notification.")
+    title_count: bool = Field(description="The unread count in the tab title.")

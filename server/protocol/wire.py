@@ -1,6 +1,7 @@
 """Stored objects as the protocol's objects (docs/protocol.md, "Objects"): built here, from trusted data."""
 
 import uuid
+from collections.abc import Mapping
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
@@ -179,3 +180,8 @@ def new_message_summary(
         updated_at=message.created_at,
         last_read_seq=None,
     )
+
+
+def preferences_wire(values: Mapping[str, bool]) -> objects.Preferences:
+    """An agent's notification preferences (by name) as sent to its consoles."""
+    return construct(objects.Preferences, **values)

@@ -10,15 +10,17 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from pydantic import BaseModel
 
-from server.conversations.events import AgentAccessChanged, Event, MessageStored
+from server.conversations.events import AgentAccessChanged, Event, MessageStored, PreferencesChanged
 from server.protocol import frames
 from server.protocol.objects import construct
 from server.protocol.wire import (
     conversation_id_of,
     message_wire,
     new_message_summary,
+    preferences_wire,
     started_conversation_wire,
 )
+from server.realtime import push
 from server.realtime.access import access_close_code, session_fingerprint
 from server.realtime.groups import agent_group, site_agents_group, visitor_group
 
@@ -30,6 +32,7 @@ CONVERSATION_STARTED = "visitor.conversation_started"
 INBOX_UPDATE = "inbox.update"
 AGENT_NOTIFICATION = "agent.notification"
 AGENT_ACCESS_CHANGED = "agent.access_changed"
+AGENT_PREFERENCES = "agent.preferences"
 
 # The server's event loop (set by the first socket), so database threads can hand sends to it.
 _server_loop: asyncio.AbstractEventLoop | None = None
@@ -63,9 +66,16 @@ def publish(events: Sequence[Event]) -> Awaitable[None] | None:
     """
     messages = layer_events(events)
     if _on_running_loop():
-        return _send_logged(messages)
+        return _send_then_push(messages, events)
     _send(messages)
+    # The sends are on their way (on the loop); Web Push, for agents with no console, comes after them.
+    push.schedule(events, loop=_server_loop)
     return None
+
+
+async def _send_then_push(messages: list[LayerEvent], events: Sequence[Event]) -> None:
+    await _send_logged(messages)
+    push.schedule(events, loop=asyncio.get_running_loop())
 
 
 def layer_events(events: Sequence[Event]) -> list[LayerEvent]:
@@ -76,6 +86,18 @@ def layer_events(events: Sequence[Event]) -> list[LayerEvent]:
             messages.extend(_message_stored(event))
         elif isinstance(event, AgentAccessChanged):
             messages.append(_access_changed(event))
+        elif isinstance(event, PreferencesChanged):
+            messages.append(
+                layer_event(
+                    group=agent_group(event.user_id),
+                    event_type=AGENT_PREFERENCES,
+                    frame=construct(
+                        frames.PreferencesUpdate,
+                        type="preferences",
+                        preferences=preferences_wire(event.preferences),
+                    ),
+                )
+            )
         else:
             messages.append(
                 layer_event(

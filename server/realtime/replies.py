@@ -1,6 +1,7 @@
 """The frames a socket answers with, built from what services and selectors return (via protocol.wire)."""
 
 import uuid
+from collections.abc import Mapping
 
 from server.conversations.models import Conversation
 from server.conversations.records import MessagePage
@@ -15,6 +16,7 @@ from server.protocol.wire import (
     conversation_fields,
     conversation_summary,
     message_wire,
+    preferences_wire,
     site_wire,
 )
 
@@ -36,8 +38,8 @@ def visitor_ready_frame(ready: VisitorReady) -> frames.VisitorReady:
     )
 
 
-def agent_ready_frame(inbox: AgentInbox) -> frames.AgentReady:
-    """The `ready` frame for an agent socket: the agent's sites and inbox."""
+def agent_ready_frame(inbox: AgentInbox, *, preferences: Mapping[str, bool]) -> frames.AgentReady:
+    """The `ready` frame for an agent socket: the agent's sites, inbox and notification preferences."""
     return construct(
         frames.AgentReady,
         type="ready",
@@ -47,6 +49,7 @@ def agent_ready_frame(inbox: AgentInbox) -> frames.AgentReady:
             conversation_summary(conversation, last_read_seq=inbox.last_read_seqs.get(conversation.pk, 0))
             for conversation in inbox.conversations
         ],
+        preferences=preferences_wire(preferences),
     )
 
 
@@ -77,3 +80,8 @@ def message_ack_frame(*, client_id: str, posted: PostedMessage) -> frames.Messag
     return construct(
         frames.MessageAck, type="message.ack", client_id=client_id, message=message_wire(posted.message)
     )
+
+
+def preferences_frame(preferences: Mapping[str, bool]) -> frames.PreferencesUpdate:
+    """The `preferences` frame: an agent's notification preferences."""
+    return construct(frames.PreferencesUpdate, type="preferences", preferences=preferences_wire(preferences))

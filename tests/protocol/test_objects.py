@@ -9,6 +9,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from pydantic import BaseModel, TypeAdapter
 
+from server.agents.selectors import agent_preferences
 from server.conversations.models import Conversation, Message
 from server.conversations.selectors.history import messages_after
 from server.conversations.selectors.inbox import agent_history, agent_inbox, summary_query
@@ -94,7 +95,12 @@ def test_a_conversation_without_messages_summarises(conversation: Conversation):
 
 def test_frames_built_from_stored_objects(conversation: Conversation, agent_bob: User):
     """ready, conversation.opened and history of the agent socket, as the selectors build them."""
-    ready = check(frames.AgentServerFrame, replies.agent_ready_frame(agent_inbox(user=agent_bob)))
+    ready = check(
+        frames.AgentServerFrame,
+        replies.agent_ready_frame(
+            agent_inbox(user=agent_bob), preferences=agent_preferences(user_id=agent_bob.pk).as_dict()
+        ),
+    )
     assert isinstance(ready, frames.AgentReady)
     assert [row.id for row in ready.inbox] == [conversation.pk]
     opened = do_open_conversation(user_id=agent_bob.pk, conversation_id=conversation.pk, after_seq=0)

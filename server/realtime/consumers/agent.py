@@ -10,7 +10,9 @@ from typing import Any
 from channels.db import database_sync_to_async
 from django.conf import settings
 
-from server.conversations.selectors.inbox import agent_conversation, agent_history, agent_inbox
+from server.agents.selectors import PREFERENCE_NAMES, agent_preferences
+from server.agents.services import do_set_preferences
+from server.conversations.selectors.inbox import AgentInbox, agent_conversation, agent_history, agent_inbox
 from server.conversations.services.conversations import do_open_conversation
 from server.conversations.services.messages import do_post_agent_message
 from server.conversations.services.read_marks import do_mark_read
@@ -57,8 +59,8 @@ class AgentConsumer(ParleyConsumer):
             return
         for site_id in sorted(access.site_ids):
             await self.join(site_agents_group(site_id))
-        inbox = await database_sync_to_async(agent_inbox)(user=user)
-        await self.send_frame(replies.agent_ready_frame(inbox))
+        inbox, preferences = await database_sync_to_async(_ready_data)(user=user)
+        await self.send_frame(replies.agent_ready_frame(inbox, preferences=preferences))
 
     def handler_for(self, frame_type: str) -> Callable[[Any], Awaitable[None]]:
         """An anonymous or revoked socket is closed before any frame reaches a handler; others are checked."""
@@ -205,3 +207,21 @@ class AgentConsumer(ParleyConsumer):
         """Relay a notification while the agent's access holds."""
         if self.relay_allowed():
             await self.forward(event)
+
+    # The agent's preferences changed (on any of its consoles): relayed like a notification.
+    agent_preferences = agent_notification
+
+    async def on_preferences_set(self, frame: frames.PreferencesSet) -> None:
+        """Store the preferences the frame names; every console of the agent gets `preferences`."""
+        changes = {name: value for name in PREFERENCE_NAMES if (value := getattr(frame, name)) is not None}
+        if changes:
+            await database_sync_to_async(do_set_preferences)(user_id=self.user_id, changes=changes)
+            return
+        # Nothing to change: the answer is what is stored, to this socket only.
+        current = await database_sync_to_async(agent_preferences)(user_id=self.user_id)
+        await self.send_frame(replies.preferences_frame(current.as_dict()))
+
+
+def _ready_data(*, user: Any) -> tuple[AgentInbox, dict[str, bool]]:
+    """What `ready` carries, read in one trip to the database thread: the inbox and the preferences."""
+    return agent_inbox(user=user), agent_preferences(user_id=int(user.pk)).as_dict()
