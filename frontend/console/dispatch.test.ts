@@ -11,6 +11,7 @@ function handlers(): FrameHandlers {
     history: vi.fn(),
     notification: vi.fn(),
     error: vi.fn(),
+    preferences: vi.fn(),
   };
 }
 

@@ -83,6 +83,7 @@ export function frameHandlers(c: ConsoleController): FrameHandlers {
       const filter = c.state.siteFilter;
       const agentName = frame.agent && typeof frame.agent.name === "string" ? frame.agent.name : c.state.agentWireName;
       c.touch({
+        preferences: frame.preferences ?? c.state.preferences,
         ready: true,
         everReady: true,
         link: "online",
@@ -95,6 +96,11 @@ export function frameHandlers(c: ConsoleController): FrameHandlers {
       if (openId) c.sendOpen(openId);
       // Replies for conversations that are not open can go now; the open one's wait for conversation.opened.
       for (const reply of outbox.all()) if (reply.conversation_id !== openId) c.sendReply(reply);
+      c.openPending();
+    },
+
+    preferences(frame) {
+      c.store.set({ preferences: frame.preferences });
     },
 
     "conversation.opened"(frame) {
@@ -136,9 +142,11 @@ export function frameHandlers(c: ConsoleController): FrameHandlers {
 
     "inbox.update"(frame) {
       if (!isSummary(frame.conversation)) return;
+      const isNew = !conversations.get(frame.conversation.id);
       const conversation = conversations.upsert(frame.conversation);
       conversations.moveToTop(conversation.id);
       c.touch();
+      c.alertAbout(frame.conversation, isNew);
       if (!isOpen(conversation)) return;
       setTimeout(() => {
         const behind = conversations.contiguous(conversation.id) < (conversation.summary.last_seq || 0);

@@ -8,6 +8,7 @@ import { parseConfig } from "./config";
 import { ConsoleController, type Socket, type SocketCallbacks } from "./controller";
 import { ConsoleModel } from "./model";
 import { mountApp } from "./mount";
+import type { Notifier } from "./notify";
 import { ReplyOutbox } from "./state/outbox";
 
 export const AGENT_ID = 7;
@@ -75,7 +76,7 @@ export class FakeSocket implements Socket {
 }
 
 /** A controller on a fake socket, with an outbox in memory and a window that has the focus. */
-export function consoleOnFakeSocket(options: { focused?: () => boolean } = {}) {
+export function consoleOnFakeSocket(options: { focused?: () => boolean; notifier?: Notifier } = {}) {
   let socket: FakeSocket | undefined;
   const navigated: string[] = [];
   const model = new ConsoleModel({ agentId: AGENT_ID, agentName: "Dana", outbox: new ReplyOutbox(memoryStorage()) });
@@ -85,6 +86,7 @@ export function consoleOnFakeSocket(options: { focused?: () => boolean } = {}) {
     connect: (callbacks) => (socket = new FakeSocket(callbacks)),
     isFocused: options.focused ?? (() => true),
     navigate: (url) => navigated.push(url),
+    ...(options.notifier ? { notifier: options.notifier } : {}),
   });
   if (!socket) throw new Error("no socket");
   return { controller, socket, model, navigated };
@@ -92,7 +94,13 @@ export function consoleOnFakeSocket(options: { focused?: () => boolean } = {}) {
 
 /** The agent's `ready` with one conversation per summary. */
 export function ready(...inbox: ConversationSummary[]): AgentReady {
-  return { type: "ready", agent: { id: AGENT_ID, name: "Dana" }, sites: [{ id: 1, name: "Demo shop" }], inbox };
+  return {
+    type: "ready",
+    agent: { id: AGENT_ID, name: "Dana" },
+    sites: [{ id: 1, name: "Demo shop" }],
+    inbox,
+    preferences: { desktop: true, push: false, sound: false, title_count: true },
+  };
 }
 
 /** The whole console rendered into a fresh element of the document (happy-dom), on a fake socket. */

@@ -6,7 +6,9 @@ import { useStore } from "../store";
 import { TITLE } from "../strings";
 import { inboxEmptyText, inboxRows, threadView, unreadTotal } from "../view";
 import { Composer } from "./Composer";
+import { pushSupported } from "../push";
 import { Inbox } from "./Inbox";
+import { Settings } from "./Settings";
 import { StatusBar } from "./StatusBar";
 import { Thread } from "./Thread";
 import { Toasts } from "./Toasts";
@@ -21,12 +23,14 @@ export interface AppProps {
 export function App({ controller: c, root, logoutForm }: AppProps) {
   const state = useStore(c.store);
   const unread = unreadTotal(c.model);
+  // The count in the title is a preference (on until the agent turns it off).
+  const titleCount = state.preferences?.title_count !== false ? unread : 0;
   const view = threadView(c.model, state);
 
   useEffect(() => {
-    const title = unread ? `(${unread}) ${TITLE}` : TITLE;
+    const title = titleCount ? `(${titleCount}) ${TITLE}` : TITLE;
     if (document.title !== title) document.title = title;
-  }, [unread]);
+  }, [titleCount]);
   // Before the children's effects run, so a pane is shown before the focus moves into it.
   useLayoutEffect(() => {
     root.dataset.view = state.openId ? "thread" : "inbox";
@@ -35,7 +39,12 @@ export function App({ controller: c, root, logoutForm }: AppProps) {
   const close = (): void => c.closeConversation();
   return (
     <>
-      <StatusBar state={state} agentName={c.config.agent.name} logoutForm={logoutForm} />
+      <StatusBar
+        state={state}
+        agentName={c.config.agent.name}
+        logoutForm={logoutForm}
+        onSettings={() => c.openSettings()}
+      />
       <main class="columns">
         <Inbox
           rows={inboxRows(c.model, state)}
@@ -61,6 +70,19 @@ export function App({ controller: c, root, logoutForm }: AppProps) {
         </Thread>
       </main>
       <Toasts toasts={state.toasts} onDismiss={(id) => c.dismissToast(id)} />
+      {state.settingsOpen && state.preferences && (
+        <Settings
+          preferences={state.preferences}
+          permission={state.permission}
+          pushAvailable={pushSupported(c.config)}
+          notice={state.settingsNotice}
+          onDesktop={(on) => void c.setDesktop(on)}
+          onPush={(on) => void c.setPush(on)}
+          onSound={(on) => c.setSound(on)}
+          onTitleCount={(on) => c.setPreference("title_count", on)}
+          onClose={() => c.closeSettings()}
+        />
+      )}
     </>
   );
 }

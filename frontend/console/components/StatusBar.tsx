@@ -1,16 +1,18 @@
 // The top bar: wordmark, connection state, the agent's name and Log out.
 
 import type { ConsoleState } from "../model";
-import { TOPBAR } from "../strings";
+import { SETTINGS, TOPBAR } from "../strings";
 
 export interface StatusBarProps {
   state: ConsoleState;
   agentName: string;
   /** The id of the page's server-rendered logout form (it carries the CSRF token). */
   logoutForm: string;
+  /** Opens the notification settings. */
+  onSettings: () => void;
 }
 
-export function StatusBar({ state, agentName, logoutForm }: StatusBarProps) {
+export function StatusBar({ state, agentName, logoutForm, onSettings }: StatusBarProps) {
   return (
     <header class="topbar">
       <p class="wordmark">
@@ -22,6 +24,15 @@ export function StatusBar({ state, agentName, logoutForm }: StatusBarProps) {
         <span class="status-text">{state.statusText}</span>
       </p>
       <div class="topbar-end">
+        <button
+          type="button"
+          class="button button-ghost button-small"
+          data-console="settings-open"
+          aria-haspopup="dialog"
+          onClick={onSettings}
+        >
+          {SETTINGS.open}
+        </button>
         <span class="agent-name" data-console="agent-name">
           {agentName}
         </span>
