@@ -80,6 +80,11 @@ export function Settings(props: SettingsProps) {
           disabled={!props.pushAvailable && !preferences.push}
           onChange={props.onPush}
         />
+        {!props.pushAvailable && !preferences.push && (
+          <p class="settings-hint" data-console="push-unavailable">
+            {SETTINGS.pushUnavailable}
+          </p>
+        )}
         <Toggle name="sound" label={SETTINGS.sound} checked={preferences.sound} onChange={props.onSound} />
         <Toggle
           name="title_count"
