@@ -1,4 +1,4 @@
-"""Desktop notifications in real Chromium: shown while the console's tab is hidden, with the visitor's text."""
+"""Desktop notifications in real Chromium: shown while the console's tab is hidden, with the text."""
 
 from playwright.sync_api import Page, expect
 

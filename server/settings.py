@@ -334,6 +334,11 @@ PARLEY_LOOP_DB_POOL_MAX = env_int("PARLEY_LOOP_DB_POOL_MAX", 4)
 # a frame waits for that read, a relay starts it in the background (server/realtime/consumers/agent.py);
 # signals close it at once anyway.
 PARLEY_AGENT_ACCESS_RECHECK_SECONDS = env_int("PARLEY_AGENT_ACCESS_RECHECK_SECONDS", 5)
+# Presence (server/realtime/presence.py): seconds an agent's console counts as connected without a heartbeat
+# (each process refreshes its own every third of it), so a process that dies loses its agents this long after.
+PARLEY_PRESENCE_TTL_SECONDS = env_int("PARLEY_PRESENCE_TTL_SECONDS", 30)
+# How often each process looks for agents that expired in the sites it serves and announces the change.
+PARLEY_PRESENCE_SWEEP_SECONDS = env_int("PARLEY_PRESENCE_SWEEP_SECONDS", 10)
 # Who hands the domain events of stored changes to the sockets (server/conversations/events.py).
 PARLEY_EVENT_PUBLISHER = "server.realtime.gateway.publish"
 

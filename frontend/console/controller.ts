@@ -259,6 +259,14 @@ export class ConsoleController {
     this.sendOpen(id);
   }
 
+  /** Sets this agent online or away (every console of the agent follows, through `presence`). */
+  setPresence(status: "online" | "away"): void {
+    const self = this.config.agent.id;
+    if (!this.send({ type: "presence.set", status }) || self === null) return;
+    this.model.presence.set(self, status);
+    this.touch();
+  }
+
   closeConversation(): void {
     const id = this.state.openId;
     if (!id) return;

@@ -11,6 +11,8 @@ function handlers(): FrameHandlers {
     history: vi.fn(),
     notification: vi.fn(),
     error: vi.fn(),
+    presence: vi.fn(),
+    "conversation.viewers": vi.fn(),
     preferences: vi.fn(),
   };
 }

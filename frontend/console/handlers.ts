@@ -22,12 +22,13 @@ const QUIET_REFS = new Set<string>([
 const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 
 export function frameHandlers(c: ConsoleController): FrameHandlers {
-  const { conversations, outbox, readMarks } = c.model;
+  const { conversations, outbox, readMarks, presence } = c.model;
   const isOpen = (conversation: ConversationState): boolean => conversation.id === c.state.openId;
 
   /** Stores messages, settles their replies and renders (following the thread down for the agent's own). */
   function place(conversation: ConversationState, messages: unknown): void {
     const { added } = conversations.addMessages(conversation, messages);
+    for (const message of added) if (message.author === "agent") presence.learnName(message.agent_id, message.author_name);
     outbox.settle(added);
     const mine = isOpen(conversation) && added.some((message) => c.model.isMine(message, c.state.agentWireName));
     c.touch(mine ? { scrollRequest: c.state.scrollRequest + 1 } : {});
@@ -79,6 +80,11 @@ export function frameHandlers(c: ConsoleController): FrameHandlers {
         readMarks.raise(summary.id, summary.last_read_seq);
       }
       conversations.sortByActivity();
+      presence.reset(list(frame.presence) as typeof frame.presence);
+      if (frame.agent) presence.learnName(frame.agent.id, frame.agent.name);
+      // The site's agents (with their names), when the server lists them.
+      for (const agent of list((frame as { agents?: unknown }).agents) as { id?: number; name?: string }[])
+        presence.learnName(agent.id, agent.name);
       const sites = list(frame.sites) as typeof frame.sites;
       const filter = c.state.siteFilter;
       const agentName = frame.agent && typeof frame.agent.name === "string" ? frame.agent.name : c.state.agentWireName;
@@ -152,6 +158,16 @@ export function frameHandlers(c: ConsoleController): FrameHandlers {
         const behind = conversations.contiguous(conversation.id) < (conversation.summary.last_seq || 0);
         if (isOpen(conversation) && conversation.loaded && behind) c.requestSync(conversation);
       }, CATCH_UP_CHECK_MS);
+    },
+
+    presence(frame) {
+      presence.set(frame.agent_id, frame.status);
+      c.touch();
+    },
+
+    "conversation.viewers"(frame) {
+      presence.setViewers(frame.conversation_id, list(frame.agent_ids) as number[]);
+      c.touch();
     },
 
     notification(frame) {

@@ -4,6 +4,7 @@
 import type { Message, Preferences, SiteInfo } from "../shared/protocol";
 import type { Permission } from "./notify";
 import { Conversations } from "./state/conversations";
+import { Presence } from "./state/presence";
 import { ReplyOutbox } from "./state/outbox";
 import { ReadMarks } from "./state/read-marks";
 
@@ -88,6 +89,7 @@ export function initialState(now: number = Date.now()): ConsoleState {
 export class ConsoleModel {
   readonly conversations = new Conversations();
   readonly readMarks = new ReadMarks();
+  readonly presence = new Presence();
   readonly outbox: ReplyOutbox;
   readonly agentId: number | null;
   readonly agentName: string;

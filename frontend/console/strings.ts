@@ -56,6 +56,11 @@ export const COMPOSER = {
 export const TOPBAR = {
   wordmark: "Parley",
   logout: "Log out",
+  /** The Online/Away toggle: what it shows, and what it offers to switch to. */
+  presence: { online: "Online", away: "Away" },
+  presenceLabel: "Your status: visitors see the team as away while every agent is away",
+  setAway: "Set yourself away",
+  setOnline: "Set yourself online",
 } as const;
 
 export const TOAST = {
@@ -80,6 +85,18 @@ export const REPLY_ERROR = {
   // Within the character limit but too large as a frame (control characters escape to six bytes each).
   frameTooLarge: "That reply is too long to send.",
   frameTooLargeLocal: "That reply is too long to send in one message.",
+} as const;
+
+export const PRESENCE = {
+  online: "Online",
+  away: "Away",
+  offline: "Offline",
+  /** "Carol is also viewing", "Carol and Dan are also viewing". */
+  alsoViewing: (names: string[]): string =>
+    names.length === 1
+      ? `${names[0]} is also viewing`
+      : `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]} are also viewing`,
+  agent: (id: number): string => `Agent ${id}`,
 } as const;
 
 export const NOTIFY = {

@@ -99,6 +99,7 @@ export function ready(...inbox: ConversationSummary[]): AgentReady {
     agent: { id: AGENT_ID, name: "Dana" },
     sites: [{ id: 1, name: "Demo shop" }],
     inbox,
+    presence: [{ agent_id: AGENT_ID, status: "online" }],
     preferences: { desktop: true, push: false, sound: false, title_count: true },
   };
 }

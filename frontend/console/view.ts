@@ -4,7 +4,8 @@ import type { ConversationSummary, Message } from "../shared/protocol";
 import { fullTime, clockTime, relativeTime } from "../shared/time";
 import { hashBucket, initial, oneLine, visitorEmail, visitorLabel } from "./format";
 import type { ConsoleModel, ConsoleState } from "./model";
-import { INBOX, THREAD } from "./strings";
+import type { AgentStatus } from "./state/presence";
+import { INBOX, PRESENCE, THREAD } from "./strings";
 
 const AVATAR_COLOURS = 8;
 
@@ -63,6 +64,24 @@ export interface ThreadView {
   items: ThreadItem[];
   loading: boolean;
   notice: string | null;
+  /** The colleagues viewing this conversation too, with their status. */
+  viewers: Viewer[];
+}
+
+export interface Viewer {
+  id: number;
+  name: string;
+  status: AgentStatus;
+}
+
+/** The colleagues viewing a conversation, by name (an unknown name: "Agent <id>"). */
+export function viewersOf(model: ConsoleModel, conversationId: string): Viewer[] {
+  const presence = model.presence;
+  return presence.othersViewing(conversationId, model.agentId).map((id) => ({
+    id,
+    name: presence.nameOf(id) ?? PRESENCE.agent(id),
+    status: presence.status(id),
+  }));
 }
 
 /** The avatar of a label: its first letter on one of eight colours picked by `key`. */
@@ -177,5 +196,6 @@ export function threadView(model: ConsoleModel, state: ConsoleState): ThreadView
     items,
     loading: !conversation.loaded && !stored.length && state.threadNotice === null,
     notice: state.threadNotice,
+    viewers: viewersOf(model, conversation.id),
   };
 }

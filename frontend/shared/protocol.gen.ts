@@ -2,7 +2,14 @@
 // Do not edit: change server/protocol/, run `python -m server.protocol.schema`, then regenerate.
 
 export type AgentClientFrame =
-  ConversationOpen | ConversationLeave | ConversationRead | AgentMessageSend | Sync | Ping | PreferencesSet;
+  | ConversationOpen
+  | ConversationLeave
+  | ConversationRead
+  | AgentMessageSend
+  | Sync
+  | Ping
+  | PresenceSet
+  | PreferencesSet;
 export type AgentServerFrame =
   | AgentReady
   | ConversationOpened
@@ -13,6 +20,8 @@ export type AgentServerFrame =
   | Notification
   | Pong
   | ErrorFrame
+  | Presence
+  | ConversationViewers
   | PreferencesUpdate;
 export type ErrorCode =
   | "bad_frame"
@@ -39,7 +48,7 @@ export type ErrorCode =
   | "bad_request";
 export type VisitorClientFrame = Hello | VisitorMessageSend | Sync | Ping;
 export type VisitorServerFrame =
-  VisitorReady | MessageAck | MessageNew | ConversationStarted | History | Pong | ErrorFrame;
+  VisitorReady | MessageAck | MessageNew | ConversationStarted | History | Pong | ErrorFrame | Availability;
 
 /**
  * Follow a conversation and mark it read; answered by `conversation.opened`.
@@ -97,6 +106,16 @@ export interface Ping {
   type: "ping";
 }
 /**
+ * The agent sets itself online or away (for all its consoles, while any is open); no reply.
+ */
+export interface PresenceSet {
+  type: "presence.set";
+  /**
+   * Away: visitors see the team as away.
+   */
+  status: "online" | "away";
+}
+/**
  * Change the agent's notification preferences; every console of the agent gets `preferences`.
  */
 export interface PreferencesSet {
@@ -120,6 +139,13 @@ export interface AgentInfo {
   name: string;
 }
 /**
+ * A connected agent's status (an agent not listed is offline).
+ */
+export interface AgentPresence {
+  agent_id: number;
+  status: "online" | "away";
+}
+/**
  * Sent on connect: the agent, its sites and its inbox.
  */
 export interface AgentReady {
@@ -130,6 +156,10 @@ export interface AgentReady {
    * Newest first.
    */
   inbox: ConversationSummary[];
+  /**
+   * The connected agents of your sites (you included) and their status; others are offline.
+   */
+  presence: AgentPresence[];
   preferences: Preferences;
 }
 /**
@@ -360,6 +390,25 @@ export interface ErrorFrame {
   retry_after?: number | null;
 }
 /**
+ * An agent of your sites came online, went away or offline (its last console closed or expired).
+ */
+export interface Presence {
+  type: "presence";
+  agent_id: number;
+  status: "online" | "away" | "offline";
+}
+/**
+ * Who views a conversation of your sites changed (a console opened or left it, or closed).
+ */
+export interface ConversationViewers {
+  type: "conversation.viewers";
+  conversation_id: string;
+  /**
+   * The agents viewing it now, you included when you do.
+   */
+  agent_ids: number[];
+}
+/**
  * The agent's notification preferences changed (from any of its consoles, this one included).
  */
 export interface PreferencesUpdate {
@@ -386,6 +435,13 @@ export interface Preferences1 {
    * The unread count in the tab title.
    */
   title_count: boolean;
+}
+/**
+ * The team's availability changed: online when an agent of the site is connected and not away.
+ */
+export interface Availability {
+  type: "availability";
+  status: "online" | "away";
 }
 /**
  * A conversation as its visitor sees it.
@@ -506,6 +562,10 @@ export interface VisitorReady {
    * More messages follow (at most PARLEY_HISTORY_LIMIT per page): `sync` from the highest seq held.
    */
   has_more: boolean;
+  /**
+   * The team's availability: online when an agent of the site is connected and not away.
+   */
+  availability: "online" | "away";
 }
 /**
  * The visitor a visitor socket speaks for.

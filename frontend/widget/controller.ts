@@ -2,7 +2,7 @@
 
 import type { WidgetConfig, WidgetSite } from "../shared/protocol";
 import { addStyles, el, icon } from "./dom";
-import { listen } from "./events";
+import { latest, listen } from "./events";
 import { fetchJSON } from "./http";
 import { pendingItems, setPending } from "./outbox";
 import { load, save } from "./storage";
@@ -88,6 +88,7 @@ export function registerPanel(mount: MountPanel): void {
     transmit,
     state: currentState,
     listen,
+    latest,
   });
   panel.show(isOpen);
 }

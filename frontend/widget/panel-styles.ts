@@ -15,6 +15,7 @@ export const PANEL_CSS = `
 .dot{width:8px;height:8px;border-radius:50%;background:#f5b82e;box-shadow:0 0 0 2px rgba(255,255,255,.35)}
 [data-state=online] .dot{background:#22c55e}
 [data-state=offline] .dot{background:#ef4444}
+[data-state=online][data-availability=away] .dot{background:#f5b82e}
 button{font:inherit;cursor:pointer}
 .close{width:36px;height:36px;padding:0;border:0;border-radius:8px;display:grid;place-items:center;background:transparent;color:inherit}
 .close:hover{background:rgba(127,127,127,.2)}

@@ -1,12 +1,12 @@
 // The chat panel, mounted into the loader's shadow root with the API object the loader hands over.
 
-import type { ErrorFrame } from "../shared/protocol";
+import type { Availability, ErrorFrame, VisitorReady } from "../shared/protocol";
 import { createComposer } from "./composer";
 import { addStyles, el, icon } from "./dom";
 import { createMessageList, type ListItem, messageNode, setText } from "./message-list";
 import { PANEL_CSS } from "./panel-styles";
 import { createSender } from "./sending";
-import { CHAT_WITH, CLOSE_CHAT, ERROR_TEXT, REFUSED_TEXT, STATUS_TEXT } from "./strings";
+import { AVAILABILITY_TEXT, CHAT_WITH, CLOSE_CHAT, ERROR_TEXT, REFUSED_TEXT, STATUS_TEXT } from "./strings";
 import type { ConnectionState, PanelApi, PanelHandle } from "./types";
 
 const CLOSE_ICON = "M6 6l12 12M18 6L6 18";
@@ -63,9 +63,15 @@ export function mountPanel(api: PanelApi): PanelHandle {
     if (renderMessages([...stored, ...pending]) && nearBottom) scrollToEnd();
   }
 
-  function showState(state: ConnectionState): void {
-    status.setAttribute("data-state", state);
-    setText(statusText, STATUS_TEXT[state] as string);
+  // The team's availability while connected; the connection's state while it is not.
+  let connection = api.state();
+  const ready = api.latest.ready as VisitorReady | undefined;
+  const lastChange = api.latest.availability as Availability | undefined;
+  let availability = lastChange ? lastChange.status : ready ? ready.availability : "online";
+  function showState(): void {
+    status.setAttribute("data-state", connection);
+    status.setAttribute("data-availability", availability);
+    setText(statusText, (connection === "online" ? AVAILABILITY_TEXT[availability] : STATUS_TEXT[connection]) as string);
   }
 
   let noticeTimer: ReturnType<typeof setTimeout> | undefined;
@@ -92,10 +98,15 @@ export function mountPanel(api: PanelApi): PanelHandle {
 
   api.listen((type, detail) => {
     if (type === "change") render();
-    else if (type === "state") showState(detail as ConnectionState);
     else if (type === "error") showError(detail as ErrorFrame);
+    else {
+      if (type === "state") connection = detail as ConnectionState;
+      else if (type === "ready") availability = (detail as VisitorReady).availability;
+      else if (type === "availability") availability = (detail as Availability).status;
+      showState();
+    }
   });
-  showState(api.state());
+  showState();
   render();
   api.root.prepend(panel);
 

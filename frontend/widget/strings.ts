@@ -21,6 +21,12 @@ export const STATUS_TEXT: Record<string, string> = {
   offline: "Offline — reconnecting",
 };
 
+// The header while connected: whether an agent is there to answer (the server's `availability`).
+export const AVAILABILITY_TEXT: Record<string, string> = {
+  online: "Online — usually replies in a few minutes",
+  away: "Away — we'll reply here",
+};
+
 const TOO_LONG = "That message is too long. Please shorten it.";
 export const ERROR_TEXT: Partial<Record<ErrorCode, string>> = {
   body_too_long: TOO_LONG,

@@ -21,6 +21,8 @@ export interface PanelApi {
   transmit: (items: PendingItem[]) => void;
   state: () => ConnectionState;
   listen: (listener: Listener) => void;
+  /** The last detail of each event so far (the panel reads the latest `ready` and `availability`). */
+  latest: Record<string, unknown>;
 }
 
 export interface PanelHandle {

@@ -137,9 +137,25 @@ class PreferencesSet(ClientFrame):
     title_count: OptionalFlag = None
 
 
+class PresenceSet(ClientFrame):
+    """The agent sets itself online or away (for all its consoles, while any is open); no reply."""
+
+    type: Literal["presence.set"]
+    status: Annotated[Literal["online", "away"], Expect("must be 'online' or 'away'")] = Field(
+        description="Away: visitors see the team as away."
+    )
+
+
 VisitorClientFrame = Annotated[Hello | VisitorMessageSend | Sync | Ping, Field(discriminator="type")]
 AgentClientFrame = Annotated[
-    ConversationOpen | ConversationLeave | ConversationRead | AgentMessageSend | Sync | Ping | PreferencesSet,
+    ConversationOpen
+    | ConversationLeave
+    | ConversationRead
+    | AgentMessageSend
+    | Sync
+    | Ping
+    | PresenceSet
+    | PreferencesSet,
     Field(discriminator="type"),
 ]
 
@@ -164,6 +180,15 @@ class AgentInfo(BaseModel):
     name: str = Field(description="The name visitors and colleagues see.")
 
 
+class AgentPresence(BaseModel):
+    """A connected agent's status (an agent not listed is offline)."""
+
+    model_config = SERVER_OUTPUT
+
+    agent_id: int
+    status: Literal["online", "away"]
+
+
 HAS_MORE = "More messages follow (at most PARLEY_HISTORY_LIMIT per page): `sync` from the highest seq held."
 
 
@@ -175,6 +200,9 @@ class VisitorReady(ServerFrame):
     conversation: Conversation | None = Field(description="The open conversation, null when none.")
     messages: list[Message] = Field(description="Its messages with seq > last_seq, oldest first.")
     has_more: bool = Field(description=HAS_MORE)
+    availability: Literal["online", "away"] = Field(
+        description="The team's availability: online when an agent of the site is connected and not away."
+    )
 
 
 class AgentReady(ServerFrame):
@@ -184,6 +212,9 @@ class AgentReady(ServerFrame):
     agent: AgentInfo
     sites: list[SiteInfo]
     inbox: list[ConversationSummary] = Field(description="Newest first.")
+    presence: list[AgentPresence] = Field(
+        description="The connected agents of your sites (you included) and their status; others are offline."
+    )
     preferences: Preferences = Field(description="The agent's notification preferences.")
 
 
@@ -271,8 +302,34 @@ class ErrorFrame(ServerFrame):
     )
 
 
+AgentStatus = Literal["online", "away", "offline"]
+
+
+class Presence(ServerFrame):
+    """An agent of your sites came online, went away or offline (its last console closed or expired)."""
+
+    type: Literal["presence"]
+    agent_id: int
+    status: AgentStatus
+
+
+class Availability(ServerFrame):
+    """The team's availability changed: online when an agent of the site is connected and not away."""
+
+    type: Literal["availability"]
+    status: Literal["online", "away"]
+
+
+class ConversationViewers(ServerFrame):
+    """Who views a conversation of your sites changed (a console opened or left it, or closed)."""
+
+    type: Literal["conversation.viewers"]
+    conversation_id: uuid.UUID
+    agent_ids: list[int] = Field(description="The agents viewing it now, you included when you do.")
+
+
 VisitorServerFrame = Annotated[
-    VisitorReady | MessageAck | MessageNew | ConversationStarted | History | Pong | ErrorFrame,
+    VisitorReady | MessageAck | MessageNew | ConversationStarted | History | Pong | ErrorFrame | Availability,
     Field(discriminator="type"),
 ]
 AgentServerFrame = Annotated[
@@ -285,6 +342,8 @@ AgentServerFrame = Annotated[
     | Notification
     | Pong
     | ErrorFrame
+    | Presence
+    | ConversationViewers
     | PreferencesUpdate,
     Field(discriminator="type"),
 ]

@@ -3,7 +3,8 @@
 import asyncio
 import logging
 import threading
-from collections.abc import Awaitable, Sequence
+import uuid
+from collections.abc import Awaitable, Collection, Sequence
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -22,7 +23,7 @@ from server.protocol.wire import (
 )
 from server.realtime import push
 from server.realtime.access import access_close_code, session_fingerprint
-from server.realtime.groups import agent_group, site_agents_group, visitor_group
+from server.realtime.groups import agent_group, site_agents_group, site_visitors_group, visitor_group
 
 logger = logging.getLogger(__name__)
 
@@ -201,3 +202,52 @@ def _log_failure(group: str, message: dict[str, Any], error: Exception, *, count
     logger.warning(
         "group_send of %d events failed (first to %s, type %s): %r", count, group, message.get("type"), error
     )
+
+
+# --- Presence (server/realtime/presence.py): not domain events, nothing is stored ---------------------------
+
+AGENT_PRESENCE = "agent.presence"
+SITE_AVAILABILITY = "visitor.availability"
+CONVERSATION_VIEWERS = "agent.viewers"
+
+
+def presence_events(*, agent_id: int, status: str, site_ids: Collection[int]) -> list[LayerEvent]:
+    """The layer events telling the agents of these sites an agent's status (online, away, offline)."""
+    text = presence_text(agent_id=agent_id, status=status)
+    return [
+        (site_agents_group(site_id), {"type": AGENT_PRESENCE, "text": text, "agent_id": agent_id})
+        for site_id in sorted(site_ids)
+    ]
+
+
+def presence_text(*, agent_id: int, status: str) -> str:
+    """The encoded `presence` frame of an agent's status."""
+    return encode_frame(construct(frames.Presence, type="presence", agent_id=agent_id, status=status))
+
+
+def availability_event(*, site_id: int, status: str) -> LayerEvent:
+    """The layer event telling a site's visitor sockets whether an agent is there to answer."""
+    frame = construct(frames.Availability, type="availability", status=status)
+    return layer_event(group=site_visitors_group(site_id), event_type=SITE_AVAILABILITY, frame=frame)
+
+
+def viewers_event(*, site_id: int, conversation_id: uuid.UUID, agent_ids: Collection[int]) -> LayerEvent:
+    """The layer event telling a site's agents who views one of its conversations."""
+    frame = construct(
+        frames.ConversationViewers,
+        type="conversation.viewers",
+        conversation_id=conversation_id,
+        agent_ids=sorted(agent_ids),
+    )
+    return layer_event(
+        group=site_agents_group(site_id),
+        event_type=CONVERSATION_VIEWERS,
+        frame=frame,
+        conversation_id=str(conversation_id),
+        agent_ids=sorted(agent_ids),
+    )
+
+
+async def send_events(messages: list[LayerEvent]) -> None:
+    """Send layer events from the event loop (presence changes), logging a failure."""
+    await _send_logged(messages)

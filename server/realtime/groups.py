@@ -16,3 +16,8 @@ def site_agents_group(site_id: int) -> str:
 def agent_group(user_id: int) -> str:
     """All sockets of one agent, for personal notifications."""
     return f"agent.{user_id}"
+
+
+def site_visitors_group(site_id: int) -> str:
+    """The visitor sockets of one site, for the team's availability."""
+    return f"site-visitors.{site_id}"

@@ -12,7 +12,7 @@ import logging
 import threading
 import uuid
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from typing import Any, NamedTuple
@@ -33,7 +33,6 @@ from server.conversations.models import Message
 from server.conversations.records import BatchedConversation, BatchedMessage
 from server.limits.checks import push_allowed
 from server.protocol.wire import conversation_id_of
-from server.realtime import sockets
 
 logger = logging.getLogger(__name__)
 
@@ -97,11 +96,6 @@ def push_job(event: Event) -> PushJob | None:
 def _shortened(text: str) -> str:
     text = " ".join(text.split())
     return text if len(text) <= BODY_MAX_CHARS else text[: BODY_MAX_CHARS - 1] + "…"
-
-
-async def online_agent_ids(*, user_ids: Collection[int]) -> set[int]:
-    """The agents among user_ids with a console connected (here: this process's own agent sockets)."""
-    return sockets.open_agent_ids() & set(user_ids)
 
 
 class _PushQueue:
@@ -171,10 +165,13 @@ def deliver(job: PushJob, *, loop: asyncio.AbstractEventLoop | None) -> None:
 
 
 def _online(user_ids: set[int], *, loop: asyncio.AbstractEventLoop | None) -> set[int]:
+    # Imported here: presence imports the gateway, which imports this module.
+    from server.realtime import presence
+
     if loop is not None and loop.is_running():
-        future = asyncio.run_coroutine_threadsafe(online_agent_ids(user_ids=user_ids), loop)
+        future = asyncio.run_coroutine_threadsafe(presence.online_agent_ids(user_ids=user_ids), loop)
         return future.result(timeout=PRESENCE_TIMEOUT_SECONDS)
-    return async_to_sync(online_agent_ids)(user_ids=user_ids)
+    return async_to_sync(presence.online_agent_ids)(user_ids=user_ids)
 
 
 def post(target: PushTarget, payload: str) -> None:

@@ -21,8 +21,8 @@ from server.protocol.wire import (
 )
 
 
-def visitor_ready_frame(ready: VisitorReady) -> frames.VisitorReady:
-    """The `ready` frame for a visitor socket: its open conversation and what it has not seen."""
+def visitor_ready_frame(ready: VisitorReady, *, availability: str) -> frames.VisitorReady:
+    """The `ready` frame for a visitor socket: its open conversation, what it has not seen, who is there."""
     conversation = None
     if ready.conversation_id is not None:
         conversation = conversation_fields(
@@ -35,11 +35,14 @@ def visitor_ready_frame(ready: VisitorReady) -> frames.VisitorReady:
         conversation=conversation,
         messages=[message_wire(message) for message in ready.page.messages],
         has_more=ready.page.has_more,
+        availability=availability,
     )
 
 
-def agent_ready_frame(inbox: AgentInbox, *, preferences: Mapping[str, bool]) -> frames.AgentReady:
-    """The `ready` frame for an agent socket: the agent's sites, inbox and notification preferences."""
+def agent_ready_frame(
+    inbox: AgentInbox, *, presence: Mapping[int, str], preferences: Mapping[str, bool]
+) -> frames.AgentReady:
+    """The `ready` frame for an agent socket: sites, inbox, connected colleagues, notification preferences."""
     return construct(
         frames.AgentReady,
         type="ready",
@@ -48,6 +51,10 @@ def agent_ready_frame(inbox: AgentInbox, *, preferences: Mapping[str, bool]) -> 
         inbox=[
             conversation_summary(conversation, last_read_seq=inbox.last_read_seqs.get(conversation.pk, 0))
             for conversation in inbox.conversations
+        ],
+        presence=[
+            construct(frames.AgentPresence, agent_id=agent_id, status=status)
+            for agent_id, status in sorted(presence.items())
         ],
         preferences=preferences_wire(preferences),
     )

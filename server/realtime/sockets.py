@@ -39,8 +39,3 @@ async def close_all(*, code: int) -> int:
             "%d of %d sockets failed to close cleanly: %r", len(failures), len(sockets), failures[0]
         )
     return len(sockets)
-
-
-def open_agent_ids() -> set[int]:
-    """The agents with a console socket open in this process (on the event loop)."""
-    return {user_id for socket in _live if (user_id := getattr(socket, "user_id", None)) is not None}

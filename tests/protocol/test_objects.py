@@ -95,14 +95,15 @@ def test_a_conversation_without_messages_summarises(conversation: Conversation):
 
 def test_frames_built_from_stored_objects(conversation: Conversation, agent_bob: User):
     """ready, conversation.opened and history of the agent socket, as the selectors build them."""
+    inbox = agent_inbox(user=agent_bob)
+    preferences = agent_preferences(user_id=agent_bob.pk).as_dict()
     ready = check(
         frames.AgentServerFrame,
-        replies.agent_ready_frame(
-            agent_inbox(user=agent_bob), preferences=agent_preferences(user_id=agent_bob.pk).as_dict()
-        ),
+        replies.agent_ready_frame(inbox, presence={agent_bob.pk: "away"}, preferences=preferences),
     )
     assert isinstance(ready, frames.AgentReady)
     assert [row.id for row in ready.inbox] == [conversation.pk]
+    assert [(entry.agent_id, entry.status) for entry in ready.presence] == [(agent_bob.pk, "away")]
     opened = do_open_conversation(user_id=agent_bob.pk, conversation_id=conversation.pk, after_seq=0)
     opened_frame = replies.conversation_opened_frame(opened)
     assert isinstance(check(frames.AgentServerFrame, opened_frame), frames.ConversationOpened)

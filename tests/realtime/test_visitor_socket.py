@@ -148,6 +148,7 @@ async def test_ready_carries_no_conversation_for_a_new_visitor(visitor_alice):
         "conversation": None,
         "messages": [],
         "has_more": False,
+        "availability": "away",
     }
     await communicator.disconnect()
 
@@ -231,7 +232,8 @@ async def test_disconnect_leaves_every_group(visitor_alice, layer_groups):
     """After a visitor socket closes, no group still lists it."""
     communicator, _ = await connect_visitor(visitor_alice)
     await send_message(communicator, "hi", "c-1")
-    assert member_count(layer_groups) == 1  # its visitor group: its conversations' messages come through it
+    # Its visitor group (its conversations' messages come through it) and its site's visitors (availability).
+    assert member_count(layer_groups) == 2
     await communicator.disconnect()
     assert member_count(layer_groups) == 0
 

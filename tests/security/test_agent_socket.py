@@ -283,7 +283,9 @@ async def test_a_socket_that_never_authenticates_handles_no_frame(db, visitor_al
     error = await communicator.receive_json_from()
     assert (error["type"], error["code"]) == ("error", "not_authenticated")
     assert await agent_messages(conversation_id) == 0
-    assert member_count(layer_groups) == 1  # the visitor's own group only
+    # The visitor's own groups only: its visitor group and its site's visitors group (availability).
+    assert member_count(layer_groups) == 2
+    assert all(group.startswith(("visitor.", "site-visitors.")) for group in layer_groups.groups)
     await communicator.disconnect()
     await visitor.disconnect()
 

@@ -43,6 +43,8 @@ export function App({ controller: c, root, logoutForm }: AppProps) {
         state={state}
         agentName={c.config.agent.name}
         logoutForm={logoutForm}
+        presence={c.model.presence.status(c.config.agent.id)}
+        onPresence={(status) => c.setPresence(status)}
         onSettings={() => c.openSettings()}
       />
       <main class="columns">

@@ -1,18 +1,23 @@
 // The top bar: wordmark, connection state, the agent's name and Log out.
 
 import type { ConsoleState } from "../model";
+import type { AgentStatus } from "../state/presence";
 import { SETTINGS, TOPBAR } from "../strings";
+import { PresenceToggle } from "./Presence";
 
 export interface StatusBarProps {
   state: ConsoleState;
   agentName: string;
   /** The id of the page's server-rendered logout form (it carries the CSRF token). */
   logoutForm: string;
+  /** This agent's status (offline until the socket says `ready`). */
+  presence: AgentStatus;
+  onPresence: (status: "online" | "away") => void;
   /** Opens the notification settings. */
   onSettings: () => void;
 }
 
-export function StatusBar({ state, agentName, logoutForm, onSettings }: StatusBarProps) {
+export function StatusBar({ state, agentName, logoutForm, presence, onPresence, onSettings }: StatusBarProps) {
   return (
     <header class="topbar">
       <p class="wordmark">
@@ -24,6 +29,7 @@ export function StatusBar({ state, agentName, logoutForm, onSettings }: StatusBa
         <span class="status-text">{state.statusText}</span>
       </p>
       <div class="topbar-end">
+        <PresenceToggle status={presence} disabled={!state.ready} onSet={onPresence} />
         <button
           type="button"
           class="button button-ghost button-small"

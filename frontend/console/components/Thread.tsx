@@ -2,6 +2,7 @@
 
 import { useEffect, useLayoutEffect, useRef } from "preact/hooks";
 import { THREAD } from "../strings";
+import { Viewers } from "./Presence";
 import type { PendingItem, StoredItem, ThreadView } from "../view";
 import type { ComponentChildren } from "preact";
 
@@ -126,6 +127,7 @@ export function Thread({ view, scrollRequest, onBack, children }: ThreadProps) {
                 {view?.url ?? ""}
               </span>
             </p>
+            <Viewers viewers={view?.viewers ?? []} />
           </div>
         </header>
         <ol

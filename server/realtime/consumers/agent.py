@@ -18,7 +18,7 @@ from server.conversations.services.messages import do_post_agent_message
 from server.conversations.services.read_marks import do_mark_read
 from server.errors import CLOSE_ACCESS_CHANGED, CLOSE_NOT_AUTHENTICATED, ParleyError
 from server.protocol import frames, validation
-from server.realtime import replies
+from server.realtime import gateway, presence, replies
 from server.realtime.access import current_access, session_fingerprint
 from server.realtime.consumers.base import ParleyConsumer
 from server.realtime.groups import agent_group, site_agents_group
@@ -41,6 +41,9 @@ class AgentConsumer(ParleyConsumer):
         self.user = user
         self.user_id = int(user.pk)
         self.open_conversations: set[uuid.UUID] = set()
+        self.relayed_presence: dict[int, str] = {}  # agent id → the last `presence` frame relayed
+        # Conversation → the colleagues last said to view it; nobody else viewing is what a console assumes.
+        self.relayed_viewers: dict[str, frozenset[int]] = {}
         session = self.scope.get("session")
         self.session_key: str | None = getattr(session, "session_key", None)
         self.session_ref = session_fingerprint(self.session_key or "")
@@ -59,8 +62,17 @@ class AgentConsumer(ParleyConsumer):
             return
         for site_id in sorted(access.site_ids):
             await self.join(site_agents_group(site_id))
+        announcement = await presence.console_connected(
+            channel_name=self.channel_name, user_id=self.user_id, site_ids=access.site_ids
+        )
         inbox, preferences = await database_sync_to_async(_ready_data)(user=user)
-        await self.send_frame(replies.agent_ready_frame(inbox, preferences=preferences))
+        statuses = await presence.site_statuses(site_ids=access.site_ids)
+        ready = replies.agent_ready_frame(inbox, presence=statuses, preferences=preferences)
+        # This socket knows its agent's status from `ready`: the same news as a `presence` is not relayed.
+        own = gateway.presence_text(agent_id=self.user_id, status=statuses.get(self.user_id, "online"))
+        self.relayed_presence[self.user_id] = own
+        await self.send_frame(ready)
+        await presence.announce(announcement)
 
     def handler_for(self, frame_type: str) -> Callable[[Any], Awaitable[None]]:
         """An anonymous or revoked socket is closed before any frame reaches a handler; others are checked."""
@@ -127,6 +139,7 @@ class AgentConsumer(ParleyConsumer):
         check = getattr(self, "background_check", None)
         if check is not None:
             check.cancel()
+        await presence.console_closed(channel_name=self.channel_name)
         await super().disconnect(code)
 
     async def revoke(self, close_code: int) -> None:
@@ -135,6 +148,7 @@ class AgentConsumer(ParleyConsumer):
             return
         self.access_revoked = True
         self.open_conversations.clear()
+        await presence.console_closed(channel_name=self.channel_name)
         await self.leave_all()
         if close_code == CLOSE_NOT_AUTHENTICATED:
             await self.fail(ParleyError("not_authenticated", "Your session ended; log in again."), ref=None)
@@ -149,7 +163,7 @@ class AgentConsumer(ParleyConsumer):
     async def on_conversation_open(self, frame: frames.ConversationOpen) -> None:
         """Follow a conversation of the agent's sites and send its history."""
         conversation_id = frame.conversation_id
-        await database_sync_to_async(agent_conversation)(
+        conversation = await database_sync_to_async(agent_conversation)(
             user_id=self.user_id, conversation_id=conversation_id
         )
         if (
@@ -164,10 +178,14 @@ class AgentConsumer(ParleyConsumer):
             user_id=self.user_id, conversation_id=conversation_id, after_seq=frame.after_seq
         )
         await self.send_frame(replies.conversation_opened_frame(opened))
+        await presence.start_viewing(
+            channel_name=self.channel_name, conversation_id=conversation_id, site_id=conversation.site_id
+        )
 
     async def on_conversation_leave(self, frame: frames.ConversationLeave) -> None:
         """Stop following a conversation."""
         self.open_conversations.discard(frame.conversation_id)
+        await presence.stop_viewing(channel_name=self.channel_name, conversation_id=frame.conversation_id)
 
     async def on_conversation_read(self, frame: frames.ConversationRead) -> None:
         """Store the agent's read mark."""
@@ -207,6 +225,31 @@ class AgentConsumer(ParleyConsumer):
         """Relay a notification while the agent's access holds."""
         if self.relay_allowed():
             await self.forward(event)
+
+    async def on_presence_set(self, frame: frames.PresenceSet) -> None:
+        """Set the agent online or away; the `presence` broadcast to its sites acknowledges it."""
+        await presence.set_status(channel_name=self.channel_name, status=frame.status)
+
+    async def agent_presence(self, event: dict[str, Any]) -> None:
+        """Relay a colleague's status, once though each site shared with it carries the same change."""
+        if not self.relay_allowed() or self.relayed_presence.get(event["agent_id"]) == event["text"]:
+            return
+        self.relayed_presence[event["agent_id"]] = event["text"]
+        await self.forward(event)
+
+    async def agent_viewers(self, event: dict[str, Any]) -> None:
+        """Relay who views a conversation when the colleagues among them changed for this socket."""
+        others = frozenset(event["agent_ids"]) - {self.user_id}
+        if (
+            not self.relay_allowed()
+            or self.relayed_viewers.get(event["conversation_id"], frozenset()) == others
+        ):
+            return
+        if others:
+            self.relayed_viewers[event["conversation_id"]] = others
+        else:
+            self.relayed_viewers.pop(event["conversation_id"], None)
+        await self.forward(event)
 
     # The agent's preferences changed (on any of its consoles): relayed like a notification.
     agent_preferences = agent_notification

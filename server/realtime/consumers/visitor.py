@@ -16,9 +16,9 @@ from server.errors import CLOSE_HELLO_TIMEOUT, ParleyError
 from server.limits import checks as limits
 from server.limits.client_ip import scope_client_ip
 from server.protocol import frames, validation
-from server.realtime import batching, replies
+from server.realtime import batching, presence, replies
 from server.realtime.consumers.base import ParleyConsumer
-from server.realtime.groups import visitor_group
+from server.realtime.groups import site_visitors_group, visitor_group
 from server.sites.selectors import is_site_cached
 from server.sites.services import check_site_origin
 
@@ -69,6 +69,9 @@ class VisitorConsumer(ParleyConsumer):
         deadline = getattr(self, "hello_deadline", None)
         if deadline is not None:
             deadline.cancel()
+        if getattr(self, "listens_to_availability", False) and self.site_id is not None:
+            self.listens_to_availability = False
+            presence.visitor_left(site_id=self.site_id)
         await super().disconnect(code)
 
     def handler_for(self, frame_type: str) -> Callable[[Any], Awaitable[None]]:
@@ -95,7 +98,12 @@ class VisitorConsumer(ParleyConsumer):
         self.hello_deadline.cancel()
         self.visitor_id = visitor_id
         self.conversation_open = ready.conversation_id is not None
-        await self.send_frame(replies.visitor_ready_frame(ready))
+        # Joined before availability is read, so a change announced in between still arrives.
+        await self.join(site_visitors_group(self.site_id))
+        presence.visitor_joined(site_id=self.site_id)
+        self.listens_to_availability = True
+        availability = await presence.site_availability(site_id=self.site_id)
+        await self.send_frame(replies.visitor_ready_frame(ready, availability=availability))
 
     async def on_message_send(self, frame: frames.VisitorMessageSend) -> None:
         """Store the message (with the process's other sends waiting, batching.py) and acknowledge it."""
@@ -127,6 +135,8 @@ class VisitorConsumer(ParleyConsumer):
             after_seq=frame.after_seq,
         )
         await self.send_frame(replies.history_frame(conversation_id=frame.conversation_id, page=page))
+
+    visitor_availability = ParleyConsumer.forward
 
     async def visitor_conversation_started(self, event: dict[str, Any]) -> None:
         """Relay a conversation started (from any of the visitor's sockets): later messages go into it."""
