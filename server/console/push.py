@@ -9,8 +9,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.cache import never_cache
 
 from server.agents.services import check_endpoint, check_subscription, do_subscribe, do_unsubscribe
-from server.errors import ParleyError, payload_too_large
+from server.errors import ParleyError
 from server.protocol.errors import error_response
+from server.protocol.validation import read_body
 
 logger = logging.getLogger(__name__)
 
@@ -44,14 +45,7 @@ def _json(request: HttpRequest) -> object:
     """The JSON body, read no further than PARLEY_PUSH_SUBSCRIPTION_MAX_BYTES."""
     if (request.content_type or "").lower() != "application/json":
         raise ParleyError("unsupported_media_type", "Send the body as application/json.")
-    limit = settings.PARLEY_PUSH_SUBSCRIPTION_MAX_BYTES
-    try:
-        declared = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        declared = 0
-    body = b"" if declared > limit else request.read(limit + 1)
-    if declared > limit or len(body) > limit:
-        raise payload_too_large(limit=limit)
+    body = read_body(request, limit=settings.PARLEY_PUSH_SUBSCRIPTION_MAX_BYTES)
     try:
         return json.loads(body)
     except (ValueError, RecursionError):

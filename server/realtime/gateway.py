@@ -18,12 +18,12 @@ from server.protocol.wire import (
     conversation_id_of,
     message_wire,
     new_message_summary,
-    preferences_wire,
     started_conversation_wire,
 )
 from server.realtime import push
 from server.realtime.access import access_close_code, session_fingerprint
 from server.realtime.groups import agent_group, site_agents_group, site_visitors_group, visitor_group
+from server.realtime.replies import preferences_frame
 
 logger = logging.getLogger(__name__)
 
@@ -88,16 +88,9 @@ def layer_events(events: Sequence[Event]) -> list[LayerEvent]:
         elif isinstance(event, AgentAccessChanged):
             messages.append(_access_changed(event))
         elif isinstance(event, PreferencesChanged):
+            frame = preferences_frame(event.preferences)
             messages.append(
-                layer_event(
-                    group=agent_group(event.user_id),
-                    event_type=AGENT_PREFERENCES,
-                    frame=construct(
-                        frames.PreferencesUpdate,
-                        type="preferences",
-                        preferences=preferences_wire(event.preferences),
-                    ),
-                )
+                layer_event(group=agent_group(event.user_id), event_type=AGENT_PREFERENCES, frame=frame)
             )
         else:
             messages.append(
