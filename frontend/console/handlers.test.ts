@@ -263,6 +263,9 @@ describe("notifications", () => {
     socket.receive({ type: "inbox.update", conversation: second });
     const reply = summary({ last_seq: 3, last_message: message({ seq: 3, author: "agent", agent_id: AGENT_ID }) });
     socket.receive({ type: "inbox.update", conversation: reply });
+    // The same row again (another change than a message: a status, an assignee) is no news.
+    socket.receive({ type: "inbox.update", conversation: { ...second, last_seq: 3 } });
+    socket.receive({ type: "inbox.update", conversation: second });
     expect(alerts).toEqual([
       { conversationId: "c1", title: "New conversation: Visitor a2b3c4", body: "Hello" },
       { conversationId: "c1", title: "Visitor a2b3c4", body: "Anyone?" },

@@ -148,11 +148,13 @@ export function frameHandlers(c: ConsoleController): FrameHandlers {
 
     "inbox.update"(frame) {
       if (!isSummary(frame.conversation)) return;
-      const isNew = !conversations.get(frame.conversation.id);
+      const known = conversations.get(frame.conversation.id);
+      const heldSeq = known?.summary.last_seq ?? 0;
       const conversation = conversations.upsert(frame.conversation);
       conversations.moveToTop(conversation.id);
       c.touch();
-      c.alertAbout(frame.conversation, isNew);
+      // Only news alerts: a row updated for another reason (a status, an assignee) carries an old message.
+      if ((frame.conversation.last_message?.seq ?? 0) > heldSeq) c.alertAbout(frame.conversation, !known);
       if (!isOpen(conversation)) return;
       setTimeout(() => {
         const behind = conversations.contiguous(conversation.id) < (conversation.summary.last_seq || 0);

@@ -41,15 +41,28 @@ describe("Settings", () => {
     expect(document.title).toBe("Parley console");
   });
 
-  it("closes with Done or Escape", () => {
+  it("closes with Done or Escape, giving the focus back to the button that opened it", () => {
     mount();
+    find("settings-open")!.focus();
     act(() => find("settings-open")!.click());
+    expect(document.activeElement).toBe(find("preference-sound"));
     act(() => find("settings-close")!.click());
     expect(find("settings")).toBeNull();
+    expect(document.activeElement).toBe(find("settings-open"));
     act(() => find("settings-open")!.click());
     act(() => {
       find("settings")!.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape", bubbles: true }));
     });
     expect(find("settings")).toBeNull();
+  });
+
+  it("keeps Tab inside the dialog", () => {
+    mount();
+    act(() => find("settings-open")!.click());
+    find("settings-close")!.focus();
+    act(() => {
+      find("settings-close")!.dispatchEvent(new KeyboardEvent("keydown", { key: "Tab", bubbles: true }));
+    });
+    expect(document.activeElement).toBe(find("preference-sound"));
   });
 });

@@ -45,10 +45,25 @@ export function Settings(props: SettingsProps) {
   const { preferences, permission } = props;
   const dialog = useRef<HTMLDivElement>(null);
   useEffect(() => {
+    // Focus moves into the dialog, and back to what opened it when it closes.
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     dialog.current?.querySelector<HTMLInputElement>("input:not([disabled])")?.focus();
+    return () => opener?.focus();
   }, []);
   const onKeyDown = (event: KeyboardEvent): void => {
     if (event.key === "Escape") props.onClose();
+    if (event.key !== "Tab" || !dialog.current) return;
+    // A modal dialog keeps the focus: Tab past the last control comes back to the first, and the reverse.
+    const controls = [...dialog.current.querySelectorAll<HTMLElement>("input:not([disabled]), button")];
+    const first = controls[0];
+    const last = controls[controls.length - 1];
+    if (event.shiftKey && document.activeElement === first) {
+      event.preventDefault();
+      last?.focus();
+    } else if (!event.shiftKey && document.activeElement === last) {
+      event.preventDefault();
+      first?.focus();
+    }
   };
   const blocked = permission === "denied" ? SETTINGS.blocked : permission === "unsupported" ? SETTINGS.unsupported : "";
   return (
