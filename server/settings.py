@@ -398,6 +398,12 @@ PARLEY_PUSH_WORKERS = env_int("PARLEY_PUSH_WORKERS", 2)
 PARLEY_PUSH_QUEUE_MAX = env_int("PARLEY_PUSH_QUEUE_MAX", 1000)
 # Seconds one post to a push service may take.
 PARLEY_PUSH_TIMEOUT = env_int("PARLEY_PUSH_TIMEOUT", 10)
+# The push services a subscription's endpoint may name (a host or a parent domain of it), so the server
+# posts only to them: Chrome, Edge, Firefox and Safari's. Empty: any https host.
+PARLEY_PUSH_SERVICE_HOSTS = env_list(
+    "PARLEY_PUSH_SERVICE_HOSTS",
+    ["fcm.googleapis.com", "push.services.mozilla.com", "push.apple.com", "notify.windows.com"],
+)
 # Push service endpoints on http://127.0.0.1 or localhost are accepted (development and tests only).
 PARLEY_PUSH_ALLOW_LOOPBACK_HTTP = env_bool("PARLEY_PUSH_ALLOW_LOOPBACK_HTTP", DEBUG)
 

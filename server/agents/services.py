@@ -82,7 +82,14 @@ def check_endpoint(value: object) -> str:
     )
     if parts.scheme != "https" and not loopback_http:
         raise ParleyError("invalid_field", "endpoint: must be an https URL.")
+    if not loopback_http and not _known_push_service(hostname):
+        raise ParleyError("invalid_field", "endpoint: not a push service this server posts to.")
     return value
+
+
+def _known_push_service(hostname: str) -> bool:
+    hosts = [host.lower().strip(".") for host in settings.PARLEY_PUSH_SERVICE_HOSTS if host.strip(".")]
+    return not hosts or any(hostname == host or hostname.endswith("." + host) for host in hosts)
 
 
 def _key(value: object, *, name: str, size: int) -> str:

@@ -21,7 +21,7 @@ from tests.push_receiver import BrowserKeys
 
 pytestmark = pytest.mark.django_db
 
-PUSH_URL = "https://push.example.test/send/abc"
+PUSH_URL = "https://fcm.googleapis.com/fcm/send/abc"
 
 
 def subscription(endpoint: str = PUSH_URL) -> dict[str, Any]:
@@ -65,14 +65,14 @@ def test_a_browser_subscription_is_accepted_with_its_keys():
 @pytest.mark.parametrize(
     "endpoint",
     [
-        "http://push.example.test/x",
+        "http://fcm.googleapis.com/x",
         "http://127.0.0.1:9/x",
-        "ftp://push.example.test/x",
-        "https://user:pass@push.example.test/x",
+        "ftp://fcm.googleapis.com/x",
+        "https://user:pass@fcm.googleapis.com/x",
         "https:///nohost",
-        "https://push.example.test/a b",
-        "https://push.example.test/\x00",
-        "https://push.example.test/" + "a" * 1100,
+        "https://fcm.googleapis.com/a b",
+        "https://fcm.googleapis.com/\x00",
+        "https://fcm.googleapis.com/" + "a" * 1100,
         "",
         None,
         42,
@@ -84,6 +84,42 @@ def test_an_endpoint_must_be_https_on_a_named_host(endpoint):
     with pytest.raises(ParleyError) as refused:
         check_subscription(data=data)
     assert refused.value.code == "invalid_field"
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "https://updates.push.services.mozilla.com/wpush/v2/x",
+        "https://web.push.apple.com/x",
+        "https://wns2-by3p.notify.windows.com/w/?token=x",
+    ],
+)
+def test_the_big_push_services_and_their_subdomains_are_accepted(endpoint):
+    """Firefox's, Safari's and Edge's push services pass PARLEY_PUSH_SERVICE_HOSTS' defaults."""
+    assert check_subscription(data={**subscription(), "endpoint": endpoint}).endpoint == endpoint
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "https://push.example.test/x",
+        "https://evilfcm.googleapis.com/x",
+        "https://fcm.googleapis.com.evil.test/x",
+        "https://10.0.0.1/x",
+        "https://localhost/x",
+    ],
+)
+def test_other_hosts_are_refused_so_the_server_posts_only_to_push_services(endpoint):
+    """An endpoint elsewhere (an internal address, a lookalike domain) is not stored: no request forgery."""
+    with pytest.raises(ParleyError) as refused:
+        check_subscription(data={**subscription(), "endpoint": endpoint})
+    assert "push service" in refused.value.message
+
+
+@override_settings(PARLEY_PUSH_SERVICE_HOSTS=[])
+def test_an_empty_list_of_push_services_accepts_any_https_host():
+    """With PARLEY_PUSH_SERVICE_HOSTS empty, any https endpoint passes (a self-hosted push service)."""
+    assert check_subscription(data={**subscription(), "endpoint": "https://push.example.test/x"})
 
 
 @override_settings(PARLEY_PUSH_ALLOW_LOOPBACK_HTTP=True)

@@ -13,7 +13,7 @@ from tests.push_receiver import BrowserKeys
 pytestmark = pytest.mark.django_db
 
 URL = "/console/push/subscriptions"
-PUSH_URL = "https://push.example.test/send/abc"
+PUSH_URL = "https://fcm.googleapis.com/fcm/send/abc"
 
 
 def body(endpoint: str = PUSH_URL) -> str:
