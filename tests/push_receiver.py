@@ -99,12 +99,13 @@ class PushService:
                 length = int(self.headers.get("Content-Length") or 0)
                 headers = {name.lower(): value for name, value in self.headers.items()}
                 push = Push(path=self.path, headers=headers, body=self.rfile.read(length))
-                self.send_response(service.status)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
+                # Kept before answering: the sender counts as done once it has the answer.
                 with service.arrived:
                     service.received.append(push)
                     service.arrived.notify_all()
+                self.send_response(service.status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass
