@@ -80,6 +80,8 @@ frontend-check: $(FRONTEND_STAMP)
 
 run: $(STAMP) frontend
 	@DEBUG=1 $(PY) manage.py migrate --noinput -v 0
+	@# Web Push's key pair, made once: the settings read var/vapid/ when the environment sets no keys.
+	@DEBUG=1 $(PY) manage.py parley_vapid_keys var/vapid
 	@DEBUG=1 $(PY) manage.py parley_demo --host-origin http://localhost:$(DEMO_PORT) --host-origin http://127.0.0.1:$(DEMO_PORT)
 	@# The shop stops with the server. (`trap 'kill 0' EXIT` signalled the shell too, whose TERM trap then ran
 	@# `kill 0` again and again until bash crashed: make reported a segmentation fault at every stop.)

@@ -16,6 +16,8 @@ export const BUNDLES = {
   "widget.js": { entry: "widget/loader.ts", budget: 3072 },
   "panel.js": { entry: "widget/panel.ts", budget: null },
   "console.js": { entry: "console/main.tsx", budget: 61440 },
+  // The console's service worker (Web Push), served at /console/sw.js.
+  "console-sw.js": { entry: "console/sw.ts", budget: 2048 },
 };
 const WIDGET_TOTAL_BUDGET = 15360;
 

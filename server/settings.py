@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "server.realtime",
     "server.widget_api",
     "server.console",
+    "server.agents",
     "server.demo",
 ]
 
@@ -189,6 +190,8 @@ CONTENT_SECURITY_POLICY = {
         "font-src": [SELF],
         "connect-src": [SELF, *_socket_origins],
         "manifest-src": [SELF],
+        # The console's service worker (/console/sw.js) shows Web Push notifications.
+        "worker-src": [SELF],
         "base-uri": [NONE],
         "form-action": [SELF],
         "frame-ancestors": [NONE],
@@ -370,6 +373,44 @@ PARLEY_LIMIT_NEW_CONVERSATIONS_PER_SITE = os.environ.get(
 )
 # Widget API requests (config, session) per IP: two per page load.
 PARLEY_LIMIT_WIDGET_REQUESTS_PER_IP = os.environ.get("PARLEY_LIMIT_WIDGET_REQUESTS_PER_IP", "300/minute")
+
+# --- Notifications (docs/notifications.md) ---
+# Web Push's VAPID key pair: the private key (PEM, or its raw 32 bytes in base64url) and the public key
+# browsers subscribe with (the uncompressed P-256 point in base64url). Web Push is off while either is
+# empty. `make run` writes a pair into var/vapid/ once, read here when the environment sets none.
+_vapid_dir = BASE_DIR / "var" / "vapid"
+
+
+def _vapid(name: str, file_name: str) -> str:
+    value = os.environ.get(name, "").strip()
+    if not value and (_vapid_dir / file_name).is_file():
+        value = (_vapid_dir / file_name).read_text().strip()
+    return value
+
+
+PARLEY_VAPID_PRIVATE_KEY = _vapid("PARLEY_VAPID_PRIVATE_KEY", "private_key.pem")
+PARLEY_VAPID_PUBLIC_KEY = _vapid("PARLEY_VAPID_PUBLIC_KEY", "public_key.txt")
+# Who push services contact about this sender: a mailto: or https: URL.
+PARLEY_VAPID_SUBJECT = os.environ.get("PARLEY_VAPID_SUBJECT", "") or f"mailto:parley@{_public.hostname}"
+# Web Push messages per agent (all its browsers together), "N/period"; more are dropped. Empty: no limit.
+PARLEY_PUSH_PER_AGENT = os.environ.get("PARLEY_PUSH_PER_AGENT", "20/minute")
+# Browsers one agent may subscribe; a new one past it replaces the oldest.
+PARLEY_PUSH_SUBSCRIPTIONS_PER_AGENT = env_int("PARLEY_PUSH_SUBSCRIPTIONS_PER_AGENT", 10)
+# Bytes in a subscribe or unsubscribe request body (a subscription is about 400).
+PARLEY_PUSH_SUBSCRIPTION_MAX_BYTES = env_int("PARLEY_PUSH_SUBSCRIPTION_MAX_BYTES", 4096)
+# Threads posting to push services; pushes waiting beyond PARLEY_PUSH_QUEUE_MAX are dropped (and logged).
+PARLEY_PUSH_WORKERS = env_int("PARLEY_PUSH_WORKERS", 2)
+PARLEY_PUSH_QUEUE_MAX = env_int("PARLEY_PUSH_QUEUE_MAX", 1000)
+# Seconds one post to a push service may take.
+PARLEY_PUSH_TIMEOUT = env_int("PARLEY_PUSH_TIMEOUT", 10)
+# The push services a subscription's endpoint may name (a host or a parent domain of it), so the server
+# posts only to them: Chrome, Edge, Firefox and Safari's. Empty: any https host.
+PARLEY_PUSH_SERVICE_HOSTS = env_list(
+    "PARLEY_PUSH_SERVICE_HOSTS",
+    ["fcm.googleapis.com", "push.services.mozilla.com", "push.apple.com", "notify.windows.com"],
+)
+# Push service endpoints on http://127.0.0.1 or localhost are accepted (development and tests only).
+PARLEY_PUSH_ALLOW_LOOPBACK_HTTP = env_bool("PARLEY_PUSH_ALLOW_LOOPBACK_HTTP", DEBUG)
 
 LOGGING = {
     "version": 1,

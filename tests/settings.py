@@ -16,3 +16,6 @@ from server.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 ALLOWED_HOSTS = ["testserver", "localhost"]
+# Web Push off unless a test configures it (a developer's var/vapid/ from `make run` is not read here).
+PARLEY_VAPID_PRIVATE_KEY = ""
+PARLEY_VAPID_PUBLIC_KEY = ""

@@ -8,6 +8,10 @@ export interface ConsoleConfig {
   logout_url: string;
   message_max_length: number;
   frame_max_bytes: number;
+  /** The VAPID public key browsers subscribe with; empty when Web Push is off on the server. */
+  push_public_key: string;
+  push_subscriptions_url: string;
+  service_worker_url: string;
 }
 
 type Raw = Record<string, unknown>;
@@ -35,5 +39,8 @@ export function parseConfig(text: string | null | undefined): ConsoleConfig {
     logout_url: asText(parsed.logout_url, "/console/logout/"),
     message_max_length: Number(parsed.message_max_length) || 4000,
     frame_max_bytes: Number(parsed.frame_max_bytes) || 16384,
+    push_public_key: typeof parsed.push_public_key === "string" ? parsed.push_public_key : "",
+    push_subscriptions_url: asText(parsed.push_subscriptions_url, "/console/push/subscriptions"),
+    service_worker_url: asText(parsed.service_worker_url, "/console/sw.js"),
   };
 }

@@ -4,16 +4,18 @@
 
 import { newClientId } from "../shared/client-id";
 import { Connection, type ConnectionStatus } from "../shared/connection";
-import type { AgentClientFrame, AgentServerFrame } from "../shared/protocol";
+import type { AgentClientFrame, AgentServerFrame, ConversationSummary, Preferences } from "../shared/protocol";
 import type { ConsoleConfig } from "./config";
 import { dispatch, type FrameHandlers } from "./dispatch";
 import { codePointLength, utf8Bytes } from "./format";
 import { frameHandlers } from "./handlers";
 import { ConsoleModel, initialState, type ConsoleState } from "./model";
+import { alertFor, Notifier, type Alert } from "./notify";
+import * as webPush from "./push";
 import type { ConversationState } from "./state/conversations";
 import { STORAGE_KEY, type Reply } from "./state/outbox";
 import { Store } from "./store";
-import { ERROR_TEXT, REPLY_ERROR, STATUS } from "./strings";
+import { ERROR_TEXT, REPLY_ERROR, SETTINGS, STATUS } from "./strings";
 import { AgentTools } from "./tools";
 
 const REPLY_ERROR_MS = 6_000;
@@ -44,6 +46,14 @@ export interface ControllerOptions {
   isFocused?: () => boolean;
   /** Leaves for another page (the login page when the session is gone). */
   navigate?: (url: string) => void;
+  /** Shows desktop notifications and plays the sound (a Notifier on this browser by default). */
+  notifier?: Notifier;
+}
+
+/** The conversation a console address names (`#conversation=<id>`, from a push notification's click). */
+export function conversationFromHash(hash: string): string | null {
+  const match = /^#conversation=([^&]+)$/.exec(hash);
+  return match?.[1] ? decodeURIComponent(match[1]) : null;
 }
 
 function agentSocket(config: ConsoleConfig, callbacks: SocketCallbacks): Socket {
@@ -65,6 +75,7 @@ export class ConsoleController {
   readonly config: ConsoleConfig;
   /** The visitor sidebar, canned replies and shortcuts (tools.ts). */
   readonly tools: AgentTools;
+  readonly notifier: Notifier;
   /** Generation of the socket that received `conversation.opened` for the open conversation. */
   openedOnSocket: number | null = null;
   private readonly socket: Socket;
@@ -74,6 +85,8 @@ export class ConsoleController {
   private replyErrorTimer: ReturnType<typeof setTimeout> | undefined;
   private recoveryTimer: ReturnType<typeof setTimeout> | null = null;
   private toastCount = 0;
+  /** A conversation to open once the inbox holds it (a notification was clicked before `ready`). */
+  private pendingOpen: string | null = null;
 
   constructor(options: ControllerOptions) {
     this.config = options.config;
@@ -82,6 +95,7 @@ export class ConsoleController {
     this.isFocused = options.isFocused ?? pageIsFocused;
     this.tools = new AgentTools(this);
     this.handlers = frameHandlers(this);
+    this.notifier = options.notifier ?? new Notifier((id) => this.openFromNotification(id));
     const navigate = options.navigate ?? ((url: string) => location.assign(url));
     const callbacks: SocketCallbacks = {
       onFrame: (frame) => dispatch(this.handlers, frame),
@@ -89,7 +103,7 @@ export class ConsoleController {
       onUnauthorized: () => navigate(this.config.login_url),
     };
     this.socket = (options.connect ?? ((cb) => agentSocket(this.config, cb)))(callbacks);
-    this.store.set({ statusText: STATUS.connecting });
+    this.store.set({ statusText: STATUS.connecting, permission: this.notifier.permission() });
   }
 
   /** Opens the socket and follows the window (focus marks read; another tab's outbox; relative times). */
@@ -102,7 +116,27 @@ export class ConsoleController {
       this.touch();
     });
     setInterval(() => this.store.set({ now: Date.now() }), RELATIVE_TIME_REFRESH_MS);
+    this.followNotifications();
     this.socket.start();
+  }
+
+  /** Opens what a notification's click names: from the address, or from the service worker's message. */
+  private followNotifications(): void {
+    const fromAddress = conversationFromHash(location.hash);
+    if (fromAddress) {
+      this.pendingOpen = fromAddress;
+      history.replaceState(null, "", location.pathname + location.search);
+    }
+    navigator.serviceWorker?.addEventListener("message", (event: MessageEvent) => {
+      const data = event.data as { type?: unknown; conversation_id?: unknown } | null;
+      if (data?.type === "parley.open" && typeof data.conversation_id === "string") {
+        this.openFromNotification(data.conversation_id);
+      }
+    });
+    // Browsers let a page play sound only after a gesture: the first click makes the audio context.
+    document.addEventListener("pointerdown", () => {
+      if (this.state.preferences?.sound) this.notifier.primeSound();
+    });
   }
 
   get state(): ConsoleState {
@@ -297,6 +331,90 @@ export class ConsoleController {
     const id = this.state.openId;
     if (!id) return;
     this.send({ type: status === "resolved" ? "conversation.resolve" : "conversation.reopen", conversation_id: id });
+  }
+
+  // --- Notifications (notify.ts, push.ts) --------------------------------------------------------
+
+  /** Opens the conversation a notification was about, once the inbox holds it. */
+  openFromNotification(id: string): void {
+    if (this.model.conversations.get(id)) {
+      this.pendingOpen = null;
+      this.openConversation(id, { focusReply: true });
+    } else {
+      this.pendingOpen = id;
+    }
+  }
+
+  /** After `ready`: opens the conversation a notification named before the inbox arrived. */
+  openPending(): void {
+    if (this.pendingOpen && this.model.conversations.get(this.pendingOpen)) this.openFromNotification(this.pendingOpen);
+  }
+
+  /** Tells the agent about an inbox row when it calls for it (notify.ts: alertFor). */
+  alertAbout(summary: ConversationSummary, isNew: boolean): void {
+    const alert = alertFor(summary, { isNew, agentId: this.model.agentId });
+    if (alert) this.alert(alert);
+  }
+
+  /** Shows an alert as the agent's preferences say. */
+  alert(alert: Alert): void {
+    const preferences = this.state.preferences;
+    if (preferences) this.notifier.alert(alert, preferences);
+  }
+
+  /** Changes one preference here at once and on the server (which tells the agent's other consoles). */
+  setPreference(name: keyof Preferences, value: boolean): void {
+    const preferences = this.state.preferences;
+    if (!preferences) return;
+    this.store.set({ preferences: { ...preferences, [name]: value }, settingsNotice: null });
+    this.send({ type: "preferences.set", [name]: value });
+  }
+
+  openSettings(): void {
+    this.store.set({ settingsOpen: true, settingsNotice: null, permission: this.notifier.permission() });
+  }
+
+  closeSettings(): void {
+    this.store.set({ settingsOpen: false, settingsNotice: null });
+  }
+
+  /** Desktop notifications on (asking the browser's permission: this runs from the agent's click) or off. */
+  async setDesktop(on: boolean): Promise<void> {
+    if (on) {
+      const permission = await this.notifier.requestPermission();
+      this.store.set({ permission });
+      if (permission !== "granted") {
+        this.store.set({ settingsNotice: permission === "unsupported" ? SETTINGS.unsupported : SETTINGS.blocked });
+        return;
+      }
+    }
+    this.setPreference("desktop", on);
+  }
+
+  /** Web Push on (subscribing this browser) or off (removing its subscription). */
+  async setPush(on: boolean): Promise<void> {
+    if (!on) {
+      this.setPreference("push", false);
+      await webPush.unsubscribe(this.config);
+      return;
+    }
+    if (!webPush.pushSupported(this.config)) {
+      this.store.set({ settingsNotice: SETTINGS.pushUnavailable });
+      return;
+    }
+    const permission = await this.notifier.requestPermission();
+    this.store.set({ permission });
+    if (permission !== "granted") {
+      this.store.set({ settingsNotice: SETTINGS.blocked });
+      return;
+    }
+    if (await webPush.subscribe(this.config)) this.setPreference("push", true);
+    else this.store.set({ settingsNotice: SETTINGS.pushFailed });
+  }
+
+  setSound(on: boolean): void {
+    if (on) this.notifier.primeSound();
+    this.setPreference("sound", on);
   }
 
   // --- Feedback ----------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ function handlers(): FrameHandlers {
     "canned.changed": vi.fn(),
     presence: vi.fn(),
     "conversation.viewers": vi.fn(),
+    preferences: vi.fn(),
   };
 }
 

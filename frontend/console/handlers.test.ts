@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { ConversationOpened } from "../shared/protocol";
-import { consoleOnFakeSocket, message, ready, summary } from "./testing";
+import { conversationFromHash } from "./controller";
+import { Notifier } from "./notify";
+import { AGENT_ID, consoleOnFakeSocket, message, ready, summary } from "./testing";
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -32,6 +34,8 @@ function withOpenConversation() {
   setup.socket.receive(opened());
   return setup;
 }
+
+const OPEN = { status: "open", assignee_id: null } as const;
 
 describe("ready", () => {
   it("goes online, draws the inbox and sends replies of conversations not open", () => {
@@ -220,5 +224,69 @@ describe("other frames", () => {
     const { socket, navigated } = consoleOnFakeSocket();
     socket.callbacks.onUnauthorized();
     expect(navigated).toEqual(["/console/login/?next=/console/"]);
+  });
+});
+
+describe("notifications", () => {
+  /** A console whose notifier records its alerts (the page is hidden, permission granted). */
+  function withNotifier() {
+    const alerts: unknown[] = [];
+    const notifier = new Notifier(() => {}, {
+      hidden: () => true,
+      focused: () => false,
+      api: () => undefined,
+      beep: () => {},
+    });
+    vi.spyOn(notifier, "alert").mockImplementation((alert) => void alerts.push(alert));
+    const setup = consoleOnFakeSocket({ notifier });
+    return { ...setup, alerts };
+  }
+
+  it("takes the preferences from ready and from the preferences frame", () => {
+    const { controller, socket } = consoleOnFakeSocket();
+    socket.receive(ready());
+    expect(controller.state.preferences).toEqual({ desktop: true, push: false, sound: false, title_count: true });
+    socket.receive({ type: "preferences", preferences: { desktop: false, push: false, sound: true, title_count: true } });
+    expect(controller.state.preferences?.sound).toBe(true);
+  });
+
+  it("sends a changed preference at once and shows it before the server answers", () => {
+    const { controller, socket } = consoleOnFakeSocket();
+    socket.receive(ready());
+    controller.setPreference("title_count", false);
+    expect(controller.state.preferences?.title_count).toBe(false);
+    expect(socket.last("preferences.set")).toEqual({ type: "preferences.set", title_count: false });
+  });
+
+  it("alerts about a new conversation and a visitor's message, not about an agent's", () => {
+    const { socket, alerts } = withNotifier();
+    socket.receive(ready());
+    const first = summary({ last_seq: 1, last_message: message({ seq: 1, body: "Hello" }) });
+    socket.receive({ type: "inbox.update", conversation: first, previous: null });
+    const second = summary({ last_seq: 2, last_message: message({ seq: 2, body: "Anyone?" }) });
+    socket.receive({ type: "inbox.update", conversation: second, previous: OPEN });
+    const reply = summary({ last_seq: 3, last_message: message({ seq: 3, author: "agent", agent_id: AGENT_ID }) });
+    socket.receive({ type: "inbox.update", conversation: reply, previous: OPEN });
+    // The same row again (another change than a message: a status, an assignee) is no news.
+    socket.receive({ type: "inbox.update", conversation: { ...second, last_seq: 3 }, previous: OPEN });
+    socket.receive({ type: "inbox.update", conversation: second, previous: OPEN });
+    expect(alerts).toEqual([
+      { conversationId: "c1", title: "New conversation: Amber Fox", body: "Hello" },
+      { conversationId: "c1", title: "Amber Fox", body: "Anyone?" },
+    ]);
+  });
+
+  it("opens the conversation a notification named once the inbox holds it", () => {
+    const { controller, socket } = consoleOnFakeSocket();
+    controller.openFromNotification("c1");
+    expect(controller.state.openId).toBeNull();
+    socket.receive(ready(summary()));
+    expect(controller.state.openId).toBe("c1");
+    expect(socket.last("conversation.open")).toEqual({ type: "conversation.open", conversation_id: "c1", after_seq: 0 });
+  });
+
+  it("reads the conversation a push's click put in the address", () => {
+    expect(conversationFromHash("#conversation=6f1c-1")).toBe("6f1c-1");
+    expect(conversationFromHash("#other")).toBeNull();
   });
 });

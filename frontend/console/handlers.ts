@@ -94,6 +94,7 @@ export function frameHandlers(c: ConsoleController): FrameHandlers {
       const filter = c.state.siteFilter;
       const agentName = frame.agent && typeof frame.agent.name === "string" ? frame.agent.name : c.state.agentWireName;
       c.touch({
+        preferences: frame.preferences ?? c.state.preferences,
         ready: true,
         everReady: true,
         link: "online",
@@ -106,6 +107,11 @@ export function frameHandlers(c: ConsoleController): FrameHandlers {
       if (openId) c.sendOpen(openId);
       // Replies for conversations that are not open can go now; the open one's wait for conversation.opened.
       for (const reply of outbox.all()) if (reply.conversation_id !== openId) c.sendReply(reply);
+      c.openPending();
+    },
+
+    preferences(frame) {
+      c.store.set({ preferences: frame.preferences });
     },
 
     "conversation.opened"(frame) {
@@ -149,9 +155,14 @@ export function frameHandlers(c: ConsoleController): FrameHandlers {
 
     "inbox.update"(frame) {
       if (!isSummary(frame.conversation)) return;
+      const known = conversations.get(frame.conversation.id);
+      const heldSeq = known?.summary.last_seq ?? 0;
       const conversation = conversations.upsert(frame.conversation);
       conversations.moveToTop(conversation.id);
       c.touch();
+      // Only news alerts: a row updated for another reason (a status, an assignee) carries an old message.
+      // New: this update started the conversation (a row merely not on a loaded page is not new).
+      if ((frame.conversation.last_message?.seq ?? 0) > heldSeq) c.alertAbout(frame.conversation, frame.previous === null);
       if (!isOpen(conversation)) return;
       setTimeout(() => {
         const behind = conversations.contiguous(conversation.id) < (conversation.summary.last_seq || 0);

@@ -1,7 +1,8 @@
 // What the console holds: the domain state (conversations, read marks, outbox; mutable, owned by the
 // controller) and the screen state in the store (replaced on every change, rendered by the components).
 
-import type { Message, SiteInfo } from "../shared/protocol";
+import type { Message, Preferences, SiteInfo } from "../shared/protocol";
+import type { Permission } from "./notify";
 import { ActivityLog } from "./state/activity";
 import { Conversations } from "./state/conversations";
 import { Presence } from "./state/presence";
@@ -52,6 +53,14 @@ export interface ConsoleState {
   replyFocusRequest: number;
   /** Set to move the focus to an inbox row. */
   rowFocusRequest: { id: string; n: number } | null;
+  /** The agent's notification preferences (`ready`, `preferences`); null until the first `ready`. */
+  preferences: Preferences | null;
+  /** The notification settings dialog is open. */
+  settingsOpen: boolean;
+  /** What the browser allows for desktop notifications. */
+  permission: Permission;
+  /** Why a notification setting could not be turned on, when it could not. */
+  settingsNotice: string | null;
 }
 
 export function initialState(now: number = Date.now()): ConsoleState {
@@ -74,6 +83,10 @@ export function initialState(now: number = Date.now()): ConsoleState {
     scrollRequest: 0,
     replyFocusRequest: 0,
     rowFocusRequest: null,
+    preferences: null,
+    settingsOpen: false,
+    permission: "default",
+    settingsNotice: null,
   };
 }
 

@@ -189,3 +189,25 @@ export const PRESENCE = {
       : `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]} are also viewing`,
   agent: (id: number): string => `Agent ${id}`,
 } as const;
+
+export const NOTIFY = {
+  newConversation: (who: string): string => `New conversation: ${who}`,
+  newMessage: (who: string): string => who,
+  assigned: (by: string): string => `${by} assigned you a conversation`,
+  fallbackTitle: "Parley",
+} as const;
+
+export const SETTINGS = {
+  open: "Notifications",
+  title: "Notifications",
+  intro: "How Parley tells you about new conversations and messages for you.",
+  desktop: "Desktop notifications while this tab is hidden",
+  push: "Push notifications when no console is open",
+  sound: "Play a sound",
+  titleCount: "Unread count in the tab title",
+  blocked: "Notifications are blocked for this site in your browser's settings.",
+  unsupported: "This browser cannot show notifications.",
+  pushUnavailable: "Push notifications are not available here.",
+  pushFailed: "This browser could not be subscribed to push notifications.",
+  done: "Done",
+} as const;

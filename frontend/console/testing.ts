@@ -15,6 +15,7 @@ import { parseConfig } from "./config";
 import { ConsoleController, type Socket, type SocketCallbacks } from "./controller";
 import { ConsoleModel } from "./model";
 import { mountApp } from "./mount";
+import type { Notifier } from "./notify";
 import { ReplyOutbox } from "./state/outbox";
 
 export const AGENT_ID = 7;
@@ -110,7 +111,7 @@ export class FakeSocket implements Socket {
 }
 
 /** A controller on a fake socket, with an outbox in memory and a window that has the focus. */
-export function consoleOnFakeSocket(options: { focused?: () => boolean } = {}) {
+export function consoleOnFakeSocket(options: { focused?: () => boolean; notifier?: Notifier } = {}) {
   let socket: FakeSocket | undefined;
   const navigated: string[] = [];
   const model = new ConsoleModel({ agentId: AGENT_ID, agentName: "Dana", outbox: new ReplyOutbox(memoryStorage()) });
@@ -120,6 +121,7 @@ export function consoleOnFakeSocket(options: { focused?: () => boolean } = {}) {
     connect: (callbacks) => (socket = new FakeSocket(callbacks)),
     isFocused: options.focused ?? (() => true),
     navigate: (url) => navigated.push(url),
+    ...(options.notifier ? { notifier: options.notifier } : {}),
   });
   if (!socket) throw new Error("no socket");
   return { controller, socket, model, navigated };
@@ -139,6 +141,7 @@ export function ready(...inbox: ConversationSummary[]): AgentReady {
     ],
     canned: [],
     presence: [{ agent_id: AGENT_ID, status: "online" }],
+    preferences: { desktop: true, push: false, sound: false, title_count: true },
   };
 }
 

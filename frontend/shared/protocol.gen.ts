@@ -15,7 +15,8 @@ export type AgentClientFrame =
   | CannedSave
   | CannedDelete
   | NoteAdd
-  | PresenceSet;
+  | PresenceSet
+  | PreferencesSet;
 export type AgentServerFrame =
   | AgentReady
   | ConversationOpened
@@ -32,7 +33,8 @@ export type AgentServerFrame =
   | VisitorDetailFrame
   | CannedChanged
   | Presence
-  | ConversationViewers;
+  | ConversationViewers
+  | PreferencesUpdate;
 export type ErrorCode =
   | "bad_frame"
   | "frame_too_large"
@@ -252,6 +254,16 @@ export interface PresenceSet {
   status: "online" | "away";
 }
 /**
+ * Change the agent's notification preferences; every console of the agent gets `preferences`.
+ */
+export interface PreferencesSet {
+  type: "preferences.set";
+  desktop?: boolean | null;
+  push?: boolean | null;
+  sound?: boolean | null;
+  title_count?: boolean | null;
+}
+/**
  * The agent an agent socket speaks for.
  */
 export interface AgentInfo {
@@ -294,6 +306,7 @@ export interface AgentReady {
    * The connected agents of your sites (you included) and their status; others are offline.
    */
   presence: AgentPresence[];
+  preferences: Preferences;
 }
 /**
  * A site as agents see it.
@@ -470,6 +483,27 @@ export interface CannedReply {
    * ISO 8601 UTC, e.g. 2026-11-24T07:26:23.123456+00:00.
    */
   updated_at: string;
+}
+/**
+ * The agent's notification preferences.
+ */
+export interface Preferences {
+  /**
+   * Desktop notifications while the console tab is hidden.
+   */
+  desktop: boolean;
+  /**
+   * Web Push while no console of the agent is open.
+   */
+  push: boolean;
+  /**
+   * A short sound with each notification.
+   */
+  sound: boolean;
+  /**
+   * The unread count in the tab title.
+   */
+  title_count: boolean;
 }
 /**
  * The answer to `conversation.open`.
@@ -750,6 +784,34 @@ export interface ConversationViewers {
    * The agents viewing it now, you included when you do.
    */
   agent_ids: number[];
+}
+/**
+ * The agent's notification preferences changed (from any of its consoles, this one included).
+ */
+export interface PreferencesUpdate {
+  type: "preferences";
+  preferences: Preferences1;
+}
+/**
+ * An agent's notification preferences (docs/notifications.md).
+ */
+export interface Preferences1 {
+  /**
+   * Desktop notifications while the console tab is hidden.
+   */
+  desktop: boolean;
+  /**
+   * Web Push while no console of the agent is open.
+   */
+  push: boolean;
+  /**
+   * A short sound with each notification.
+   */
+  sound: boolean;
+  /**
+   * The unread count in the tab title.
+   */
+  title_count: boolean;
 }
 /**
  * The team's availability changed: online when an agent of the site is connected and not away.

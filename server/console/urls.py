@@ -3,7 +3,7 @@
 from django.contrib.auth.views import LoginView, LogoutView
 from django.urls import path
 
-from server.console import views
+from server.console import push, views
 
 app_name = "agent_console"
 
@@ -15,4 +15,6 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", LogoutView.as_view(), name="logout"),
+    path("push/subscriptions", push.subscriptions, name="push-subscriptions"),
+    path("sw.js", push.service_worker, name="service-worker"),
 ]

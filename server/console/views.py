@@ -11,6 +11,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
+from server.agents.selectors import web_push_configured
+
 SOCKET_PATH = "/ws/agent/"
 
 
@@ -33,6 +35,11 @@ def console_config(request: HttpRequest) -> dict[str, Any]:
         "logout_url": reverse("agent_console:logout"),
         "message_max_length": int(getattr(settings, "PARLEY_MESSAGE_MAX_LENGTH", 4000)),
         "frame_max_bytes": int(getattr(settings, "PARLEY_FRAME_MAX_BYTES", 16384)),
+        # Web Push: the key browsers subscribe with (empty: Web Push is off), where to send the subscription,
+        # and the service worker that shows pushes.
+        "push_public_key": settings.PARLEY_VAPID_PUBLIC_KEY if web_push_configured() else "",
+        "push_subscriptions_url": reverse("agent_console:push-subscriptions"),
+        "service_worker_url": reverse("agent_console:service-worker"),
     }
 
 

@@ -96,6 +96,13 @@ class CannedReplyChanged(NamedTuple):
     deleted_id: int | None
 
 
+class PreferencesChanged(NamedTuple):
+    """An agent changed its notification preferences: every console of the agent shows the new ones."""
+
+    user_id: int
+    preferences: dict[str, bool]
+
+
 Event = (
     MessageStored
     | AgentNotified
@@ -103,6 +110,7 @@ Event = (
     | ActivityStored
     | VisitorPageChanged
     | CannedReplyChanged
+    | PreferencesChanged
 )
 # Called with the events of one message or batch, in order, once they are committed. Called on an event
 # loop, it returns an awaitable that hands them to the sockets' layer.

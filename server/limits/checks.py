@@ -45,6 +45,7 @@ NEW_VISITORS_PER_SITE = Limit("new-visitors-site", "PARLEY_LIMIT_NEW_VISITORS_PE
 NEW_CONVERSATIONS_PER_IP = Limit("new-conversations-ip", "PARLEY_LIMIT_NEW_CONVERSATIONS_PER_IP")
 NEW_CONVERSATIONS_PER_SITE = Limit("new-conversations-site", "PARLEY_LIMIT_NEW_CONVERSATIONS_PER_SITE")
 WIDGET_REQUESTS_PER_IP = Limit("widget-requests-ip", "PARLEY_LIMIT_WIDGET_REQUESTS_PER_IP")
+PUSH_PER_AGENT = Limit("push-agent", "PARLEY_PUSH_PER_AGENT")
 
 MESSAGES_REFUSED = "Too many messages; this one was not stored."
 
@@ -58,6 +59,7 @@ ALL = (
     NEW_CONVERSATIONS_PER_IP,
     NEW_CONVERSATIONS_PER_SITE,
     WIDGET_REQUESTS_PER_IP,
+    PUSH_PER_AGENT,
 )
 
 
@@ -143,3 +145,9 @@ def check_new_visitor(*, ip: str, site_id: int) -> None:
 def check_widget_request(*, ip: str) -> None:
     """Count a widget API request from an IP; rate_limited when it sends too many."""
     _check([(WIDGET_REQUESTS_PER_IP, ip)], code="rate_limited", message="Too many requests.")
+
+
+def push_allowed(*, user_id: int) -> bool:
+    """Count a Web Push to an agent (from a thread); False once it had PARLEY_PUSH_PER_AGENT of them."""
+    item = PUSH_PER_AGENT.item()
+    return item is None or storage.hit(item, PUSH_PER_AGENT.name, str(user_id)) is None

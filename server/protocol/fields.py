@@ -136,3 +136,5 @@ OptionalConversationId = Annotated[
     WithJsonSchema({"anyOf": [{"type": "string", "format": "uuid", "maxLength": 36}, {"type": "null"}]}),
     Expect(UUID_EXPECTATION + " or null"),
 ]
+# A preference left out (or null) keeps its value.
+OptionalFlag = Annotated[bool | None, Field(strict=True), Expect("must be true, false or null")]

@@ -11,6 +11,7 @@ from server.protocol.fields import (
     ConversationId,
     Expect,
     OptionalConversationId,
+    OptionalFlag,
     OptionalRecordId,
     PageTitle,
     PageUrl,
@@ -29,6 +30,7 @@ from server.protocol.objects import (
     ConversationSummary,
     Message,
     PastConversation,
+    Preferences,
     SiteAgent,
     SiteInfo,
     VisitorDetail,
@@ -230,6 +232,16 @@ class CannedDelete(ClientFrame):
     id: RecordId
 
 
+class PreferencesSet(ClientFrame):
+    """Change the agent's notification preferences; every console of the agent gets `preferences`."""
+
+    type: Literal["preferences.set"]
+    desktop: OptionalFlag = None
+    push: OptionalFlag = None
+    sound: OptionalFlag = None
+    title_count: OptionalFlag = None
+
+
 class PresenceSet(ClientFrame):
     """The agent sets itself online or away (for all its consoles, while any is open); no reply."""
 
@@ -254,11 +266,10 @@ AgentClientFrame = Annotated[
     | CannedSave
     | CannedDelete
     | NoteAdd
-    | PresenceSet,
+    | PresenceSet
+    | PreferencesSet,
     Field(discriminator="type"),
 ]
-
-
 
 
 # --- Server frames ---------------------------------------------------------------------------------------
@@ -320,6 +331,7 @@ class AgentReady(ServerFrame):
     presence: list[AgentPresence] = Field(
         description="The connected agents of your sites (you included) and their status; others are offline."
     )
+    preferences: Preferences = Field(description="The agent's notification preferences.")
 
 
 class MessageAck(ServerFrame):
@@ -403,6 +415,13 @@ class ConversationAssigned(ServerFrame):
     by: AgentInfo = Field(description="Who assigned it.")
 
 
+class PreferencesUpdate(ServerFrame):
+    """The agent's notification preferences changed (from any of its consoles, this one included)."""
+
+    type: Literal["preferences"]
+    preferences: Preferences
+
+
 class Pong(ServerFrame):
     """The answer to `ping`."""
 
@@ -452,6 +471,8 @@ class CannedChanged(ServerFrame):
     site_id: int
     canned: CannedReply | None = Field(description="The saved canned reply; null when one was deleted.")
     deleted_id: int | None = Field(description="The deleted canned reply's id; null when one was saved.")
+
+
 AgentStatus = Literal["online", "away", "offline"]
 
 
@@ -498,7 +519,8 @@ AgentServerFrame = Annotated[
     | VisitorDetailFrame
     | CannedChanged
     | Presence
-    | ConversationViewers,
+    | ConversationViewers
+    | PreferencesUpdate,
     Field(discriminator="type"),
 ]
 

@@ -210,3 +210,14 @@ class ConversationState(BaseModel):
 
     status: Literal["open", "resolved"]
     assignee_id: int | None
+
+
+class Preferences(BaseModel):
+    """An agent's notification preferences (docs/notifications.md)."""
+
+    model_config = SERVER_OUTPUT
+
+    desktop: bool = Field(description="Desktop notifications while the console tab is hidden.")
+    push: bool = Field(description="Web Push while no console of the agent is open.")
+    sound: bool = Field(description="A short sound with each notification.")
+    title_count: bool = Field(description="The unread count in the tab title.")

@@ -6,9 +6,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar, get_args
 
+from django.http import HttpRequest
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from server.errors import ParleyError
+from server.errors import ParleyError, payload_too_large
 from server.protocol.fields import CLIENT_ID_PATTERN, Expect
 from server.protocol.frames import AgentClientFrame, VisitorClientFrame
 
@@ -68,6 +69,21 @@ def parse(*, text_data: str | None, bytes_data: bytes | None, frames: ClientFram
         error.ref = frame_ref(frame_type=frame_type, client_id=decoded.get("client_id"))
         raise error from None
     return frame
+
+
+def read_body(request: HttpRequest, *, limit: int) -> bytes:
+    """A request's body, read no further than `limit`: payload_too_large when declared or sent over it."""
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if declared > limit:
+        raise payload_too_large(limit=limit)
+    # Read, not request.body: a body without a Content-Length is still read no further than the limit.
+    body = request.read(limit + 1)
+    if len(body) > limit:
+        raise payload_too_large(limit=limit)
+    return body
 
 
 def parse_body(*, body: bytes, model: type[M]) -> M:

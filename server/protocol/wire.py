@@ -1,6 +1,7 @@
 """Stored objects as the protocol's objects (docs/protocol.md, "Objects"): built here, from trusted data."""
 
 import uuid
+from collections.abc import Mapping
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
@@ -304,3 +305,8 @@ def canned_wire(canned: CannedReply) -> objects.CannedReply:
         body=canned.body,
         updated_at=canned.updated_at,
     )
+
+
+def preferences_wire(values: Mapping[str, bool]) -> objects.Preferences:
+    """An agent's notification preferences (by name) as sent to its consoles."""
+    return construct(objects.Preferences, **values)

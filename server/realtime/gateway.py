@@ -18,6 +18,7 @@ from server.conversations.events import (
     ConversationState,
     Event,
     MessageStored,
+    PreferencesChanged,
     VisitorPageChanged,
 )
 from server.protocol import frames
@@ -33,8 +34,10 @@ from server.protocol.wire import (
     new_message_summary,
     started_conversation_wire,
 )
+from server.realtime import push
 from server.realtime.access import access_close_code, session_fingerprint
 from server.realtime.groups import agent_group, site_agents_group, site_visitors_group, visitor_group
+from server.realtime.replies import preferences_frame
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +51,7 @@ VISITOR_PAGE = "visitor.page"
 CANNED_CHANGED = "canned.changed"
 CONVERSATION_ACTIVITY = "conversation.activity"
 CONVERSATION_ASSIGNED = "agent.conversation_assigned"
+AGENT_PREFERENCES = "agent.preferences"
 
 # The server's event loop (set by the first socket), so database threads can hand sends to it.
 _server_loop: asyncio.AbstractEventLoop | None = None
@@ -81,9 +85,16 @@ def publish(events: Sequence[Event]) -> Awaitable[None] | None:
     """
     messages = layer_events(events)
     if _on_running_loop():
-        return _send_logged(messages)
+        return _send_then_push(messages, events)
     _send(messages)
+    # The sends are on their way (on the loop); Web Push, for agents with no console, comes after them.
+    push.schedule(events, loop=_server_loop)
     return None
+
+
+async def _send_then_push(messages: list[LayerEvent], events: Sequence[Event]) -> None:
+    await _send_logged(messages)
+    push.schedule(events, loop=asyncio.get_running_loop())
 
 
 def layer_events(events: Sequence[Event]) -> list[LayerEvent]:
@@ -98,6 +109,11 @@ def layer_events(events: Sequence[Event]) -> list[LayerEvent]:
             messages.append(_site_tools_event(event))
         elif isinstance(event, ActivityStored):
             messages.extend(_activity_stored(event))
+        elif isinstance(event, PreferencesChanged):
+            frame = preferences_frame(event.preferences)
+            messages.append(
+                layer_event(group=agent_group(event.user_id), event_type=AGENT_PREFERENCES, frame=frame)
+            )
         else:
             messages.append(
                 layer_event(

@@ -21,6 +21,7 @@ from server.protocol.wire import (
     conversation_summary,
     message_wire,
     past_conversation_wire,
+    preferences_wire,
     site_agent_wire,
     site_wire,
     visitor_detail_wire,
@@ -53,10 +54,11 @@ def agent_ready_frame(
     *,
     agents: list[SiteMember],
     presence: Mapping[int, str],
+    preferences: Mapping[str, bool],
     canned: Sequence[CannedReply] = (),
 ) -> frames.AgentReady:
-    """The `ready` frame for an agent socket: the agent's sites, inbox, colleagues (connected or not) and
-    canned replies."""
+    """The `ready` frame for an agent socket: the agent's sites, inbox, colleagues (connected or not),
+    canned replies and notification preferences."""
     return construct(
         frames.AgentReady,
         type="ready",
@@ -72,6 +74,7 @@ def agent_ready_frame(
             construct(frames.AgentPresence, agent_id=agent_id, status=status)
             for agent_id, status in sorted(presence.items())
         ],
+        preferences=preferences_wire(preferences),
     )
 
 
@@ -131,3 +134,8 @@ def visitor_detail_frame(detail: VisitorDetail) -> frames.VisitorDetailFrame:
 def activity_new_frame(activity: Activity) -> frames.ActivityNew:
     """The `activity.new` frame for one agent-only line (a note answered to its sender)."""
     return construct(frames.ActivityNew, type="activity.new", activity=activity_wire(activity))
+
+
+def preferences_frame(preferences: Mapping[str, bool]) -> frames.PreferencesUpdate:
+    """The `preferences` frame: an agent's notification preferences."""
+    return construct(frames.PreferencesUpdate, type="preferences", preferences=preferences_wire(preferences))

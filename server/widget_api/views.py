@@ -22,7 +22,7 @@ from server.limits.client_ip import request_client_ip
 from server.protocol import frames
 from server.protocol.errors import error_response
 from server.protocol.objects import construct
-from server.protocol.validation import parse_body
+from server.protocol.validation import parse_body, read_body
 from server.sites.selectors import widget_config as site_widget_config
 from server.sites.services import check_site_origin
 from server.widget_api.bundles import load_bundle
@@ -67,17 +67,7 @@ def _json_body(request: HttpRequest) -> bytes:
     content_type = (request.content_type or "").lower()
     if content_type not in {"", "application/json"}:
         raise ParleyError("unsupported_media_type", "Send the body as application/json.")
-    limit = settings.PARLEY_HTTP_BODY_MAX_BYTES
-    try:
-        declared = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        declared = 0
-    if declared > limit:
-        raise too_large()
-    # Read, not request.body: a body without a Content-Length is still read no further than the limit.
-    body = request.read(limit + 1)
-    if len(body) > limit:
-        raise too_large()
+    body = read_body(request, limit=settings.PARLEY_HTTP_BODY_MAX_BYTES)
     if body and not content_type:
         raise ParleyError("unsupported_media_type", "Send the body as application/json.")
     return body

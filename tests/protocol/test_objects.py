@@ -9,6 +9,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from pydantic import BaseModel, TypeAdapter
 
+from server.agents.selectors import agent_preferences
 from server.conversations.models import Conversation, Message
 from server.conversations.selectors.history import messages_after
 from server.conversations.selectors.inbox import agent_history, agent_inbox, summary_query
@@ -95,9 +96,10 @@ def test_a_conversation_without_messages_summarises(conversation: Conversation):
 def test_frames_built_from_stored_objects(conversation: Conversation, agent_bob: User):
     """ready, conversation.opened and history of the agent socket, as the selectors build them."""
     inbox = agent_inbox(user=agent_bob)
+    preferences = agent_preferences(user_id=agent_bob.pk).as_dict()
     ready = check(
         frames.AgentServerFrame,
-        replies.agent_ready_frame(inbox, agents=[], presence={agent_bob.pk: "away"}),
+        replies.agent_ready_frame(inbox, agents=[], presence={agent_bob.pk: "away"}, preferences=preferences),
     )
     assert isinstance(ready, frames.AgentReady)
     assert [row.id for row in ready.inbox] == [conversation.pk]

@@ -7,9 +7,11 @@ import { CANNED, SHORTCUTS, TITLE } from "../strings";
 import { inboxEmptyText, inboxRows, threadView, unreadTotal } from "../view";
 import { CannedDialog } from "./CannedDialog";
 import { Composer } from "./Composer";
+import { pushSupported } from "../push";
 import { Inbox } from "./Inbox";
 import { ShortcutsDialog } from "./ShortcutsDialog";
 import { Sidebar } from "./Sidebar";
+import { Settings } from "./Settings";
 import { StatusBar } from "./StatusBar";
 import { Thread } from "./Thread";
 import { Toasts } from "./Toasts";
@@ -25,12 +27,14 @@ export function App({ controller: c, root, logoutForm }: AppProps) {
   const state = useStore(c.store);
   const tools = useStore(c.tools.store);
   const unread = unreadTotal(c.model);
+  // The count in the title is a preference (on until the agent turns it off).
+  const titleCount = state.preferences?.title_count !== false ? unread : 0;
   const view = threadView(c.model, state);
 
   useEffect(() => {
-    const title = unread ? `(${unread}) ${TITLE}` : TITLE;
+    const title = titleCount ? `(${titleCount}) ${TITLE}` : TITLE;
     if (document.title !== title) document.title = title;
-  }, [unread]);
+  }, [titleCount]);
   // Before the children's effects run, so a pane is shown before the focus moves into it.
   useLayoutEffect(() => {
     root.dataset.view = state.openId ? "thread" : "inbox";
@@ -54,6 +58,7 @@ export function App({ controller: c, root, logoutForm }: AppProps) {
         logoutForm={logoutForm}
         presence={c.model.presence.status(c.config.agent.id)}
         onPresence={(status) => c.setPresence(status)}
+        onSettings={() => c.openSettings()}
       >
         <button
           type="button"
@@ -128,6 +133,19 @@ export function App({ controller: c, root, logoutForm }: AppProps) {
       />
       <CannedDialog tools={c.tools} sites={state.sites} />
       <ShortcutsDialog tools={c.tools} />
+      {state.settingsOpen && state.preferences && (
+        <Settings
+          preferences={state.preferences}
+          permission={state.permission}
+          pushAvailable={pushSupported(c.config)}
+          notice={state.settingsNotice}
+          onDesktop={(on) => void c.setDesktop(on)}
+          onPush={(on) => void c.setPush(on)}
+          onSound={(on) => c.setSound(on)}
+          onTitleCount={(on) => c.setPreference("title_count", on)}
+          onClose={() => c.closeSettings()}
+        />
+      )}
     </>
   );
 }

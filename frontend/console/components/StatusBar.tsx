@@ -3,7 +3,7 @@
 import type { ComponentChildren } from "preact";
 import type { ConsoleState } from "../model";
 import type { AgentStatus } from "../state/presence";
-import { TOPBAR } from "../strings";
+import { SETTINGS, TOPBAR } from "../strings";
 import { PresenceToggle } from "./Presence";
 
 export interface StatusBarProps {
@@ -14,11 +14,13 @@ export interface StatusBarProps {
   /** This agent's status (offline until the socket says `ready`). */
   presence: AgentStatus;
   onPresence: (status: "online" | "away") => void;
+  /** Opens the notification settings. */
+  onSettings: () => void;
   /** Buttons of the agent tools (canned replies, shortcuts). */
   children?: ComponentChildren;
 }
 
-export function StatusBar({ state, agentName, logoutForm, presence, onPresence, children }: StatusBarProps) {
+export function StatusBar({ state, agentName, logoutForm, presence, onPresence, onSettings, children }: StatusBarProps) {
   return (
     <header class="topbar">
       <p class="wordmark">
@@ -31,6 +33,15 @@ export function StatusBar({ state, agentName, logoutForm, presence, onPresence, 
       </p>
       <div class="topbar-end">
         <PresenceToggle status={presence} disabled={!state.ready} onSet={onPresence} />
+        <button
+          type="button"
+          class="button button-ghost button-small"
+          data-console="settings-open"
+          aria-haspopup="dialog"
+          onClick={onSettings}
+        >
+          {SETTINGS.open}
+        </button>
         {children}
         <span class="agent-name" data-console="agent-name">
           {agentName}

@@ -5,14 +5,18 @@ import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from channels.db import database_sync_to_async
 from django.conf import settings
 
+from server.agents.selectors import PREFERENCE_NAMES, agent_preferences
+from server.agents.services import do_set_preferences
+from server.conversations.models import CannedReply
+from server.conversations.records import SiteMember
 from server.conversations.selectors.activity import site_members
 from server.conversations.selectors.canned import agent_canned_replies
-from server.conversations.selectors.inbox import agent_conversation, agent_history, agent_inbox
+from server.conversations.selectors.inbox import AgentInbox, agent_conversation, agent_history, agent_inbox
 from server.conversations.selectors.visitors import agent_visitor_detail
 from server.conversations.services.canned import do_delete_canned_reply, do_save_canned_reply
 from server.conversations.services.conversations import do_open_conversation
@@ -74,11 +78,15 @@ class AgentConsumer(ParleyConsumer):
         announcement = await presence.console_connected(
             channel_name=self.channel_name, user_id=self.user_id, site_ids=access.site_ids
         )
-        inbox = await database_sync_to_async(agent_inbox)(user=user)
-        canned = await database_sync_to_async(agent_canned_replies)(user_id=self.user_id)
-        agents = await database_sync_to_async(site_members)(user_id=self.user_id)
+        data = await database_sync_to_async(_ready_data)(user=user)
         statuses = await presence.site_statuses(site_ids=access.site_ids)
-        ready = replies.agent_ready_frame(inbox, agents=agents, presence=statuses, canned=canned)
+        ready = replies.agent_ready_frame(
+            data.inbox,
+            agents=data.agents,
+            presence=statuses,
+            preferences=data.preferences,
+            canned=data.canned,
+        )
         # This socket knows its agent's status from `ready`: the same news as a `presence` is not relayed.
         own = gateway.presence_text(agent_id=self.user_id, status=statuses.get(self.user_id, "online"))
         self.relayed_presence[self.user_id] = own
@@ -340,3 +348,36 @@ class AgentConsumer(ParleyConsumer):
         else:
             self.relayed_viewers.pop(event["conversation_id"], None)
         await self.forward(event)
+
+    # The agent's preferences changed (on any of its consoles): relayed like a notification.
+    agent_preferences = agent_notification
+
+    async def on_preferences_set(self, frame: frames.PreferencesSet) -> None:
+        """Store the preferences the frame names; every console of the agent gets `preferences`."""
+        changes = {name: value for name in PREFERENCE_NAMES if (value := getattr(frame, name)) is not None}
+        if changes:
+            await database_sync_to_async(do_set_preferences)(user_id=self.user_id, changes=changes)
+            return
+        # Nothing to change: the answer is what is stored, to this socket only.
+        current = await database_sync_to_async(agent_preferences)(user_id=self.user_id)
+        await self.send_frame(replies.preferences_frame(current.as_dict()))
+
+
+class ReadyData(NamedTuple):
+    """What an agent socket's `ready` carries from the database."""
+
+    inbox: AgentInbox
+    agents: list[SiteMember]
+    canned: list[CannedReply]
+    preferences: dict[str, bool]
+
+
+def _ready_data(*, user: Any) -> ReadyData:
+    """What `ready` carries, read in one trip to the database thread."""
+    user_id = int(user.pk)
+    return ReadyData(
+        inbox=agent_inbox(user=user),
+        agents=site_members(user_id=user_id),
+        canned=agent_canned_replies(user_id=user_id),
+        preferences=agent_preferences(user_id=user_id).as_dict(),
+    )

@@ -1,0 +1,1 @@
+"""An agent's own settings: notification preferences and Web Push subscriptions."""
