@@ -1,6 +1,7 @@
 """axe-core over the widget (in its host page) and every console page, light and dark: no serious or
 critical violation, and none of the landmark, list and scrolling rules issue 18 found broken."""
 
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ from e2e.test_live_chat import log_in, open_chat_on_shop
 from tests.processes import REPO, DemoDeployment, demo_deployment
 
 AXE = REPO / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
-SHOTS = Path("/tmp/shots-robust")
+SHOTS = Path(tempfile.gettempdir()) / "shots-robust"
 # Failures at any impact: the widget must not add a banner to its host page, lists must stay lists
 # (no <li> in a role="log"), and a scrolling message list must be reachable by keyboard.
 ALWAYS_FAIL = {
@@ -25,7 +26,7 @@ ALWAYS_FAIL = {
     "aria-dialog-name",
 }
 SCHEMES = ["light", "dark"]
-LINKED_REPLY = "Our guide: https://example.com/guide (see step 2). Or mail help@example.com via mailto:help@example.com."
+LINKED_REPLY = "Our guide: https://example.com/guide (see step 2), or mailto:help@example.com."
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +41,8 @@ def axe_violations(page: Page, context: str | None = None) -> list[dict[str, Any
     if not page.evaluate("() => typeof window.axe === 'object'"):
         page.add_script_tag(path=str(AXE))
     result: dict[str, Any] = page.evaluate(
-        "async (context) => await axe.run(context ? {include: [context]} : document, {resultTypes: ['violations']})",
+        "async (context) => await axe.run("
+        "context ? {include: [context]} : document, {resultTypes: ['violations']})",
         context,
     )
     return list(result["violations"])
@@ -50,7 +52,9 @@ def assert_accessible(page: Page, where: str, context: str | None = None) -> Non
     """No serious or critical violation, and none of ALWAYS_FAIL, on the page."""
     failing = [
         f"{where}: {violation['id']} ({violation['impact']}): {violation['help']} — "
-        + "; ".join(str(node["target"]) + " " + str(node.get("failureSummary", ""))[:300] for node in violation["nodes"][:4])
+        + "; ".join(
+            f"{node['target']} {str(node.get('failureSummary', ''))[:300]}" for node in violation["nodes"][:4]
+        )
         for violation in axe_violations(page, context)
         if violation["impact"] in {"serious", "critical"} or violation["id"] in ALWAYS_FAIL
     ]
@@ -77,7 +81,8 @@ def test_the_widget_and_the_console_pass_axe(deployment: DemoDeployment, new_con
     composer.press("Enter")
     expect(visitor.locator('[data-parley="message"][data-seq]')).to_have_count(1)
 
-    agent = new_context(color_scheme=scheme, bypass_csp=True, viewport={"width": 1280, "height": 760}).new_page()
+    wide = {"width": 1280, "height": 760}
+    agent = new_context(color_scheme=scheme, bypass_csp=True, viewport=wide).new_page()
     agent.goto(f"{deployment.server_url}/console/login/")
     assert_accessible(agent, f"console login ({scheme})")
     shot(agent, f"console-login-{scheme}")
@@ -100,11 +105,12 @@ def test_the_widget_and_the_console_pass_axe(deployment: DemoDeployment, new_con
 
 
 @pytest.mark.parametrize("scheme", SCHEMES)
-def test_the_widget_full_screen_on_a_phone_passes_axe(deployment: DemoDeployment, new_context, scheme: str) -> None:
+def test_the_widget_full_screen_on_a_phone_passes_axe(
+    deployment: DemoDeployment, new_context, scheme: str
+) -> None:
     """The panel full screen on a narrow viewport: clean too."""
-    visitor = new_context(
-        color_scheme=scheme, bypass_csp=True, viewport={"width": 390, "height": 740}, is_mobile=True, has_touch=True
-    ).new_page()
+    phone = {"viewport": {"width": 390, "height": 740}, "is_mobile": True, "has_touch": True}
+    visitor = new_context(color_scheme=scheme, bypass_csp=True, **phone).new_page()
     composer = open_chat_on_shop(visitor, deployment)
     composer.fill("Hello from a phone")
     composer.press("Enter")
