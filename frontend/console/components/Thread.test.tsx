@@ -16,7 +16,7 @@ describe("Thread", () => {
     act(() => socket.receive(ready(summary({ last_seq: 1, last_message: first }))));
     act(() => root.querySelector<HTMLButtonElement>('[data-console="conversation"]')!.click());
     act(() =>
-      socket.receive({ type: "conversation.opened", conversation: summary({ last_seq: 1, last_message: first }), messages: [first], has_more: false }),
+      socket.receive({ type: "conversation.opened", conversation: summary({ last_seq: 1, last_message: first }), messages: [first], has_more: false, activity: [] }),
     );
     const bodyNode = root.querySelector('[data-console="thread"] [data-seq="1"] .message-body')!;
     expect(bodyNode.textContent).toBe(body);
