@@ -369,3 +369,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.channels.server": {"level": "WARNING"}},
 }
+
+# Typing indicators (server/realtime/typing.py): each socket has at most one `typing` start relayed per this
+# many seconds (clients send one every 2 s while typing); more are dropped without an error.
+PARLEY_TYPING_INTERVAL_SECONDS = env_int("PARLEY_TYPING_INTERVAL_SECONDS", 2)
+# Seconds a client shows "… is typing" after the last `typing` start it got (each `typing` frame says it).
+PARLEY_TYPING_TTL_SECONDS = env_int("PARLEY_TYPING_TTL_SECONDS", 6)

@@ -1,9 +1,20 @@
 // Generated from docs/protocol.schema.json by `npm run gen:protocol` (frontend/scripts/gen-protocol.mjs).
 // Do not edit: change server/protocol/, run `python -m server.protocol.schema`, then regenerate.
 
-export type AgentClientFrame = ConversationOpen | ConversationLeave | ConversationRead | AgentMessageSend | Sync | Ping;
+export type AgentClientFrame =
+  ConversationOpen | ConversationLeave | ConversationRead | AgentMessageSend | Sync | Ping | AgentTyping;
 export type AgentServerFrame =
-  AgentReady | ConversationOpened | MessageNew | MessageAck | InboxUpdate | History | Notification | Pong | ErrorFrame;
+  | AgentReady
+  | ConversationOpened
+  | MessageNew
+  | MessageAck
+  | InboxUpdate
+  | History
+  | Notification
+  | Pong
+  | ErrorFrame
+  | Typing
+  | Read;
 export type ErrorCode =
   | "bad_frame"
   | "frame_too_large"
@@ -27,9 +38,9 @@ export type ErrorCode =
   | "internal_error"
   | "unsupported_media_type"
   | "bad_request";
-export type VisitorClientFrame = Hello | VisitorMessageSend | Sync | Ping;
+export type VisitorClientFrame = Hello | VisitorMessageSend | Sync | Ping | VisitorTyping | ConversationRead;
 export type VisitorServerFrame =
-  VisitorReady | MessageAck | MessageNew | ConversationStarted | History | Pong | ErrorFrame;
+  VisitorReady | MessageAck | MessageNew | ConversationStarted | History | Pong | ErrorFrame | Typing | Read;
 
 /**
  * Follow a conversation and mark it read; answered by `conversation.opened`.
@@ -85,6 +96,18 @@ export interface Sync {
  */
 export interface Ping {
   type: "ping";
+}
+/**
+ * The agent is typing a reply in a conversation of its sites (or stopped); throttled like the
+ * visitor's; no reply.
+ */
+export interface AgentTyping {
+  type: "typing";
+  conversation_id: string;
+  /**
+   * `start` (again every 2 s while typing) or `stop`.
+   */
+  state: "start" | "stop";
 }
 /**
  * The agent an agent socket speaks for.
@@ -162,6 +185,10 @@ export interface ConversationSummary {
    * The reading agent's own read mark: present in `ready` and `conversation.opened`, null in broadcasts (`inbox.update`), where the console keeps its own. Unread: last_message.author is 'visitor' and last_message.seq > last_read_seq.
    */
   last_read_seq: number | null;
+  /**
+   * The highest seq the visitor has read ("Seen by visitor"); null in an `inbox.update` for a visitor's message, where the console keeps the one it has (`read` frames move it).
+   */
+  visitor_last_read_seq: number | null;
 }
 /**
  * A visitor as agents see it.
@@ -318,6 +345,50 @@ export interface ErrorFrame {
   retry_after?: number | null;
 }
 /**
+ * Someone is typing in a conversation (or stopped): to the visitor's sockets for an agent, to the
+ * agent sockets following the conversation for either side.
+ */
+export interface Typing {
+  type: "typing";
+  conversation_id: string;
+  /**
+   * Who is typing.
+   */
+  author: "visitor" | "agent";
+  /**
+   * The agent typing; null for the visitor.
+   */
+  agent_id: number | null;
+  /**
+   * The agent's display name; null for the visitor.
+   */
+  author_name: string | null;
+  /**
+   * `start`: show it; `stop`: clear it.
+   */
+  state: "start" | "stop";
+  /**
+   * Clear it after this many seconds without another `start` (PARLEY_TYPING_TTL_SECONDS).
+   */
+  ttl_seconds: number;
+}
+/**
+ * A read mark moved: the visitor's (to its sockets and to the agents following the conversation) or
+ * the agents' (to the visitor's sockets: its messages up to `seq` are "Seen").
+ */
+export interface Read {
+  type: "read";
+  conversation_id: string;
+  /**
+   * Whose mark moved.
+   */
+  reader: "visitor" | "agent";
+  /**
+   * The new mark: everything up to this seq is read.
+   */
+  seq: number;
+}
+/**
  * A conversation as its visitor sees it.
  */
 export interface Conversation {
@@ -333,6 +404,14 @@ export interface Conversation {
    * The seq of its latest message.
    */
   last_seq: number;
+  /**
+   * The highest seq the visitor has read (any tab): agent messages after it are unread.
+   */
+  visitor_last_read_seq: number;
+  /**
+   * The highest seq an agent has read: the visitor's messages up to it show "Seen".
+   */
+  agent_last_read_seq: number;
 }
 /**
  * A conversation of this visitor was started (also by another tab); its messages follow.
@@ -417,6 +496,17 @@ export interface VisitorMessageSend {
    * 1..PARLEY_MESSAGE_MAX_LENGTH characters after trimming.
    */
   body: string;
+}
+/**
+ * The visitor is typing in its latest conversation (or stopped); relayed at most every
+ * PARLEY_TYPING_INTERVAL_SECONDS per socket, more are dropped silently; no reply.
+ */
+export interface VisitorTyping {
+  type: "typing";
+  /**
+   * `start` (again every 2 s while typing) or `stop`.
+   */
+  state: "start" | "stop";
 }
 /**
  * The answer to a valid `hello`: the visitor's open conversation and what it has not seen.

@@ -8,6 +8,7 @@ All the events of one message, or of one batch, are handed over together in one 
 
 import asyncio
 import threading
+import uuid
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import cache
@@ -55,7 +56,16 @@ class AgentAccessChanged(NamedTuple):
     session_key: str | None = None
 
 
-Event = MessageStored | AgentNotified | AgentAccessChanged
+class ReadMarkMoved(NamedTuple):
+    """A conversation's read mark moved: the visitor's (`reader` "visitor") or the highest of its agents'."""
+
+    conversation_id: uuid.UUID
+    visitor_id: uuid.UUID
+    reader: Literal["visitor", "agent"]
+    seq: int
+
+
+Event = MessageStored | AgentNotified | AgentAccessChanged | ReadMarkMoved
 # Called with the events of one message or batch, in order, once they are committed. Called on an event
 # loop, it returns an awaitable that hands them to the sockets' layer.
 Publisher = Callable[[Sequence[Event]], Awaitable[None] | None]

@@ -56,6 +56,11 @@ class Conversation(models.Model):
     # When the conversation last had activity, to within INBOX_ORDER_RESOLUTION (the inbox's order);
     # the exact time is its last message's (wire.conversation_summary reports the later of the two).
     updated_at = models.DateTimeField(auto_now_add=True)
+    # Read receipts, never lowered and never past last_seq; unindexed, so raising one is a HOT update.
+    # The highest seq the visitor has read (the widget's unread badge, agents' view of what was read).
+    visitor_last_read_seq = models.PositiveIntegerField(default=0, db_default=0)
+    # The highest seq any agent has read (the visitor's "Seen"); each agent's own mark is AgentReadMark.
+    agent_last_read_seq = models.PositiveIntegerField(default=0, db_default=0)
 
     class Meta:
         indexes = [

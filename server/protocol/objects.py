@@ -68,6 +68,12 @@ class Conversation(BaseModel):
     id: uuid.UUID = Field(description="The conversation's id.")
     status: Literal["open", "resolved"] = Field(description="A visitor has one open conversation at most.")
     last_seq: Seq = Field(description="The seq of its latest message.")
+    visitor_last_read_seq: Seq = Field(
+        description="The highest seq the visitor has read (any tab): agent messages after it are unread."
+    )
+    agent_last_read_seq: Seq = Field(
+        description='The highest seq an agent has read: the visitor\'s messages up to it show "Seen".'
+    )
 
 
 class VisitorInfo(BaseModel):
@@ -111,4 +117,9 @@ class ConversationSummary(BaseModel):
         description="The reading agent's own read mark: present in `ready` and `conversation.opened`, null "
         "in broadcasts (`inbox.update`), where the console keeps its own. Unread: last_message.author is "
         "'visitor' and last_message.seq > last_read_seq.",
+    )
+    visitor_last_read_seq: int | None = Field(
+        ge=0,
+        description='The highest seq the visitor has read ("Seen by visitor"); null in an `inbox.update` '
+        "for a visitor's message, where the console keeps the one it has (`read` frames move it).",
     )

@@ -83,20 +83,42 @@ def conversation_id_of(conversation: Conversation | BatchedConversation) -> uuid
 def started_conversation_wire(conversation: Conversation | BatchedConversation) -> objects.Conversation:
     """A conversation as its visitor sees it when its first message starts it (nothing stored before)."""
     return conversation_fields(
-        conversation_id=conversation_id_of(conversation), status=conversation.status, last_seq=0
+        conversation_id=conversation_id_of(conversation),
+        status=conversation.status,
+        last_seq=0,
+        visitor_last_read_seq=0,
+        agent_last_read_seq=0,
     )
 
 
 def conversation_wire(conversation: Conversation) -> objects.Conversation:
     """A conversation as its visitor sees it."""
     return conversation_fields(
-        conversation_id=conversation.pk, status=conversation.status, last_seq=conversation.last_seq
+        conversation_id=conversation.pk,
+        status=conversation.status,
+        last_seq=conversation.last_seq,
+        visitor_last_read_seq=conversation.visitor_last_read_seq,
+        agent_last_read_seq=conversation.agent_last_read_seq,
     )
 
 
-def conversation_fields(*, conversation_id: uuid.UUID, status: str, last_seq: int) -> objects.Conversation:
+def conversation_fields(
+    *,
+    conversation_id: uuid.UUID,
+    status: str,
+    last_seq: int,
+    visitor_last_read_seq: int,
+    agent_last_read_seq: int,
+) -> objects.Conversation:
     """The visitor's view of a conversation, from its fields (when no row object is at hand)."""
-    return construct(objects.Conversation, id=conversation_id, status=status, last_seq=last_seq)
+    return construct(
+        objects.Conversation,
+        id=conversation_id,
+        status=status,
+        last_seq=last_seq,
+        visitor_last_read_seq=visitor_last_read_seq,
+        agent_last_read_seq=agent_last_read_seq,
+    )
 
 
 def visitor_wire(visitor: Visitor) -> objects.VisitorInfo:
@@ -145,6 +167,7 @@ def conversation_summary(
             else conversation.updated_at
         ),
         last_read_seq=last_read_seq,
+        visitor_last_read_seq=conversation.visitor_last_read_seq,
     )
 
 
@@ -178,4 +201,8 @@ def new_message_summary(
         created_at=conversation.created_at,
         updated_at=message.created_at,
         last_read_seq=None,
+        # A batch reads no read mark (the visitor's path stays as it was): the console keeps its own.
+        visitor_last_read_seq=(
+            conversation.visitor_last_read_seq if isinstance(conversation, Conversation) else None
+        ),
     )

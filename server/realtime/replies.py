@@ -24,7 +24,11 @@ def visitor_ready_frame(ready: VisitorReady) -> frames.VisitorReady:
     conversation = None
     if ready.conversation_id is not None:
         conversation = conversation_fields(
-            conversation_id=ready.conversation_id, status=Conversation.Status.OPEN, last_seq=ready.last_seq
+            conversation_id=ready.conversation_id,
+            status=Conversation.Status.OPEN,
+            last_seq=ready.last_seq,
+            visitor_last_read_seq=ready.visitor_last_read_seq,
+            agent_last_read_seq=ready.agent_last_read_seq,
         )
     return construct(
         frames.VisitorReady,

@@ -58,6 +58,8 @@ class VisitorVisit:
     last_page_url: str
     conversation_id: uuid.UUID | None
     conversation_last_seq: int
+    visitor_last_read_seq: int = 0
+    agent_last_read_seq: int = 0
 
 
 def visitor_visit(*, site_id: int, visitor_id: uuid.UUID) -> VisitorVisit | None:
@@ -69,12 +71,14 @@ def visitor_visit(*, site_id: int, visitor_id: uuid.UUID) -> VisitorVisit | None
     )
     if row is None:
         return None
-    last_seen_at, last_page_url, conversation_id, conversation_last_seq = row
+    last_seen_at, last_page_url, conversation_id, conversation_last_seq, visitor_read, agent_read = row
     return VisitorVisit(
         last_seen_at=sql.from_db(Visitor, "last_seen_at", last_seen_at),
         last_page_url=last_page_url,
         conversation_id=sql.from_db(Conversation, "id", conversation_id),
         conversation_last_seq=conversation_last_seq or 0,
+        visitor_last_read_seq=visitor_read or 0,
+        agent_last_read_seq=agent_read or 0,
     )
 
 
@@ -87,6 +91,9 @@ class VisitorReady:
     conversation_id: uuid.UUID | None
     last_seq: int
     page: MessagePage
+    # The conversation's read marks: the visitor's own (unread badge) and its agents' ("Seen").
+    visitor_last_read_seq: int = 0
+    agent_last_read_seq: int = 0
 
 
 def visitor_ready(*, visitor_id: uuid.UUID, visit: VisitorVisit, last_seq: int) -> VisitorReady:
@@ -102,6 +109,8 @@ def visitor_ready(*, visitor_id: uuid.UUID, visit: VisitorVisit, last_seq: int) 
         conversation_id=visit.conversation_id,
         last_seq=max(visit.conversation_last_seq, newest),
         page=page,
+        visitor_last_read_seq=visit.visitor_last_read_seq,
+        agent_last_read_seq=visit.agent_last_read_seq,
     )
 
 

@@ -110,7 +110,8 @@ LIMIT %s
 
 # Per visitor handshake.
 VISITOR_VISIT_SQL = render("""
-SELECT v.{Visitor.last_seen_at}, v.{Visitor.last_page_url}, c.{Conversation.id}, c.{Conversation.last_seq}
+SELECT v.{Visitor.last_seen_at}, v.{Visitor.last_page_url}, c.{Conversation.id}, c.{Conversation.last_seq},
+    c.{Conversation.visitor_last_read_seq}, c.{Conversation.agent_last_read_seq}
 FROM {Visitor} v
 LEFT JOIN {Conversation} c ON c.{Conversation.id} = (
     SELECT latest.{Conversation.id} FROM {Conversation} latest
