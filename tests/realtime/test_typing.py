@@ -1,7 +1,7 @@
 """Typing indicators: the per-socket throttle, and the relay to followers and the visitor's tabs only."""
 
 import uuid
-from collections.abc import Iterator
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -27,7 +27,7 @@ def agent_dan(site_acme: Site) -> User:
 
 
 @pytest.fixture
-def queries() -> Iterator[list[str]]:
+def queries(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every SQL statement any thread runs while the test does (the ORM's and hand-written ones)."""
     seen: list[str] = []
     original = db_utils.CursorWrapper.execute
@@ -36,11 +36,8 @@ def queries() -> Iterator[list[str]]:
         seen.append(sql)
         return original(self, sql, params)
 
-    db_utils.CursorWrapper.execute = counted  # type: ignore[method-assign]
-    try:
-        yield seen
-    finally:
-        db_utils.CursorWrapper.execute = original  # type: ignore[method-assign]
+    monkeypatch.setattr(db_utils.CursorWrapper, "execute", counted)
+    return seen
 
 
 async def next_typing(communicator: Any) -> dict[str, Any]:
@@ -61,7 +58,7 @@ def test_throttle_relays_one_start_per_interval_and_a_stop_only_after_a_start(mo
     """Starts within the interval are dropped; a stop passes once after a relayed start, never alone."""
     settings.PARLEY_TYPING_INTERVAL_SECONDS = 2
     now = [100.0]
-    monkeypatch.setattr(typing_module.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(typing_module, "time", SimpleNamespace(monotonic=lambda: now[0]))
     throttle = TypingThrottle()
     conversation = uuid.uuid4()
     assert not throttle.allow(conversation_id=conversation, state="stop")
@@ -98,6 +95,10 @@ async def test_visitor_typing_reaches_the_following_agent_only_without_a_query(
     }
     assert await dan.receive_nothing(timeout=0.2)
     assert await visitor.receive_nothing(timeout=0.1)  # no reply, not even to itself
+    # The counter sees the database thread's statements: a read mark is one.
+    await visitor.send_json_to({"type": "conversation.read", "conversation_id": conversation_id, "seq": 1})
+    await bob.receive_json_from()
+    assert queries
     for communicator in (visitor, bob, dan):
         await communicator.disconnect()
 
