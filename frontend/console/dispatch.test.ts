@@ -11,6 +11,8 @@ function handlers(): FrameHandlers {
     history: vi.fn(),
     notification: vi.fn(),
     error: vi.fn(),
+    typing: vi.fn(),
+    read: vi.fn(),
   };
 }
 

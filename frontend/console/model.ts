@@ -5,6 +5,7 @@ import type { Message, SiteInfo } from "../shared/protocol";
 import { Conversations } from "./state/conversations";
 import { ReplyOutbox } from "./state/outbox";
 import { ReadMarks } from "./state/read-marks";
+import { ConversationTyping } from "./state/typing";
 
 export type LinkState = "connecting" | "online" | "offline";
 
@@ -75,6 +76,7 @@ export function initialState(now: number = Date.now()): ConsoleState {
 export class ConsoleModel {
   readonly conversations = new Conversations();
   readonly readMarks = new ReadMarks();
+  readonly typing = new ConversationTyping();
   readonly outbox: ReplyOutbox;
   readonly agentId: number | null;
   readonly agentName: string;

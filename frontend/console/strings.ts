@@ -81,3 +81,9 @@ export const REPLY_ERROR = {
   frameTooLarge: "That reply is too long to send.",
   frameTooLargeLocal: "That reply is too long to send in one message.",
 } as const;
+
+/** Typing indicators and read receipts in the thread. */
+export const SIGNALS = {
+  seenByVisitor: "Seen by visitor",
+  typing: (names: readonly string[]): string => `${names.join(", ")} ${names.length > 1 ? "are" : "is"} typing…`,
+} as const;

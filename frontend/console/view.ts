@@ -4,7 +4,7 @@ import type { ConversationSummary, Message } from "../shared/protocol";
 import { fullTime, clockTime, relativeTime } from "../shared/time";
 import { hashBucket, initial, oneLine, visitorEmail, visitorLabel } from "./format";
 import type { ConsoleModel, ConsoleState } from "./model";
-import { INBOX, THREAD } from "./strings";
+import { INBOX, SIGNALS, THREAD } from "./strings";
 
 const AVATAR_COLOURS = 8;
 
@@ -40,6 +40,8 @@ export interface StoredItem {
   time: string;
   timeText: string;
   timeTitle: string;
+  /** The last agent message the visitor has read ("Seen by visitor"). */
+  seenByVisitor: boolean;
 }
 
 export interface PendingItem {
@@ -63,6 +65,8 @@ export interface ThreadView {
   items: ThreadItem[];
   loading: boolean;
   notice: string | null;
+  /** "Alice is typing…", or null. */
+  typing: string | null;
 }
 
 /** The avatar of a label: its first letter on one of eight colours picked by `key`. */
@@ -143,6 +147,8 @@ export function threadView(model: ConsoleModel, state: ConsoleState): ThreadView
   const summary = conversation.summary;
   const stored = model.conversations.messagesOf(conversation);
   const storedClientIds = new Set(stored.map((message) => message.client_id));
+  const visitorRead = summary.visitor_last_read_seq ?? 0;
+  const seenSeq = stored.filter((message) => message.author === "agent" && message.seq <= visitorRead).pop()?.seq;
   const items: ThreadItem[] = stored.map((message) => ({
     kind: "stored",
     key: `seq-${message.seq}`,
@@ -155,7 +161,9 @@ export function threadView(model: ConsoleModel, state: ConsoleState): ThreadView
     time: message.created_at,
     timeText: clockTime(message.created_at),
     timeTitle: fullTime(message.created_at),
+    seenByVisitor: message.seq === seenSeq,
   }));
+  const typists = model.typing.who(conversation.id);
   for (const reply of model.outbox.forConversation(conversation.id)) {
     if (storedClientIds.has(reply.client_id)) continue;
     items.push({
@@ -177,5 +185,6 @@ export function threadView(model: ConsoleModel, state: ConsoleState): ThreadView
     items,
     loading: !conversation.loaded && !stored.length && state.threadNotice === null,
     notice: state.threadNotice,
+    typing: typists.length ? SIGNALS.typing(typists) : null,
   };
 }

@@ -6,19 +6,16 @@ import { listen } from "./events";
 import { fetchJSON } from "./http";
 import { pendingItems, setPending } from "./outbox";
 import { load, save } from "./storage";
-import { highestSeq, storedMessages } from "./store";
+import { readMarks, storedMessages } from "./store";
 import { CLOSE_CHAT, OPEN_CHAT, unreadLabel } from "./strings";
 import { colorCss, LAUNCHER_CSS } from "./styles";
-import { configureTransport, currentState, startTransport, transmit } from "./transport";
+import { configureTransport, currentState, sendFrame, startTransport, transmit } from "./transport";
 import type { MountPanel, PanelHandle } from "./types";
 
 const CHAT_ICON = "M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z";
 
 let serverBase = "";
 let scriptNonce: string | undefined;
-let seenKey = "";
-// The highest seq seen with the panel open; in memory too, in case localStorage is blocked.
-let seenSeq = 0;
 let siteSettings: WidgetSite | null = null;
 let hostElement: HTMLElement;
 let widgetRoot: HTMLElement;
@@ -34,8 +31,6 @@ export function startWidget(base: string, siteKey: string, nonce: string | undef
   const configKey = storagePrefix + "config";
   serverBase = base;
   scriptNonce = nonce;
-  seenKey = storagePrefix + "seen";
-  seenSeq = +(load(seenKey) as string);
   const siteUrl = base + "/api/widget/sites/" + keyPath;
   const returningVisitor = configureTransport(siteUrl, storagePrefix);
   // A returning visitor sees the launcher at once, drawn from the config an earlier page view
@@ -86,6 +81,8 @@ export function registerPanel(mount: MountPanel): void {
     pending: pendingItems,
     setPending,
     transmit,
+    send: sendFrame,
+    marks: readMarks,
     state: currentState,
     listen,
   });
@@ -156,12 +153,11 @@ function requestPanel(): void {
   document.head.append(script);
 }
 
-// Unread = agent messages after the last seq seen with the panel open. Set (not raised) while
-// open, so a new conversation, whose seqs start again at 1, is not hidden by the old mark.
+// Unread = agent messages after the visitor's read mark, which the server keeps and tells every tab
+// (`read`): reading in one tab (the panel sends it) clears the badge in all.
 function refreshBadge(): void {
   if (!launcher) return; // removed: the site's config could not be fetched
-  if (isOpen && seenSeq !== highestSeq()) save(seenKey, String((seenSeq = highestSeq())));
-  const unread = storedMessages().filter((message) => message.author === "agent" && message.seq > seenSeq).length;
+  const unread = storedMessages().filter((message) => message.author === "agent" && message.seq > (readMarks.visitor_last_read_seq as number)).length;
   badge.textContent = String(unread);
   badge.hidden = !unread;
   // The label, which screen readers announce instead of the badge, carries the count too.

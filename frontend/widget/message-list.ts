@@ -5,7 +5,7 @@
 import type { Author } from "../shared/protocol";
 import { clockTime } from "../shared/time";
 import { el } from "./dom";
-import { AGENT, SENDING } from "./strings";
+import { AGENT, SEEN, SENDING } from "./strings";
 
 /** A stored message, or a pending one (no seq yet). */
 export interface ListItem {
@@ -16,6 +16,8 @@ export interface ListItem {
   body: string;
   created_at: string;
   pending?: boolean;
+  /** The visitor's last message, once an agent has read it. */
+  seen?: boolean;
 }
 
 export function createMessageList(greeting: HTMLElement): { list: HTMLOListElement; renderMessages: (items: readonly ListItem[]) => boolean } {
@@ -61,13 +63,14 @@ function updateMessageNode(node: HTMLElement, item: ListItem): void {
   const [bubble, meta] = node.children as unknown as [Element, Element];
   const metaText = item.pending
     ? SENDING
-    : (item.author === "agent" ? (item.author_name || AGENT) + " · " : "") + clockTime(item.created_at);
+    : (item.author === "agent" ? (item.author_name || AGENT) + " · " : "") + clockTime(item.created_at) + (item.seen ? " · " + SEEN : "");
   setText(bubble, item.body);
   setText(meta, metaText);
   setData(node, "parley", "message");
   setData(node, "author", item.author);
   setData(node, "seq", item.pending ? null : String(item.seq));
   setData(node, "pending", item.pending ? "" : null);
+  setData(node, "seen", item.seen ? "" : null);
 }
 
 export function setText(node: Node, text: string): void {

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import type { Message } from "../shared/protocol";
-import { currentConversation, highestSeq, keepMessages, resetConversation, storedMessages } from "./store";
+import { currentConversation, highestSeq, keepMark, keepMessages, readMarks, resetConversation, storedMessages } from "./store";
 
 const message = (seq: number, conversation_id = "c1", body = `m${seq}`): Message => ({
   id: seq,
@@ -35,5 +35,17 @@ describe("store", () => {
     expect(currentConversation).toBe("c2");
     expect(storedMessages()).toEqual([]);
     expect(highestSeq()).toBe(0);
+  });
+});
+
+describe("read marks", () => {
+  it("are raised, never lowered, and start again with another conversation", () => {
+    resetConversation("c1");
+    keepMark("visitor", 3);
+    keepMark("visitor", 2);
+    keepMark("agent", 1);
+    expect([readMarks.visitor, readMarks.agent]).toEqual([3, 1]);
+    resetConversation("c2");
+    expect([readMarks.visitor, readMarks.agent]).toEqual([0, 0]);
   });
 });

@@ -7,10 +7,18 @@ import type { Message } from "../shared/protocol";
 // Read directly by the transport; changed only through resetConversation.
 export let currentConversation: string | null = null;
 let messagesBySeq: Record<number, Message> = {};
+// The conversation's read marks by reader: "visitor" (any of its tabs: the badge) and "agent" ("Seen"),
+// from ready and `read` frames, never lowered.
+export const readMarks: Record<string, number> = {};
 
 export function resetConversation(id: string | null): void {
   currentConversation = id;
   messagesBySeq = {};
+  readMarks.visitor = readMarks.agent = 0;
+}
+
+export function keepMark(reader: string, seq: number): void {
+  readMarks[reader] = Math.max(readMarks[reader]!, seq);
 }
 
 export function keepMessages(messages: readonly Message[] | undefined): void {

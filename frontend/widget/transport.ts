@@ -15,7 +15,7 @@ import { emit } from "./events";
 import { fetchJSON } from "./http";
 import { openOutbox, pendingItems, settlePending } from "./outbox";
 import { load, save } from "./storage";
-import { currentConversation, highestSeq, keepMessages, resetConversation } from "./store";
+import { currentConversation, highestSeq, keepMark, keepMessages, resetConversation } from "./store";
 import type { ConnectionState, PendingItem } from "./types";
 
 const PING_INTERVAL = 25e3;
@@ -164,7 +164,7 @@ function probe(): void {
   armDeadline(PONG_TIMEOUT);
 }
 
-function sendFrame(frame: VisitorClientFrame): void {
+export function sendFrame(frame: VisitorClientFrame): void {
   if (socket && socket.readyState === 1) socket.send(JSON.stringify(frame));
 }
 
@@ -193,6 +193,10 @@ function handleFrame(frame: VisitorServerFrame): void {
     pingTimer = setInterval(probe, PING_INTERVAL);
     // hello carried a seq of another conversation: this one's earlier messages were skipped.
     const restarted = adoptConversation(conversation && conversation.id) && helloSeq;
+    if (conversation) {
+      keepMark("visitor", conversation.visitor_last_read_seq);
+      keepMark("agent", conversation.agent_last_read_seq);
+    }
     acceptMessages(frame.messages);
     const afterSeq = restarted ? 0 : highestSeq();
     if (conversation && conversation.last_seq > afterSeq) requestSync(afterSeq);
@@ -209,6 +213,8 @@ function handleFrame(frame: VisitorServerFrame): void {
     requestSync(highestSeq());
   } else if (frame.type === "history" && frame.conversation_id === currentConversation) {
     acceptMessages(frame.messages);
+  } else if (frame.type === "read" && frame.conversation_id === currentConversation) {
+    keepMark(frame.reader, frame.seq);
   } else if (frame.type === "pong") {
     clearTimeout(deadlineTimer);
   }

@@ -1,6 +1,6 @@
 // What the loader hands the panel when it mounts (types only: nothing here reaches a bundle).
 
-import type { Message, VisitorMessageSend, WidgetSite } from "../shared/protocol";
+import type { Message, VisitorClientFrame, VisitorMessageSend, WidgetSite } from "../shared/protocol";
 
 /** A message typed and sent, not yet stored by the server. */
 export interface PendingItem extends Omit<VisitorMessageSend, "type"> {
@@ -19,6 +19,10 @@ export interface PanelApi {
   pending: () => PendingItem[];
   setPending: (items: PendingItem[]) => void;
   transmit: (items: PendingItem[]) => void;
+  /** Sends a frame if the socket is open (only after `ready`: check state() first). */
+  send: (frame: VisitorClientFrame) => void;
+  /** The conversation's read marks by reader ("visitor", "agent"). */
+  marks: Record<string, number>;
   state: () => ConnectionState;
   listen: (listener: Listener) => void;
 }

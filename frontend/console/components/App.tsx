@@ -57,6 +57,7 @@ export function App({ controller: c, root, logoutForm }: AppProps) {
             onInput={(text) => c.setReply(text)}
             onSubmit={() => c.submitReply()}
             onBack={close}
+            onBlur={() => c.stopTyping()}
           />
         </Thread>
       </main>

@@ -12,13 +12,15 @@ export interface ComposerProps {
   onSubmit: () => void;
   /** Escape on a narrow screen: back to the inbox. */
   onBack: () => void;
+  /** The box lost the focus (typing stops). */
+  onBlur?: () => void;
 }
 
 const NARROW = "(max-width: 760px)";
 // keyCode 229: a key pressed while an input method composes (some browsers leave isComposing false).
 const IME_KEY_CODE = 229;
 
-export function Composer({ text, error, focusRequest, onInput, onSubmit, onBack }: ComposerProps) {
+export function Composer({ text, error, focusRequest, onInput, onSubmit, onBack, onBlur }: ComposerProps) {
   const box = useRef<HTMLTextAreaElement>(null);
   useEffect(() => {
     if (focusRequest) box.current?.focus();
@@ -57,6 +59,7 @@ export function Composer({ text, error, focusRequest, onInput, onSubmit, onBack 
         value={text}
         onInput={(event) => onInput(event.currentTarget.value)}
         onKeyDown={onKeyDown}
+        onBlur={onBlur}
       />
       <div class="composer-bar">
         <p class="composer-error" data-console="reply-error" role="alert" hidden={!error}>

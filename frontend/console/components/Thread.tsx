@@ -1,7 +1,7 @@
 // The open conversation: who and where, the messages (following the newest unless scrolled up), the reply box.
 
 import { useEffect, useLayoutEffect, useRef } from "preact/hooks";
-import { THREAD } from "../strings";
+import { SIGNALS, THREAD } from "../strings";
 import type { PendingItem, StoredItem, ThreadView } from "../view";
 import type { ComponentChildren } from "preact";
 
@@ -35,6 +35,11 @@ function Stored({ item }: { item: StoredItem }) {
         </time>
       </div>
       <div class="message-body">{item.body}</div>
+      {item.seenByVisitor ? (
+        <p class="message-seen" data-console="seen">
+          {SIGNALS.seenByVisitor}
+        </p>
+      ) : null}
     </li>
   );
 }
@@ -147,6 +152,9 @@ export function Thread({ view, scrollRequest, onBack, children }: ThreadProps) {
           ))}
           {view?.notice ? <li class="messages-notice">{view.notice}</li> : null}
         </ol>
+        <p class="typing-line" data-console="typing" aria-live="polite" hidden={!view?.typing}>
+          {view?.typing ?? ""}
+        </p>
         {children}
       </div>
     </section>
