@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { closeAction, connectionCloseAction } from "./close-codes";
+import { closeAction, connectionCloseAction, isLoginCode } from "./close-codes";
 
 describe("closeAction", () => {
   it("follows docs/protocol.md", () => {
@@ -16,6 +16,14 @@ describe("connectionCloseAction", () => {
     expect(connectionCloseAction(4003)).toBe("reconnect-now");
     for (const code of [1000, 1006, 1009, 4001, 4012, 4401, 4403, 4408]) {
       expect(connectionCloseAction(code)).toBe(closeAction(code));
+    }
+  });
+});
+
+describe("isLoginCode", () => {
+  it("is true exactly for the codes whose action is login", () => {
+    for (const code of [1000, 1006, 4001, 4003, 4008, 4401, 4403, 4429]) {
+      expect(isLoginCode(code)).toBe(closeAction(code) === "login");
     }
   });
 });

@@ -21,18 +21,22 @@ export const CLOSE_FORBIDDEN = 4403;
 export const CLOSE_ACCESS_CHANGED = 4003;
 export const RECONNECT_AT_ONCE: ReadonlySet<number> = new Set([4001, 4012, 1001, 1012]);
 
-/** The action for a close code. */
+/** Whether the close code refused the credentials (the "login" action). */
+export function isLoginCode(code: number): boolean {
+  return code === CLOSE_NOT_AUTHENTICATED || code === CLOSE_FORBIDDEN;
+}
+
+/** The action for a close code. (The widget's loader tests the codes itself: the action names cost bytes.) */
 export function closeAction(code: number): CloseAction {
   if (code === CLOSE_NORMAL) return "stop";
-  if (code === CLOSE_NOT_AUTHENTICATED || code === CLOSE_FORBIDDEN) return "login";
+  if (isLoginCode(code)) return "login";
   if (RECONNECT_AT_ONCE.has(code)) return "reconnect-now";
   return "reconnect";
 }
 
 /**
  * closeAction for the shared Connection (console and panel), which also knows 4003 (access changed: only
- * agent sockets hear it) as "reconnect-now". The widget's loader, which never hears it, keeps closeAction
- * and its bytes.
+ * agent sockets hear it) as "reconnect-now". The widget's loader never hears it.
  */
 export function connectionCloseAction(code: number): CloseAction {
   return code === CLOSE_ACCESS_CHANGED ? "reconnect-now" : closeAction(code);

@@ -1,21 +1,22 @@
 // The launcher, the unread badge, opening and closing, and loading the panel on first open.
 
 import type { WidgetConfig, WidgetSite } from "../shared/protocol";
-import { addStyles, el, icon } from "./dom";
+import { addStyles, el } from "./dom";
 import { listen } from "./events";
 import { fetchJSON } from "./http";
-import { pendingItems, setPending } from "./outbox";
 import { load, save } from "./storage";
 import { readMarks, storedMessages } from "./store";
 import { CLOSE_CHAT, OPEN_CHAT, unreadLabel } from "./strings";
 import { colorCss, LAUNCHER_CSS } from "./styles";
-import { configureTransport, currentState, sendFrame, startTransport, transmit } from "./transport";
+import { configureTransport, currentState, sendFrame, startTransport } from "./transport";
 import type { MountPanel, PanelHandle } from "./types";
 
-const CHAT_ICON = "M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z";
+// For developers (the console), also when the script tag has no data-site.
+export const UNAVAILABLE = "Parley: chat unavailable; check data-site and the allowed origins.";
 
 let serverBase = "";
 let scriptNonce: string | undefined;
+let storagePrefix = "";
 let siteSettings: WidgetSite | null = null;
 let hostElement: HTMLElement;
 let widgetRoot: HTMLElement;
@@ -24,13 +25,18 @@ let badge: HTMLElement;
 let isOpen = false;
 let panel: PanelHandle | null = null;
 let panelRequested = false;
+// Messages a previous page view left unsent: the panel, which sends them, is fetched without waiting
+// for an open.
+let pendingLeft = false;
 
 export function startWidget(base: string, siteKey: string, nonce: string | undefined): void {
-  const storagePrefix = "parley:" + siteKey + ":";
+  storagePrefix = "parley:" + siteKey + ":";
   const keyPath = encodeURIComponent(siteKey);
   const configKey = storagePrefix + "config";
   serverBase = base;
   scriptNonce = nonce;
+  // A non-empty outbox ("[{…}]") sorts after an empty one ("[]"); null and "" do not.
+  pendingLeft = (load(storagePrefix + "outbox") as string) > "[]";
   const siteUrl = base + "/api/widget/sites/" + keyPath;
   const returningVisitor = configureTransport(siteUrl, storagePrefix);
   // A returning visitor sees the launcher at once, drawn from the config an earlier page view
@@ -55,7 +61,7 @@ export function startWidget(base: string, siteKey: string, nonce: string | undef
       save(configKey, "");
       showSite(null);
       // Error answers carry no CORS headers for a foreign origin, so the browser often hides the code.
-      console.error("Parley: chat unavailable; check data-site and the allowed origins.", error);
+      console.error(UNAVAILABLE, error);
     },
   );
 }
@@ -77,10 +83,8 @@ export function registerPanel(mount: MountPanel): void {
   panel = mount({
     root: widgetRoot,
     site: siteSettings as WidgetSite,
+    prefix: storagePrefix,
     messages: storedMessages,
-    pending: pendingItems,
-    setPending,
-    transmit,
     send: sendFrame,
     marks: readMarks,
     state: currentState,
@@ -95,7 +99,8 @@ function showSite(site: WidgetSite | null): void {
   if (JSON.stringify(site) === JSON.stringify(siteSettings)) return;
   siteSettings = site;
   if (document.body) drawSite();
-  else document.addEventListener("DOMContentLoaded", drawSite);
+  // DOMContentLoaded bubbles from the document to the window.
+  else addEventListener("DOMContentLoaded", drawSite);
 }
 
 // Draws the launcher, or applies changed settings to it (the panel reads siteSettings when it
@@ -120,7 +125,7 @@ function buildLauncher(): void {
   addStyles(shadow, LAUNCHER_CSS);
   // Hidden or not by refreshBadge, which render() calls before the browser paints.
   badge = el("span", { class: "badge", "data-parley": "badge" });
-  const button = (launcher = el("button", { class: "launcher", "data-parley": "launcher" }, [icon(CHAT_ICON, "icon"), badge]));
+  const button = (launcher = el("button", { class: "launcher", "data-parley": "launcher" }, [el("i"), badge]));
   button.onclick = toggleChat;
   widgetRoot = el("div", {}, [button]);
   shadow.append(widgetRoot);
@@ -128,14 +133,12 @@ function buildLauncher(): void {
   listen(refreshBadge);
 }
 
+// The panel, once there, marks the root open (its styles are the only ones that read it).
 function render(): void {
-  widgetRoot.classList.toggle("is-open", isOpen);
   (launcher as HTMLElement).setAttribute("aria-expanded", String(isOpen));
-  if (isOpen) {
-    startTransport();
-    requestPanel();
-  }
-  if (panel) panel.show(isOpen);
+  if (isOpen) startTransport();
+  if (isOpen || pendingLeft) requestPanel();
+  panel?.show(isOpen);
   refreshBadge();
 }
 
@@ -157,7 +160,7 @@ function requestPanel(): void {
 // (`read`): reading in one tab (the panel sends it) clears the badge in all.
 function refreshBadge(): void {
   if (!launcher) return; // removed: the site's config could not be fetched
-  const unread = storedMessages().filter((message) => message.author === "agent" && message.seq > (readMarks.visitor_last_read_seq as number)).length;
+  const unread = storedMessages().filter((message) => message.author === "agent" && message.seq > readMarks.visitor!).length;
   badge.textContent = String(unread);
   badge.hidden = !unread;
   // The label, which screen readers announce instead of the badge, carries the count too.

@@ -6,19 +6,23 @@ const SVG_NS = "http://www.w3.org/2000/svg";
 type Attributes = Record<string, string>;
 type Children = readonly (Node | string)[];
 
-export function el<K extends keyof HTMLElementTagNameMap>(tag: K, attributes?: Attributes, children?: Children): HTMLElementTagNameMap[K];
-export function el(tag: string, attributes: Attributes, children: Children, namespace: string): Element;
-export function el(tag: string, attributes: Attributes = {}, children: Children = [], namespace?: string): Element {
-  const node = namespace ? document.createElementNS(namespace, tag) : document.createElement(tag);
+export function el<K extends keyof HTMLElementTagNameMap>(tag: K, attributes?: Attributes, children?: Children): HTMLElementTagNameMap[K] {
+  return fill(document.createElement(tag), attributes, children);
+}
+
+function fill<E extends Element>(node: E, attributes: Attributes = {}, children: Children = []): E {
   for (const name in attributes) node.setAttribute(name, attributes[name] as string);
   node.append(...children);
   return node;
 }
 
-// A 24×24 icon from path data written in this code base (no user data reaches it). Icons sit
-// in buttons that have an aria-label, which screen readers announce instead of the content.
+// A 24×24 icon from path data written in this code base (no user data reaches it), for the panel (the
+// launcher draws its own in CSS). Icons sit in buttons that have an aria-label, which screen readers
+// announce instead of the content.
 export function icon(pathData: string, className: string): Element {
-  return el("svg", { viewBox: "0 0 24 24", class: className }, [el("path", { d: pathData }, [], SVG_NS)], SVG_NS);
+  const svg = (tag: string, attributes: Attributes, children?: Children): Element =>
+    fill(document.createElementNS(SVG_NS, tag), attributes, children);
+  return svg("svg", { viewBox: "0 0 24 24", class: className }, [svg("path", { d: pathData })]);
 }
 
 // Styles live in the shadow root as constructed stylesheets: they apply under a strict CSP

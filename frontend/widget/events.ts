@@ -1,5 +1,5 @@
-// Events from the loader to whoever listens (the badge, the panel): "change" (messages or
-// outbox), "state" (connection state) and every frame by its type (the panel wants "error").
+// Events from the loader to whoever listens (the badge, the panel): "state" (connection state) and
+// every frame by its type, after the loader took in its messages.
 
 import type { Listener } from "./types";
 

@@ -1,7 +1,7 @@
 // Entry of widget.js, the only script a host page loads up front. It must never block or break
 // the page: everything runs after this script, async, and a second copy of it does nothing.
 
-import { registerPanel, setOpen, startWidget, toggleChat } from "./controller";
+import { registerPanel, setOpen, startWidget, toggleChat, UNAVAILABLE } from "./controller";
 
 type Command = (argument?: unknown) => void;
 interface ParleyFunction {
@@ -25,7 +25,7 @@ const COMMANDS = new Map<string, Command>([
 
 // currentScript is only set while this script runs, so it is read at the top.
 const ownScript = (document.currentScript || document.querySelector('script[data-site][src*="widget.js"]')) as HTMLScriptElement | null;
-const siteKey = ownScript && ownScript.getAttribute("data-site");
+const siteKey = ownScript?.getAttribute("data-site");
 const queuedParley = window.Parley;
 
 const parley: ParleyFunction = (command, argument) => {
@@ -37,14 +37,14 @@ const parley: ParleyFunction = (command, argument) => {
   }
 };
 
-if (queuedParley && queuedParley._parley) {
+if (queuedParley?._parley) {
   // A second copy of the embed code: the first one runs the widget.
 } else if (ownScript && siteKey) {
   parley._parley = true;
   window.Parley = parley;
   startWidget(new URL(ownScript.src).origin, siteKey, ownScript.nonce);
   // Replay what the page queued through the stub before this script arrived.
-  for (const args of (queuedParley && queuedParley.q) || []) parley(...args);
+  for (const args of queuedParley?.q || []) parley(...args);
 } else {
-  console.error("Parley: data-site missing on the widget.js script tag");
+  console.error(UNAVAILABLE);
 }

@@ -1,16 +1,18 @@
-// Messages typed but not yet stored by the server (the panel creates them; the transport sends
-// them again after every `ready`, with the same client_id, which the server deduplicates).
-// Saved to localStorage, so a reload or a lost connection never eats what the visitor wrote.
+// Messages typed but not yet stored by the server (the panel creates them and sends them again after
+// every `ready`, with the same client_id, which the server deduplicates). Saved to localStorage, so a
+// reload or a lost connection never eats what the visitor wrote. Part of panel.js: the loader only
+// fetches the panel early when a page view starts with entries left (docs/widget.md).
 
-import { emit } from "./events";
+import type { Message, VisitorServerFrame } from "../shared/protocol";
 import { load, save } from "./storage";
-import type { Message } from "../shared/protocol";
-import type { PendingItem } from "./types";
+import type { PanelApi, PendingItem } from "./types";
 
 let outboxKey = "";
 let outboxItems: PendingItem[] = [];
+let changed = (): void => {};
 
-export function openOutbox(key: string): void {
+export function openOutbox(key: string, onChange: () => void = changed): void {
+  changed = onChange;
   try {
     outboxItems = JSON.parse(load((outboxKey = key)) as string) || [];
   } catch {
@@ -24,7 +26,7 @@ export function pendingItems(): PendingItem[] {
 
 export function setPending(items: PendingItem[]): void {
   save(outboxKey, JSON.stringify((outboxItems = items)));
-  emit("change");
+  changed();
 }
 
 // A stored copy (ack, new, ready or history) settles the entry with its client_id.
@@ -32,4 +34,24 @@ export function settlePending(messages: readonly Pick<Message, "client_id">[]): 
   const ids = messages.map((message) => message.client_id);
   const rest = outboxItems.filter((item) => !ids.includes(item.client_id));
   if (rest.length < outboxItems.length) setPending(rest);
+}
+
+/** Sends items as `message.send`; only once `ready` came, since frames before it are refused. */
+export function transmitter(api: Pick<PanelApi, "send" | "state">): (items: readonly PendingItem[]) => void {
+  return (items) => {
+    if (api.state() !== "online") return;
+    for (const item of items) api.send({ type: "message.send", client_id: item.client_id, body: item.body });
+  };
+}
+
+/** Settles entries from every frame that carries stored messages, and sends the rest after each `ready`. */
+export function followFrames(api: Pick<PanelApi, "listen">, transmit: (items: readonly PendingItem[]) => void): void {
+  api.listen((_type, detail) => {
+    const frame = detail as VisitorServerFrame;
+    if (frame && frame.type === "ready") {
+      settlePending(frame.messages);
+      transmit(outboxItems);
+    } else if (frame && (frame.type === "message.new" || frame.type === "message.ack")) settlePending([frame.message]);
+    else if (frame && frame.type === "history") settlePending(frame.messages);
+  });
 }

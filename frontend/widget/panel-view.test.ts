@@ -27,10 +27,8 @@ function mounted(messages: Message[], marks: Record<string, number> = {}) {
   const api: PanelApi = {
     root,
     site: { name: "Acme", color: "#4f46e5", greeting: "Hi", position: "right" },
+    prefix: "parley:test:",
     messages: () => messages,
-    pending: () => [],
-    setPending: () => {},
-    transmit: () => {},
     send: (frame) => void sent.push(frame),
     marks,
     state: () => "online",
@@ -86,7 +84,7 @@ describe("read receipts", () => {
     const seen = () => [...root.querySelectorAll("[data-seen]")].map((node) => node.getAttribute("data-seq"));
     expect(seen()).toEqual([]);
     marks.agent = 3;
-    emit("change");
+    emit("read", {});
     expect(seen()).toEqual(["3"]);
     expect(root.querySelector("[data-seen] .meta")!.textContent).toMatch(/· Seen$/);
   });
@@ -96,10 +94,10 @@ describe("read receipts", () => {
     const { panel, sent, emit } = mounted([message(1), message(2, "agent")], marks);
     expect(sent).toEqual([]);
     panel.show(true);
-    emit("change");
+    emit("read", {});
     expect(sent).toEqual([{ type: "conversation.read", conversation_id: "c1", seq: 2 }]);
     marks.visitor = 2;
-    emit("change");
+    emit("read", {});
     expect(sent).toHaveLength(1);
   });
 });

@@ -5,6 +5,7 @@ import { TypingTracker, typingSender } from "../shared/typing";
 import { createComposer } from "./composer";
 import { addStyles, el, icon } from "./dom";
 import { createMessageList, type ListItem, messageNode, setText } from "./message-list";
+import { followFrames, openOutbox, pendingItems, setPending, transmitter } from "./outbox";
 import { PANEL_CSS } from "./panel-styles";
 import { createSender } from "./sending";
 import { AGENT, CHAT_WITH, CLOSE_CHAT, ERROR_TEXT, REFUSED_TEXT, STATUS_TEXT, typingText } from "./strings";
@@ -21,7 +22,10 @@ function lastVisitorMessage(messages: readonly Message[]): Message | undefined {
 
 export function mountPanel(api: PanelApi): PanelHandle {
   const site = api.site;
-  const sender = createSender(api);
+  const transmit = transmitter(api);
+  openOutbox(api.prefix + "outbox", () => render());
+  followFrames(api, transmit);
+  const sender = createSender({ pending: pendingItems, setPending, transmit });
   const closePanel = (): void => window.Parley?.("close");
   const shadow = api.root.getRootNode() as ShadowRoot;
   addStyles(shadow, PANEL_CSS);
@@ -90,8 +94,7 @@ export function mountPanel(api: PanelApi): PanelHandle {
     const agentRead = api.marks.agent || 0;
     const stored: ListItem[] = api.messages().map((message) => (message === lastOwn && message.seq <= agentRead ? { ...message, seen: true } : message));
     const storedIds = new Set(stored.map((message) => message.client_id));
-    const pending: ListItem[] = api
-      .pending()
+    const pending: ListItem[] = pendingItems()
       .filter((item) => !storedIds.has(item.client_id))
       .map((item) => ({ ...item, author: "visitor", pending: true }));
     const nearBottom = list.scrollHeight - list.scrollTop - list.clientHeight < NEAR_BOTTOM;
@@ -127,31 +130,35 @@ export function mountPanel(api: PanelApi): PanelHandle {
   for (const type of ["keydown", "keyup", "keypress"]) panel.addEventListener(type, (event) => event.stopPropagation());
 
   api.listen((type, detail) => {
-    if (type === "change") render();
-    else if (type === "state") {
+    if (type === "state") {
       showState(detail as ConnectionState);
       // A new socket: what the last one may have lost goes again.
       readSent = 0;
       markRead();
-    }
-    else if (type === "error") showError(detail as ErrorFrame);
-    else if (type === "typing") {
-      const frame = detail as Typing;
-      if (frame.author !== "agent") return;
-      if (frame.state === "start") typists.start("a" + frame.agent_id, frame.author_name || AGENT, frame.ttl_seconds);
-      else typists.stop("a" + frame.agent_id);
-    } else if (type === "message.new") {
-      const message = (detail as MessageNew).message;
-      if (message.author === "agent") typists.stop("a" + message.agent_id);
+    } else {
+      if (type === "error") showError(detail as ErrorFrame);
+      else if (type === "typing") {
+        const frame = detail as Typing;
+        if (frame.author === "agent" && frame.state === "start") typists.start("a" + frame.agent_id, frame.author_name || AGENT, frame.ttl_seconds);
+        else typists.stop("a" + frame.agent_id);
+      } else if (type === "message.new") {
+        // Their message is what they were typing.
+        const message = (detail as MessageNew).message;
+        if (message.author === "agent") typists.stop("a" + message.agent_id);
+      }
+      render();
     }
   });
   showState(api.state());
   render();
   api.root.prepend(panel);
+  // Left by an earlier page view; when not online yet, the next `ready` sends them.
+  transmit(pendingItems());
 
   return {
     show(open) {
       shown = open;
+      api.root.classList.toggle("is-open", open);
       if (!open) {
         // Closed with the focus in the widget: on the launcher (where it may be already), not lost
         // with the panel.

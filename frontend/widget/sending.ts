@@ -4,7 +4,7 @@
 import { newClientId } from "../shared/client-id";
 import { isRetryable } from "../shared/errors";
 import type { ErrorFrame } from "../shared/protocol";
-import type { PanelApi } from "./types";
+import type { PendingItem } from "./types";
 
 const RETRY_DELAY = 1500;
 
@@ -14,7 +14,13 @@ export interface Sender {
   refused: (error: Pick<ErrorFrame, "code" | "ref" | "retry_after">) => string;
 }
 
-export function createSender(api: Pick<PanelApi, "pending" | "setPending" | "transmit">): Sender {
+export interface OutboxApi {
+  pending: () => PendingItem[];
+  setPending: (items: PendingItem[]) => void;
+  transmit: (items: readonly PendingItem[]) => void;
+}
+
+export function createSender(api: OutboxApi): Sender {
   let retryTimer: ReturnType<typeof setTimeout> | 0 = 0;
   let retryAt = 0;
 

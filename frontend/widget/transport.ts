@@ -3,25 +3,24 @@
 // (Its own small socket loop, not shared/connection.ts: it lives in the loader, whose budget is tight.)
 
 import { BACKOFF_BASE_MS, BACKOFF_MAX_MS } from "../shared/backoff";
-import { closeAction } from "../shared/close-codes";
+import { CLOSE_NORMAL, isLoginCode, RECONNECT_AT_ONCE } from "../shared/close-codes";
 import type {
   Conversation,
-  Message,
   SessionResponse,
   VisitorClientFrame,
   VisitorServerFrame,
 } from "../shared/protocol";
 import { emit } from "./events";
 import { fetchJSON } from "./http";
-import { openOutbox, pendingItems, settlePending } from "./outbox";
 import { load, save } from "./storage";
 import { currentConversation, highestSeq, keepMark, keepMessages, resetConversation } from "./store";
-import type { ConnectionState, PendingItem } from "./types";
+import type { ConnectionState } from "./types";
 
-const PING_INTERVAL = 25e3;
-const PONG_TIMEOUT = 1e4;
-// A handshake that hangs (black-holed network) counts as failed after this long without `ready`.
-const READY_TIMEOUT = 15e3;
+// Nothing heard for PING_IDLE: ping; nothing heard PONG_DEADLINE after that: the socket is dead even if
+// the browser has not noticed (a stopped server keeps TCP open), so a hung server shows within 10 s.
+// The same deadline covers a handshake that never answers (a black-holed network).
+const PING_IDLE = 5e3;
+const PONG_DEADLINE = 4e3;
 
 type Timer = ReturnType<typeof setTimeout>;
 
@@ -37,14 +36,12 @@ let connectionState: ConnectionState = "connecting";
 let failedAttempts = 0;
 let helloSeq = 0;
 let retryTimer: Timer | undefined;
-let pingTimer: Timer | undefined;
 let deadlineTimer: Timer | undefined;
 
 // Returns whether this browser already holds a visitor token for the site.
 export function configureTransport(siteUrl: string, storagePrefix: string): boolean {
   sessionUrl = siteUrl + "/session";
   tokenKey = storagePrefix + "token";
-  openOutbox(storagePrefix + "outbox");
   return !!(token = load(tokenKey));
 }
 
@@ -65,15 +62,9 @@ export function startTransport(): void {
   connect();
 }
 
-// Frames sent before `ready` would be refused; the outbox sends them after it instead.
-export function transmit(items: readonly PendingItem[]): void {
-  if (connectionState === "online") {
-    for (const item of items) sendFrame({ type: "message.send", client_id: item.client_id, body: item.body });
-  }
-}
-
+// Emitted also when unchanged (a retry that failed again): listeners redraw only what differs.
 function setState(state: ConnectionState): void {
-  if (state !== connectionState) emit("state", (connectionState = state));
+  emit("state", (connectionState = state));
 }
 
 // The first connection of a page asks for a session, which also renews a stored token (sliding
@@ -105,6 +96,7 @@ function openSocket(): void {
   // connect() opens a socket only with a token in hand.
   opened.onopen = () => sendFrame({ type: "hello", token: token!, last_seq: helloSeq, page_url: location.href });
   opened.onmessage = (event) => {
+    watch();
     let frame = {} as VisitorServerFrame;
     try {
       frame = JSON.parse(event.data);
@@ -114,12 +106,11 @@ function openSocket(): void {
     handleFrame(frame);
   };
   opened.onclose = (event) => socketClosed(event.code);
-  armDeadline(READY_TIMEOUT);
+  watch();
 }
 
 // Detached before closing, so a dead socket's late events cannot touch the next one.
 function dropSocket(): void {
-  clearInterval(pingTimer);
   clearTimeout(deadlineTimer);
   if (socket) {
     socket.onopen = socket.onmessage = socket.onclose = null;
@@ -131,16 +122,16 @@ function dropSocket(): void {
 function socketClosed(code: number): void {
   dropSocket();
   setState("offline");
-  const action = closeAction(code);
-  if (action === "stop") return;
-  if (action === "login") {
+  // What shared/close-codes.ts's closeAction says, tested directly.
+  if (code === CLOSE_NORMAL) return;
+  if (isLoginCode(code)) {
     // Bad token, or one for another site: become a new visitor rather than retry forever.
     save(tokenKey, (token = ""));
     resetConversation(null);
   }
   // Going away or fan-out back after an outage: another process answers now. Reconnect within a
   // second, jittered so a whole process's visitors do not arrive at once.
-  retryLater(action === "reconnect-now" ? 1e3 * Math.random() : backoff());
+  retryLater(RECONNECT_AT_ONCE.has(code) ? 1e3 * Math.random() : backoff());
 }
 
 // Full jitter (anywhere in 0..ceiling) spreads the reconnects of thousands of widgets after a
@@ -154,18 +145,17 @@ function retryLater(delay: number): void {
   retryTimer = setTimeout(connect, delay);
 }
 
-function armDeadline(milliseconds: number): void {
+// Every frame heard restarts the wait, so a busy socket sends no ping.
+function watch(): void {
   clearTimeout(deadlineTimer);
-  deadlineTimer = setTimeout(() => socketClosed(1006), milliseconds);
-}
-
-function probe(): void {
-  sendFrame({ type: "ping" });
-  armDeadline(PONG_TIMEOUT);
+  deadlineTimer = setTimeout(() => {
+    sendFrame({ type: "ping" });
+    deadlineTimer = setTimeout(() => socketClosed(1006), PONG_DEADLINE);
+  }, PING_IDLE);
 }
 
 export function sendFrame(frame: VisitorClientFrame): void {
-  if (socket && socket.readyState === 1) socket.send(JSON.stringify(frame));
+  if (socket?.readyState === 1) socket.send(JSON.stringify(frame));
 }
 
 // Every caller has just adopted a conversation.
@@ -180,45 +170,35 @@ function adoptConversation(id: string | null | undefined): boolean {
   return changed;
 }
 
-function acceptMessages(messages: Message[] | undefined): void {
-  settlePending(messages || []);
-  keepMessages(messages);
-}
-
 function handleFrame(frame: VisitorServerFrame): void {
   if (frame.type === "ready") {
     const conversation: Conversation | null = frame.conversation;
     failedAttempts = 0;
-    clearTimeout(deadlineTimer);
-    pingTimer = setInterval(probe, PING_INTERVAL);
     // hello carried a seq of another conversation: this one's earlier messages were skipped.
-    const restarted = adoptConversation(conversation && conversation.id) && helloSeq;
+    const restarted = adoptConversation(conversation?.id) && helloSeq;
     if (conversation) {
       keepMark("visitor", conversation.visitor_last_read_seq);
       keepMark("agent", conversation.agent_last_read_seq);
     }
-    acceptMessages(frame.messages);
+    keepMessages(frame.messages);
     const afterSeq = restarted ? 0 : highestSeq();
     if (conversation && conversation.last_seq > afterSeq) requestSync(afterSeq);
     setState("online");
-    transmit(pendingItems());
   } else if (frame.type === "message.new" || frame.type === "message.ack") {
     // A seq beyond the next one means frames were missed. (Error frames have a `message` too.)
     const message = frame.message;
     adoptConversation(message.conversation_id);
     if (message.seq > highestSeq() + 1) requestSync(highestSeq());
-    acceptMessages([message]);
+    keepMessages([message]);
   } else if (frame.type === "conversation.started") {
     adoptConversation(frame.conversation.id);
     requestSync(highestSeq());
-  } else if (frame.type === "history" && frame.conversation_id === currentConversation) {
-    acceptMessages(frame.messages);
+  } else if (frame.type === "history") {
+    // Only messages of the current conversation are kept.
+    keepMessages(frame.messages);
   } else if (frame.type === "read" && frame.conversation_id === currentConversation) {
     keepMark(frame.reader, frame.seq);
-  } else if (frame.type === "pong") {
-    clearTimeout(deadlineTimer);
   }
-  // The panel listens for "error" frames.
+  // Every frame may change what is shown; the panel also settles its outbox from them.
   emit(frame.type, frame);
-  emit("change");
 }

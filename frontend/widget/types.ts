@@ -7,7 +7,7 @@ export interface PendingItem extends Omit<VisitorMessageSend, "type"> {
   created_at: string;
 }
 
-/** "change" (messages or outbox), "state" (connection state) and every frame by its type. */
+/** "state" (connection state, as detail) and every frame by its type (the frame as detail). */
 export type Listener = (type: string, detail?: unknown) => void;
 
 export type ConnectionState = "connecting" | "online" | "offline";
@@ -15,11 +15,10 @@ export type ConnectionState = "connecting" | "online" | "offline";
 export interface PanelApi {
   root: HTMLElement;
   site: WidgetSite;
+  /** "parley:<site key>:", the start of every localStorage key the widget uses for this site. */
+  prefix: string;
   messages: () => Message[];
-  pending: () => PendingItem[];
-  setPending: (items: PendingItem[]) => void;
-  transmit: (items: PendingItem[]) => void;
-  /** Sends a frame if the socket is open (only after `ready`: check state() first). */
+  /** Sends a frame on the socket if one is open (frames other than hello wait for state "online"). */
   send: (frame: VisitorClientFrame) => void;
   /** The conversation's read marks by reader ("visitor", "agent"). */
   marks: Record<string, number>;
