@@ -2,6 +2,7 @@
 // the controller sends while the agent types.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Typing } from "../shared/protocol";
+import { TYPING_INTERVAL_MS } from "../shared/typing";
 import { AGENT_ID, consoleOnFakeSocket, message, ready, summary } from "./testing";
 import { threadView } from "./view";
 
@@ -63,12 +64,12 @@ describe("typing in the thread", () => {
     expect(typingText(setup)).toBeNull();
   });
 
-  it("sends start at most every 2 s while the agent types, and stop on send", () => {
+  it("sends start at most every interval while the agent types, and stop on send", () => {
     const { controller, socket } = withOpenConversation();
     controller.setReply("H");
     controller.setReply("He");
     expect(socket.ofType("typing")).toEqual([{ type: "typing", conversation_id: "c1", state: "start" }]);
-    vi.advanceTimersByTime(2000);
+    vi.advanceTimersByTime(TYPING_INTERVAL_MS);
     controller.setReply("Hel");
     expect(socket.ofType("typing")).toHaveLength(2);
     controller.submitReply();
