@@ -22,6 +22,7 @@ from bench.clients import close_all, error_name, open_client, parley_hello, ws_u
 TYPING_FRAME = json.dumps({"type": "typing", "state": "start"})
 TYPING_PREFIX = '{"type":"typing"'
 OPENED_PREFIX = '{"type":"conversation.opened"'
+ERROR_PREFIX = '{"type":"error"'
 # Opening hundreds of sockets at once would itself be a load; at most this many handshakes overlap.
 OPEN_CONCURRENCY = 50
 CONVERSATIONS_PER_AGENT_SOCKET = 20
@@ -64,19 +65,39 @@ class Typists:
 
         await asyncio.gather(*(hello(index, token) for index, token in enumerate(orders["tokens"])))
         cookies = orders["cookies"]
-        for start in range(0, len(self.conversations), CONVERSATIONS_PER_AGENT_SOCKET):
-            agent = await open_client(
-                f"{ws_url(orders['url'])}/ws/agent/",
-                origin=orders["url"],
-                headers={"Cookie": cookies[(start // CONVERSATIONS_PER_AGENT_SOCKET) % len(cookies)]},
-                parley=True,
-            )
-            self.agents.append(agent)
-            for conversation_id in self.conversations[start : start + CONVERSATIONS_PER_AGENT_SOCKET]:
-                await agent.send(
-                    json.dumps({"type": "conversation.open", "conversation_id": conversation_id})
+        batches = range(0, len(self.conversations), CONVERSATIONS_PER_AGENT_SOCKET)
+        await asyncio.gather(
+            *(
+                self.follow(
+                    cookies[(start // CONVERSATIONS_PER_AGENT_SOCKET) % len(cookies)],
+                    self.conversations[start : start + CONVERSATIONS_PER_AGENT_SOCKET],
                 )
-            self.readers.append(asyncio.ensure_future(self.drain(agent, "agent")))
+                for start in batches
+            )
+        )
+
+    async def follow(self, cookie: str, conversations: list[str]) -> None:
+        """A console socket that opened these conversations, once every one is opened (then read on)."""
+        orders = self.orders
+        agent = await open_client(
+            f"{ws_url(orders['url'])}/ws/agent/",
+            origin=orders["url"],
+            headers={"Cookie": cookie},
+            parley=True,
+        )
+        self.agents.append(agent)
+        for conversation_id in conversations:
+            await agent.send(json.dumps({"type": "conversation.open", "conversation_id": conversation_id}))
+        # Typing starts only once every conversation is followed: what is measured is the relay.
+        opened = 0
+        while opened < len(conversations):
+            frame = await agent.recv()
+            if isinstance(frame, str) and frame.startswith(OPENED_PREFIX):
+                opened += 1
+            elif isinstance(frame, str) and frame.startswith(ERROR_PREFIX):
+                raise RuntimeError(f"conversation.open refused: {frame[:200]}")
+        self.counts["opened"] += opened
+        self.readers.append(asyncio.ensure_future(self.drain(agent, "agent")))
 
     async def drain(self, socket: ClientConnection, side: str) -> None:
         """Read everything a socket is sent, counting the typing frames an agent socket relays."""
@@ -84,9 +105,7 @@ class Typists:
             async for frame in socket:
                 if side == "agent" and isinstance(frame, str) and frame.startswith(TYPING_PREFIX):
                     self.counts["typing_relayed"] += 1
-                elif side == "agent" and isinstance(frame, str) and frame.startswith(OPENED_PREFIX):
-                    self.counts["opened"] += 1
-                elif isinstance(frame, str) and frame.startswith('{"type":"error"'):
+                elif isinstance(frame, str) and frame.startswith(ERROR_PREFIX):
                     self.counts[f"error_{json.loads(frame).get('code')}"] += 1
 
     async def type(self, socket: ClientConnection, *, until: float, interval: float) -> None:
