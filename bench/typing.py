@@ -11,15 +11,13 @@ relayed frame. Quiet and typing windows alternate and are pooled per kind; the t
 """
 
 import asyncio
-import shutil
-import signal
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.abuse import deployment_env
+from bench.abuse import deployed, run_guarded
 from bench.abuse_p99 import P99Result, P99Settings, measure_p99
 from bench.common import (
     BENCH_DIR,
@@ -27,9 +25,7 @@ from bench.common import (
     add_output,
     add_parley_env,
     elapsed_since,
-    finish,
     fmt,
-    fresh_workdir,
     loadavg,
     log,
     new_parser,
@@ -37,9 +33,8 @@ from bench.common import (
     report_head,
 )
 from bench.fixtures import create_agents, create_visitor_tokens
-from bench.procs import start_parley, stop_on_signal
+from bench.procs import start_parley
 from tests.processes import DemoDeployment, stop_process
-from tests.services import PostgresCluster, RedisServer
 
 OUTPUT = BENCH_DIR / "typing.json"
 WORKDIR = BENCH_DIR / "work-typing"
@@ -57,60 +52,49 @@ class Settings:
     output: Path
 
 
+def measure(deployment: DemoDeployment, settings: Settings, *, site_key: str, origin: str) -> P99Result:
+    """Create the senders, the typists and their consoles, then alternate quiet and typing windows."""
+    victims = create_visitor_tokens(deployment, site_key=site_key, count=settings.p99.victims, messages=1)
+    typists = create_visitor_tokens(deployment, site_key=site_key, count=settings.typists, messages=1)
+    cookie, *typists_agents = create_agents(deployment, site_key=site_key, count=1 + settings.agents)
+    log(
+        f"typing: {settings.p99.victims} senders at {settings.p99.rate} msg/s; {settings.typists} "
+        f"typists every {settings.interval} s, followed by {settings.agents} agents"
+    )
+    return asyncio.run(
+        measure_p99(
+            url=deployment.server_url,
+            site_key=site_key,
+            shop_origin=origin,
+            cookie=cookie,
+            victim_tokens=victims,
+            attacker_tokens=[],
+            settings=settings.p99,
+            load_module="bench.typists",
+            # Hundreds of hellos and the consoles' opens, on a machine the run keeps busy.
+            load_start_timeout=180.0,
+            load_orders={
+                "url": deployment.server_url,
+                "site_key": site_key,
+                "origin": origin,
+                "tokens": typists,
+                "cookies": typists_agents,
+                "interval": settings.interval,
+            },
+        )
+    )
+
+
 def run(settings: Settings) -> dict[str, Any]:
     """Start Redis, PostgreSQL and Parley, measure quiet and typing windows, stop all."""
     started = time.monotonic()
     load_before = loadavg()
-    fresh_workdir(WORKDIR)
-    redis = RedisServer(WORKDIR)
-    postgres = PostgresCluster(WORKDIR / "pg")
-    deployment = DemoDeployment(workdir=WORKDIR)
-    try:
-        redis.start()
-        postgres.start()
-        deployment.extra_env = deployment_env(redis, postgres, settings.parley_env)
-        site_key = deployment.set_up()
-        origin = f"http://localhost:{deployment.shop_port}"
+    with deployed(WORKDIR, settings.parley_env) as (deployment, site_key, origin):
         server = start_parley(deployment, port=deployment.server_port, cpu=None)
         try:
-            victims = create_visitor_tokens(
-                deployment, site_key=site_key, count=settings.p99.victims, messages=1
-            )
-            typists = create_visitor_tokens(deployment, site_key=site_key, count=settings.typists, messages=1)
-            cookie, *typists_agents = create_agents(deployment, site_key=site_key, count=1 + settings.agents)
-            log(
-                f"typing: {settings.p99.victims} senders at {settings.p99.rate} msg/s; {settings.typists} "
-                f"typists every {settings.interval} s, followed by {settings.agents} agents"
-            )
-            result: P99Result = asyncio.run(
-                measure_p99(
-                    url=deployment.server_url,
-                    site_key=site_key,
-                    shop_origin=origin,
-                    cookie=cookie,
-                    victim_tokens=victims,
-                    attacker_tokens=[],
-                    settings=settings.p99,
-                    load_module="bench.typists",
-                    # Hundreds of hellos and the consoles' opens, on a machine the run keeps busy.
-                    load_start_timeout=180.0,
-                    load_orders={
-                        "url": deployment.server_url,
-                        "site_key": site_key,
-                        "origin": origin,
-                        "tokens": typists,
-                        "cookies": typists_agents,
-                        "interval": settings.interval,
-                    },
-                )
-            )
+            result = measure(deployment, settings, site_key=site_key, origin=origin)
         finally:
             stop_process(server)
-    finally:
-        deployment.stop_all()
-        redis.kill()
-        postgres.stop()
-        shutil.rmtree(WORKDIR / "pg", ignore_errors=True)
     ratio = result.ratio
     return {
         **report_head(
@@ -209,17 +193,7 @@ def parse_args(argv: list[str] | None) -> Settings:
 def main(argv: list[str] | None = None) -> int:
     """Measure, print the table, write the JSON; exit 0 whatever the numbers say."""
     settings = parse_args(argv)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, stop_on_signal)
-    try:
-        report = run(settings)
-    except KeyboardInterrupt:
-        log("Interrupted; every process was stopped.")
-        return 130
-    except Exception as error:
-        log(f"The benchmark failed: {error!r}; server logs in {WORKDIR}")
-        return 1
-    return finish(report, settings.output, table=table(report), note=f"; logs in {WORKDIR}")
+    return run_guarded(lambda: run(settings), output=settings.output, table=table, workdir=WORKDIR)
 
 
 if __name__ == "__main__":
