@@ -129,7 +129,7 @@ screenshots: $(STAMP) system-deps frontend
 
 # Not part of `make test`: every benchmark, each beside its baseline measured in the same run
 # (bench/README.md); figures land in build/bench/*.json, then one table and the charts in docs/images/.
-.PHONY: bench bench-report bench-abuse
+.PHONY: bench bench-report bench-abuse bench-typing
 bench: $(STAMP) system-deps frontend
 	$(PY) -m bench.widget_weight
 	$(PY) -m bench.host_page
@@ -137,12 +137,17 @@ bench: $(STAMP) system-deps frontend
 	$(PY) -m bench.fanout
 	$(PY) -m bench.latency
 	$(PY) -m bench.abuse
+	$(PY) -m bench.typing
 	$(PY) -m bench.report
 
 # Only the abuse figures (about 2 minutes), then the table from whatever build/bench/ holds.
 bench-abuse: $(STAMP) system-deps
 	$(PY) -m bench.abuse
 	$(PY) -m bench.report
+
+# Only the typing figure (about 2 minutes): other visitors' p99 while 500 visitors type.
+bench-typing: $(STAMP) system-deps
+	$(PY) -m bench.typing
 
 # The table and charts again from the JSON already in build/bench/, measuring nothing.
 bench-report: $(STAMP)

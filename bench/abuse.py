@@ -11,6 +11,8 @@ import shutil
 import signal
 import sys
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -66,21 +68,55 @@ def deployment_env(redis: RedisServer, postgres: PostgresCluster, extra: dict[st
     }
 
 
+@contextmanager
+def deployed(workdir: Path, extra_env: dict[str, str]) -> Iterator[tuple[DemoDeployment, str, str]]:
+    """Redis, PostgreSQL and the demo deployment set up as deployment_env says, in a fresh `workdir`:
+    the deployment, its site key and the shop's origin; every process stopped afterwards."""
+    fresh_workdir(workdir)
+    redis = RedisServer(workdir)
+    postgres = PostgresCluster(workdir / "pg")
+    deployment = DemoDeployment(workdir=workdir)
+    try:
+        redis.start()
+        postgres.start()
+        deployment.extra_env = deployment_env(redis, postgres, extra_env)
+        site_key = deployment.set_up()
+        yield deployment, site_key, f"http://localhost:{deployment.shop_port}"
+    finally:
+        deployment.stop_all()
+        redis.kill()
+        postgres.stop()
+        shutil.rmtree(workdir / "pg", ignore_errors=True)
+
+
+def run_guarded(
+    measure: Callable[[], dict[str, Any]],
+    *,
+    output: Path,
+    table: Callable[[dict[str, Any]], str],
+    workdir: Path,
+) -> int:
+    """Measure with Ctrl-C and SIGTERM stopping every process, print the table, write the JSON; exit 0
+    whatever the numbers say (130 when interrupted, 1 when it could not measure)."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, stop_on_signal)
+    try:
+        report = measure()
+    except KeyboardInterrupt:
+        log("Interrupted; every process was stopped.")
+        return 130
+    except Exception as error:
+        log(f"The benchmark failed: {error!r}; server logs in {workdir}")
+        return 1
+    return finish(report, output, table=table(report), note=f"; logs in {workdir}")
+
+
 def run(settings: Settings) -> dict[str, Any]:
     """Start Redis, PostgreSQL and Parley, run the scenarios (a fresh server process each), stop all."""
     started = time.monotonic()
     load_before = loadavg()
-    fresh_workdir(WORKDIR)
-    redis = RedisServer(WORKDIR)
-    postgres = PostgresCluster(WORKDIR / "pg")
-    deployment = DemoDeployment(workdir=WORKDIR)
     results: dict[str, Any] = {}
-    try:
-        redis.start()
-        postgres.start()
-        deployment.extra_env = deployment_env(redis, postgres, settings.parley_env)
-        site_key = deployment.set_up()
-        shop_origin = f"http://localhost:{deployment.shop_port}"
+    with deployed(WORKDIR, settings.parley_env) as (deployment, site_key, shop_origin):
         for scenario in settings.scenarios:
             server = start_parley(deployment, port=deployment.server_port, cpu=None)
             try:
@@ -96,11 +132,6 @@ def run(settings: Settings) -> dict[str, Any]:
                 results[scenario] = {"failed": f"{error_name(error)}: {str(error)[:300]}"}
             finally:
                 stop_process(server)
-    finally:
-        deployment.stop_all()
-        redis.kill()
-        postgres.stop()
-        shutil.rmtree(WORKDIR / "pg", ignore_errors=True)
     report: dict[str, Any] = {
         **report_head(
             "abuse: other visitors' p99 under one IP's push, memory under never-reading tabs",
@@ -277,17 +308,7 @@ def parse_args(argv: list[str] | None) -> Settings:
 def main(argv: list[str] | None = None) -> int:
     """Run the scenarios, print the table, write the JSON; exit 0 whatever the numbers say."""
     settings = parse_args(argv)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, stop_on_signal)
-    try:
-        report = run(settings)
-    except KeyboardInterrupt:
-        log("Interrupted; every process was stopped.")
-        return 130
-    except Exception as error:
-        log(f"The benchmark failed: {error!r}; server logs in {WORKDIR}")
-        return 1
-    return finish(report, settings.output, table=table(report), note=f"; logs in {WORKDIR}")
+    return run_guarded(lambda: run(settings), output=settings.output, table=table, workdir=WORKDIR)
 
 
 if __name__ == "__main__":

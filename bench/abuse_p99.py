@@ -126,18 +126,25 @@ class VictimRooms(ParleyRooms):
 
 
 class Attack:
-    """The attackers' process (`python -m bench.pushers`), pushing until told to stop."""
+    """The attackers' process (`python -m bench.pushers`, or another load such as `bench.typists` that
+    speaks the same: orders on stdin, a "started" line, a summary line once stdin closes)."""
 
     def __init__(self, process: asyncio.subprocess.Process) -> None:
         self.process = process
 
     @classmethod
-    async def start(cls, orders: dict[str, Any]) -> "Attack":
-        """Start the process, give it its orders and wait until its pushers run."""
+    async def start(
+        cls,
+        orders: dict[str, Any],
+        *,
+        module: str = "bench.pushers",
+        start_within: float = ATTACK_STOP_TIMEOUT,
+    ) -> "Attack":
+        """Start the process, give it its orders and wait (at most `start_within` s) until its load runs."""
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            "bench.pushers",
+            module,
             cwd=REPO,
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
@@ -148,7 +155,7 @@ class Attack:
         process.stdin.write(json.dumps(orders).encode() + b"\n")
         await process.stdin.drain()
         try:
-            async with asyncio.timeout(ATTACK_STOP_TIMEOUT):
+            async with asyncio.timeout(start_within):
                 started = json.loads(await process.stdout.readline())
         except BaseException:
             await self.kill()
@@ -188,8 +195,15 @@ async def measure_p99(
     victim_tokens: list[str],
     attacker_tokens: list[str],
     settings: P99Settings,
+    load_module: str = "bench.pushers",
+    load_orders: dict[str, Any] | None = None,
+    load_start_timeout: float = ATTACK_STOP_TIMEOUT,
 ) -> P99Result:
-    """Open the victims' rooms, alternate quiet and attacked windows, pool each kind's."""
+    """Open the victims' rooms, alternate quiet and attacked windows, pool each kind's.
+
+    The attack is `load_module` run with `load_orders` (by default bench.pushers with the attackers'),
+    given `load_start_timeout` seconds to open its sockets.
+    """
     rooms = await VictimRooms.open(
         visitor_url=url,
         agent_url=url,
@@ -216,11 +230,17 @@ async def measure_p99(
         "max_frames": settings.attack_max_frames,
         "seconds": ATTACK_RAMP_SECONDS + settings.window_seconds + 5,
     }
+    if load_orders is not None:
+        orders = {**load_orders, "seconds": orders["seconds"]}
     try:
         for round_ in range(settings.rounds):
             for kind in ("quiet", "abuse") if round_ % 2 == 0 else ("abuse", "quiet"):
                 warmup = settings.warmup if not windows[kind] else min(settings.warmup, 0.5)
-                attack = await Attack.start(orders) if kind == "abuse" else None
+                attack = (
+                    await Attack.start(orders, module=load_module, start_within=load_start_timeout)
+                    if kind == "abuse"
+                    else None
+                )
                 try:
                     if attack is not None:
                         await asyncio.sleep(ATTACK_RAMP_SECONDS)

@@ -430,3 +430,8 @@ PARLEY_VISIT_GAP_SECONDS = env_int("PARLEY_VISIT_GAP_SECONDS", 30 * 60)
 PARLEY_VISITOR_CONVERSATIONS_LIMIT = env_int("PARLEY_VISITOR_CONVERSATIONS_LIMIT", 50)
 # Canned replies one site may have.
 PARLEY_CANNED_REPLIES_MAX = env_int("PARLEY_CANNED_REPLIES_MAX", 500)
+# Typing indicators (server/realtime/typing.py): each socket has at most one `typing` start relayed per this
+# many seconds (clients send one every 2 s while typing); more are dropped without an error.
+PARLEY_TYPING_INTERVAL_SECONDS = env_int("PARLEY_TYPING_INTERVAL_SECONDS", 2)
+# Seconds a client shows "… is typing" after the last `typing` start it got (each `typing` frame says it).
+PARLEY_TYPING_TTL_SECONDS = env_int("PARLEY_TYPING_TTL_SECONDS", 6)

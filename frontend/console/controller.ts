@@ -5,6 +5,7 @@
 import { newClientId } from "../shared/client-id";
 import { Connection, type ConnectionStatus } from "../shared/connection";
 import type { AgentClientFrame, AgentServerFrame, ConversationSummary, Preferences } from "../shared/protocol";
+import { typingSender, type TypingSender } from "../shared/typing";
 import type { ConsoleConfig } from "./config";
 import { dispatch, type FrameHandlers } from "./dispatch";
 import { codePointLength, utf8Bytes } from "./format";
@@ -87,6 +88,9 @@ export class ConsoleController {
   private toastCount = 0;
   /** A conversation to open once the inbox holds it (a notification was clicked before `ready`). */
   private pendingOpen: string | null = null;
+  /** Says when this agent types in the open conversation (`typingIn`). */
+  private typing: TypingSender | null = null;
+  private typingIn: string | null = null;
 
   constructor(options: ControllerOptions) {
     this.config = options.config;
@@ -104,6 +108,8 @@ export class ConsoleController {
     };
     this.socket = (options.connect ?? ((cb) => agentSocket(this.config, cb)))(callbacks);
     this.store.set({ statusText: STATUS.connecting, permission: this.notifier.permission() });
+    // Someone started or stopped typing, or it expired.
+    this.model.typing.onChange = () => this.touch();
   }
 
   /** Opens the socket and follows the window (focus marks read; another tab's outbox; relative times). */
@@ -246,6 +252,7 @@ export class ConsoleController {
       return;
     }
     if (state.openId) {
+      this.stopTyping();
       this.drafts.set(state.openId, state.reply);
       this.send({ type: "conversation.leave", conversation_id: state.openId });
     }
@@ -274,6 +281,7 @@ export class ConsoleController {
   closeConversation(): void {
     const id = this.state.openId;
     if (!id) return;
+    this.stopTyping();
     this.drafts.set(id, this.state.reply);
     this.send({ type: "conversation.leave", conversation_id: id });
     this.openedOnSocket = null;
@@ -286,6 +294,19 @@ export class ConsoleController {
 
   setReply(text: string): void {
     this.store.set({ reply: text });
+    const id = this.state.openId;
+    if (!id) return;
+    if (this.typingIn !== id) {
+      this.stopTyping();
+      this.typingIn = id;
+      this.typing = typingSender((state) => this.send({ type: "typing", conversation_id: id, state }));
+    }
+    this.typing?.input(text);
+  }
+
+  /** Sent, left or the reply box blurred: the visitor and colleagues stop seeing this agent typing. */
+  stopTyping(): void {
+    this.typing?.stop();
   }
 
   setSiteFilter(siteFilter: string): void {
@@ -314,6 +335,7 @@ export class ConsoleController {
       return this.showReplyError(REPLY_ERROR.frameTooLargeLocal);
     }
     clearTimeout(this.replyErrorTimer);
+    this.stopTyping();
     this.model.outbox.add(reply);
     this.drafts.delete(conversation.id);
     this.touch({ reply: "", replyError: null, scrollRequest: this.state.scrollRequest + 1 });

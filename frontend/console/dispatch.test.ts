@@ -19,6 +19,8 @@ function handlers(): FrameHandlers {
     presence: vi.fn(),
     "conversation.viewers": vi.fn(),
     preferences: vi.fn(),
+    typing: vi.fn(),
+    read: vi.fn(),
   };
 }
 

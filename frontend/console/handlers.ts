@@ -6,8 +6,10 @@ import type { ConsoleController } from "./controller";
 import type { FrameHandlers } from "./dispatch";
 import { lifecycleHandlers } from "./handlers-lifecycle";
 import { isMessage, isSummary, type ConversationState } from "./state/conversations";
+import { typistKey } from "./state/typing";
 import type { Reply } from "./state/outbox";
-import { ERROR_TEXT, REPLY_ERROR, STATUS, TOAST } from "./strings";
+import { visitorLabel } from "./format";
+import { ERROR_TEXT, REPLY_ERROR, STATUS, THREAD, TOAST } from "./strings";
 
 // message.new normally arrives before inbox.update; if it went missing, catch up with a sync after this.
 const CATCH_UP_CHECK_MS = 1_500;
@@ -19,12 +21,13 @@ const QUIET_REFS = new Set<string>([
   "ping",
   "conversation.leave",
   "visitor.get",
+  "typing",
 ] satisfies AgentClientFrame["type"][]);
 
 const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 
 export function frameHandlers(c: ConsoleController): FrameHandlers {
-  const { conversations, outbox, readMarks, presence } = c.model;
+  const { conversations, outbox, readMarks, presence, typing } = c.model;
   const isOpen = (conversation: ConversationState): boolean => conversation.id === c.state.openId;
 
   /** Stores messages, settles their replies and renders (following the thread down for the agent's own). */
@@ -132,6 +135,8 @@ export function frameHandlers(c: ConsoleController): FrameHandlers {
 
     "message.new"(frame) {
       if (!isMessage(frame.message)) return;
+      // Their message is what they were typing.
+      typing.stop(frame.message.conversation_id, typistKey(frame.message.author, frame.message.agent_id));
       const conversation = placeLive(frame.message);
       if (conversation && frame.message.author === "visitor" && isOpen(conversation)) c.markOpenConversationRead();
     },
@@ -178,6 +183,19 @@ export function frameHandlers(c: ConsoleController): FrameHandlers {
     "conversation.viewers"(frame) {
       presence.setViewers(frame.conversation_id, list(frame.agent_ids) as number[]);
       c.touch();
+    },
+
+    typing(frame) {
+      const conversation = conversations.get(frame.conversation_id);
+      if (!conversation || (frame.author === "agent" && frame.agent_id === c.model.agentId)) return;
+      const key = typistKey(frame.author, frame.agent_id);
+      if (frame.state !== "start") return typing.stop(conversation.id, key);
+      const name = frame.author === "agent" ? frame.author_name || THREAD.agent : visitorLabel(conversation.summary.visitor);
+      typing.start(conversation.id, key, name, frame.ttl_seconds);
+    },
+
+    read(frame) {
+      if (frame.reader === "visitor" && conversations.raiseVisitorRead(frame.conversation_id, frame.seq)) c.touch();
     },
 
     notification(frame) {

@@ -9,6 +9,7 @@ import { Presence } from "./state/presence";
 import { ReplyOutbox } from "./state/outbox";
 import { ReadMarks } from "./state/read-marks";
 import { Team } from "./state/team";
+import { ConversationTyping } from "./state/typing";
 
 export type LinkState = "connecting" | "online" | "offline";
 
@@ -96,6 +97,7 @@ export class ConsoleModel {
   readonly activity = new ActivityLog();
   readonly team = new Team();
   readonly presence = new Presence();
+  readonly typing = new ConversationTyping();
   readonly outbox: ReplyOutbox;
   readonly agentId: number | null;
   readonly agentName: string;

@@ -211,3 +211,9 @@ export const SETTINGS = {
   pushFailed: "This browser could not be subscribed to push notifications.",
   done: "Done",
 } as const;
+
+/** Typing indicators and read receipts in the thread. */
+export const SIGNALS = {
+  seenByVisitor: "Seen by visitor",
+  typing: (names: readonly string[]): string => `${names.join(", ")} ${names.length > 1 ? "are" : "is"} typing…`,
+} as const;

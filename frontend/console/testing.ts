@@ -74,6 +74,7 @@ export function summary(fields: Partial<ConversationSummary> = {}): Conversation
     created_at: "2026-11-24T07:00:00+00:00",
     updated_at: "2026-11-24T07:00:00+00:00",
     last_read_seq: 0,
+    visitor_last_read_seq: 0,
     ...fields,
   };
 }

@@ -6,7 +6,7 @@ import { hashBucket, initial, oneLine, visitorEmail, visitorLabel } from "./form
 import { activityItem, assignmentView, eventItem, interleave, type AssignmentView, type LifecycleItem } from "./lifecycle-view";
 import type { ConsoleModel, ConsoleState } from "./model";
 import type { AgentStatus } from "./state/presence";
-import { INBOX, PRESENCE, THREAD } from "./strings";
+import { INBOX, PRESENCE, SIGNALS, THREAD } from "./strings";
 
 const AVATAR_COLOURS = 8;
 
@@ -44,6 +44,8 @@ export interface StoredItem {
   time: string;
   timeText: string;
   timeTitle: string;
+  /** The last agent message the visitor has read ("Seen by visitor"). */
+  seenByVisitor: boolean;
 }
 
 export interface PendingItem {
@@ -71,6 +73,8 @@ export interface ThreadView {
   notice: string | null;
   /** The colleagues viewing this conversation too, with their status. */
   viewers: Viewer[];
+  /** "Alice is typing…", or null. */
+  typing: string | null;
 }
 
 export interface Viewer {
@@ -170,6 +174,8 @@ export function threadView(model: ConsoleModel, state: ConsoleState): ThreadView
   const summary = conversation.summary;
   const stored = model.conversations.messagesOf(conversation);
   const storedClientIds = new Set(stored.map((message) => message.client_id));
+  const visitorRead = summary.visitor_last_read_seq ?? 0;
+  const seenSeq = stored.filter((message) => message.author === "agent" && message.seq <= visitorRead).pop()?.seq;
   const messageItems: (StoredItem | LifecycleItem)[] = stored.map((message) => eventItem(model, message) ?? {
     kind: "stored",
     key: `seq-${message.seq}`,
@@ -182,6 +188,7 @@ export function threadView(model: ConsoleModel, state: ConsoleState): ThreadView
     time: message.created_at,
     timeText: clockTime(message.created_at),
     timeTitle: fullTime(message.created_at),
+    seenByVisitor: message.seq === seenSeq,
   });
   // Private notes are shown apart, in the sidebar (components/Sidebar.tsx), never among the messages.
   const activities = model.activity
@@ -189,6 +196,7 @@ export function threadView(model: ConsoleModel, state: ConsoleState): ThreadView
     .filter((activity) => activity.kind !== "note")
     .map((activity) => activityItem(model, activity));
   const items: ThreadItem[] = interleave(messageItems, activities);
+  const typists = model.typing.who(conversation.id);
   for (const reply of model.outbox.forConversation(conversation.id)) {
     if (storedClientIds.has(reply.client_id)) continue;
     items.push({
@@ -212,5 +220,6 @@ export function threadView(model: ConsoleModel, state: ConsoleState): ThreadView
     loading: !conversation.loaded && !stored.length && state.threadNotice === null,
     notice: state.threadNotice,
     viewers: viewersOf(model, conversation.id),
+    typing: typists.length ? SIGNALS.typing(typists) : null,
   };
 }

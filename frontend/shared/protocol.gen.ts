@@ -16,7 +16,8 @@ export type AgentClientFrame =
   | CannedDelete
   | NoteAdd
   | PresenceSet
-  | PreferencesSet;
+  | PreferencesSet
+  | AgentTyping;
 export type AgentServerFrame =
   | AgentReady
   | ConversationOpened
@@ -34,7 +35,9 @@ export type AgentServerFrame =
   | CannedChanged
   | Presence
   | ConversationViewers
-  | PreferencesUpdate;
+  | PreferencesUpdate
+  | Typing
+  | Read;
 export type ErrorCode =
   | "bad_frame"
   | "frame_too_large"
@@ -59,9 +62,18 @@ export type ErrorCode =
   | "unsupported_media_type"
   | "bad_request"
   | "conversation_superseded";
-export type VisitorClientFrame = Hello | VisitorMessageSend | Sync | Ping | Page;
+export type VisitorClientFrame = Hello | VisitorMessageSend | Sync | Ping | Page | VisitorTyping | ConversationRead;
 export type VisitorServerFrame =
-  VisitorReady | MessageAck | MessageNew | ConversationStarted | History | Pong | ErrorFrame | Availability;
+  | VisitorReady
+  | MessageAck
+  | MessageNew
+  | ConversationStarted
+  | History
+  | Pong
+  | ErrorFrame
+  | Typing
+  | Read
+  | Availability;
 
 /**
  * An agent-only line of a conversation (an assignment, a note), never sent to a visitor socket.
@@ -264,6 +276,18 @@ export interface PreferencesSet {
   title_count?: boolean | null;
 }
 /**
+ * The agent is typing a reply in a conversation of its sites (or stopped); throttled like the
+ * visitor's; no reply.
+ */
+export interface AgentTyping {
+  type: "typing";
+  conversation_id: string;
+  /**
+   * `start` (again every 2 s while typing) or `stop`.
+   */
+  state: "start" | "stop";
+}
+/**
  * The agent an agent socket speaks for.
  */
 export interface AgentInfo {
@@ -367,6 +391,10 @@ export interface ConversationSummary {
    * The reading agent's own read mark: present in `ready` and `conversation.opened`, null in broadcasts (`inbox.update`), where the console keeps its own. Unread: last_message.author is 'visitor' and last_message.seq > last_read_seq.
    */
   last_read_seq: number | null;
+  /**
+   * The highest seq the visitor has read ("Seen by visitor"); null in an `inbox.update` for a visitor's message, where the console keeps the one it has (`read` frames move it).
+   */
+  visitor_last_read_seq: number | null;
 }
 /**
  * A visitor as agents see it.
@@ -814,6 +842,50 @@ export interface Preferences1 {
   title_count: boolean;
 }
 /**
+ * Someone is typing in a conversation (or stopped): to the visitor's sockets for an agent, to the
+ * agent sockets following the conversation for either side.
+ */
+export interface Typing {
+  type: "typing";
+  conversation_id: string;
+  /**
+   * Who is typing.
+   */
+  author: "visitor" | "agent";
+  /**
+   * The agent typing; null for the visitor.
+   */
+  agent_id: number | null;
+  /**
+   * The agent's display name; null for the visitor.
+   */
+  author_name: string | null;
+  /**
+   * `start`: show it; `stop`: clear it.
+   */
+  state: "start" | "stop";
+  /**
+   * Clear it after this many seconds without another `start` (PARLEY_TYPING_TTL_SECONDS).
+   */
+  ttl_seconds: number;
+}
+/**
+ * A read mark moved: the visitor's (to its sockets and to the agents following the conversation) or
+ * the agents' (to the visitor's sockets: its messages up to `seq` are "Seen").
+ */
+export interface Read {
+  type: "read";
+  conversation_id: string;
+  /**
+   * Whose mark moved.
+   */
+  reader: "visitor" | "agent";
+  /**
+   * The new mark: everything up to this seq is read.
+   */
+  seq: number;
+}
+/**
  * The team's availability changed: online when an agent of the site is connected and not away.
  */
 export interface Availability {
@@ -840,6 +912,14 @@ export interface Conversation {
    * The visitor's conversation before this one (`sync` it to show it above), null when none.
    */
   previous_id: string | null;
+  /**
+   * The highest seq the visitor has read (any tab): agent messages after it are unread.
+   */
+  visitor_last_read_seq: number;
+  /**
+   * The highest seq an agent has read: the visitor's messages up to it show "Seen".
+   */
+  agent_last_read_seq: number;
 }
 /**
  * A conversation of this visitor was started (also by another tab); its messages follow.
@@ -961,6 +1041,17 @@ export interface VisitorMessageSend {
    * 1..PARLEY_MESSAGE_MAX_LENGTH characters after trimming.
    */
   body: string;
+}
+/**
+ * The visitor is typing in its latest conversation (or stopped); relayed at most every
+ * PARLEY_TYPING_INTERVAL_SECONDS per socket, more are dropped silently; no reply.
+ */
+export interface VisitorTyping {
+  type: "typing";
+  /**
+   * `start` (again every 2 s while typing) or `stop`.
+   */
+  state: "start" | "stop";
 }
 /**
  * The answer to a valid `hello`: the visitor's latest conversation and what it has not seen.

@@ -5,7 +5,7 @@ import { addStyles, el } from "./dom";
 import { latest, listen } from "./events";
 import { fetchJSON } from "./http";
 import { load, save } from "./storage";
-import { earlierMessages, highestSeq, storedMessages } from "./store";
+import { earlierMessages, readMarks, storedMessages } from "./store";
 import { CLOSE_CHAT, OPEN_CHAT, unreadLabel } from "./strings";
 import { colorCss, LAUNCHER_CSS } from "./styles";
 import { configureTransport, currentState, latestConversation, sendFrame, startTransport } from "./transport";
@@ -17,9 +17,6 @@ export const UNAVAILABLE = "Parley: chat unavailable; check data-site and the al
 let serverBase = "";
 let scriptNonce: string | undefined;
 let storagePrefix = "";
-let seenKey = "";
-// The highest seq seen with the panel open; in memory too, in case localStorage is blocked.
-let seenSeq = 0;
 let siteSettings: WidgetSite | null = null;
 let hostElement: HTMLElement;
 let widgetRoot: HTMLElement;
@@ -38,8 +35,6 @@ export function startWidget(base: string, siteKey: string, nonce: string | undef
   const configKey = storagePrefix + "config";
   serverBase = base;
   scriptNonce = nonce;
-  seenKey = storagePrefix + "seen";
-  seenSeq = +(load(seenKey) as string);
   isOpen = !!load(storagePrefix + "open", true);
   // A non-empty outbox ("[{…}]") sorts after an empty one ("[]"); null and "" do not.
   pendingLeft = (load(storagePrefix + "outbox") as string) > "[]";
@@ -95,6 +90,7 @@ export function registerPanel(mount: MountPanel): void {
     messages: () => earlierMessages.concat(storedMessages()),
     latest: () => latestConversation,
     send: sendFrame,
+    marks: readMarks,
     state: currentState,
     listen,
     heard: latest,
@@ -165,12 +161,11 @@ function requestPanel(): void {
   document.head.append(script);
 }
 
-// Unread = agent messages after the last seq seen with the panel open. Set (not raised) while
-// open, so a new conversation, whose seqs start again at 1, is not hidden by the old mark.
+// Unread = agent messages after the visitor's read mark, which the server keeps and tells every tab
+// (`read`): reading in one tab (the panel sends it) clears the badge in all.
 function refreshBadge(): void {
   if (!launcher) return; // removed: the site's config could not be fetched
-  if (isOpen && seenSeq !== highestSeq()) save(seenKey, String((seenSeq = highestSeq())));
-  const unread = storedMessages().filter((message) => message.author === "agent" && message.seq > seenSeq).length;
+  const unread = storedMessages().filter((message) => message.author === "agent" && message.seq > readMarks.visitor!).length;
   badge.textContent = String(unread);
   badge.hidden = !unread;
   // The label, which screen readers announce instead of the badge, carries the count too.

@@ -6,7 +6,7 @@ import { LINK_REL, linkify, linkTarget } from "../shared/linkify";
 import type { Author, Message } from "../shared/protocol";
 import { clockTime } from "../shared/time";
 import { el } from "./dom";
-import { AGENT, EVENT_TEXT, MESSAGES_LABEL, SENDING } from "./strings";
+import { AGENT, EVENT_TEXT, MESSAGES_LABEL, SEEN, SENDING } from "./strings";
 
 /** A stored message, or a pending one (no seq yet). */
 export interface ListItem {
@@ -20,6 +20,8 @@ export interface ListItem {
   body: string;
   created_at: string;
   pending?: boolean;
+  /** The visitor's last message, once an agent has read it. */
+  seen?: boolean;
 }
 
 export function createMessageList(greeting: HTMLElement): { list: HTMLOListElement; renderMessages: (items: readonly ListItem[]) => boolean } {
@@ -68,7 +70,7 @@ function updateMessageNode(node: HTMLElement, item: ListItem): void {
   const [bubble, meta] = node.children as unknown as [Element, Element];
   const metaText = item.pending
     ? SENDING
-    : (item.author === "agent" ? (item.author_name || AGENT) + " · " : "") + clockTime(item.created_at);
+    : (item.author === "agent" ? (item.author_name || AGENT) + " · " : "") + clockTime(item.created_at) + (item.seen ? " · " + SEEN : "");
   if (item.event) setText(bubble, EVENT_TEXT[item.event] || item.body);
   else setBody(bubble, item.body);
   setText(meta, metaText);
@@ -77,6 +79,7 @@ function updateMessageNode(node: HTMLElement, item: ListItem): void {
   setData(node, "seq", item.pending ? null : String(item.seq));
   setData(node, "event", item.event || null);
   setData(node, "pending", item.pending ? "" : null);
+  setData(node, "seen", item.seen ? "" : null);
 }
 
 // The body as text nodes and <a> elements for its http(s) and mailto links, never as HTML.

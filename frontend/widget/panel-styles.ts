@@ -35,6 +35,7 @@ button{font:inherit;cursor:pointer}
 [data-pending] .bubble{opacity:.55}
 .meta{margin:3px 4px 0;font-size:11px;color:#5b6472}
 .meta:empty{display:none}
+.typing{margin:0;padding:4px 16px;font-size:12px;color:#5b6472;background:#f6f7f9}
 .notice{margin:0;padding:8px 16px;background:#fff4e5;color:#7a4100;font-size:13px;border-top:1px solid #f5d9b0}
 .composer{display:flex;align-items:flex-end;gap:8px;padding:10px 12px;border-top:1px solid #e5e7eb;background:#fff}
 .input{flex:1;min-width:0;margin:0;padding:9px 13px;border:1px solid #d0d5dd;border-radius:12px;resize:none;font:inherit;line-height:20px;color:inherit;background:#fff;outline:none}

@@ -30,6 +30,7 @@ function mountWith(latest: Record<string, unknown>, state: ConnectionState = "on
     listen: (listener) => void listeners.push(listener),
     latest: () => null,
     heard: latest,
+    marks: {},
   };
   mountPanel(api);
   const status = root.querySelector<HTMLElement>('[data-parley="status"]')!;

@@ -1,6 +1,7 @@
 // The chat panel, mounted into the loader's shadow root with the API object the loader hands over.
 
-import type { Availability, ErrorFrame, VisitorReady } from "../shared/protocol";
+import type { Availability, ErrorFrame, Message, MessageNew, Typing, VisitorReady } from "../shared/protocol";
+import { TypingTracker, typingSender } from "../shared/typing";
 import { createComposer } from "./composer";
 import { addStyles, el, icon } from "./dom";
 import { createEarlier } from "./earlier";
@@ -10,7 +11,7 @@ import { followFrames, openOutbox, pendingItems, setPending, transmitter } from 
 import { PANEL_CSS } from "./panel-styles";
 import { sendPageContext } from "./page-context";
 import { createSender } from "./sending";
-import { AVAILABILITY_TEXT, CHAT_WITH, CLOSE_CHAT, ERROR_TEXT, REFUSED_TEXT, STATUS_TEXT } from "./strings";
+import { AGENT, AVAILABILITY_TEXT, CHAT_WITH, CLOSE_CHAT, ERROR_TEXT, REFUSED_TEXT, STATUS_TEXT, typingText } from "./strings";
 import type { ConnectionState, PanelApi, PanelHandle } from "./types";
 
 const CLOSE_ICON = "M6 6l12 12M18 6L6 18";
@@ -19,6 +20,10 @@ const NOTICE_DURATION = 5000;
 const NEAR_BOTTOM = 80;
 // Scrolled this close to the top, the visitor wants earlier conversations.
 const NEAR_TOP = 40;
+
+function lastVisitorMessage(messages: readonly Message[]): Message | undefined {
+  return messages.filter((message) => message.author === "visitor").pop();
+}
 
 export function mountPanel(api: PanelApi): PanelHandle {
   const site = api.site;
@@ -52,24 +57,55 @@ export function mountPanel(api: PanelApi): PanelHandle {
 
   const { list, renderMessages } = createMessageList(greeting);
   const notice = el("p", { class: "notice", role: "alert", hidden: "" });
+  // Agents typing (who, until stop, their message, or the TTL); the visitor's own typing goes out here.
+  const typingLine = el("p", { class: "typing", "data-parley": "typing", hidden: "" });
+  const typists = new TypingTracker(() => {
+    const who = typists.who();
+    typingLine.hidden = !who.length;
+    setText(typingLine, who.length ? typingText(who) : "");
+  });
+  const typing = typingSender((state) => api.state() === "online" && (api.send({ type: "typing", state }), true));
   const composer = createComposer((body) => {
+    typing.stop();
     sender.send(body);
     scrollToEnd();
   }, api.prefix + "draft");
+  composer.input.addEventListener("input", () => typing.input(composer.input.value));
+  composer.input.addEventListener("blur", typing.stop);
   const panel = el("section", { class: "panel", "data-parley": "panel", role: "dialog", "aria-label": CHAT_WITH + site.name }, [
     header,
     list,
+    typingLine,
     notice,
     composer.form,
   ]);
   const modal = createModal(panel, shadow);
+
+  // The chat open in a visible tab reads what it shows: every tab of the visitor then clears its badge
+  // when the server's `read` comes back. Once per seq (a seq that did not move the mark sends nothing).
+  let shown = false;
+  let readSent = 0;
+  function markRead(): void {
+    const messages = api.messages();
+    const last = messages[messages.length - 1];
+    if (!shown || document.hidden || api.state() !== "online" || !last) return;
+    if (last.seq > (api.marks.visitor || 0) && last.seq !== readSent) {
+      readSent = last.seq;
+      api.send({ type: "conversation.read", conversation_id: last.conversation_id, seq: last.seq });
+    }
+  }
+  document.addEventListener("visibilitychange", markRead);
 
   function scrollToEnd(): void {
     list.scrollTop = list.scrollHeight;
   }
 
   function render(): void {
-    const stored = earlier.messages();
+    // "Seen" goes under the visitor's last message of the latest conversation once an agent has read that far.
+    const latestId = api.latest()?.id;
+    const lastOwn = lastVisitorMessage(api.messages().filter((message) => message.conversation_id === latestId));
+    const agentRead = api.marks.agent || 0;
+    const stored: ListItem[] = earlier.messages().map((message) => (message === lastOwn && message.seq <= agentRead ? { ...message, seen: true } : message));
     const storedIds = new Set(stored.map((message) => message.client_id));
     const pending: ListItem[] = pendingItems()
       .filter((item) => !storedIds.has(item.client_id))
@@ -81,6 +117,7 @@ export function mountPanel(api: PanelApi): PanelHandle {
     if (added && nearBottom) scrollToEnd();
     // Earlier messages arrived above what the visitor is reading: keep it where it was.
     else if (added && greeting.nextSibling !== first) list.scrollTop = list.scrollHeight - fromBottom;
+    markRead();
   }
 
   // The team's availability while connected; the connection's state while it is not.
@@ -122,11 +159,24 @@ export function mountPanel(api: PanelApi): PanelHandle {
 
   api.listen((type, detail) => {
     earlier.onFrame(type, detail);
-    if (type === "state") connection = detail as ConnectionState;
-    else {
+    if (type === "state") {
+      connection = detail as ConnectionState;
+      // A new socket: what the last one may have lost goes again.
+      readSent = 0;
+      markRead();
+    } else {
       if (type === "error") showError(detail as ErrorFrame);
       else if (type === "ready") availability = (detail as VisitorReady).availability;
       else if (type === "availability") availability = (detail as Availability).status;
+      else if (type === "typing") {
+        const frame = detail as Typing;
+        if (frame.author === "agent" && frame.state === "start") typists.start("a" + frame.agent_id, frame.author_name || AGENT, frame.ttl_seconds);
+        else typists.stop("a" + frame.agent_id);
+      } else if (type === "message.new") {
+        // Their message is what they were typing.
+        const message = (detail as MessageNew).message;
+        if (message.author === "agent") typists.stop("a" + message.agent_id);
+      }
       render();
     }
     showState();
@@ -140,6 +190,7 @@ export function mountPanel(api: PanelApi): PanelHandle {
 
   return {
     show(open) {
+      shown = open;
       api.root.classList.toggle("is-open", open);
       modal.setOpen(open);
       if (!open) {

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import type { Message } from "../shared/protocol";
 import { message as build } from "./testing";
-import { currentConversation, earlierMessages, highestSeq, keepMessages, resetConversation, storedMessages } from "./store";
+import { currentConversation, earlierMessages, highestSeq, keepMark, keepMessages, readMarks, resetConversation, storedMessages } from "./store";
 
 // The store's own shorthand: seq first, conversation c1 unless told, body m<seq>.
 const message = (seq: number, conversation_id = "c1", body = `m${seq}`): Message => build(conversation_id, seq, { body });
@@ -50,5 +50,17 @@ describe("store", () => {
     resetConversation(null);
     expect(earlierMessages).toEqual([]);
     expect(currentConversation).toBeNull();
+  });
+});
+
+describe("read marks", () => {
+  it("are raised, never lowered, and start again with another conversation", () => {
+    resetConversation("c1");
+    keepMark("visitor", 3);
+    keepMark("visitor", 2);
+    keepMark("agent", 1);
+    expect([readMarks.visitor, readMarks.agent]).toEqual([3, 1]);
+    resetConversation("c2");
+    expect([readMarks.visitor, readMarks.agent]).toEqual([0, 0]);
   });
 });

@@ -11,12 +11,20 @@ export let currentConversation: string | null = null;
 let messagesBySeq: Record<number, Message> = {};
 /** Messages of this visitor's earlier conversations held by this page, oldest first. */
 export let earlierMessages: Message[] = [];
+// The conversation's read marks by reader: "visitor" (any of its tabs: the badge) and "agent" ("Seen"),
+// from ready and `read` frames, never lowered.
+export const readMarks: Record<string, number> = {};
 
 /** Follows another conversation; null (another visitor) forgets everything. */
 export function resetConversation(id: string | null): void {
   earlierMessages = id ? earlierMessages.concat(storedMessages()) : [];
   currentConversation = id;
   messagesBySeq = {};
+  readMarks.visitor = readMarks.agent = 0;
+}
+
+export function keepMark(reader: string, seq: number): void {
+  readMarks[reader] = Math.max(readMarks[reader]!, seq);
 }
 
 export function keepMessages(messages: readonly Message[] | undefined): void {

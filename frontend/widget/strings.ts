@@ -43,3 +43,7 @@ export const ERROR_TEXT: Partial<Record<ErrorCode, string>> = {
 };
 // For a message refused for any other reason (the server's message is for developers, not visitors).
 export const REFUSED_TEXT = "That message could not be sent. Please edit it and try again.";
+
+// Read receipts and typing (panel only).
+export const SEEN = "Seen";
+export const typingText = (names: readonly string[]): string => `${names.join(", ")} ${names.length > 1 ? "are" : "is"} typing…`;

@@ -13,7 +13,7 @@ import type {
 import { emit } from "./events";
 import { fetchJSON } from "./http";
 import { load, save } from "./storage";
-import { currentConversation, highestSeq, keepMessages, resetConversation } from "./store";
+import { currentConversation, highestSeq, keepMark, keepMessages, resetConversation } from "./store";
 import type { ConnectionState } from "./types";
 
 // Nothing heard for PING_IDLE: ping; nothing heard PONG_DEADLINE after that: the socket is dead even if
@@ -186,6 +186,10 @@ function handleFrame(frame: VisitorServerFrame): void {
     const conversation = (latestConversation = frame.conversation);
     failedAttempts = 0;
     adoptConversation(conversation && conversation.id);
+    if (conversation) {
+      keepMark("visitor", conversation.visitor_last_read_seq);
+      keepMark("agent", conversation.agent_last_read_seq);
+    }
     keepMessages(frame.messages);
     // `ready` carries one page at most: the rest comes by sync.
     if (conversation && conversation.last_seq > highestSeq()) requestSync(highestSeq());
@@ -202,6 +206,8 @@ function handleFrame(frame: VisitorServerFrame): void {
   } else if (frame.type === "history") {
     // Only messages of the current conversation are kept.
     keepMessages(frame.messages);
+  } else if (frame.type === "read" && frame.conversation_id === currentConversation) {
+    keepMark(frame.reader, frame.seq);
   }
   // Every frame may change what is shown; the panel also settles its outbox from them.
   emit(frame.type, frame);

@@ -23,6 +23,8 @@ export interface PanelApi {
   latest: () => Conversation | null;
   /** Sends a frame on the socket if one is open (frames other than hello wait for state "online"). */
   send: (frame: VisitorClientFrame) => void;
+  /** The conversation's read marks by reader ("visitor", "agent"). */
+  marks: Record<string, number>;
   state: () => ConnectionState;
   listen: (listener: Listener) => void;
   /** The last detail of each event so far (the panel reads the latest `ready` and `availability`). */

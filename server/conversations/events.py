@@ -103,6 +103,15 @@ class PreferencesChanged(NamedTuple):
     preferences: dict[str, bool]
 
 
+class ReadMarkMoved(NamedTuple):
+    """A conversation's read mark moved: the visitor's (`reader` "visitor") or the highest of its agents'."""
+
+    conversation_id: uuid.UUID
+    visitor_id: uuid.UUID
+    reader: Literal["visitor", "agent"]
+    seq: int
+
+
 Event = (
     MessageStored
     | AgentNotified
@@ -111,6 +120,7 @@ Event = (
     | VisitorPageChanged
     | CannedReplyChanged
     | PreferencesChanged
+    | ReadMarkMoved
 )
 # Called with the events of one message or batch, in order, once they are committed. Called on an event
 # loop, it returns an awaitable that hands them to the sockets' layer.

@@ -67,6 +67,11 @@ class Conversation(models.Model):
     # When it was resolved; null while open (a reopen clears it). A visitor's message within
     # PARLEY_REOPEN_WINDOW of it reopens the conversation instead of starting a new one.
     resolved_at = models.DateTimeField(null=True, blank=True)
+    # Read receipts, never lowered and never past last_seq; unindexed, so raising one is a HOT update.
+    # The highest seq the visitor has read (the widget's unread badge, agents' view of what was read).
+    visitor_last_read_seq = models.PositiveIntegerField(default=0, db_default=0)
+    # The highest seq any agent has read (the visitor's "Seen"); each agent's own mark is AgentReadMark.
+    agent_last_read_seq = models.PositiveIntegerField(default=0, db_default=0)
 
     class Meta:
         indexes = [

@@ -251,7 +251,31 @@ class PresenceSet(ClientFrame):
     )
 
 
-VisitorClientFrame = Annotated[Hello | VisitorMessageSend | Sync | Ping | Page, Field(discriminator="type")]
+TypingState = Literal["start", "stop"]
+ClientTypingState = Annotated[TypingState, Expect("must be 'start' or 'stop'")]
+
+
+class VisitorTyping(ClientFrame):
+    """The visitor is typing in its latest conversation (or stopped); relayed at most every
+    PARLEY_TYPING_INTERVAL_SECONDS per socket, more are dropped silently; no reply."""
+
+    type: Literal["typing"]
+    state: ClientTypingState = Field(description="`start` (again every 2 s while typing) or `stop`.")
+
+
+class AgentTyping(ClientFrame):
+    """The agent is typing a reply in a conversation of its sites (or stopped); throttled like the
+    visitor's; no reply."""
+
+    type: Literal["typing"]
+    conversation_id: ConversationId
+    state: ClientTypingState = Field(description="`start` (again every 2 s while typing) or `stop`.")
+
+
+VisitorClientFrame = Annotated[
+    Hello | VisitorMessageSend | Sync | Ping | Page | VisitorTyping | ConversationRead,
+    Field(discriminator="type"),
+]
 AgentClientFrame = Annotated[
     ConversationOpen
     | ConversationLeave
@@ -267,7 +291,8 @@ AgentClientFrame = Annotated[
     | CannedDelete
     | NoteAdd
     | PresenceSet
-    | PreferencesSet,
+    | PreferencesSet
+    | AgentTyping,
     Field(discriminator="type"),
 ]
 
@@ -428,6 +453,32 @@ class Pong(ServerFrame):
     type: Literal["pong"]
 
 
+class Typing(ServerFrame):
+    """Someone is typing in a conversation (or stopped): to the visitor's sockets for an agent, to the
+    agent sockets following the conversation for either side."""
+
+    type: Literal["typing"]
+    conversation_id: uuid.UUID
+    author: Literal["visitor", "agent"] = Field(description="Who is typing.")
+    agent_id: int | None = Field(description="The agent typing; null for the visitor.")
+    author_name: str | None = Field(description="The agent's display name; null for the visitor.")
+    state: TypingState = Field(description="`start`: show it; `stop`: clear it.")
+    ttl_seconds: int = Field(
+        ge=1,
+        description="Clear it after this many seconds without another `start` (PARLEY_TYPING_TTL_SECONDS).",
+    )
+
+
+class Read(ServerFrame):
+    """A read mark moved: the visitor's (to its sockets and to the agents following the conversation) or
+    the agents' (to the visitor's sockets: its messages up to `seq` are "Seen")."""
+
+    type: Literal["read"]
+    conversation_id: uuid.UUID
+    reader: Literal["visitor", "agent"] = Field(description="Whose mark moved.")
+    seq: int = Field(ge=1, description="The new mark: everything up to this seq is read.")
+
+
 class ErrorFrame(ServerFrame):
     """A refused frame or a failure; the codes that close the socket are followed by their close code."""
 
@@ -500,7 +551,16 @@ class ConversationViewers(ServerFrame):
 
 
 VisitorServerFrame = Annotated[
-    VisitorReady | MessageAck | MessageNew | ConversationStarted | History | Pong | ErrorFrame | Availability,
+    VisitorReady
+    | MessageAck
+    | MessageNew
+    | ConversationStarted
+    | History
+    | Pong
+    | ErrorFrame
+    | Typing
+    | Read
+    | Availability,
     Field(discriminator="type"),
 ]
 AgentServerFrame = Annotated[
@@ -520,7 +580,9 @@ AgentServerFrame = Annotated[
     | CannedChanged
     | Presence
     | ConversationViewers
-    | PreferencesUpdate,
+    | PreferencesUpdate
+    | Typing
+    | Read,
     Field(discriminator="type"),
 ]
 

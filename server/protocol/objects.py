@@ -75,6 +75,12 @@ class Conversation(BaseModel):
     previous_id: uuid.UUID | None = Field(
         description="The visitor's conversation before this one (`sync` it to show it above), null when none."
     )
+    visitor_last_read_seq: Seq = Field(
+        description="The highest seq the visitor has read (any tab): agent messages after it are unread."
+    )
+    agent_last_read_seq: Seq = Field(
+        description='The highest seq an agent has read: the visitor\'s messages up to it show "Seen".'
+    )
 
 
 class VisitorInfo(BaseModel):
@@ -124,6 +130,11 @@ class ConversationSummary(BaseModel):
         description="The reading agent's own read mark: present in `ready` and `conversation.opened`, null "
         "in broadcasts (`inbox.update`), where the console keeps its own. Unread: last_message.author is "
         "'visitor' and last_message.seq > last_read_seq.",
+    )
+    visitor_last_read_seq: int | None = Field(
+        ge=0,
+        description='The highest seq the visitor has read ("Seen by visitor"); null in an `inbox.update` '
+        "for a visitor's message, where the console keeps the one it has (`read` frames move it).",
     )
 
 

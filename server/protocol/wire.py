@@ -95,6 +95,8 @@ def started_conversation_wire(
         status=conversation.status,
         last_seq=0,
         previous_id=previous_id,
+        visitor_last_read_seq=0,
+        agent_last_read_seq=0,
     )
 
 
@@ -107,15 +109,29 @@ def conversation_wire(
         status=conversation.status,
         last_seq=conversation.last_seq,
         previous_id=previous_id,
+        visitor_last_read_seq=conversation.visitor_last_read_seq,
+        agent_last_read_seq=conversation.agent_last_read_seq,
     )
 
 
 def conversation_fields(
-    *, conversation_id: uuid.UUID, status: str, last_seq: int, previous_id: uuid.UUID | None
+    *,
+    conversation_id: uuid.UUID,
+    status: str,
+    last_seq: int,
+    previous_id: uuid.UUID | None,
+    visitor_last_read_seq: int,
+    agent_last_read_seq: int,
 ) -> objects.Conversation:
     """The visitor's view of a conversation, from its fields (when no row object is at hand)."""
     return construct(
-        objects.Conversation, id=conversation_id, status=status, last_seq=last_seq, previous_id=previous_id
+        objects.Conversation,
+        id=conversation_id,
+        status=status,
+        last_seq=last_seq,
+        previous_id=previous_id,
+        visitor_last_read_seq=visitor_last_read_seq,
+        agent_last_read_seq=agent_last_read_seq,
     )
 
 
@@ -174,6 +190,7 @@ def conversation_summary(
             else conversation.updated_at
         ),
         last_read_seq=last_read_seq,
+        visitor_last_read_seq=conversation.visitor_last_read_seq,
     )
 
 
@@ -218,6 +235,10 @@ def new_message_summary(
         created_at=conversation.created_at,
         updated_at=message.created_at,
         last_read_seq=None,
+        # A batch reads no read mark (the visitor's path stays as it was): the console keeps its own.
+        visitor_last_read_seq=(
+            conversation.visitor_last_read_seq if isinstance(conversation, Conversation) else None
+        ),
     )
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
 from pydantic import BaseModel
 
 from server.conversations.events import (
@@ -19,6 +20,7 @@ from server.conversations.events import (
     Event,
     MessageStored,
     PreferencesChanged,
+    ReadMarkMoved,
     VisitorPageChanged,
 )
 from server.protocol import frames
@@ -36,7 +38,13 @@ from server.protocol.wire import (
 )
 from server.realtime import push
 from server.realtime.access import access_close_code, session_fingerprint
-from server.realtime.groups import agent_group, site_agents_group, site_visitors_group, visitor_group
+from server.realtime.groups import (
+    agent_group,
+    conversation_agents_group,
+    site_agents_group,
+    site_visitors_group,
+    visitor_group,
+)
 from server.realtime.replies import preferences_frame
 
 logger = logging.getLogger(__name__)
@@ -52,6 +60,8 @@ CANNED_CHANGED = "canned.changed"
 CONVERSATION_ACTIVITY = "conversation.activity"
 CONVERSATION_ASSIGNED = "agent.conversation_assigned"
 AGENT_PREFERENCES = "agent.preferences"
+# Typing and read marks to the agent sockets following a conversation.
+CONVERSATION_SIGNAL = "conversation.signal"
 
 # The server's event loop (set by the first socket), so database threads can hand sends to it.
 _server_loop: asyncio.AbstractEventLoop | None = None
@@ -114,6 +124,8 @@ def layer_events(events: Sequence[Event]) -> list[LayerEvent]:
             messages.append(
                 layer_event(group=agent_group(event.user_id), event_type=AGENT_PREFERENCES, frame=frame)
             )
+        elif isinstance(event, ReadMarkMoved):
+            messages.extend(_read_mark_moved(event))
         else:
             messages.append(
                 layer_event(
@@ -143,6 +155,7 @@ def _message_stored(event: MessageStored) -> list[LayerEvent]:
                     type="conversation.started",
                     conversation=started_conversation_wire(conversation, previous_id=event.previous_id),
                 ),
+                conversation_id=str(conversation_id_of(conversation)),
             )
         )
     else:
@@ -345,4 +358,62 @@ def viewers_event(*, site_id: int, conversation_id: uuid.UUID, agent_ids: Collec
 
 async def send_events(messages: list[LayerEvent]) -> None:
     """Send layer events from the event loop (presence changes), logging a failure."""
+    await _send_logged(messages)
+
+
+def _read_mark_moved(event: ReadMarkMoved) -> list[LayerEvent]:
+    """`read` to every tab of the visitor and, for the visitor's own mark, to the agents following."""
+    frame = construct(
+        frames.Read, type="read", conversation_id=event.conversation_id, reader=event.reader, seq=event.seq
+    )
+    messages = [
+        layer_event(group=visitor_group(event.visitor_id), event_type=CONVERSATION_MESSAGE, frame=frame)
+    ]
+    if event.reader == "visitor":
+        messages.append(
+            layer_event(
+                group=conversation_agents_group(event.conversation_id),
+                event_type=CONVERSATION_SIGNAL,
+                frame=frame,
+                conversation_id=str(event.conversation_id),
+                agent_id=None,
+            )
+        )
+    return messages
+
+
+async def relay_typing(
+    *,
+    conversation_id: uuid.UUID,
+    visitor_id: uuid.UUID | None,
+    agent_id: int | None,
+    author_name: str | None,
+    state: str,
+) -> None:
+    """Relay a typing frame (stored nowhere): an agent's to the visitor's tabs and the other agents
+    following the conversation, the visitor's (`agent_id` None) to those agents only."""
+    frame = construct(
+        frames.Typing,
+        type="typing",
+        conversation_id=conversation_id,
+        author="visitor" if agent_id is None else "agent",
+        agent_id=agent_id,
+        author_name=author_name,
+        state=state,
+        ttl_seconds=settings.PARLEY_TYPING_TTL_SECONDS,
+    )
+    messages = [
+        # agent_id lets the typing agent's own sockets skip their own frame.
+        layer_event(
+            group=conversation_agents_group(conversation_id),
+            event_type=CONVERSATION_SIGNAL,
+            frame=frame,
+            conversation_id=str(conversation_id),
+            agent_id=agent_id,
+        )
+    ]
+    if agent_id is not None and visitor_id is not None:
+        messages.append(
+            layer_event(group=visitor_group(visitor_id), event_type=CONVERSATION_MESSAGE, frame=frame)
+        )
     await _send_logged(messages)

@@ -37,6 +37,8 @@ def visitor_ready_frame(ready: VisitorReady, *, availability: str) -> frames.Vis
             status=ready.status,
             last_seq=ready.last_seq,
             previous_id=ready.previous_id,
+            visitor_last_read_seq=ready.visitor_last_read_seq,
+            agent_last_read_seq=ready.agent_last_read_seq,
         )
     return construct(
         frames.VisitorReady,

@@ -195,13 +195,15 @@ async def test_agent_message_posted_from_synchronous_code_reaches_the_visitor(ag
 
 
 async def test_disconnect_leaves_every_group(agent_bob, visitor_alice, layer_groups):
-    """After an agent socket closes, neither its site group nor its personal group lists it."""
+    """After an agent socket closes, neither its site, personal nor followed-conversation group lists it."""
     visitor, conversation_id = await start_conversation(visitor_alice)
     await visitor.disconnect()
     agent, _ = await connect_agent(agent_bob)
     await agent.send_json_to({"type": "conversation.open", "conversation_id": conversation_id})
     await agent.receive_json_from()
-    assert member_count(layer_groups) == 2  # its site's agents and itself; conversations ride on those
+    # Its site's agents, itself, and the conversation it follows (typing and the visitor's read marks);
+    # messages still ride on the site's group.
+    assert member_count(layer_groups) == 3
     await agent.disconnect()
     assert member_count(layer_groups) == 0
 

@@ -104,10 +104,11 @@ def signed_token(visitor: VisitorIdentity, *, salt: str = VISITOR_TOKEN_SALT) ->
             "unknown_type",
             id="agent-only-conversation.open",
         ),
+        # A visitor frame since read receipts (issue 18): a conversation not the visitor's is not_found.
         pytest.param(
             '{"type": "conversation.read", "conversation_id": "@ID@", "seq": 1}',
-            "unknown_type",
-            id="agent-only-conversation.read",
+            "not_found",
+            id="conversation.read-of-no-conversation",
         ),
         pytest.param(
             '{"type": "conversation.leave", "conversation_id": "@ID@"}',
@@ -584,27 +585,35 @@ async def test_redis_down_while_a_visitor_sends_stores_acks_and_delivers_on_resu
 async def test_agent_frames_naming_another_visitors_real_conversation_change_nothing(
     visitor_alice, visitor_carol
 ):
-    """conversation.open / .read / .leave / .assign / .resolve / .reopen naming Carol's real conversation,
-    sent by Alice → unknown_type; no read mark, no status or assignee changed, nothing of Carol's sent."""
+    """conversation.open / .leave / .assign / .resolve / .reopen naming Carol's real conversation, sent by
+    Alice → unknown_type, and conversation.read (a visitor frame too) → not_found; no read mark stored, no
+    status or assignee changed, no group joined beyond Alice's own, nothing of Carol's sent."""
     carol, _ = await connect_visitor(visitor_carol)
     conversation_id = (await ack_of(carol, {"type": "message.send", "client_id": "c-1", "body": "private"}))[
         "message"
     ]["conversation_id"]
     alice, _ = await connect_visitor(visitor_alice)
-    for frame in (
-        {"type": "conversation.open", "conversation_id": conversation_id, "after_seq": 0},
-        {"type": "conversation.read", "conversation_id": conversation_id, "seq": 1},
-        {"type": "conversation.leave", "conversation_id": conversation_id},
-        {"type": "conversation.assign", "conversation_id": conversation_id, "assignee_id": None},
-        {"type": "conversation.resolve", "conversation_id": conversation_id},
-        {"type": "conversation.reopen", "conversation_id": conversation_id},
+    for frame, code in (
+        ({"type": "conversation.open", "conversation_id": conversation_id, "after_seq": 0}, "unknown_type"),
+        ({"type": "conversation.read", "conversation_id": conversation_id, "seq": 1}, "not_found"),
+        ({"type": "conversation.leave", "conversation_id": conversation_id}, "unknown_type"),
+        (
+            {"type": "conversation.assign", "conversation_id": conversation_id, "assignee_id": None},
+            "unknown_type",
+        ),
+        ({"type": "conversation.resolve", "conversation_id": conversation_id}, "unknown_type"),
+        ({"type": "conversation.reopen", "conversation_id": conversation_id}, "unknown_type"),
     ):
         error = await refused_with(alice, json.dumps(frame))
-        assert error["code"] == "unknown_type"
+        assert error["code"] == code
         assert "private" not in json.dumps(error)
     assert await database_sync_to_async(AgentReadMark.objects.count)() == 0
     assert await database_sync_to_async(Activity.objects.count)() == 0
     assert await database_sync_to_async(Message.objects.filter(author="system").count)() == 0
+    marks = await database_sync_to_async(
+        lambda: list(Conversation.objects.values_list("visitor_last_read_seq", "agent_last_read_seq"))
+    )()
+    assert marks == [(0, 0)]
     await carol.send_json_to({"type": "message.send", "client_id": "c-2", "body": "still private"})
     assert await alice.receive_nothing(timeout=0.3)
     await alice.disconnect()

@@ -114,6 +114,7 @@ export function App({ controller: c, root, logoutForm }: AppProps) {
             suggestion={tools.suggestion}
             onSuggestion={(index) => c.tools.setSuggestion(index)}
             onExpand={(reply) => c.tools.expand(reply)}
+            onBlur={() => c.stopTyping()}
           />
         </Thread>
         <Sidebar

@@ -22,6 +22,8 @@ export interface ComposerProps {
   suggestion?: number;
   onSuggestion?: (index: number) => void;
   onExpand?: (reply: CannedReply) => void;
+  /** The box lost the focus (typing stops). */
+  onBlur?: () => void;
 }
 
 const NARROW = "(max-width: 760px)";
@@ -29,7 +31,7 @@ const NARROW = "(max-width: 760px)";
 const IME_KEY_CODE = 229;
 
 export function Composer(props: ComposerProps) {
-  const { text, error, focusRequest, onInput, onSubmit, onBack } = props;
+  const { text, error, focusRequest, onInput, onSubmit, onBack, onBlur } = props;
   const { mode = "reply", onMode, suggestions = [], suggestion = 0, onSuggestion, onExpand } = props;
   const box = useRef<HTMLTextAreaElement>(null);
   useEffect(() => {
@@ -132,6 +134,7 @@ export function Composer(props: ComposerProps) {
         value={text}
         onInput={(event) => onInput(event.currentTarget.value)}
         onKeyDown={onKeyDown}
+        onBlur={onBlur}
       />
       <div class="composer-bar">
         <p class="composer-error" data-console="reply-error" role="alert" hidden={!error}>

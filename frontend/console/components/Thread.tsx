@@ -1,7 +1,7 @@
 // The open conversation: who and where, the messages (following the newest unless scrolled up), the reply box.
 
 import { useEffect, useLayoutEffect, useRef } from "preact/hooks";
-import { THREAD } from "../strings";
+import { SIGNALS, THREAD } from "../strings";
 import type { PendingItem, StoredItem, ThreadItem, ThreadView } from "../view";
 import { Line, NoteBlock, ThreadActions, type LifecycleActions } from "./Lifecycle";
 import { Time } from "./Time";
@@ -39,6 +39,11 @@ function Stored({ item }: { item: StoredItem }) {
       <div class="message-body">
         <Linked text={item.body} />
       </div>
+      {item.seenByVisitor ? (
+        <p class="message-seen" data-console="seen">
+          {SIGNALS.seenByVisitor}
+        </p>
+      ) : null}
     </li>
   );
 }
@@ -164,6 +169,9 @@ export function Thread({ view, scrollRequest, onBack, actions, children }: Threa
           ))}
           {view?.notice ? <li class="messages-notice">{view.notice}</li> : null}
         </ol>
+        <p class="typing-line" data-console="typing" aria-live="polite" hidden={!view?.typing}>
+          {view?.typing ?? ""}
+        </p>
         {children}
       </div>
     </section>

@@ -61,12 +61,21 @@ export class Conversations {
     // Never let an older summary replace a newer last message.
     const known = conversation.summary.last_message;
     const incoming = summary.last_message;
-    conversation.summary = { ...summary };
+    const visitorRead = Math.max(conversation.summary.visitor_last_read_seq ?? 0, summary.visitor_last_read_seq ?? 0);
+    conversation.summary = { ...summary, visitor_last_read_seq: visitorRead };
     if (known && (!incoming || incoming.seq < known.seq)) {
       conversation.summary.last_message = known;
       conversation.summary.last_seq = Math.max(summary.last_seq || 0, known.seq);
     }
     return conversation;
+  }
+
+  /** Raises the visitor's read mark (a `read` frame); false when it did not move. */
+  raiseVisitorRead(id: string, seq: number): boolean {
+    const conversation = this.byId.get(id);
+    if (!conversation || seq <= (conversation.summary.visitor_last_read_seq ?? 0)) return false;
+    conversation.summary = { ...conversation.summary, visitor_last_read_seq: seq };
+    return true;
   }
 
   /** Stores messages by seq, dropping ones already held or of another conversation. */

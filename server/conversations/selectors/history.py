@@ -63,6 +63,8 @@ class VisitorVisit:
     conversation_last_seq: int
     conversation_status: str
     previous_id: uuid.UUID | None
+    visitor_last_read_seq: int = 0
+    agent_last_read_seq: int = 0
 
 
 def visitor_visit(*, site_id: int, visitor_id: uuid.UUID) -> VisitorVisit | None:
@@ -72,7 +74,16 @@ def visitor_visit(*, site_id: int, visitor_id: uuid.UUID) -> VisitorVisit | None
     row = sql.fetch_one(statements.VISITOR_VISIT_SQL, [sql.db_param(Visitor, "id", visitor_id), site_id])
     if row is None:
         return None
-    last_seen_at, last_page_url, conversation_id, conversation_last_seq, status, previous_id = row
+    (
+        last_seen_at,
+        last_page_url,
+        conversation_id,
+        conversation_last_seq,
+        status,
+        previous_id,
+        visitor_read,
+        agent_read,
+    ) = row
     return VisitorVisit(
         last_seen_at=sql.from_db(Visitor, "last_seen_at", last_seen_at),
         last_page_url=last_page_url,
@@ -80,6 +91,8 @@ def visitor_visit(*, site_id: int, visitor_id: uuid.UUID) -> VisitorVisit | None
         conversation_last_seq=conversation_last_seq or 0,
         conversation_status=status or Conversation.Status.OPEN.value,
         previous_id=sql.from_db(Conversation, "id", previous_id),
+        visitor_last_read_seq=visitor_read or 0,
+        agent_last_read_seq=agent_read or 0,
     )
 
 
@@ -95,6 +108,9 @@ class VisitorReady:
     previous_id: uuid.UUID | None
     last_seq: int
     page: MessagePage
+    # The conversation's read marks: the visitor's own (unread badge) and its agents' ("Seen").
+    visitor_last_read_seq: int = 0
+    agent_last_read_seq: int = 0
 
 
 def visitor_ready(
@@ -120,6 +136,8 @@ def visitor_ready(
         previous_id=visit.previous_id,
         last_seq=max(visit.conversation_last_seq, newest),
         page=page,
+        visitor_last_read_seq=visit.visitor_last_read_seq,
+        agent_last_read_seq=visit.agent_last_read_seq,
     )
 
 

@@ -12,7 +12,7 @@ from server.conversations.records import MessagePage
 from server.conversations.selectors.activity import conversation_activity
 from server.conversations.selectors.history import messages_after
 from server.conversations.selectors.inbox import agent_conversation
-from server.conversations.services.read_marks import raise_read_mark
+from server.conversations.services.read_marks import raise_agents_read_mark, raise_read_mark
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,7 @@ def do_open_conversation(*, user_id: int, conversation_id: uuid.UUID, after_seq:
     last_read_seq = raise_read_mark(
         user_id=user_id, conversation_id=conversation_id, seq=conversation.last_seq
     )
+    raise_agents_read_mark(conversation=conversation, seq=last_read_seq)
     return OpenedConversation(
         conversation=conversation,
         last_read_seq=last_read_seq,

@@ -129,7 +129,7 @@ c.{Conversation.status}, (
         AND p.{Conversation.created_at} < c.{Conversation.created_at}
     ORDER BY p.{Conversation.created_at} DESC
     LIMIT 1
-)
+), c.{Conversation.visitor_last_read_seq}, c.{Conversation.agent_last_read_seq}
 FROM {Visitor} v
 LEFT JOIN {Conversation} c ON c.{Conversation.id} = (
     SELECT latest.{Conversation.id} FROM {Conversation} latest

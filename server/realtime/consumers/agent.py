@@ -31,10 +31,12 @@ from server.conversations.services.workflow import (
 )
 from server.errors import CLOSE_ACCESS_CHANGED, CLOSE_NOT_AUTHENTICATED, ParleyError
 from server.protocol import frames, validation
+from server.protocol.wire import agent_display_name
 from server.realtime import gateway, presence, replies
 from server.realtime.access import current_access, session_fingerprint
 from server.realtime.consumers.base import ParleyConsumer
-from server.realtime.groups import agent_group, site_agents_group
+from server.realtime.groups import agent_group, conversation_agents_group, site_agents_group
+from server.realtime.typing import TypingThrottle
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +59,11 @@ class AgentConsumer(ParleyConsumer):
         self.relayed_presence: dict[int, str] = {}  # agent id → the last `presence` frame relayed
         # Conversation → the colleagues last said to view it; nobody else viewing is what a console assumes.
         self.relayed_viewers: dict[str, frozenset[int]] = {}
+        # The visitor of each conversation this socket follows (read when it was opened): an agent's typing
+        # in it goes to that visitor without a query.
+        self.followed_visitors: dict[uuid.UUID, uuid.UUID] = {}
+        self.typing = TypingThrottle()
+        self.display_name = agent_display_name(user)
         session = self.scope.get("session")
         self.session_key: str | None = getattr(session, "session_key", None)
         self.session_ref = session_fingerprint(self.session_key or "")
@@ -168,6 +175,7 @@ class AgentConsumer(ParleyConsumer):
         self.access_revoked = True
         self.open_conversations.clear()
         await presence.console_closed(channel_name=self.channel_name)
+        self.followed_visitors.clear()
         await self.leave_all()
         if close_code == CLOSE_NOT_AUTHENTICATED:
             await self.fail(ParleyError("not_authenticated", "Your session ended; log in again."), ref=None)
@@ -193,9 +201,12 @@ class AgentConsumer(ParleyConsumer):
         # Followed before the history is read: inbox events for it (already queued behind this handler)
         # then carry every message stored after the read.
         self.open_conversations.add(conversation_id)
+        # Likewise for typing and the visitor's read marks (left on leave, revoke or disconnect).
+        await self.join(conversation_agents_group(conversation_id))
         opened = await database_sync_to_async(do_open_conversation)(
             user_id=self.user_id, conversation_id=conversation_id, after_seq=frame.after_seq
         )
+        self.followed_visitors[conversation_id] = opened.conversation.visitor_id
         await self.send_frame(replies.conversation_opened_frame(opened))
         await presence.start_viewing(
             channel_name=self.channel_name, conversation_id=conversation_id, site_id=conversation.site_id
@@ -205,6 +216,32 @@ class AgentConsumer(ParleyConsumer):
         """Stop following a conversation."""
         self.open_conversations.discard(frame.conversation_id)
         await presence.stop_viewing(channel_name=self.channel_name, conversation_id=frame.conversation_id)
+        self.followed_visitors.pop(frame.conversation_id, None)
+        await self.leave(conversation_agents_group(frame.conversation_id))
+
+    async def on_typing(self, frame: frames.AgentTyping) -> None:
+        """Relay the agent typing to the conversation's visitor and the other agents following it; no reply.
+
+        A conversation this socket follows was checked against rules.py when opened (and access is read
+        again as for every frame); another one is checked now (`not_found` outside the agent's sites).
+        Over the throttle (typing.py) it is dropped silently.
+        """
+        conversation_id = frame.conversation_id
+        visitor_id = self.followed_visitors.get(conversation_id)
+        if visitor_id is None:
+            conversation = await database_sync_to_async(agent_conversation)(
+                user_id=self.user_id, conversation_id=conversation_id
+            )
+            visitor_id = conversation.visitor_id
+        if not self.typing.allow(conversation_id=conversation_id, state=frame.state):
+            return
+        await gateway.relay_typing(
+            conversation_id=conversation_id,
+            visitor_id=visitor_id,
+            agent_id=self.user_id,
+            author_name=self.display_name,
+            state=frame.state,
+        )
 
     async def on_conversation_read(self, frame: frames.ConversationRead) -> None:
         """Store the agent's read mark."""
@@ -277,6 +314,13 @@ class AgentConsumer(ParleyConsumer):
         """Relay a colleague's assignment to this agent while its access holds."""
         if self.relay_allowed():
             await self.forward(event)
+
+    async def conversation_signal(self, event: dict[str, Any]) -> None:
+        """Relay typing or the visitor's read mark in a followed conversation (not the agent's own typing)."""
+        if not self.relay_allowed() or event["agent_id"] == self.user_id:
+            return
+        if uuid.UUID(event["conversation_id"]) in self.open_conversations:
+            await self.send(text_data=event["text"])
 
     async def agent_notification(self, event: dict[str, Any]) -> None:
         """Relay a notification while the agent's access holds."""

@@ -11,6 +11,7 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 
 from server.conversations.selectors.history import visitor_history
+from server.conversations.services.read_marks import do_mark_visitor_read
 from server.conversations.services.visitor_context import (
     VisitorContext,
     check_visitor_context,
@@ -21,9 +22,10 @@ from server.errors import CLOSE_HELLO_TIMEOUT, ParleyError
 from server.limits import checks as limits
 from server.limits.client_ip import scope_client_ip
 from server.protocol import frames, validation
-from server.realtime import batching, presence, replies
+from server.realtime import batching, gateway, presence, replies
 from server.realtime.consumers.base import ParleyConsumer
 from server.realtime.groups import site_visitors_group, visitor_group
+from server.realtime.typing import TypingThrottle
 from server.sites.selectors import is_site_cached
 from server.sites.services import check_site_origin
 
@@ -64,6 +66,10 @@ class VisitorConsumer(ParleyConsumer):
         self.messages_refused_until = 0.0
         # Whether the visitor has an open conversation: a message without one starts one (limited apart).
         self.conversation_open = False
+        # The visitor's latest conversation as this socket knows it (hello, its sends, conversation.started):
+        # where its typing goes, so a typing frame costs no database query.
+        self.conversation_id: uuid.UUID | None = None
+        self.typing = TypingThrottle()
         try:
             await limits.check_handshake(ip=self.client_ip)
         except ParleyError as error:
@@ -116,6 +122,7 @@ class VisitorConsumer(ParleyConsumer):
         self.page_announced = False
         self.visitor_id = visitor_id
         self.conversation_open = ready.conversation_id is not None and ready.status == "open"
+        self.conversation_id = ready.conversation_id
         # Joined before availability is read, so a change announced in between still arrives.
         await self.join(site_visitors_group(self.site_id))
         presence.visitor_joined(site_id=self.site_id)
@@ -142,6 +149,7 @@ class VisitorConsumer(ParleyConsumer):
             visitor_id=self.visitor_id, client_id=frame.client_id, body=frame.body
         )
         self.conversation_open = True
+        self.conversation_id = posted.conversation_id
         await self.send_frame(replies.message_ack_frame(client_id=frame.client_id, posted=posted))
 
     async def on_sync(self, frame: frames.Sync) -> None:
@@ -212,9 +220,35 @@ class VisitorConsumer(ParleyConsumer):
 
     visitor_availability = ParleyConsumer.forward
 
+    async def on_typing(self, frame: frames.VisitorTyping) -> None:
+        """Relay the visitor typing in its latest conversation to the agents following it; no reply.
+
+        Dropped silently without a conversation yet, or over the throttle (typing.py).
+        """
+        conversation_id = self.conversation_id
+        if conversation_id is None or not self.typing.allow(
+            conversation_id=conversation_id, state=frame.state
+        ):
+            return
+        await gateway.relay_typing(
+            conversation_id=conversation_id,
+            visitor_id=None,
+            agent_id=None,
+            author_name=None,
+            state=frame.state,
+        )
+
+    async def on_conversation_read(self, frame: frames.ConversationRead) -> None:
+        """Raise the visitor's read mark in one of its conversations; `read` goes to all its tabs."""
+        assert self.visitor_id is not None
+        await database_sync_to_async(do_mark_visitor_read)(
+            visitor_id=self.visitor_id, conversation_id=frame.conversation_id, seq=frame.seq
+        )
+
     async def visitor_conversation_started(self, event: dict[str, Any]) -> None:
         """Relay a conversation started (from any of the visitor's sockets): later messages go into it."""
         self.conversation_open = True
+        self.conversation_id = uuid.UUID(event["conversation_id"])
         await self.forward(event)
 
 
