@@ -421,9 +421,9 @@ export interface History {
    */
   has_more: boolean;
   /**
-   * Visitor socket: the visitor's conversation before this one (null: none); the widget walks back with `sync`. Agent socket: always null.
+   * Visitor socket: the visitor's conversation before this one (sync it to show it above), null when none. Agent socket: always null.
    */
-  previous_id?: string | null;
+  previous_id: string | null;
 }
 /**
  * A notification pushed to every console of one agent (actions.send_notification).

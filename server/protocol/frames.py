@@ -282,9 +282,8 @@ class History(ServerFrame):
     messages: list[Message] = Field(description="The messages with seq > after_seq, oldest first.")
     has_more: bool = Field(description=HAS_MORE)
     previous_id: uuid.UUID | None = Field(
-        default=None,
-        description="Visitor socket: the visitor's conversation before this one (null: none); the widget "
-        "walks back with `sync`. Agent socket: always null.",
+        description="Visitor socket: the visitor's conversation before this one (sync it to show it above), "
+        "null when none. Agent socket: always null."
     )
 
 

@@ -60,7 +60,7 @@ def agent_ready_frame(inbox: AgentInbox, *, agents: list[SiteMember]) -> frames.
 def history_frame(
     *, conversation_id: uuid.UUID, page: MessagePage, previous_id: uuid.UUID | None = None
 ) -> frames.History:
-    """A `history` frame: a page of a conversation's messages (a visitor's names the conversation before)."""
+    """A `history` frame: a page of a conversation's messages (a visitor's: with the one before)."""
     return construct(
         frames.History,
         type="history",

@@ -23,7 +23,7 @@ from hypothesis.stateful import (
 )
 
 from server.conversations.models import Activity, Conversation, Message
-from server.conversations.selectors.history import visitor_ready, visitor_visit
+from server.conversations.selectors.history import visitor_history, visitor_ready, visitor_visit
 from server.conversations.services.messages import do_post_agent_message, do_post_visitor_message
 from server.conversations.services.workflow import (
     do_assign_conversation,
@@ -233,9 +233,17 @@ def lifecycle_machine(site: Site, agent: User, colleague: User) -> type[RuleBase
                 self.visitor.sync(ready.conversation_id)
             previous = visit.previous_id
             while previous is not None:
-                self.visitor.sync(previous)
-                before = visitor_visit_previous(previous)
-                previous = before
+                # `sync` answers with the conversation before the one it pages (history.previous_id).
+                history = visitor_history(
+                    visitor_id=self.visitor_id,
+                    conversation_id=previous,
+                    after_seq=self.visitor.last_seq(previous),
+                )
+                for message in history.page.messages:
+                    self.visitor.receive(message_wire(message).model_dump(mode="json"))
+                if history.page.has_more:
+                    self.visitor.sync(previous)
+                previous = history.previous_id
 
         @rule()
         def agent_opens_latest(self) -> None:
@@ -306,7 +314,7 @@ def lifecycle_machine(site: Site, agent: User, colleague: User) -> type[RuleBase
             """Each conversation's seqs are 1..n; no client_id is stored twice; at most one is open."""
             conversations = Conversation.objects.filter(visitor_id=self.visitor_id)
             assert conversations.filter(status="open").count() <= 1
-            client_ids = []
+            client_ids: list[str] = []
             for conversation in conversations:
                 rows = list(conversation.messages.values_list("seq", "client_id"))
                 assert [seq for seq, _ in rows] == list(range(1, len(rows) + 1))
@@ -368,20 +376,6 @@ def lifecycle_machine(site: Site, agent: User, colleague: User) -> type[RuleBase
             assert Activity.objects.exclude(kind__in=["assigned", "unassigned"]).count() == 0
 
     return LifecycleDelivery
-
-
-def visitor_visit_previous(conversation_id: uuid.UUID) -> uuid.UUID | None:
-    """The conversation before one, as a client learns it: `previous_id` of the conversation it syncs."""
-    conversation = Conversation.objects.get(pk=conversation_id)
-    before = (
-        Conversation.objects.filter(
-            visitor_id=conversation.visitor_id, created_at__lt=conversation.created_at
-        )
-        .order_by("-created_at")
-        .values_list("id", flat=True)
-        .first()
-    )
-    return before
 
 
 def test_the_lifecycle_never_loses_or_doubles_an_acknowledged_message(

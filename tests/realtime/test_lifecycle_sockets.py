@@ -36,7 +36,7 @@ async def start_conversation(visitor: Any) -> tuple[Any, str]:
 
 async def receive_until(communicator: Any, frame_type: str) -> list[dict[str, Any]]:
     """Every frame received up to and including the first of `frame_type`."""
-    received = []
+    received: list[dict[str, Any]] = []
     while not received or received[-1]["type"] != frame_type:
         received.append(await communicator.receive_json_from())
     return received
@@ -275,6 +275,10 @@ async def test_a_new_conversation_names_the_one_before_and_the_history_stays_rea
     await visitor.send_json_to({"type": "sync", "conversation_id": first_id, "after_seq": 0})
     history = await visitor.receive_json_from()
     assert [(m["seq"], m["author"]) for m in history["messages"]] == [(1, "visitor"), (2, "system")]
+    assert history["previous_id"] is None
+    await visitor.send_json_to({"type": "sync", "conversation_id": second_id, "after_seq": 1})
+    history = await visitor.receive_json_from()
+    assert (history["messages"], history["previous_id"]) == ([], first_id)
     # The agent's reply to the earlier conversation would reopen a second one: refused, the socket open.
     await bob.send_json_to(
         {"type": "message.send", "conversation_id": first_id, "client_id": "late-1", "body": "late"}

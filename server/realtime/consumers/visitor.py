@@ -10,7 +10,7 @@ from typing import Any
 from channels.db import database_sync_to_async
 from django.conf import settings
 
-from server.conversations.selectors.history import previous_conversation_id, visitor_history
+from server.conversations.selectors.history import visitor_history
 from server.conversations.services.visitors import check_visitor_token, do_accept_visitor_hello
 from server.errors import CLOSE_HELLO_TIMEOUT, ParleyError
 from server.limits import checks as limits
@@ -122,17 +122,15 @@ class VisitorConsumer(ParleyConsumer):
     async def on_sync(self, frame: frames.Sync) -> None:
         """Send the messages after a seq in one of the visitor's conversations."""
         assert self.visitor_id is not None
-        page = await database_sync_to_async(visitor_history)(
+        history = await database_sync_to_async(visitor_history)(
             visitor_id=self.visitor_id,
             conversation_id=frame.conversation_id,
             after_seq=frame.after_seq,
         )
-        # Names the conversation before this one, so a widget on a fresh page can walk back through them all.
-        previous_id = await database_sync_to_async(previous_conversation_id)(
-            conversation_id=frame.conversation_id
-        )
         await self.send_frame(
-            replies.history_frame(conversation_id=frame.conversation_id, page=page, previous_id=previous_id)
+            replies.history_frame(
+                conversation_id=frame.conversation_id, page=history.page, previous_id=history.previous_id
+            )
         )
 
     async def conversation_message(self, event: dict[str, Any]) -> None:
