@@ -6,6 +6,7 @@ import type { PendingItem, StoredItem, ThreadItem, ThreadView } from "../view";
 import { Line, NoteBlock, ThreadActions, type LifecycleActions } from "./Lifecycle";
 import { Time } from "./Time";
 import type { ComponentChildren } from "preact";
+import { Linked } from "./Linked";
 
 export interface ThreadProps {
   view: ThreadView | null;
@@ -18,8 +19,6 @@ export interface ThreadProps {
   children?: ComponentChildren;
 }
 
-// Preact's types allow only list roles on <ol>, but this list is a live log for screen readers.
-const LOG_ROLE = { role: "log" } as Record<string, string>;
 // How close to the bottom still counts as "following the newest message".
 const NEAR_BOTTOM_PX = 80;
 
@@ -36,7 +35,9 @@ function Stored({ item }: { item: StoredItem }) {
         <span class="message-author">{item.authorName}</span>
         <Time item={item} />
       </div>
-      <div class="message-body">{item.body}</div>
+      <div class="message-body">
+        <Linked text={item.body} />
+      </div>
     </li>
   );
 }
@@ -54,7 +55,9 @@ function Pending({ item }: { item: PendingItem }) {
         <span class="message-author">{item.authorName}</span>
         <span class="message-time pending-label">{item.label}</span>
       </div>
-      <div class="message-body">{item.body}</div>
+      <div class="message-body">
+        <Linked text={item.body} />
+      </div>
     </li>
   );
 }
@@ -142,7 +145,9 @@ export function Thread({ view, scrollRequest, onBack, actions, children }: Threa
           ref={list}
           class="messages"
           data-console="messages"
-          {...LOG_ROLE}
+          // A list (role="log" would make its <li>s invalid) that announces additions like a log, and
+          // is focusable so keyboard users can scroll it.
+          tabIndex={0}
           aria-live="polite"
           aria-relevant="additions"
           aria-label={THREAD.messagesLabel}
