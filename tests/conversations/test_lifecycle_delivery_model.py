@@ -93,6 +93,7 @@ def lifecycle_machine(site: Site, agent: User, colleague: User) -> type[RuleBase
             self.open_id: uuid.UUID | None = None
             self.sent: dict[str, str] = {}  # client_id → body of every send not refused
             self.acknowledged: set[str] = set()
+            self.refused: set[str] = set()
 
         def conversations(self) -> list[uuid.UUID]:
             """The visitor's conversations, oldest first."""
@@ -121,6 +122,7 @@ def lifecycle_machine(site: Site, agent: User, colleague: User) -> type[RuleBase
                 assert code == "conversation_superseded"
                 party.outbox.pop(client_id)
                 self.sent.pop(client_id)
+                self.refused.add(client_id)
                 return None
             return message_wire(posted.message).model_dump(mode="json")
 
@@ -152,7 +154,8 @@ def lifecycle_machine(site: Site, agent: User, colleague: User) -> type[RuleBase
             party = self.visitor if who == "visitor" else self.agent
             if party is self.agent and self.open_id is None:
                 return  # an agent answers a conversation it has open
-            client_id = uuid.uuid4().hex
+            # Numbered, not random: an example must replay exactly (outboxes flush in client_id order).
+            client_id = f"{party.name}-{len(self.sent) + len(self.refused):04d}"
             party.outbox[client_id] = (self.open_id if party is self.agent else None, body)
             self.sent[client_id] = body
             if party.connected:

@@ -20,6 +20,7 @@ from server.conversations.services import message_batches
 from server.conversations.services.messages import (
     PostedMessage,
     VisitorSend,
+    do_post_agent_message,
     do_post_visitor_message,
     do_post_visitor_messages,
     store_visitor_messages,
@@ -275,3 +276,25 @@ def test_the_loop_statement_probes_client_ids_by_index_whatever_the_statistics(v
         plan,
     )
     assert probe is not None, plan
+
+
+def test_a_batch_and_a_single_send_name_the_assignee_and_the_state_before(
+    visitor_alice, agent_bob, monkeypatch, post_batch
+):
+    """The inbox rows of an assigned conversation carry the assignee's name and `previous` (unchanged)."""
+    visitor_id = uuid.UUID(visitor_alice.visitor_id)
+    first = do_post_visitor_message(visitor_id=visitor_id, client_id="a0", body="hi")
+    Conversation.objects.filter(pk=first.conversation_id).update(assignee=agent_bob)
+    frames = published_frames(monkeypatch)
+    post_batch([visitor_send(visitor_alice, "a1")])
+    do_post_visitor_message(visitor_id=visitor_id, client_id="a0", body="hi")  # a retry: one by one
+    do_post_agent_message(agent=agent_bob, conversation_id=first.conversation_id, body="hello")
+    inbox_rows = [frame for group, frame in frames if group == site_agents_group(visitor_alice.site.pk)]
+    assert [row["conversation"]["last_seq"] for row in inbox_rows] == [2, 3]
+    for row in inbox_rows:
+        assert (row["conversation"]["assignee_id"], row["conversation"]["assignee_name"]) == (
+            agent_bob.pk,
+            "Bob",
+        )
+        assert row["previous"] == {"status": "open", "assignee_id": agent_bob.pk}
+        assert row["conversation"]["resolved_at"] is None
