@@ -39,6 +39,13 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoDeploym
         yield running
 
 
+@pytest.fixture
+def own_deployment(tmp_path: Path) -> Iterator[DemoDeployment]:
+    """A deployment of the test's own, for tests that stop, restart or freeze its server."""
+    with demo_deployment(tmp_path) as running:
+        yield running
+
+
 @pytest.fixture(scope="session")
 def playwright() -> Iterator[Playwright]:
     """The Playwright driver."""

@@ -3,28 +3,18 @@
 import os
 import signal
 import time
-from collections.abc import Iterator
 
-import pytest
 from playwright.sync_api import expect
 
 from e2e.conftest import screenshot
 from e2e.test_live_chat import log_in, open_chat_on_shop
-from tests.processes import DemoDeployment, demo_deployment
 
 DETECTED_WITHIN = 10.0
 
 
-@pytest.fixture
-def stoppable(tmp_path) -> Iterator[DemoDeployment]:
-    """A deployment of this test's own, since the test freezes its server."""
-    with demo_deployment(tmp_path) as running:
-        yield running
-
-
-def test_both_clients_show_a_frozen_server_within_10_s_and_come_back(stoppable, new_context) -> None:
+def test_both_clients_show_a_frozen_server_within_10_s_and_come_back(own_deployment, new_context) -> None:
     """SIGSTOP: widget and console say "Reconnecting…" within 10 s; SIGCONT: both are online again."""
-    deployment = stoppable
+    deployment = own_deployment
     visitor = new_context().new_page()
     composer = open_chat_on_shop(visitor, deployment)
     composer.fill("hello before the freeze")

@@ -1,27 +1,16 @@
 """Messages typed while the server is down wait as pending, then arrive once, in order, when it is back."""
 
-from collections.abc import Iterator
-
-import pytest
 from playwright.sync_api import expect
 
 from e2e.conftest import screenshot
 from e2e.test_live_chat import log_in
-from tests.processes import DemoDeployment, demo_deployment
 
 OFFLINE_MESSAGES = ["first while offline", "second while offline", "third while offline"]
 
 
-@pytest.fixture
-def restartable(tmp_path) -> Iterator[DemoDeployment]:
-    """A deployment of this test's own, since the test stops and restarts its server."""
-    with demo_deployment(tmp_path) as running:
-        yield running
-
-
-def test_messages_typed_while_the_server_is_down_arrive_once_in_order(restartable, new_context) -> None:
+def test_messages_typed_while_the_server_is_down_arrive_once_in_order(own_deployment, new_context) -> None:
     """Server stopped: three messages show as pending; server back: the agent receives each exactly once."""
-    deployment = restartable
+    deployment = own_deployment
     visitor = new_context().new_page()
     visitor.goto(deployment.shop_url)
     visitor.locator('[data-parley="launcher"]').click()
