@@ -1,5 +1,6 @@
 // The message list: stored messages (conversation by conversation, each by seq), then pending ones.
-// Nodes are keyed by client_id (else conversation and seq: seqs start at 1 in each conversation) and reused, so a pending bubble turns into the stored one in place and the
+// Nodes are keyed by client_id (else conversation and seq: seqs start at 1 in each conversation) and
+// reused, so a pending bubble turns into the stored one in place and the
 // aria-live region announces each message once.
 
 import { LINK_REL, linkify, linkTarget } from "../shared/linkify";
@@ -71,7 +72,8 @@ function updateMessageNode(node: HTMLElement, item: ListItem): void {
   const metaText = item.pending
     ? SENDING
     : (item.author === "agent" ? (item.author_name || AGENT) + " · " : "") + clockTime(item.created_at) + (item.seen ? " · " + SEEN : "");
-  if (item.event) setText(bubble, EVENT_TEXT[item.event] || item.body);
+  // A system line in the widget's own words; anything a person typed, with its links.
+  if (item.event && EVENT_TEXT[item.event]) setText(bubble, EVENT_TEXT[item.event] as string);
   else setBody(bubble, item.body);
   setText(meta, metaText);
   setData(node, "parley", "message");

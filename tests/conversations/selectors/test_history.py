@@ -30,7 +30,8 @@ def test_history_pages_are_capped_by_bytes_and_say_more_follows(visitor_alice, s
 def test_previous_conversation_is_the_visitors_one_started_before(
     visitor_alice, visitor_carol, agent_bob, settings
 ):
-    """Each conversation names the visitor's one before it, the first none; an unknown id is not_found."""
+    """Each conversation's history names the same visitor's one before it (the first: none), never another
+    visitor's; another visitor's conversation is not found."""
     settings.PARLEY_REOPEN_WINDOW = 0
     alice = uuid.UUID(visitor_alice.visitor_id)
     conversations = []
@@ -39,11 +40,11 @@ def test_previous_conversation_is_the_visitors_one_started_before(
         do_resolve_conversation(agent=agent_bob, conversation_id=posted.conversation_id)
         conversations.append(posted.conversation_id)
     # Another visitor's conversation in between is never anyone else's previous one.
-    do_post_visitor_message(visitor_id=uuid.UUID(visitor_carol.visitor_id), client_id="c0", body="hi")
+    carol = do_post_visitor_message(visitor_id=uuid.UUID(visitor_carol.visitor_id), client_id="c0", body="hi")
     assert len(set(conversations)) == 3
     previous = [
         visitor_history(visitor_id=alice, conversation_id=c, after_seq=0).previous_id for c in conversations
     ]
     assert previous == [None, *conversations[:2]]
     with pytest.raises(ParleyError):
-        visitor_history(visitor_id=alice, conversation_id=uuid.uuid4(), after_seq=0)
+        visitor_history(visitor_id=alice, conversation_id=carol.conversation_id, after_seq=0)
