@@ -30,6 +30,21 @@ def open_in_console(agent: Page, text: str) -> None:
     expect(agent.locator('[data-console="thread-body"]')).to_be_visible()
 
 
+def create_canned(agent: Page, *, shortcut: str, title: str, body: str) -> None:
+    """Create a canned reply in the console's dialog, then close it."""
+    agent.locator('[data-console="canned-open"]').click()
+    dialog = agent.locator('[data-console="canned-dialog"]')
+    expect(dialog).to_be_visible()
+    dialog.locator('[data-console="canned-add"]').click()
+    dialog.locator('[data-console="canned-shortcut"]').fill(shortcut)
+    dialog.locator('[data-console="canned-name"]').fill(title)
+    dialog.locator('[data-console="canned-body"]').fill(body)
+    dialog.locator('[data-console="canned-save"]').click()
+    expect(dialog.locator(f'[data-console="canned-item"][data-shortcut="{shortcut}"]')).to_be_visible()
+    agent.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+
+
 def widget_html(visitor: Page) -> str:
     """Everything the widget shows, from inside its shadow root."""
     return str(visitor.evaluate("document.getElementById('parley-widget').shadowRoot.innerHTML"))
@@ -85,17 +100,7 @@ def test_a_canned_reply_is_created_and_expands_in_the_composer(
     log_in(agent, deployment)
     open_in_console(agent, hello)
 
-    agent.locator('[data-console="canned-open"]').click()
-    dialog = agent.locator('[data-console="canned-dialog"]')
-    expect(dialog).to_be_visible()
-    dialog.locator('[data-console="canned-add"]').click()
-    dialog.locator('[data-console="canned-shortcut"]').fill(shortcut)
-    dialog.locator('[data-console="canned-name"]').fill("Shipping times")
-    dialog.locator('[data-console="canned-body"]').fill(answer)
-    dialog.locator('[data-console="canned-save"]').click()
-    expect(dialog.locator(f'[data-console="canned-item"][data-shortcut="{shortcut}"]')).to_be_visible()
-    agent.keyboard.press("Escape")
-    expect(dialog).to_be_hidden()
+    create_canned(agent, shortcut=shortcut, title="Shipping times", body=answer)
 
     reply = agent.locator('[data-console="reply"]')
     reply.fill("/" + shortcut[:3])
@@ -140,7 +145,9 @@ def test_a_private_note_never_reaches_the_widget(deployment: DemoDeployment, new
     expect(visitor.locator('[data-parley="message"][data-author="agent"]').last).to_contain_text(
         "A reply after the note."
     )
-    reply.fill("/")
+    create_canned(agent, shortcut="refund", title="Refund policy", body="Refunds reach your card in 5 days.")
+    reply.fill("/re")
+    expect(agent.locator('[data-console="canned-suggestions"]')).to_contain_text("/refund")
     screenshot(agent, "notes-canned")
     assert received, "the visitor's socket was not watched"
     assert not [frame for frame in received if secret in frame or "activity" in frame]
