@@ -98,7 +98,7 @@ describe("message.new", () => {
     expect(model.conversations.get("c1")!.messages.get(1)?.body).toBe("message 1");
     socket.receive({ type: "message.new", message: message({ seq: 3 }) });
     expect(socket.ofType("sync")).toEqual([{ type: "sync", conversation_id: "c1", after_seq: 1 }]);
-    socket.receive({ type: "history", conversation_id: "c1", messages: [message({ seq: 2 })], has_more: false });
+    socket.receive({ type: "history", conversation_id: "c1", messages: [message({ seq: 2 })], has_more: false, previous_id: null });
     expect(model.conversations.contiguous("c1")).toBe(3);
   });
 

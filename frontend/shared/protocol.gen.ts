@@ -517,6 +517,10 @@ export interface History {
    * More messages follow (at most PARLEY_HISTORY_LIMIT per page): `sync` from the highest seq held.
    */
   has_more: boolean;
+  /**
+   * Visitor socket: the visitor's conversation before this one (sync it to show it above), null when none. Agent socket: always null.
+   */
+  previous_id: string | null;
 }
 /**
  * A notification pushed to every console of one agent (actions.send_notification).

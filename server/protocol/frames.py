@@ -348,6 +348,10 @@ class History(ServerFrame):
     conversation_id: uuid.UUID
     messages: list[Message] = Field(description="The messages with seq > after_seq, oldest first.")
     has_more: bool = Field(description=HAS_MORE)
+    previous_id: uuid.UUID | None = Field(
+        description="Visitor socket: the visitor's conversation before this one (sync it to show it above), "
+        "null when none. Agent socket: always null."
+    )
 
 
 class Notification(ServerFrame):

@@ -65,14 +65,17 @@ def agent_ready_frame(
     )
 
 
-def history_frame(*, conversation_id: uuid.UUID, page: MessagePage) -> frames.History:
-    """A `history` frame: a page of a conversation's messages."""
+def history_frame(
+    *, conversation_id: uuid.UUID, page: MessagePage, previous_id: uuid.UUID | None = None
+) -> frames.History:
+    """A `history` frame: a page of a conversation's messages (a visitor's: with the one before)."""
     return construct(
         frames.History,
         type="history",
         conversation_id=conversation_id,
         messages=[message_wire(message) for message in page.messages],
         has_more=page.has_more,
+        previous_id=previous_id,
     )
 
 

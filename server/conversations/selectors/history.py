@@ -123,8 +123,28 @@ def visitor_ready(
     )
 
 
-def visitor_history(*, visitor_id: uuid.UUID, conversation_id: uuid.UUID, after_seq: int) -> MessagePage:
-    """The messages after a seq in one of the visitor's own conversations, else `not_found`."""
-    if not Conversation.objects.filter(pk=conversation_id, visitor_id=visitor_id).exists():
+@dataclass(frozen=True)
+class VisitorHistory:
+    """A page of one of the visitor's conversations, and the visitor's conversation before that one."""
+
+    page: MessagePage
+    previous_id: uuid.UUID | None
+
+
+def visitor_history(*, visitor_id: uuid.UUID, conversation_id: uuid.UUID, after_seq: int) -> VisitorHistory:
+    """The messages after a seq in one of the visitor's own conversations (any of them, so the widget can
+    show earlier ones above), and the conversation before it; else `not_found`."""
+    conversation = (
+        Conversation.objects.filter(pk=conversation_id, visitor_id=visitor_id).only("created_at").first()
+    )
+    if conversation is None:
         raise ParleyError("not_found", "No such conversation.")
-    return messages_after(conversation_id=conversation_id, after_seq=after_seq)
+    previous_id = (
+        Conversation.objects.filter(visitor_id=visitor_id, created_at__lt=conversation.created_at)
+        .order_by("-created_at")
+        .values_list("id", flat=True)
+        .first()
+    )
+    return VisitorHistory(
+        page=messages_after(conversation_id=conversation_id, after_seq=after_seq), previous_id=previous_id
+    )

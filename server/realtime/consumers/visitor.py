@@ -139,12 +139,16 @@ class VisitorConsumer(ParleyConsumer):
     async def on_sync(self, frame: frames.Sync) -> None:
         """Send the messages after a seq in one of the visitor's conversations."""
         assert self.visitor_id is not None
-        page = await database_sync_to_async(visitor_history)(
+        history = await database_sync_to_async(visitor_history)(
             visitor_id=self.visitor_id,
             conversation_id=frame.conversation_id,
             after_seq=frame.after_seq,
         )
-        await self.send_frame(replies.history_frame(conversation_id=frame.conversation_id, page=page))
+        await self.send_frame(
+            replies.history_frame(
+                conversation_id=frame.conversation_id, page=history.page, previous_id=history.previous_id
+            )
+        )
 
     async def on_page(self, frame: frames.Page) -> None:
         """Record the visitor's page for the site's agents: at most one per interval, the latest wins."""
