@@ -1,4 +1,4 @@
-"""A server that stops answering (SIGSTOPped: its port still accepts TCP) shows as reconnecting within 10 s."""
+"""A server that stops answering (SIGSTOPped, its port still accepting TCP) shows as reconnecting in 10 s."""
 
 import os
 import signal

@@ -104,7 +104,7 @@ def test_a_changed_config_is_applied_and_cached(deployment: DemoDeployment, new_
     screenshot(page, "launcher-changed-config")
     launcher.click()
     panel = page.locator('[data-parley="panel"]')
-    expect(panel.locator("header")).to_contain_text(CHANGED_SITE["name"])
+    expect(panel.locator('[data-parley="head"]')).to_contain_text(CHANGED_SITE["name"])
     expect(page.locator('[data-parley="greeting"]')).to_contain_text(CHANGED_SITE["greeting"])
 
 

@@ -1,7 +1,9 @@
 // The message box: grows with its text (via the rows attribute, no inline style), sends on
-// Enter, keeps Shift+Enter for a new line and leaves Enter alone while an IME is composing.
+// Enter, keeps Shift+Enter for a new line and leaves Enter alone while an IME is composing. What is
+// typed and not sent is kept in sessionStorage, so a reload or the next page of the site shows it again.
 
 import { el, icon } from "./dom";
+import { load, save } from "./storage";
 import { COMPOSER_LABEL, COMPOSER_PLACEHOLDER, SEND_LABEL } from "./strings";
 
 const SEND_ICON = "M3.4 20.4 21 12 3.4 3.6v6.5L15.5 12 3.4 13.9z";
@@ -16,7 +18,7 @@ export interface Composer {
   restore: (text: string) => void;
 }
 
-export function createComposer(onSend: (body: string) => void): Composer {
+export function createComposer(onSend: (body: string) => void, draftKey: string): Composer {
   const input = el("textarea", {
     class: "input",
     "data-parley": "input",
@@ -29,6 +31,9 @@ export function createComposer(onSend: (body: string) => void): Composer {
   ]);
   const form = el("form", { class: "composer" }, [input, sendButton]);
 
+  const keepDraft = (): void => save(draftKey, input.value, true);
+  input.value = load(draftKey, true) || "";
+
   function fitRows(): void {
     input.rows = 1;
     const rows = Math.round((input.scrollHeight - VERTICAL_PADDING) / LINE_HEIGHT);
@@ -40,6 +45,7 @@ export function createComposer(onSend: (body: string) => void): Composer {
     if (!body) return;
     onSend(body);
     input.value = "";
+    keepDraft();
     fitRows();
     input.focus();
   }
@@ -54,13 +60,19 @@ export function createComposer(onSend: (body: string) => void): Composer {
       submit();
     }
   });
-  input.addEventListener("input", fitRows);
+  input.addEventListener("input", () => {
+    keepDraft();
+    fitRows();
+  });
 
   function restore(text: string): void {
     if (input.value) return;
     input.value = text;
+    keepDraft();
     fitRows();
   }
 
+  // Rows for a restored draft, once the panel is laid out.
+  requestAnimationFrame(fitRows);
   return { form, input, restore };
 }

@@ -40,6 +40,7 @@ export function startWidget(base: string, siteKey: string, nonce: string | undef
   scriptNonce = nonce;
   seenKey = storagePrefix + "seen";
   seenSeq = +(load(seenKey) as string);
+  isOpen = !!load(storagePrefix + "open", true);
   // A non-empty outbox ("[{…}]") sorts after an empty one ("[]"); null and "" do not.
   pendingLeft = (load(storagePrefix + "outbox") as string) > "[]";
   const siteUrl = base + "/api/widget/sites/" + keyPath;
@@ -73,7 +74,8 @@ export function startWidget(base: string, siteKey: string, nonce: string | undef
 
 export function setOpen(open: boolean): void {
   if (open === isOpen) return;
-  isOpen = open;
+  // Per tab: a reload or the next page of the site opens it again, a new tab does not.
+  save(storagePrefix + "open", (isOpen = open) ? "1" : "", true);
   if (!launcher) return; // remembered, and applied once the launcher exists
   render();
 }

@@ -54,3 +54,22 @@ describe("message list", () => {
     expect(items().map((node) => node.querySelector(".bubble")?.textContent)).toEqual(["b", "c"]);
   });
 });
+
+describe("links in messages", () => {
+  it("are <a> elements for http(s) and mailto only, and the rest stays text", () => {
+    const { list, renderMessages, items } = setup();
+    const body = 'See https://x.test/a, or mailto:help@x.test. Not javascript:alert(1) nor <a href="data:text/html,x">data:text/html,x</a>';
+    renderMessages([stored(1, body, { author: "agent" })]);
+    const bubble = items()[0]!.querySelector(".bubble")!;
+    expect(bubble.textContent).toBe(body);
+    const anchors = [...list.querySelectorAll("a")];
+    expect(anchors.map((a) => [a.getAttribute("href"), a.textContent, a.getAttribute("rel"), a.getAttribute("target")])).toEqual([
+      ["https://x.test/a", "https://x.test/a", "noopener noreferrer nofollow", "_blank"],
+      ["mailto:help@x.test", "mailto:help@x.test", "noopener noreferrer nofollow", null],
+    ]);
+    // Drawn again with the same body: the nodes stay (a live region would read them out again).
+    const [first] = anchors;
+    renderMessages([stored(1, body, { author: "agent" })]);
+    expect(list.querySelector("a")).toBe(first);
+  });
+});

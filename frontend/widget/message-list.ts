@@ -2,10 +2,11 @@
 // (else seq) and reused, so a pending bubble turns into the stored one in place and the
 // aria-live region announces each message once.
 
+import { LINK_REL, linkify, linkTarget } from "../shared/linkify";
 import type { Author } from "../shared/protocol";
 import { clockTime } from "../shared/time";
 import { el } from "./dom";
-import { AGENT, SENDING } from "./strings";
+import { AGENT, MESSAGES_LABEL, SENDING } from "./strings";
 
 /** A stored message, or a pending one (no seq yet). */
 export interface ListItem {
@@ -19,7 +20,10 @@ export interface ListItem {
 }
 
 export function createMessageList(greeting: HTMLElement): { list: HTMLOListElement; renderMessages: (items: readonly ListItem[]) => boolean } {
-  const list = el("ol", { class: "list", "aria-live": "polite", "aria-relevant": "additions" }, [greeting]);
+  // Focusable and named, so keyboard users can scroll it; a plain list (a role="log" would make its <li>s invalid).
+  const list = el("ol", { class: "list", tabindex: "0", "aria-label": MESSAGES_LABEL, "aria-live": "polite", "aria-relevant": "additions" }, [
+    greeting,
+  ]);
   const nodes = new Map<string, HTMLElement>();
 
   // Returns whether a message was added.
@@ -62,12 +66,24 @@ function updateMessageNode(node: HTMLElement, item: ListItem): void {
   const metaText = item.pending
     ? SENDING
     : (item.author === "agent" ? (item.author_name || AGENT) + " · " : "") + clockTime(item.created_at);
-  setText(bubble, item.body);
+  setBody(bubble, item.body);
   setText(meta, metaText);
   setData(node, "parley", "message");
   setData(node, "author", item.author);
   setData(node, "seq", item.pending ? null : String(item.seq));
   setData(node, "pending", item.pending ? "" : null);
+}
+
+// The body as text nodes and <a> elements for its http(s) and mailto links, never as HTML.
+function setBody(node: Element, body: string): void {
+  if (node.textContent === body) return;
+  node.replaceChildren(
+    ...linkify(body).map((part) => {
+      if (typeof part === "string") return part;
+      const target = linkTarget(part.href);
+      return el("a", { href: part.href, rel: LINK_REL, ...(target && { target }) }, [part.text]);
+    }),
+  );
 }
 
 export function setText(node: Node, text: string): void {

@@ -1,4 +1,6 @@
-// Panel styles, added to the shadow root as a constructed stylesheet by the loader's addStyles.
+// Panel styles, added to the shadow root as a constructed stylesheet by the loader's addStyles. A dark
+// theme follows prefers-color-scheme (the site colour stays for the header, the visitor's bubbles and
+// the buttons); the full-screen query matches modal.ts's FULL_SCREEN.
 
 // --parley-on-color: text on the site colour, black or white by the colour's OKLCH lightness
 // (white where relative colours are unsupported).
@@ -38,6 +40,18 @@ button{font:inherit;cursor:pointer}
 .input:focus{border-color:var(--parley-color);box-shadow:0 0 0 3px color-mix(in srgb,var(--parley-color) 22%,transparent)}
 .send{width:40px;height:40px;flex:none;padding:0;border:0;border-radius:50%;display:grid;place-items:center;background:var(--parley-color);color:var(--parley-on-color)}
 .send .icon{width:20px;height:20px}
-@media (max-width:479px){.panel{inset:0;width:auto;height:auto;max-height:none;border-radius:0}.is-open>.launcher{display:none}}
+.list:focus-visible{outline:2px solid var(--parley-color);outline-offset:-2px}
+.bubble a{color:inherit;text-decoration:underline;text-underline-offset:2px}
+@media (max-width:480px){.panel{inset:0;width:auto;height:auto;max-height:none;border-radius:0}.is-open>.launcher{display:none}.input{font-size:16px}}
+@media (prefers-color-scheme:dark){
+.panel{color:#e6e9ef;background:#171b23;box-shadow:0 16px 48px #0009,0 2px 8px #0006}
+.list{background:#0f1218}
+.bubble{background:#2a303b;color:#e6e9ef}
+[data-author=system] .bubble,.meta{color:#aab2c0}
+.notice{background:#33230f;color:#ffc078;border-color:#6b4515}
+.composer{background:#171b23;border-color:#2a303b}
+.input{background:#0f1218;border-color:#3a4250}
+.input::placeholder{color:#8b95a7}
+}
 @media (prefers-reduced-motion:reduce){.panel{transform:none;transition:none}}
 `;

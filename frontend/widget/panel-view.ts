@@ -4,6 +4,7 @@ import type { ErrorFrame } from "../shared/protocol";
 import { createComposer } from "./composer";
 import { addStyles, el, icon } from "./dom";
 import { createMessageList, type ListItem, messageNode, setText } from "./message-list";
+import { createModal } from "./modal";
 import { followFrames, openOutbox, pendingItems, setPending, transmitter } from "./outbox";
 import { PANEL_CSS } from "./panel-styles";
 import { sendPageContext } from "./page-context";
@@ -32,7 +33,11 @@ export function mountPanel(api: PanelApi): PanelHandle {
   const closeButton = el("button", { type: "button", class: "close", "data-parley": "close", "aria-label": CLOSE_CHAT }, [
     icon(CLOSE_ICON, "icon x"),
   ]);
-  const header = el("header", { class: "head" }, [el("div", { class: "title" }, [el("strong", {}, [site.name]), status]), closeButton]);
+  // A <div>, not a <header>: the panel must not add a banner landmark to the host page.
+  const header = el("div", { class: "head", "data-parley": "head" }, [
+    el("div", { class: "title" }, [el("strong", {}, [site.name]), status]),
+    closeButton,
+  ]);
 
   // The greeting is shown, never stored: it has no seq and is not a data-parley="message".
   const greeting = messageNode("greeting");
@@ -46,13 +51,14 @@ export function mountPanel(api: PanelApi): PanelHandle {
   const composer = createComposer((body) => {
     sender.send(body);
     scrollToEnd();
-  });
+  }, api.prefix + "draft");
   const panel = el("section", { class: "panel", "data-parley": "panel", role: "dialog", "aria-label": CHAT_WITH + site.name }, [
     header,
     list,
     notice,
     composer.form,
   ]);
+  const modal = createModal(panel, shadow);
 
   function scrollToEnd(): void {
     list.scrollTop = list.scrollHeight;
@@ -111,6 +117,7 @@ export function mountPanel(api: PanelApi): PanelHandle {
   return {
     show(open) {
       api.root.classList.toggle("is-open", open);
+      modal.setOpen(open);
       if (!open) {
         // Closed with the focus in the widget: on the launcher (where it may be already), not lost
         // with the panel.

@@ -11,6 +11,7 @@ export const unreadLabel = (count: number): string => ` (${count} unread)`;
 export const CHAT_WITH = "Chat with ";
 export const COMPOSER_PLACEHOLDER = "Write a message…";
 export const COMPOSER_LABEL = "Message";
+export const MESSAGES_LABEL = "Messages";
 export const SEND_LABEL = "Send message";
 export const SENDING = "Sending…";
 export const AGENT = "Agent";

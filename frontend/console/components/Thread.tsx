@@ -4,6 +4,7 @@ import { useEffect, useLayoutEffect, useRef } from "preact/hooks";
 import { THREAD } from "../strings";
 import type { PendingItem, StoredItem, ThreadView } from "../view";
 import type { ComponentChildren } from "preact";
+import { Linked } from "./Linked";
 
 export interface ThreadProps {
   view: ThreadView | null;
@@ -14,8 +15,6 @@ export interface ThreadProps {
   children?: ComponentChildren;
 }
 
-// Preact's types allow only list roles on <ol>, but this list is a live log for screen readers.
-const LOG_ROLE = { role: "log" } as Record<string, string>;
 // How close to the bottom still counts as "following the newest message".
 const NEAR_BOTTOM_PX = 80;
 
@@ -34,7 +33,9 @@ function Stored({ item }: { item: StoredItem }) {
           {item.timeText}
         </time>
       </div>
-      <div class="message-body">{item.body}</div>
+      <div class="message-body">
+        <Linked text={item.body} />
+      </div>
     </li>
   );
 }
@@ -52,7 +53,9 @@ function Pending({ item }: { item: PendingItem }) {
         <span class="message-author">{item.authorName}</span>
         <span class="message-time pending-label">{item.label}</span>
       </div>
-      <div class="message-body">{item.body}</div>
+      <div class="message-body">
+        <Linked text={item.body} />
+      </div>
     </li>
   );
 }
@@ -132,7 +135,9 @@ export function Thread({ view, scrollRequest, onBack, children }: ThreadProps) {
           ref={list}
           class="messages"
           data-console="messages"
-          {...LOG_ROLE}
+          // A list (role="log" would make its <li>s invalid) that announces additions like a log, and
+          // is focusable so keyboard users can scroll it.
+          tabIndex={0}
           aria-live="polite"
           aria-relevant="additions"
           aria-label={THREAD.messagesLabel}
