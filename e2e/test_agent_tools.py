@@ -5,9 +5,11 @@ import re
 import uuid
 from typing import Any
 
+import pytest
 from playwright.sync_api import Page, WebSocket, expect
 
 from e2e.conftest import screenshot
+from e2e.test_accessibility import assert_accessible
 from e2e.test_live_chat import log_in
 from tests.processes import DemoDeployment
 
@@ -159,3 +161,41 @@ def test_a_private_note_never_reaches_the_widget(deployment: DemoDeployment, new
     )
     assert secret not in widget_html(visitor)
     assert not [frame for frame in received if secret in frame]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_agent_tools_pass_axe(deployment: DemoDeployment, new_context: Any, scheme: str) -> None:
+    """The sidebar with a note, a note being written, /shortcut suggestions, and both dialogs: clean."""
+    hello = f"Axe check {uuid.uuid4().hex[:6]}"
+    visitor = new_context().new_page()
+    visitor_says(visitor, deployment, hello)
+    # axe is injected as a script element, which the console's strict CSP would refuse.
+    agent = new_context(viewport=WIDE, color_scheme=scheme, bypass_csp=True).new_page()
+    log_in(agent, deployment)
+    open_in_console(agent, hello)
+    expect(agent.locator('[data-console="sidebar-browser"]')).to_be_visible()
+    agent.keyboard.press("n")
+    reply = agent.locator('[data-console="reply"]')
+    expect(reply).to_be_focused()
+    reply.fill("Checked the order.")
+    reply.press("Enter")
+    expect(agent.locator('[data-console="note"]:not([data-pending])')).to_have_count(1)
+    reply.fill("Next note, not sent")
+    assert_accessible(agent, f"sidebar and a note being written ({scheme})")
+
+    shortcut = f"ax{uuid.uuid4().hex[:4]}"
+    create_canned(agent, shortcut=shortcut, title="Axe", body="Thanks for waiting.")
+    agent.locator('[data-console="mode-reply"]').click()
+    reply.fill("/ax")
+    expect(agent.locator('[data-console="canned-suggestions"]')).to_be_visible()
+    assert_accessible(agent, f"canned suggestions ({scheme})")
+
+    agent.locator('[data-console="canned-open"]').click()
+    agent.locator('[data-console="canned-add"]').click()
+    assert_accessible(agent, f"canned replies dialog ({scheme})")
+    agent.keyboard.press("Escape")
+    agent.locator('[data-console="thread-title"]').click()
+    agent.keyboard.press("?")
+    expect(agent.locator('[data-console="shortcuts-dialog"]')).to_be_visible()
+    assert_accessible(agent, f"shortcuts dialog ({scheme})")
+    screenshot(agent, f"shortcuts-{scheme}")
