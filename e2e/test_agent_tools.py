@@ -3,6 +3,7 @@ and a private note never reaches the widget (its DOM or its socket)."""
 
 import re
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -11,9 +12,16 @@ from playwright.sync_api import Page, WebSocket, expect
 from e2e.conftest import screenshot
 from e2e.test_accessibility import assert_accessible
 from e2e.test_live_chat import log_in
-from tests.processes import DemoDeployment
+from tests.processes import DemoDeployment, demo_deployment
 
 WIDE = {"width": 1360, "height": 800}
+
+
+@pytest.fixture(scope="module")
+def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoDeployment]:
+    """A deployment of this module's own: its conversations and canned replies reach no other test."""
+    with demo_deployment(tmp_path_factory.mktemp("tools-deployment")) as running:
+        yield running
 
 
 def visitor_says(visitor: Page, deployment: DemoDeployment, text: str) -> None:
@@ -174,9 +182,13 @@ def test_the_agent_tools_pass_axe(deployment: DemoDeployment, new_context: Any, 
     log_in(agent, deployment)
     open_in_console(agent, hello)
     expect(agent.locator('[data-console="sidebar-browser"]')).to_be_visible()
-    agent.keyboard.press("n")
     reply = agent.locator('[data-console="reply"]')
+    # Keys typed in the reply box are text: shortcuts work from anywhere else.
+    agent.locator('[data-console="thread-title"]').click()
+    expect(reply).not_to_be_focused()
+    agent.keyboard.press("n")
     expect(reply).to_be_focused()
+    expect(agent.locator('[data-console="composer"]')).to_have_attribute("data-mode", "note")
     reply.fill("Checked the order.")
     reply.press("Enter")
     expect(agent.locator('[data-console="note"]:not([data-pending])')).to_have_count(1)
