@@ -34,6 +34,8 @@ export interface ToolsState {
   cannedRevision: number;
   /** Increases whenever the notes change. */
   notesRevision: number;
+  /** Increases when the server stored this console's own canned.save (the dialog's form then closes). */
+  cannedSaved: number;
 }
 
 type ToolsFrames = Pick<FrameHandlers, "visitor.page" | "visitor.detail" | "canned.changed">;
@@ -49,11 +51,14 @@ export class AgentTools {
     cannedError: null,
     cannedRevision: 0,
     notesRevision: 0,
+    cannedSaved: 0,
   });
   readonly canned = new CannedReplies();
   readonly notes = new Notes();
   /** The visitor asked for on the current socket (so a reconnect asks again). */
   private asked: { visitorId: string; generation: number } | null = null;
+  /** The canned reply this console asked to save, until it is stored. */
+  private saving: { site_id: number; shortcut: string } | null = null;
 
   constructor(private readonly c: ConsoleController) {
     c.store.subscribe(() => this.followOpenConversation());
@@ -138,9 +143,16 @@ export class AgentTools {
         this.store.set({ visitor: frame.visitor, pastConversations: frame.conversations ?? [] });
       },
       "canned.changed": (frame) => {
-        if (frame.canned) this.canned.save(frame.canned);
+        const saved = frame.canned;
+        if (saved) this.canned.save(saved);
         if (typeof frame.deleted_id === "number") this.canned.remove(frame.deleted_id);
-        this.store.set({ cannedRevision: this.state.cannedRevision + 1, cannedError: null });
+        const ours = saved !== null && saved.site_id === this.saving?.site_id && saved.shortcut === this.saving.shortcut;
+        if (ours) this.saving = null;
+        this.store.set({
+          cannedRevision: this.state.cannedRevision + 1,
+          cannedSaved: this.state.cannedSaved + (ours ? 1 : 0),
+          cannedError: ours ? null : this.state.cannedError,
+        });
       },
     };
   }
@@ -215,6 +227,8 @@ export class AgentTools {
   }
 
   saveCanned(fields: { id: number | null; site_id: number; shortcut: string; title: string; body: string }): boolean {
+    this.saving = { site_id: fields.site_id, shortcut: fields.shortcut };
+    this.store.set({ cannedError: null });
     return this.c.send({ type: "canned.save", ...fields });
   }
 

@@ -16,9 +16,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 async def next_of_type(communicator: Any, frame_type: str) -> dict[str, Any]:
-    """The next frame of a type, skipping others."""
+    """The next frame of a type, skipping others (a first User-Agent parse loads its rules: allow for it)."""
     while True:
-        frame = await communicator.receive_json_from(timeout=2)
+        frame = await communicator.receive_json_from(timeout=5)
         if frame["type"] == frame_type:
             return frame  # type: ignore[no-any-return]
 

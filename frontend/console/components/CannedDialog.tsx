@@ -1,9 +1,10 @@
 // Managing the canned replies of the agent's sites: list, create, edit, delete (shared with the team).
 
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import type { CannedReply, SiteInfo } from "../../shared/protocol";
 import type { AgentTools } from "../tools";
 import { useStore } from "../store";
+import { useModal } from "./modal";
 import { CANNED } from "../strings";
 
 export interface CannedDialogProps {
@@ -23,16 +24,10 @@ const SHORTCUT_PATTERN = "[a-z0-9_\\-]{1,40}";
 
 export function CannedDialog({ tools, sites }: CannedDialogProps) {
   const state = useStore(tools.store);
-  const dialog = useRef<HTMLDialogElement>(null);
+  const dialog = useModal(state.cannedOpen);
   const [draft, setDraft] = useState<Draft | null>(null);
-  useEffect(() => {
-    const element = dialog.current;
-    if (!element || typeof element.showModal !== "function") return;
-    if (state.cannedOpen && !element.open) element.showModal();
-    if (!state.cannedOpen && element.open) element.close();
-  }, [state.cannedOpen]);
-  // A save answered by canned.changed closes the form.
-  useEffect(() => setDraft(null), [state.cannedRevision]);
+  // This console's save, stored (canned.changed), closes the form; a colleague's change does not.
+  useEffect(() => setDraft(null), [state.cannedSaved]);
 
   const siteName = (id: number): string => sites.find((site) => site.id === id)?.name ?? "";
   const blank = (): Draft => ({ id: null, site_id: sites[0]?.id ?? 0, shortcut: "", title: "", body: "" });

@@ -1,19 +1,13 @@
 // The list of keyboard shortcuts, opened by "?".
 
-import { useEffect, useRef } from "preact/hooks";
 import type { AgentTools } from "../tools";
 import { useStore } from "../store";
+import { useModal } from "./modal";
 import { SHORTCUTS } from "../strings";
 
 export function ShortcutsDialog({ tools }: { tools: AgentTools }) {
   const state = useStore(tools.store);
-  const dialog = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    const element = dialog.current;
-    if (!element || typeof element.showModal !== "function") return;
-    if (state.shortcutsOpen && !element.open) element.showModal();
-    if (!state.shortcutsOpen && element.open) element.close();
-  }, [state.shortcutsOpen]);
+  const dialog = useModal(state.shortcutsOpen);
   return (
     <dialog
       ref={dialog}
