@@ -26,17 +26,12 @@ describe("lifecycle view", () => {
     expect(eventItem(m, message({ seq: 4 }))).toBeNull();
   });
 
-  it("words assignments and keeps notes apart", () => {
+  it("words assignments", () => {
     const m = model();
     expect(activityItem(m, activity({ id: 1, minute: 1 }))).toMatchObject({ kind: "activity", text: "Dana assigned this to Eli" });
     expect(activityItem(m, activity({ id: 2, minute: 1, assignee_id: AGENT_ID }))).toMatchObject({ text: "Dana took this conversation" });
     expect(activityItem(m, activity({ id: 3, minute: 1, kind: "unassigned", assignee_id: null }))).toMatchObject({
       text: "Dana unassigned this",
-    });
-    expect(activityItem(m, activity({ id: 4, minute: 1, kind: "note", body: "<b>VIP</b>" }))).toMatchObject({
-      kind: "note",
-      authorName: "Dana",
-      body: "<b>VIP</b>",
     });
   });
 

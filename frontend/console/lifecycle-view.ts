@@ -1,5 +1,5 @@
 // What the thread shows of the conversation lifecycle: system lines for resolve and reopen, activity
-// lines (assigned, unassigned) and private notes, interleaved by time with the messages, and the
+// lines (assigned, unassigned), interleaved by time with the messages, and the
 // header's assignee menu and Resolve/Reopen. Pure, like view.ts.
 
 import type { Activity, ConversationSummary, Message } from "../shared/protocol";
@@ -30,15 +30,7 @@ export interface ActivityItem extends Timed {
   text: string;
 }
 
-/** A private note (agents only). */
-export interface NoteItem extends Timed {
-  kind: "note";
-  key: string;
-  authorName: string;
-  body: string;
-}
-
-export type LifecycleItem = EventItem | ActivityItem | NoteItem;
+export type LifecycleItem = EventItem | ActivityItem;
 
 export interface AssigneeOption {
   value: string;
@@ -76,10 +68,10 @@ export function eventItem(model: ConsoleModel, message: Message): EventItem | nu
   };
 }
 
-export function activityItem(model: ConsoleModel, activity: Activity): ActivityItem | NoteItem {
+/** An assignment line (notes are shown apart, in the sidebar). */
+export function activityItem(model: ConsoleModel, activity: Activity): ActivityItem {
   const who = activity.author_name || model.team.name(activity.agent_id) || LIFECYCLE.someone;
   const base = { key: `activity-${activity.id}`, ...timed(activity.created_at) };
-  if (activity.kind === "note") return { kind: "note", authorName: who, body: activity.body, ...base };
   let text = LIFECYCLE.unassignedBy(who);
   if (activity.kind === "assigned") {
     const assignee = activity.assignee_name || model.team.name(activity.assignee_id) || LIFECYCLE.someone;

@@ -104,7 +104,6 @@ export const LIFECYCLE = {
   assigned: (who: string, assignee: string): string => `${who} assigned this to ${assignee}`,
   assignedSelf: (who: string): string => `${who} took this conversation`,
   unassignedBy: (who: string): string => `${who} unassigned this`,
-  note: "Private note",
   assignedYou: (who: string, visitor: string): string => `${who} assigned you: ${visitor}`,
 } as const;
 

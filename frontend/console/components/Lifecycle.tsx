@@ -1,7 +1,7 @@
 // The conversation lifecycle in the thread: the header's assignee menu and Resolve/Reopen, and the
-// lines resolve, reopen, assignments and private notes leave among the messages.
+// lines resolve, reopen and assignments leave among the messages.
 
-import type { ActivityItem, AssignmentView, EventItem, NoteItem } from "../lifecycle-view";
+import type { ActivityItem, AssignmentView, EventItem } from "../lifecycle-view";
 import { LIFECYCLE } from "../strings";
 import { Time } from "./Time";
 
@@ -71,19 +71,6 @@ export function Line({ item }: { item: EventItem | ActivityItem }) {
   return (
     <li class={`thread-line thread-${item.kind}`} {...hooks}>
       <span class="thread-line-text">{item.text}</span> <Time item={item} />
-    </li>
-  );
-}
-
-export function NoteBlock({ item }: { item: NoteItem }) {
-  return (
-    <li class="thread-note" data-console="note">
-      <div class="message-meta">
-        <span class="thread-note-label">{LIFECYCLE.note}</span>
-        <span class="message-author">{item.authorName}</span>
-        <Time item={item} />
-      </div>
-      <div class="message-body">{item.body}</div>
     </li>
   );
 }

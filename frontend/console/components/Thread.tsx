@@ -3,7 +3,7 @@
 import { useEffect, useLayoutEffect, useRef } from "preact/hooks";
 import { SIGNALS, THREAD } from "../strings";
 import type { PendingItem, StoredItem, ThreadItem, ThreadView } from "../view";
-import { Line, NoteBlock, ThreadActions, type LifecycleActions } from "./Lifecycle";
+import { Line, ThreadActions, type LifecycleActions } from "./Lifecycle";
 import { Time } from "./Time";
 import { Viewers } from "./Presence";
 import type { ComponentChildren } from "preact";
@@ -101,7 +101,6 @@ function useFollowNewest(scrollRequest: number) {
 // A stored message or a line of the lifecycle (system line, activity, note), in the thread's order.
 function Shown({ item }: { item: Exclude<ThreadItem, PendingItem> }) {
   if (item.kind === "event" || item.kind === "activity") return <Line item={item} />;
-  if (item.kind === "note") return <NoteBlock item={item} />;
   return <Stored item={item} />;
 }
 
