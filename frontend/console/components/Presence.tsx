@@ -25,8 +25,8 @@ export function PresenceToggle({ status, disabled, onSet }: PresenceToggleProps)
       data-console="presence-toggle"
       data-status={status}
       aria-pressed={away}
-      title={away ? TOPBAR.setOnline : TOPBAR.setAway}
-      aria-label={TOPBAR.presenceLabel}
+      // The visible status is the button's name (axe: label-content-name-mismatch); the rest is a hint.
+      title={`${away ? TOPBAR.setOnline : TOPBAR.setAway}. ${TOPBAR.presenceLabel}`}
       disabled={disabled}
       onClick={() => onSet(away ? "online" : "away")}
     >
