@@ -1,9 +1,20 @@
 // Generated from docs/protocol.schema.json by `npm run gen:protocol` (frontend/scripts/gen-protocol.mjs).
 // Do not edit: change server/protocol/, run `python -m server.protocol.schema`, then regenerate.
 
-export type AgentClientFrame = ConversationOpen | ConversationLeave | ConversationRead | AgentMessageSend | Sync | Ping;
+export type AgentClientFrame =
+  ConversationOpen | ConversationLeave | ConversationRead | AgentMessageSend | Sync | Ping | InboxQuery;
+export type InboxView = "mine" | "unassigned" | "open" | "resolved";
 export type AgentServerFrame =
-  AgentReady | ConversationOpened | MessageNew | MessageAck | InboxUpdate | History | Notification | Pong | ErrorFrame;
+  | AgentReady
+  | ConversationOpened
+  | MessageNew
+  | MessageAck
+  | InboxUpdate
+  | History
+  | Notification
+  | InboxPage
+  | Pong
+  | ErrorFrame;
 export type ErrorCode =
   | "bad_frame"
   | "frame_too_large"
@@ -87,6 +98,25 @@ export interface Ping {
   type: "ping";
 }
 /**
+ * Ask for a page of an inbox view, searched or not; answered by `inbox.page`.
+ */
+export interface InboxQuery {
+  type: "inbox.query";
+  view: InboxView;
+  /**
+   * One of the agent's sites; null: all of them.
+   */
+  site_id?: number | null;
+  /**
+   * The `next` of the page before, as it came; null: the first.
+   */
+  before?: string | null;
+  /**
+   * Words (at most 200 characters); null or empty: no search.
+   */
+  search?: string | null;
+}
+/**
  * The agent an agent socket speaks for.
  */
 export interface AgentInfo {
@@ -107,9 +137,13 @@ export interface AgentReady {
   agent: AgentInfo;
   sites: SiteInfo[];
   /**
-   * Newest first.
+   * The first page of the view 'open' (PARLEY_INBOX_PAGE_SIZE rows), newest first.
    */
   inbox: ConversationSummary[];
+  /**
+   * Each view's count, per site of the agent.
+   */
+  counts: InboxCounts[];
 }
 /**
  * A site as agents see it.
@@ -226,6 +260,31 @@ export interface Message {
   created_at: string;
 }
 /**
+ * How many conversations each inbox view holds on one site.
+ */
+export interface InboxCounts {
+  /**
+   * The site's id.
+   */
+  site_id: number;
+  /**
+   * Open conversations (the view 'open', "All open").
+   */
+  open: number;
+  /**
+   * Open conversations assigned to no one.
+   */
+  unassigned: number;
+  /**
+   * Resolved conversations.
+   */
+  resolved: number;
+  /**
+   * Open conversations assigned to the agent who reads this.
+   */
+  mine: number;
+}
+/**
  * The answer to `conversation.open`.
  */
 export interface ConversationOpened {
@@ -291,6 +350,55 @@ export interface Notification {
   payload: {
     [k: string]: unknown | undefined;
   };
+}
+/**
+ * The answer to `inbox.query`: a page of a view, newest activity first.
+ */
+export interface InboxPage {
+  type: "inbox.page";
+  view: InboxView;
+  /**
+   * As asked.
+   */
+  site_id: number | null;
+  /**
+   * As asked.
+   */
+  search: string | null;
+  /**
+   * As asked: null for a first page.
+   */
+  before: string | null;
+  /**
+   * At most PARLEY_INBOX_PAGE_SIZE, newest first.
+   */
+  conversations: ConversationSummary[];
+  /**
+   * With a search: the latest matching message of each conversation matched by a message.
+   */
+  matches: SearchMatch[];
+  /**
+   * Opaque: `before` of the next page; null on the last page.
+   */
+  next: string | null;
+}
+/**
+ * A conversation's latest message that matches a search.
+ */
+export interface SearchMatch {
+  conversation_id: string;
+  /**
+   * The matching message's id.
+   */
+  message_id: number;
+  /**
+   * The matching message's seq.
+   */
+  seq: number;
+  /**
+   * About 160 characters of the message around the match, on one line; text, never HTML.
+   */
+  snippet: string;
 }
 /**
  * The answer to `ping`.

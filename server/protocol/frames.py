@@ -6,8 +6,26 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from typing_extensions import TypeAliasType
 
-from server.protocol.fields import ClientId, ConversationId, Expect, PageUrl, Seq, Text
-from server.protocol.objects import SERVER_OUTPUT, Conversation, ConversationSummary, Message, SiteInfo
+from server.protocol.fields import (
+    ClientId,
+    ConversationId,
+    Expect,
+    OptionalCursor,
+    OptionalSearch,
+    OptionalSiteId,
+    PageUrl,
+    Seq,
+    Text,
+)
+from server.protocol.objects import (
+    SERVER_OUTPUT,
+    Conversation,
+    ConversationSummary,
+    InboxCounts,
+    Message,
+    SearchMatch,
+    SiteInfo,
+)
 
 # Every error code Parley emits; errors.ERROR_CODES maps each to its HTTP status and close code.
 ErrorCode = TypeAliasType(
@@ -120,9 +138,26 @@ class ConversationRead(ClientFrame):
     seq: Seq
 
 
+InboxView = TypeAliasType("InboxView", Literal["mine", "unassigned", "open", "resolved"])
+
+
+class InboxQuery(ClientFrame):
+    """Ask for a page of an inbox view, searched or not; answered by `inbox.page`."""
+
+    type: Literal["inbox.query"]
+    view: Annotated[InboxView, Expect("must be one of 'mine', 'unassigned', 'open', 'resolved'")]
+    site_id: OptionalSiteId = Field(None, description="One of the agent's sites; null: all of them.")
+    before: OptionalCursor = Field(
+        None, description="The `next` of the page before, as it came; null: the first."
+    )
+    search: OptionalSearch = Field(
+        None, description="Words (at most 200 characters); null or empty: no search."
+    )
+
+
 VisitorClientFrame = Annotated[Hello | VisitorMessageSend | Sync | Ping, Field(discriminator="type")]
 AgentClientFrame = Annotated[
-    ConversationOpen | ConversationLeave | ConversationRead | AgentMessageSend | Sync | Ping,
+    ConversationOpen | ConversationLeave | ConversationRead | AgentMessageSend | Sync | Ping | InboxQuery,
     Field(discriminator="type"),
 ]
 
@@ -166,7 +201,10 @@ class AgentReady(ServerFrame):
     type: Literal["ready"]
     agent: AgentInfo
     sites: list[SiteInfo]
-    inbox: list[ConversationSummary] = Field(description="Newest first.")
+    inbox: list[ConversationSummary] = Field(
+        description="The first page of the view 'open' (PARLEY_INBOX_PAGE_SIZE rows), newest first."
+    )
+    counts: list[InboxCounts] = Field(description="Each view's count, per site of the agent.")
 
 
 class MessageAck(ServerFrame):
@@ -205,6 +243,23 @@ class InboxUpdate(ServerFrame):
 
     type: Literal["inbox.update"]
     conversation: ConversationSummary
+
+
+class InboxPage(ServerFrame):
+    """The answer to `inbox.query`: a page of a view, newest activity first."""
+
+    type: Literal["inbox.page"]
+    view: InboxView
+    site_id: int | None = Field(description="As asked.")
+    search: str | None = Field(description="As asked.")
+    before: str | None = Field(description="As asked: null for a first page.")
+    conversations: list[ConversationSummary] = Field(
+        description="At most PARLEY_INBOX_PAGE_SIZE, newest first."
+    )
+    matches: list[SearchMatch] = Field(
+        description="With a search: the latest matching message of each conversation matched by a message."
+    )
+    next: str | None = Field(description="Opaque: `before` of the next page; null on the last page.")
 
 
 class History(ServerFrame):
@@ -258,6 +313,7 @@ AgentServerFrame = Annotated[
     | InboxUpdate
     | History
     | Notification
+    | InboxPage
     | Pong
     | ErrorFrame,
     Field(discriminator="type"),

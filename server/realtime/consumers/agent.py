@@ -11,6 +11,7 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 
 from server.conversations.selectors.inbox import agent_conversation, agent_history, agent_inbox
+from server.conversations.selectors.inbox_views import InboxQuery, inbox_page
 from server.conversations.services.conversations import do_open_conversation
 from server.conversations.services.messages import do_post_agent_message
 from server.conversations.services.read_marks import do_mark_read
@@ -20,6 +21,7 @@ from server.realtime import replies
 from server.realtime.access import current_access, session_fingerprint
 from server.realtime.consumers.base import ParleyConsumer
 from server.realtime.groups import agent_group, site_agents_group
+from server.realtime.limits import TokenBucket
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +41,9 @@ class AgentConsumer(ParleyConsumer):
         self.user = user
         self.user_id = int(user.pk)
         self.open_conversations: set[uuid.UUID] = set()
+        self.inbox_queries = TokenBucket(
+            rate=settings.PARLEY_INBOX_QUERY_RATE, burst=settings.PARLEY_INBOX_QUERY_BURST
+        )
         session = self.scope.get("session")
         self.session_key: str | None = getattr(session, "session_key", None)
         self.session_ref = session_fingerprint(self.session_key or "")
@@ -191,6 +196,14 @@ class AgentConsumer(ParleyConsumer):
             after_seq=frame.after_seq,
         )
         await self.send_frame(replies.history_frame(conversation_id=frame.conversation_id, page=page))
+
+    async def on_inbox_query(self, frame: frames.InboxQuery) -> None:
+        """Send a page of an inbox view of the agent's sites (searched when asked)."""
+        if not self.inbox_queries.allow():
+            raise ParleyError("rate_limited", "Too many inbox queries; this one was dropped.", retry_after=1)
+        query = InboxQuery(view=frame.view, site_id=frame.site_id, before=frame.before, search=frame.search)
+        page = await database_sync_to_async(inbox_page)(user_id=self.user_id, query=query)
+        await self.send_frame(replies.inbox_page_frame(page))
 
     async def inbox_update(self, event: dict[str, Any]) -> None:
         """Relay the message an inbox row carries when this socket follows that conversation, then the row."""
