@@ -6,11 +6,11 @@ from django.apps import AppConfig
 from django.db import connections
 from django.db.models.signals import post_migrate
 
-from server.conversations.store.search_index import ensure_search_index
+from server.conversations.search_index import ensure_search_index
 
 
 def _search_index_after_migrate(sender: AppConfig, using: str, **kwargs: Any) -> None:
-    """Put back search triggers a migration's table rebuild dropped (store/search_index.py)."""
+    """Put back search triggers a migration's table rebuild dropped (search_index.py)."""
     ensure_search_index(connections[using])
 
 

@@ -1,10 +1,10 @@
-"""Inbox views and search: an index per view shape, and the search indexes (store/search_index.py)."""
+"""Inbox views and search: an index per view shape, and the search indexes (search_index.py)."""
 
 from django.db import migrations, models
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 from django.db.migrations.state import StateApps
 
-from server.conversations.store.search_index import drop_search_index, ensure_search_index
+from server.conversations.search_index import drop_search_index, ensure_search_index
 
 
 def create_search_index(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:

@@ -22,7 +22,7 @@ SNIPPET_CHARS = 160
 _WORD = re.compile(r"[^\W_]+")
 
 # Each statement's one parameter is the match text (_match_text). PostgreSQL's spell the expressions of
-# store/search_index.py's indexes exactly, or the planner would not use them.
+# search_index.py's indexes exactly, or the planner would not use them.
 SQL = {
     "postgresql": {
         "message_ids": "SELECT id FROM chat_message "

@@ -8,10 +8,10 @@ from django.contrib.auth.models import User
 from django.db import connection
 
 from server.conversations.models import Conversation, Message, Visitor
+from server.conversations.search_index import ensure_search_index
 from server.conversations.selectors.inbox_views import InboxPage, InboxQuery, View, inbox_page
 from server.conversations.selectors.search import search_terms, snippet
 from server.conversations.services.messages import do_post_agent_message, do_post_visitor_message
-from server.conversations.store.search_index import ensure_search_index
 from tests.conftest import VisitorIdentity
 
 pytestmark = pytest.mark.django_db(transaction=True)
