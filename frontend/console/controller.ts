@@ -11,6 +11,7 @@ import { codePointLength, utf8Bytes } from "./format";
 import { frameHandlers } from "./handlers";
 import { ConsoleModel, initialState, type ConsoleState } from "./model";
 import type { ConversationState } from "./state/conversations";
+import type { InboxSelection, InboxView } from "./state/inbox";
 import { STORAGE_KEY, type Reply } from "./state/outbox";
 import { Store } from "./store";
 import { ERROR_TEXT, REPLY_ERROR, STATUS } from "./strings";
@@ -20,6 +21,8 @@ const TOAST_MS = 8_000;
 const TOASTS_SHOWN = 4;
 const RETRY_AFTER_RATE_LIMIT_MS = 1_500;
 const RELATIVE_TIME_REFRESH_MS = 30_000;
+// The search is sent once typing pauses this long.
+const SEARCH_DEBOUNCE_MS = 250;
 
 /** What the controller needs of a connection (shared/connection.ts; a fake in tests). */
 export interface Socket {
@@ -71,6 +74,7 @@ export class ConsoleController {
   private replyErrorTimer: ReturnType<typeof setTimeout> | undefined;
   private recoveryTimer: ReturnType<typeof setTimeout> | null = null;
   private toastCount = 0;
+  private searchTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(options: ControllerOptions) {
     this.config = options.config;
@@ -242,8 +246,46 @@ export class ConsoleController {
     this.store.set({ reply: text });
   }
 
+  // --- The inbox's views, pages and search ------------------------------------------------------
+
+  /** What the inbox shows now. */
+  get selection(): InboxSelection {
+    return { view: this.state.view, siteFilter: this.state.siteFilter, search: this.state.searchQuery };
+  }
+
+  /** Asks for the first page of what the inbox shows (the next one with `more`) when one is due. */
+  queryInbox(more = false): void {
+    const frame = this.model.inbox.request(this.selection, more);
+    if (frame && !this.send(frame)) this.model.inbox.failed();
+    this.touch();
+  }
+
+  setView(view: InboxView): void {
+    this.store.set({ view });
+    this.queryInbox();
+  }
+
   setSiteFilter(siteFilter: string): void {
     this.store.set({ siteFilter });
+    this.queryInbox();
+  }
+
+  /** The search box changed: searched once typing pauses; emptied, the view is back at once. */
+  setSearch(text: string): void {
+    clearTimeout(this.searchTimer);
+    this.store.set({ search: text });
+    if (!text.trim()) {
+      this.touch({ searchQuery: "" });
+      return;
+    }
+    this.searchTimer = setTimeout(() => {
+      this.store.set({ searchQuery: text.trim() });
+      this.queryInbox();
+    }, SEARCH_DEBOUNCE_MS);
+  }
+
+  loadMore(): void {
+    this.queryInbox(true);
   }
 
   /** The inbox row that takes part in the tab order (arrow keys move it). */

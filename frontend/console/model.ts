@@ -3,6 +3,8 @@
 
 import type { Message, SiteInfo } from "../shared/protocol";
 import { Conversations } from "./state/conversations";
+import { InboxPages, type InboxView } from "./state/inbox";
+import { InboxCounts } from "./state/inbox-counts";
 import { ReplyOutbox } from "./state/outbox";
 import { ReadMarks } from "./state/read-marks";
 
@@ -27,6 +29,12 @@ export interface ConsoleState {
   agentWireName: string | null;
   sites: SiteInfo[];
   siteFilter: string;
+  /** The inbox view shown. */
+  view: InboxView;
+  /** The search box's text. */
+  search: string;
+  /** The search the inbox shows (the box's text once typing paused), "" for none. */
+  searchQuery: string;
   /** The conversation shown in the thread. */
   openId: string | null;
   /** Why the open conversation cannot be shown, when it cannot. */
@@ -58,6 +66,9 @@ export function initialState(now: number = Date.now()): ConsoleState {
     agentWireName: null,
     sites: [],
     siteFilter: "",
+    view: "open",
+    search: "",
+    searchQuery: "",
     openId: null,
     threadNotice: null,
     reply: "",
@@ -75,6 +86,8 @@ export function initialState(now: number = Date.now()): ConsoleState {
 export class ConsoleModel {
   readonly conversations = new Conversations();
   readonly readMarks = new ReadMarks();
+  readonly inbox = new InboxPages();
+  readonly counts = new InboxCounts();
   readonly outbox: ReplyOutbox;
   readonly agentId: number | null;
   readonly agentName: string;

@@ -8,6 +8,7 @@ import { parseConfig } from "./config";
 import { ConsoleController, type Socket, type SocketCallbacks } from "./controller";
 import { ConsoleModel } from "./model";
 import { mountApp } from "./mount";
+import { viewsOf } from "./state/inbox";
 import { ReplyOutbox } from "./state/outbox";
 
 export const AGENT_ID = 7;
@@ -90,9 +91,18 @@ export function consoleOnFakeSocket(options: { focused?: () => boolean } = {}) {
   return { controller, socket, model, navigated };
 }
 
-/** The agent's `ready` with one conversation per summary. */
+/** The agent's `ready` with one conversation per summary, counted in its views. */
 export function ready(...inbox: ConversationSummary[]): AgentReady {
-  return { type: "ready", agent: { id: AGENT_ID, name: "Dana" }, sites: [{ id: 1, name: "Demo shop" }], inbox };
+  const counts = { site_id: 1, mine: 0, unassigned: 0, open: 0, resolved: 0 };
+  for (const row of inbox) for (const view of viewsOf(row, AGENT_ID)) counts[view] += 1;
+  return {
+    type: "ready",
+    agent: { id: AGENT_ID, name: "Dana" },
+    sites: [{ id: 1, name: "Demo shop" }],
+    inbox,
+    inbox_next: null,
+    counts: [counts],
+  };
 }
 
 /** The whole console rendered into a fresh element of the document (happy-dom), on a fake socket. */

@@ -141,6 +141,10 @@ export interface AgentReady {
    */
   inbox: ConversationSummary[];
   /**
+   * `before` of the next page of 'open'; null when none.
+   */
+  inbox_next: string | null;
+  /**
    * Each view's count, per site of the agent.
    */
   counts: InboxCounts[];

@@ -204,6 +204,7 @@ class AgentReady(ServerFrame):
     inbox: list[ConversationSummary] = Field(
         description="The first page of the view 'open' (PARLEY_INBOX_PAGE_SIZE rows), newest first."
     )
+    inbox_next: str | None = Field(description="`before` of the next page of 'open'; null when none.")
     counts: list[InboxCounts] = Field(description="Each view's count, per site of the agent.")
 
 

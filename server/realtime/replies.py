@@ -47,6 +47,7 @@ def agent_ready_frame(inbox: AgentInbox) -> frames.AgentReady:
         agent=construct(frames.AgentInfo, id=int(inbox.user.pk), name=agent_display_name(inbox.user)),
         sites=[site_wire(site) for site in inbox.sites],
         inbox=page_rows(inbox.first_page),
+        inbox_next=inbox.first_page.next,
         counts=[inbox_counts_wire(counts) for counts in inbox.counts],
     )
 
