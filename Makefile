@@ -127,7 +127,7 @@ screenshots: $(STAMP) system-deps frontend
 
 # Not part of `make test`: every benchmark, each beside its baseline measured in the same run
 # (bench/README.md); figures land in build/bench/*.json, then one table and the charts in docs/images/.
-.PHONY: bench bench-report bench-abuse
+.PHONY: bench bench-report bench-abuse bench-inbox
 bench: $(STAMP) system-deps frontend
 	$(PY) -m bench.widget_weight
 	$(PY) -m bench.host_page
@@ -135,12 +135,18 @@ bench: $(STAMP) system-deps frontend
 	$(PY) -m bench.fanout
 	$(PY) -m bench.latency
 	$(PY) -m bench.abuse
+	$(PY) -m bench.inbox
 	$(PY) -m bench.report
 
 # Only the abuse figures (about 2 minutes), then the table from whatever build/bench/ holds.
 bench-abuse: $(STAMP) system-deps
 	$(PY) -m bench.abuse
 	$(PY) -m bench.report
+
+# The inbox on 100,000 conversations and 1,000,000 messages (PostgreSQL): views, counts, search, and
+# visitor→agent p99 seeded against empty (bench/inbox.py; about 5 minutes).
+bench-inbox: $(STAMP) system-deps
+	$(PY) -m bench.inbox
 
 # The table and charts again from the JSON already in build/bench/, measuring nothing.
 bench-report: $(STAMP)
