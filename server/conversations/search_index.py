@@ -7,14 +7,23 @@ triggers: `ensure_search_index` runs after every migrate and puts back what is m
 
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-# The expressions are those selectors/search.py queries with (PG_MESSAGE_VECTOR, PG_VISITOR_VECTOR).
+# PostgreSQL: the message's tsvector is a stored generated column the models do not know (every INSERT,
+# the hand-written ones included, fills it), so a search reads it instead of parsing each candidate body
+# again; the visitor's is an expression index. selectors/search.py spells both exactly as here.
 POSTGRES_INDEXES = {
+    "body_search": "ALTER TABLE chat_message ADD COLUMN IF NOT EXISTS body_search tsvector "
+    "GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, body)) STORED",
     "message_body_search": "CREATE INDEX IF NOT EXISTS message_body_search ON chat_message "
-    "USING gin (to_tsvector('simple'::regconfig, body))",
+    "USING gin (body_search)",
     "visitor_search": "CREATE INDEX IF NOT EXISTS visitor_search ON chat_visitor USING gin ("
     "to_tsvector('simple'::regconfig, regexp_replace("
     "name || ' ' || email || ' ' || last_page_url, '[^[:alnum:]]+', ' ', 'g')))",
 }
+POSTGRES_DROPS = (
+    "DROP INDEX IF EXISTS visitor_search",
+    "DROP INDEX IF EXISTS message_body_search",
+    "ALTER TABLE chat_message DROP COLUMN IF EXISTS body_search",
+)
 
 SQLITE_TABLES = {
     "chat_message_fts": "CREATE VIRTUAL TABLE IF NOT EXISTS chat_message_fts "
@@ -85,8 +94,8 @@ def drop_search_index(connection: BaseDatabaseWrapper) -> None:
     """Drop the search indexes (the migration's reverse)."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            for name in POSTGRES_INDEXES:
-                cursor.execute(f"DROP INDEX IF EXISTS {name}")
+            for statement in POSTGRES_DROPS:
+                cursor.execute(statement)
         elif connection.vendor == "sqlite":
             for fts, triggers in SQLITE_TRIGGERS.items():
                 for name in triggers:

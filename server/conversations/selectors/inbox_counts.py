@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count
 
 from server.conversations import rules
 from server.conversations.models import Conversation
@@ -22,26 +22,22 @@ class SiteCounts:
 def inbox_counts(*, user_id: int) -> list[SiteCounts]:
     """The counts of every site of the agent (zeros included), by site id."""
     site_ids = sorted(row["site"] for row in rules.agent_site_ids(user_id=user_id))
-    is_open = Q(status=Conversation.Status.OPEN)
+    # One row per (site, status, assignee): an index-only walk of conversation_view_assignee, summed here.
     rows = (
         Conversation.objects.filter(site_id__in=site_ids)
-        .values("site_id")
-        .annotate(
-            open=Count("id", filter=is_open),
-            unassigned=Count("id", filter=is_open & Q(assignee__isnull=True)),
-            resolved=Count("id", filter=Q(status=Conversation.Status.RESOLVED)),
-            mine=Count("id", filter=is_open & Q(assignee_id=user_id)),
-        )
+        .values_list("site_id", "status", "assignee_id")
+        .annotate(n=Count("*"))
         .order_by()
     )
-    by_site = {row["site_id"]: row for row in rows}
-    return [
-        SiteCounts(
-            site_id=site_id,
-            open=by_site.get(site_id, {}).get("open", 0),
-            unassigned=by_site.get(site_id, {}).get("unassigned", 0),
-            resolved=by_site.get(site_id, {}).get("resolved", 0),
-            mine=by_site.get(site_id, {}).get("mine", 0),
-        )
-        for site_id in site_ids
-    ]
+    by_site = {site_id: dict.fromkeys(("open", "unassigned", "resolved", "mine"), 0) for site_id in site_ids}
+    for site_id, status, assignee_id, n in rows:
+        counts = by_site[site_id]
+        if status == Conversation.Status.RESOLVED:
+            counts["resolved"] += n
+            continue
+        counts["open"] += n
+        if assignee_id is None:
+            counts["unassigned"] += n
+        elif assignee_id == user_id:
+            counts["mine"] += n
+    return [SiteCounts(site_id=site_id, **counts) for site_id, counts in by_site.items()]

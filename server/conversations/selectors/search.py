@@ -8,9 +8,10 @@ letters and digits, so nothing typed reaches the query syntax.
 import re
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection
-from django.db.models import Max, Q
+from django.db.models import BooleanField, Max, Q
 from django.db.models.expressions import RawSQL
 
 from server.conversations.models import Message
@@ -23,29 +24,37 @@ _WORD = re.compile(r"[^\W_]+")
 
 # Each statement's one parameter is the match text (_match_text). PostgreSQL's spell the expressions of
 # search_index.py's indexes exactly, or the planner would not use them.
+_PG_QUERY = "to_tsquery('simple'::regconfig, %s)"
+_PG_VISITOR_VECTOR = (
+    "to_tsvector('simple'::regconfig, regexp_replace("
+    "name || ' ' || email || ' ' || last_page_url, '[^[:alnum:]]+', ' ', 'g'))"
+)
 SQL = {
     "postgresql": {
-        "message_ids": "SELECT id FROM chat_message "
-        "WHERE to_tsvector('simple'::regconfig, body) @@ to_tsquery('simple'::regconfig, %s)",
-        "conversation_ids": "SELECT conversation_id FROM chat_message "
-        "WHERE to_tsvector('simple'::regconfig, body) @@ to_tsquery('simple'::regconfig, %s)",
-        "visitor_ids": "SELECT id FROM chat_visitor WHERE to_tsvector('simple'::regconfig, regexp_replace("
-        "name || ' ' || email || ' ' || last_page_url, '[^[:alnum:]]+', ' ', 'g')) "
-        "@@ to_tsquery('simple'::regconfig, %s)",
+        # Conversations a message or the visitor matches, as one set: the planner joins it to the view
+        # when it is small and walks the view's index when it is large (an OR of two sets allows neither).
+        "conversation_ids": "SELECT conversation_id FROM chat_message "  # noqa: S608 (constants only)
+        f"WHERE body_search @@ {_PG_QUERY} "
+        "UNION SELECT c.id FROM chat_conversation c JOIN chat_visitor v ON v.id = c.visitor_id "
+        f"WHERE {_PG_VISITOR_VECTOR} @@ {_PG_QUERY}",
+        # Tested on the messages of a page's conversations only, row by row (no scan of every match).
+        "message_matches": f"body_search @@ {_PG_QUERY}",
     },
     "sqlite": {
-        "message_ids": "SELECT rowid FROM chat_message_fts WHERE chat_message_fts MATCH %s",
-        "conversation_ids": "SELECT conversation_id FROM chat_message "
-        "WHERE id IN (SELECT rowid FROM chat_message_fts WHERE chat_message_fts MATCH %s)",
-        "visitor_ids": "SELECT id FROM chat_visitor "
-        "WHERE rowid IN (SELECT rowid FROM chat_visitor_fts WHERE chat_visitor_fts MATCH %s)",
+        "conversation_ids": "SELECT conversation_id FROM chat_message WHERE id IN "
+        "(SELECT rowid FROM chat_message_fts WHERE chat_message_fts MATCH %s) "
+        "UNION SELECT c.id FROM chat_conversation c JOIN chat_visitor v ON v.id = c.visitor_id "
+        "WHERE v.rowid IN (SELECT rowid FROM chat_visitor_fts WHERE chat_visitor_fts MATCH %s)",
+        "message_matches": "chat_message.id IN "
+        "(SELECT rowid FROM chat_message_fts WHERE chat_message_fts MATCH %s)",
     },
 }
 
 
-def _matching(name: str, terms: list[str]) -> RawSQL:
-    """A subquery of ids matching every term (SQL[vendor][name]), the terms bound as its one parameter."""
-    return RawSQL(SQL[connection.vendor][name], [_match_text(terms)])  # noqa: S611 (constant SQL, bound text)
+def _matching(name: str, terms: list[str], **expression: Any) -> RawSQL:
+    """SQL[vendor][name] with the terms bound to each of its parameters."""
+    sql = SQL[connection.vendor][name]
+    return RawSQL(sql, [_match_text(terms)] * sql.count("%s"), **expression)  # noqa: S611 (constant SQL)
 
 
 def search_terms(text: str) -> list[str]:
@@ -62,7 +71,7 @@ def _match_text(terms: list[str]) -> str:
 
 def search_filter(*, terms: list[str]) -> Q:
     """A filter of Conversation: a message or its visitor matches every term."""
-    return Q(pk__in=_matching("conversation_ids", terms)) | Q(visitor_id__in=_matching("visitor_ids", terms))
+    return Q(pk__in=_matching("conversation_ids", terms))
 
 
 @dataclass(frozen=True)
@@ -90,7 +99,7 @@ def search_matches(*, terms: list[str], conversation_ids: list[uuid.UUID]) -> li
     if not conversation_ids:
         return []
     matching = Message.objects.filter(
-        conversation_id__in=conversation_ids, id__in=_matching("message_ids", terms)
+        _matching("message_matches", terms, output_field=BooleanField()), conversation_id__in=conversation_ids
     )
     latest = matching.values("conversation_id").annotate(latest=Max("id")).values_list("latest", flat=True)
     messages = Message.objects.filter(id__in=list(latest)).only("id", "conversation_id", "seq", "body")

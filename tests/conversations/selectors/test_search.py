@@ -5,10 +5,8 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
-from django.db import connection
 
 from server.conversations.models import Conversation, Message, Visitor
-from server.conversations.search_index import ensure_search_index
 from server.conversations.selectors.inbox_views import InboxPage, InboxQuery, View, inbox_page
 from server.conversations.selectors.search import search_terms, snippet
 from server.conversations.services.messages import do_post_agent_message, do_post_visitor_message
@@ -122,25 +120,3 @@ def test_edits_and_deletes_keep_the_index_in_step(agent_bob, visitor_alice):
     assert [c.pk for c in search(agent_bob, "pears").conversations] == [conversation_id]
     Message.objects.filter(conversation_id=conversation_id).delete()
     assert search(agent_bob, "pears").conversations == []
-
-
-def test_the_index_is_put_back_after_it_was_dropped(agent_bob, visitor_alice):
-    """Triggers a SQLite table rebuild dropped, or a dropped index: ensure_search_index restores them."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("DROP TRIGGER chat_message_fts_insert")
-        else:
-            cursor.execute("DROP INDEX message_body_search")
-    conversation_id = say(visitor_alice, "kiwis")
-    if connection.vendor == "sqlite":
-        assert search(agent_bob, "kiwis").conversations == []
-    ensure_search_index(connection)
-    assert "message_body_search" in indexes() or connection.vendor == "sqlite"
-    assert [c.pk for c in search(agent_bob, "kiwis").conversations] == [conversation_id]
-
-
-def indexes() -> dict[str, Any]:
-    """The names of chat_message's indexes."""
-    with connection.cursor() as cursor:
-        constraints: dict[str, Any] = connection.introspection.get_constraints(cursor, "chat_message")
-    return constraints
