@@ -12,6 +12,7 @@ from typing import Any
 from django.contrib.auth.models import User
 
 from bench.common import percentile
+from server.conversations.selectors.activity import site_members
 from server.conversations.selectors.inbox import agent_inbox
 from server.conversations.selectors.inbox_counts import inbox_counts
 from server.conversations.selectors.inbox_views import VIEWS, InboxQuery, inbox_page
@@ -56,7 +57,7 @@ def main(*, username: str, repeats: int) -> None:
     reads["view open, second page"] = page(user_id, InboxQuery(view="open", before=first_open.next))
     reads["counts"] = lambda: inbox_counts(user_id=user_id)
     reads["ready (first page and counts)"] = lambda: encode_frame(
-        replies.agent_ready_frame(agent_inbox(user=user))
+        replies.agent_ready_frame(agent_inbox(user=user), agents=site_members(user_id=user_id))
     )
     for name, text in SEARCHES.items():
         reads[f"search {name}"] = page(user_id, InboxQuery(view="open", search=text))

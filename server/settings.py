@@ -307,6 +307,11 @@ PARLEY_INBOX_QUERY_RATE = env_int("PARLEY_INBOX_QUERY_RATE", 2)
 PARLEY_INBOX_QUERY_BURST = env_int("PARLEY_INBOX_QUERY_BURST", 10)
 PARLEY_AGENT_OPEN_CONVERSATIONS_MAX = env_int("PARLEY_AGENT_OPEN_CONVERSATIONS_MAX", 20)
 PARLEY_SITE_CACHE_SECONDS = env_int("PARLEY_SITE_CACHE_SECONDS", 30)
+# Conversation lifecycle (docs/protocol.md, "Conversation lifecycle"). Seconds after a resolve during which
+# a visitor's message reopens the conversation; later, it starts a new one.
+PARLEY_REOPEN_WINDOW = env_int("PARLEY_REOPEN_WINDOW", 7 * 24 * 3600)
+# Agent-only activity lines (assignments, notes) `conversation.opened` carries: the newest this many.
+PARLEY_ACTIVITY_LIMIT = env_int("PARLEY_ACTIVITY_LIMIT", 200)
 # Transport guards (server/transport/, in force under `python -m server.serve`; docs/transport.md).
 # Bytes a socket may hold written but not yet taken by the kernel before it is closed 4008 (slow reader).
 PARLEY_SOCKET_BUFFER_MAX_BYTES = env_int("PARLEY_SOCKET_BUFFER_MAX_BYTES", 1024 * 1024)

@@ -12,6 +12,8 @@ function handlers(): FrameHandlers {
     history: vi.fn(),
     notification: vi.fn(),
     error: vi.fn(),
+    "activity.new": vi.fn(),
+    "conversation.assigned": vi.fn(),
   };
 }
 

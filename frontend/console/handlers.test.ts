@@ -20,6 +20,7 @@ function opened(
     conversation: summary({ last_seq: last?.seq ?? 0, last_message: last, ...fields }),
     messages,
     has_more: hasMore,
+    activity: [],
   };
 }
 
@@ -171,11 +172,12 @@ describe("sending", () => {
 describe("other frames", () => {
   it("moves a conversation to the top on inbox.update and catches up when behind", () => {
     const { socket, model } = withOpenConversation();
-    socket.receive({ type: "inbox.update", conversation: summary({ id: "c2" }) });
+    socket.receive({ type: "inbox.update", conversation: summary({ id: "c2" }), previous: null });
     expect(model.conversations.order[0]).toBe("c2");
     socket.receive({
       type: "inbox.update",
       conversation: summary({ last_seq: 2, last_message: message({ seq: 2 }), last_read_seq: null }),
+      previous: null,
     });
     expect(model.conversations.order[0]).toBe("c1");
     vi.advanceTimersByTime(1_500);

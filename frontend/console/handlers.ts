@@ -160,7 +160,7 @@ export function frameHandlers(c: ConsoleController): FrameHandlers {
 
     "inbox.update"(frame) {
       if (!isSummary(frame.conversation)) return;
-      moveCounts(frame.conversation, (frame as { previous?: RowState | null }).previous);
+      moveCounts(frame.conversation, frame.previous);
       const conversation = conversations.upsert(frame.conversation);
       conversations.moveToTop(conversation.id);
       c.touch();
@@ -170,6 +170,12 @@ export function frameHandlers(c: ConsoleController): FrameHandlers {
         if (isOpen(conversation) && conversation.loaded && behind) c.requestSync(conversation);
       }, CATCH_UP_CHECK_MS);
     },
+
+    // Lifecycle frames: their console UI comes with the workflow's views; until then they are taken and
+    // dropped, like any frame a console does not show.
+    "activity.new"() {},
+
+    "conversation.assigned"() {},
 
     notification(frame) {
       const payload = frame.payload as Record<string, unknown> | null | undefined;

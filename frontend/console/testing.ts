@@ -22,6 +22,7 @@ export function message(fields: Partial<Message> & { seq: number }): Message {
     agent_id: null,
     body: `message ${fields.seq}`,
     client_id: null,
+    event: null,
     created_at: `2026-11-24T07:${String(10 + fields.seq).padStart(2, "0")}:00+00:00`,
     ...fields,
   };
@@ -34,6 +35,8 @@ export function summary(fields: Partial<ConversationSummary> = {}): Conversation
     status: "open",
     visitor: { id: "a2b3c4d5e6", name: "", email: "", last_page_url: "http://localhost:8001/" },
     assignee_id: null,
+    assignee_name: null,
+    resolved_at: null,
     last_seq: 0,
     last_message: null,
     created_at: "2026-11-24T07:00:00+00:00",
@@ -102,6 +105,7 @@ export function ready(...inbox: ConversationSummary[]): AgentReady {
     inbox,
     inbox_next: null,
     counts: [counts],
+    agents: [],
   };
 }
 

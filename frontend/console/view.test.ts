@@ -90,6 +90,7 @@ describe("view", () => {
       conversation: summary(),
       messages: [message({ seq: 2 }), message({ seq: 1 })],
       has_more: false,
+      activity: [],
     });
     controller.setReply("pending one");
     controller.submitReply();

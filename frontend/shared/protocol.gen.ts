@@ -2,7 +2,16 @@
 // Do not edit: change server/protocol/, run `python -m server.protocol.schema`, then regenerate.
 
 export type AgentClientFrame =
-  ConversationOpen | ConversationLeave | ConversationRead | AgentMessageSend | Sync | Ping | InboxQuery;
+  | ConversationOpen
+  | ConversationLeave
+  | ConversationRead
+  | AgentMessageSend
+  | Sync
+  | Ping
+  | ConversationAssign
+  | ConversationResolve
+  | ConversationReopen
+  | InboxQuery;
 export type InboxView = "mine" | "unassigned" | "open" | "resolved";
 export type AgentServerFrame =
   | AgentReady
@@ -14,7 +23,9 @@ export type AgentServerFrame =
   | Notification
   | InboxPage
   | Pong
-  | ErrorFrame;
+  | ErrorFrame
+  | ActivityNew
+  | ConversationAssigned;
 export type ErrorCode =
   | "bad_frame"
   | "frame_too_large"
@@ -37,11 +48,58 @@ export type ErrorCode =
   | "not_authenticated"
   | "internal_error"
   | "unsupported_media_type"
-  | "bad_request";
+  | "bad_request"
+  | "conversation_superseded";
 export type VisitorClientFrame = Hello | VisitorMessageSend | Sync | Ping;
 export type VisitorServerFrame =
   VisitorReady | MessageAck | MessageNew | ConversationStarted | History | Pong | ErrorFrame;
 
+/**
+ * An agent-only line of a conversation (an assignment, a note), never sent to a visitor socket.
+ */
+export interface Activity {
+  /**
+   * The line's id, unique on the server; lines are ordered by it.
+   */
+  id: number;
+  conversation_id: string;
+  kind: "assigned" | "unassigned" | "note";
+  /**
+   * The agent who did it, null once that user is deleted.
+   */
+  agent_id: number | null;
+  /**
+   * That agent's display name ('Support' when the user is gone).
+   */
+  author_name: string;
+  /**
+   * Who it was assigned to (kind 'assigned'), else null.
+   */
+  assignee_id: number | null;
+  /**
+   * The assignee's display name, null without one.
+   */
+  assignee_name: string | null;
+  /**
+   * A note's text (rendered as text), empty for other kinds.
+   */
+  body: string;
+  /**
+   * A note's idempotency key, null without one.
+   */
+  client_id: string | null;
+  /**
+   * ISO 8601 UTC, e.g. 2026-11-24T07:26:23.123456+00:00.
+   */
+  created_at: string;
+}
+/**
+ * An agent-only line was added to a conversation this socket follows.
+ */
+export interface ActivityNew {
+  type: "activity.new";
+  activity: Activity;
+}
 /**
  * Follow a conversation and mark it read; answered by `conversation.opened`.
  */
@@ -98,6 +156,32 @@ export interface Ping {
   type: "ping";
 }
 /**
+ * Assign a conversation to an active agent of its site, or unassign it (null); acknowledged by the
+ * `inbox.update` it causes.
+ */
+export interface ConversationAssign {
+  type: "conversation.assign";
+  conversation_id: string;
+  /**
+   * The agent to assign it to; null unassigns.
+   */
+  assignee_id: number | null;
+}
+/**
+ * Resolve a conversation (a system line in its thread); acknowledged by the `inbox.update` it causes.
+ */
+export interface ConversationResolve {
+  type: "conversation.resolve";
+  conversation_id: string;
+}
+/**
+ * Reopen a resolved conversation (a system line); acknowledged by the `inbox.update` it causes.
+ */
+export interface ConversationReopen {
+  type: "conversation.reopen";
+  conversation_id: string;
+}
+/**
  * Ask for a page of an inbox view, searched or not; answered by `inbox.page`.
  */
 export interface InboxQuery {
@@ -148,6 +232,10 @@ export interface AgentReady {
    * Each view's count, per site of the agent.
    */
   counts: InboxCounts[];
+  /**
+   * Every active member of the agent's sites, by name.
+   */
+  agents: SiteAgent[];
 }
 /**
  * A site as agents see it.
@@ -180,6 +268,14 @@ export interface ConversationSummary {
    * The agent it is assigned to, null when unassigned.
    */
   assignee_id: number | null;
+  /**
+   * The assignee's display name, null when unassigned.
+   */
+  assignee_name: string | null;
+  /**
+   * When it was resolved; null while open.
+   */
+  resolved_at: string | null;
   /**
    * The seq of its latest message.
    */
@@ -243,7 +339,7 @@ export interface Message {
    */
   author: "visitor" | "agent" | "system";
   /**
-   * The agent's first name, else its username before any '@' ('Support' when the user is gone); null unless the author is an agent.
+   * The agent's first name, else its username before any '@' ('Support' when the user is gone); null unless the author is an agent, or a system line an agent caused (agent_id set).
    */
   author_name: string | null;
   /**
@@ -262,6 +358,10 @@ export interface Message {
    * ISO 8601 UTC, e.g. 2026-11-24T07:26:23.123456+00:00.
    */
   created_at: string;
+  /**
+   * What a system line says happened (clients word it themselves; `body` is an English fallback); null for every other message.
+   */
+  event: ("resolved" | "reopened") | null;
 }
 /**
  * How many conversations each inbox view holds on one site.
@@ -289,6 +389,23 @@ export interface InboxCounts {
   mine: number;
 }
 /**
+ * An active member of one of the agent's sites (for the assign menu and for names).
+ */
+export interface SiteAgent {
+  /**
+   * The agent's user id.
+   */
+  id: number;
+  /**
+   * The agent's display name.
+   */
+  name: string;
+  /**
+   * Which of the reading agent's sites this agent belongs to.
+   */
+  site_ids: number[];
+}
+/**
  * The answer to `conversation.open`.
  */
 export interface ConversationOpened {
@@ -302,6 +419,10 @@ export interface ConversationOpened {
    * More messages follow (at most PARLEY_HISTORY_LIMIT per page): `sync` from the highest seq held.
    */
   has_more: boolean;
+  /**
+   * Its agent-only lines, oldest first (the newest PARLEY_ACTIVITY_LIMIT).
+   */
+  activity: Activity[];
 }
 /**
  * A message was stored in a conversation this socket hears (the sender's own included).
@@ -322,11 +443,23 @@ export interface MessageAck {
   message: Message;
 }
 /**
- * A conversation of the agent's sites was started or got a message: its inbox row, last_read_seq null.
+ * A conversation of the agent's sites was started, got a message, or changed status or assignee: its
+ * inbox row, last_read_seq null.
  */
 export interface InboxUpdate {
   type: "inbox.update";
   conversation: ConversationSummary;
+  /**
+   * The row's status and assignee before this change (equal to its own when they did not change); null when this update started the conversation.
+   */
+  previous: ConversationState | null;
+}
+/**
+ * What decides a conversation's inbox bucket.
+ */
+export interface ConversationState {
+  status: "open" | "resolved";
+  assignee_id: number | null;
 }
 /**
  * The answer to `sync`.
@@ -430,6 +563,27 @@ export interface ErrorFrame {
   retry_after?: number | null;
 }
 /**
+ * A colleague assigned a conversation to you (to all your consoles; not when you assign yourself).
+ */
+export interface ConversationAssigned {
+  type: "conversation.assigned";
+  conversation: ConversationSummary;
+  by: AgentInfo1;
+}
+/**
+ * The agent an agent socket speaks for.
+ */
+export interface AgentInfo1 {
+  /**
+   * The agent's user id (Message.agent_id of its replies).
+   */
+  id: number;
+  /**
+   * The name visitors and colleagues see.
+   */
+  name: string;
+}
+/**
  * A conversation as its visitor sees it.
  */
 export interface Conversation {
@@ -445,6 +599,10 @@ export interface Conversation {
    * The seq of its latest message.
    */
   last_seq: number;
+  /**
+   * The visitor's conversation before this one (`sync` it to show it above), null when none.
+   */
+  previous_id: string | null;
 }
 /**
  * A conversation of this visitor was started (also by another tab); its messages follow.
@@ -470,6 +628,10 @@ export interface Hello {
    * The page the widget runs on.
    */
   page_url?: string;
+  /**
+   * The conversation `last_seq` belongs to: when it is not the visitor's latest, `ready` sends the latest from seq 1.
+   */
+  conversation_id?: string | null;
 }
 /**
  * Every 4xx answer of the HTTP API.
@@ -531,13 +693,13 @@ export interface VisitorMessageSend {
   body: string;
 }
 /**
- * The answer to a valid `hello`: the visitor's open conversation and what it has not seen.
+ * The answer to a valid `hello`: the visitor's latest conversation and what it has not seen.
  */
 export interface VisitorReady {
   type: "ready";
   visitor: VisitorRef;
   /**
-   * The open conversation, null when none.
+   * The visitor's latest conversation, open or resolved; null when none.
    */
   conversation: Conversation | null;
   /**

@@ -12,6 +12,7 @@ const message = (seq: number, conversation_id = "c1", body = `m${seq}`): Message
   body,
   client_id: null,
   created_at: "2026-11-24T07:26:23+00:00",
+  event: null,
 });
 
 describe("store", () => {

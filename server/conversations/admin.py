@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from server.conversations.models import Conversation, Message, Visitor
+from server.conversations.models import Activity, Conversation, Message, Visitor
 
 
 @admin.register(Visitor)
@@ -39,3 +39,20 @@ class MessageAdmin(admin.ModelAdmin[Message]):
     list_filter = ["author"]
     search_fields = ["body"]
     readonly_fields = ["conversation", "seq", "author", "agent", "client_id", "created_at"]
+
+
+@admin.register(Activity)
+class ActivityAdmin(admin.ModelAdmin[Activity]):
+    """Agent-only lines, read-only: they are written through the console, where they are announced."""
+
+    list_display = ["id", "conversation", "kind", "agent", "assignee", "created_at"]
+    list_filter = ["kind"]
+    readonly_fields = ["conversation", "kind", "agent", "assignee", "body", "client_id", "created_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        """Activity is added through the console."""
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Activity | None = None) -> bool:
+        """Activity is a record of what happened."""
+        return False

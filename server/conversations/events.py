@@ -8,6 +8,7 @@ All the events of one message, or of one batch, are handed over together in one 
 
 import asyncio
 import threading
+import uuid
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import cache
@@ -19,20 +20,43 @@ from django.db import transaction
 from django.dispatch import receiver
 from django.utils.module_loading import import_string
 
-from server.conversations.models import Conversation, Message
+from server.conversations.models import Activity, Conversation, Message
 from server.conversations.records import BatchedConversation, BatchedMessage
+
+
+class ConversationState(NamedTuple):
+    """What decides a conversation's inbox bucket, as it was before a change."""
+
+    status: str
+    assignee_id: int | None
 
 
 class MessageStored(NamedTuple):
     """A message was stored as its conversation's latest; `started` when the conversation began with it.
 
-    A Conversation comes with its site and visitor loaded and its last_seq, last_message and updated_at
-    already those of this message.
+    A Conversation comes with its site, visitor and assignee loaded and its last_seq, last_message and
+    updated_at already those of this message. `before` is the conversation's state before the message when
+    the message changed it (a resolve or reopen line), None otherwise; `previous_id`, for a started
+    conversation, the visitor's conversation before it.
     """
 
     conversation: Conversation | BatchedConversation
     message: Message | BatchedMessage
     started: bool
+    before: ConversationState | None = None
+    previous_id: uuid.UUID | None = None
+
+
+class ActivityStored(NamedTuple):
+    """An agent-only line was added to a conversation (site, visitor, assignee and last message loaded).
+
+    `before` is the conversation's state before the line when the line changed it (an assignment: its
+    inbox row is broadcast too), None when it changed nothing (a note).
+    """
+
+    conversation: Conversation
+    activity: Activity
+    before: ConversationState | None
 
 
 class AgentNotified(NamedTuple):
@@ -55,7 +79,7 @@ class AgentAccessChanged(NamedTuple):
     session_key: str | None = None
 
 
-Event = MessageStored | AgentNotified | AgentAccessChanged
+Event = MessageStored | AgentNotified | AgentAccessChanged | ActivityStored
 # Called with the events of one message or batch, in order, once they are committed. Called on an event
 # loop, it returns an awaitable that hands them to the sockets' layer.
 Publisher = Callable[[Sequence[Event]], Awaitable[None] | None]

@@ -56,6 +56,9 @@ class Conversation(models.Model):
     # When the conversation last had activity, to within INBOX_ORDER_RESOLUTION (the inbox's order);
     # the exact time is its last message's (wire.conversation_summary reports the later of the two).
     updated_at = models.DateTimeField(auto_now_add=True)
+    # When it was resolved; null while open (a reopen clears it). A visitor's message within
+    # PARLEY_REOPEN_WINDOW of it reopens the conversation instead of starting a new one.
+    resolved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [
@@ -80,6 +83,11 @@ class Message(models.Model):
         AGENT = "agent", "Agent"
         SYSTEM = "system", "System"
 
+    class Event(models.TextChoices):
+        NONE = "", "None"
+        RESOLVED = "resolved", "Resolved"
+        REOPENED = "reopened", "Reopened"
+
     # Unindexed on its own: unique_message_seq (conversation, seq) already serves every lookup by it,
     # and one index less is one write less per message.
     conversation = models.ForeignKey(
@@ -94,6 +102,9 @@ class Message(models.Model):
     # NULL (not "") for messages without one: the unique constraint must not treat them as equal.
     client_id = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
     created_at = models.DateTimeField(auto_now_add=True)
+    # What a system line says happened (resolved, reopened); "" for every other message. A database
+    # default, so the batch statements, which never write it, need not name it.
+    event = models.CharField(max_length=10, choices=Event.choices, blank=True, db_default="")
 
     class Meta:
         ordering = ["conversation", "seq"]
@@ -120,3 +131,37 @@ class AgentReadMark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} read {self.conversation} up to #{self.last_read_seq}"
+
+
+class Activity(models.Model):
+    """An agent-only line of a conversation (an assignment, a note): never in the seq stream, never sent
+    to the visitor."""
+
+    class Kind(models.TextChoices):
+        ASSIGNED = "assigned", "Assigned"
+        UNASSIGNED = "unassigned", "Unassigned"
+        NOTE = "note", "Note"
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="activity")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    # Who did it (null once that user is deleted).
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Who it was assigned to, for kind "assigned".
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField(blank=True, default="")
+    # A note's idempotency key; NULL (not "") without one, so the unique constraint ignores those.
+    client_id = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "activity"
+        constraints = [
+            models.UniqueConstraint(fields=["conversation", "client_id"], name="unique_activity_client_id")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} in {self.conversation_id}"

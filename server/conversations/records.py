@@ -18,6 +18,9 @@ class BatchedConversation(NamedTuple):
     visitor_name: str
     visitor_email: str
     visitor_page_url: str
+    # The assignee's names, for its display name (None when unassigned).
+    assignee_first_name: str | None = None
+    assignee_username: str | None = None
 
 
 class BatchedMessage(NamedTuple):
@@ -44,6 +47,7 @@ class HistoryMessage(NamedTuple):
     body: str
     client_id: str | None
     created_at: datetime
+    event: str = ""
 
 
 class MessagePage(NamedTuple):
@@ -51,3 +55,12 @@ class MessagePage(NamedTuple):
 
     messages: list[HistoryMessage]
     has_more: bool
+
+
+class SiteMember(NamedTuple):
+    """An active member of some of an agent's sites: its user's names and which of those sites."""
+
+    user_id: int
+    first_name: str
+    username: str
+    site_ids: tuple[int, ...]

@@ -118,3 +118,15 @@ OptionalCursor = Annotated[
 OptionalSiteId = Annotated[
     int | None, Field(strict=True, ge=1, le=MAX_SEQ), Expect("must be a site id (an integer >= 1) or null")
 ]
+
+
+def _optional_uuid(value: object) -> uuid.UUID | None:
+    return None if value is None else _uuid(value)
+
+
+OptionalConversationId = Annotated[
+    uuid.UUID | None,
+    PlainValidator(_optional_uuid),
+    WithJsonSchema({"anyOf": [{"type": "string", "format": "uuid", "maxLength": 36}, {"type": "null"}]}),
+    Expect(UUID_EXPECTATION + " or null"),
+]

@@ -10,6 +10,7 @@ from server.protocol.fields import (
     ClientId,
     ConversationId,
     Expect,
+    OptionalConversationId,
     OptionalCursor,
     OptionalSearch,
     OptionalSiteId,
@@ -19,11 +20,14 @@ from server.protocol.fields import (
 )
 from server.protocol.objects import (
     SERVER_OUTPUT,
+    Activity,
     Conversation,
+    ConversationState,
     ConversationSummary,
     InboxCounts,
     Message,
     SearchMatch,
+    SiteAgent,
     SiteInfo,
 )
 
@@ -53,6 +57,7 @@ ErrorCode = TypeAliasType(
         "internal_error",
         "unsupported_media_type",
         "bad_request",
+        "conversation_superseded",
     ],
 )
 
@@ -82,6 +87,11 @@ class Hello(ClientFrame):
     token: Text = Field(description="The visitor token from the session endpoint.")
     last_seq: Seq = Field(0, description="The highest seq the visitor holds; `ready` carries what follows.")
     page_url: PageUrl = Field("", description="The page the widget runs on.")
+    conversation_id: OptionalConversationId = Field(
+        None,
+        description="The conversation `last_seq` belongs to: when it is not the visitor's latest, `ready` "
+        "sends the latest from seq 1.",
+    )
 
 
 class VisitorMessageSend(ClientFrame):
@@ -155,9 +165,43 @@ class InboxQuery(ClientFrame):
     )
 
 
+class ConversationAssign(ClientFrame):
+    """Assign a conversation to an active agent of its site, or unassign it (null); acknowledged by the
+    `inbox.update` it causes."""
+
+    type: Literal["conversation.assign"]
+    conversation_id: ConversationId
+    assignee_id: Annotated[
+        int | None, Field(strict=True, ge=1, le=2**31 - 1), Expect("must be a user id or null")
+    ] = Field(description="The agent to assign it to; null unassigns.")
+
+
+class ConversationResolve(ClientFrame):
+    """Resolve a conversation (a system line in its thread); acknowledged by the `inbox.update` it causes."""
+
+    type: Literal["conversation.resolve"]
+    conversation_id: ConversationId
+
+
+class ConversationReopen(ClientFrame):
+    """Reopen a resolved conversation (a system line); acknowledged by the `inbox.update` it causes."""
+
+    type: Literal["conversation.reopen"]
+    conversation_id: ConversationId
+
+
 VisitorClientFrame = Annotated[Hello | VisitorMessageSend | Sync | Ping, Field(discriminator="type")]
 AgentClientFrame = Annotated[
-    ConversationOpen | ConversationLeave | ConversationRead | AgentMessageSend | Sync | Ping | InboxQuery,
+    ConversationOpen
+    | ConversationLeave
+    | ConversationRead
+    | AgentMessageSend
+    | Sync
+    | Ping
+    | ConversationAssign
+    | ConversationResolve
+    | ConversationReopen
+    | InboxQuery,
     Field(discriminator="type"),
 ]
 
@@ -186,11 +230,13 @@ HAS_MORE = "More messages follow (at most PARLEY_HISTORY_LIMIT per page): `sync`
 
 
 class VisitorReady(ServerFrame):
-    """The answer to a valid `hello`: the visitor's open conversation and what it has not seen."""
+    """The answer to a valid `hello`: the visitor's latest conversation and what it has not seen."""
 
     type: Literal["ready"]
     visitor: VisitorRef
-    conversation: Conversation | None = Field(description="The open conversation, null when none.")
+    conversation: Conversation | None = Field(
+        description="The visitor's latest conversation, open or resolved; null when none."
+    )
     messages: list[Message] = Field(description="Its messages with seq > last_seq, oldest first.")
     has_more: bool = Field(description=HAS_MORE)
 
@@ -206,6 +252,7 @@ class AgentReady(ServerFrame):
     )
     inbox_next: str | None = Field(description="`before` of the next page of 'open'; null when none.")
     counts: list[InboxCounts] = Field(description="Each view's count, per site of the agent.")
+    agents: list[SiteAgent] = Field(description="Every active member of the agent's sites, by name.")
 
 
 class MessageAck(ServerFrame):
@@ -237,13 +284,21 @@ class ConversationOpened(ServerFrame):
     conversation: ConversationSummary
     messages: list[Message] = Field(description="Its messages with seq > after_seq, oldest first.")
     has_more: bool = Field(description=HAS_MORE)
+    activity: list[Activity] = Field(
+        description="Its agent-only lines, oldest first (the newest PARLEY_ACTIVITY_LIMIT)."
+    )
 
 
 class InboxUpdate(ServerFrame):
-    """A conversation of the agent's sites was started or got a message: its inbox row, last_read_seq null."""
+    """A conversation of the agent's sites was started, got a message, or changed status or assignee: its
+    inbox row, last_read_seq null."""
 
     type: Literal["inbox.update"]
     conversation: ConversationSummary
+    previous: ConversationState | None = Field(
+        description="The row's status and assignee before this change (equal to its own when they did not "
+        "change); null when this update started the conversation."
+    )
 
 
 class InboxPage(ServerFrame):
@@ -277,6 +332,21 @@ class Notification(ServerFrame):
 
     type: Literal["notification"]
     payload: dict[str, Any] = Field(description="Any JSON object.")
+
+
+class ActivityNew(ServerFrame):
+    """An agent-only line was added to a conversation this socket follows."""
+
+    type: Literal["activity.new"]
+    activity: Activity
+
+
+class ConversationAssigned(ServerFrame):
+    """A colleague assigned a conversation to you (to all your consoles; not when you assign yourself)."""
+
+    type: Literal["conversation.assigned"]
+    conversation: ConversationSummary
+    by: AgentInfo = Field(description="Who assigned it.")
 
 
 class Pong(ServerFrame):
@@ -316,7 +386,9 @@ AgentServerFrame = Annotated[
     | Notification
     | InboxPage
     | Pong
-    | ErrorFrame,
+    | ErrorFrame
+    | ActivityNew
+    | ConversationAssigned,
     Field(discriminator="type"),
 ]
 

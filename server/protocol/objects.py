@@ -48,7 +48,7 @@ class Message(BaseModel):
     author: Literal["visitor", "agent", "system"] = Field(description="Who wrote it.")
     author_name: str | None = Field(
         description="The agent's first name, else its username before any '@' ('Support' when the user is "
-        "gone); null unless the author is an agent."
+        "gone); null unless the author is an agent, or a system line an agent caused (agent_id set)."
     )
     agent_id: int | None = Field(
         description="The agent who wrote it (so a console can tell its own replies from a colleague's)."
@@ -58,6 +58,10 @@ class Message(BaseModel):
         description="The sender's idempotency key; null when it gave none (a reply sent from server code)."
     )
     created_at: Timestamp
+    event: Literal["resolved", "reopened"] | None = Field(
+        description="What a system line says happened (clients word it themselves; `body` is an English "
+        "fallback); null for every other message."
+    )
 
 
 class Conversation(BaseModel):
@@ -68,6 +72,9 @@ class Conversation(BaseModel):
     id: uuid.UUID = Field(description="The conversation's id.")
     status: Literal["open", "resolved"] = Field(description="A visitor has one open conversation at most.")
     last_seq: Seq = Field(description="The seq of its latest message.")
+    previous_id: uuid.UUID | None = Field(
+        description="The visitor's conversation before this one (`sync` it to show it above), null when none."
+    )
 
 
 class VisitorInfo(BaseModel):
@@ -100,6 +107,8 @@ class ConversationSummary(BaseModel):
     status: Literal["open", "resolved"] = Field(description="A visitor has one open conversation at most.")
     visitor: VisitorInfo
     assignee_id: int | None = Field(description="The agent it is assigned to, null when unassigned.")
+    assignee_name: str | None = Field(description="The assignee's display name, null when unassigned.")
+    resolved_at: Timestamp | None = Field(description="When it was resolved; null while open.")
     last_seq: Seq = Field(description="The seq of its latest message.")
     last_message: Message | None = Field(description="Its latest message, null when it has none.")
     created_at: Timestamp
@@ -137,3 +146,39 @@ class SearchMatch(BaseModel):
     snippet: str = Field(
         description="About 160 characters of the message around the match, on one line; text, never HTML."
     )
+
+
+class Activity(BaseModel):
+    """An agent-only line of a conversation (an assignment, a note), never sent to a visitor socket."""
+
+    model_config = SERVER_OUTPUT
+
+    id: int = Field(description="The line's id, unique on the server; lines are ordered by it.")
+    conversation_id: uuid.UUID
+    kind: Literal["assigned", "unassigned", "note"]
+    agent_id: int | None = Field(description="The agent who did it, null once that user is deleted.")
+    author_name: str = Field(description="That agent's display name ('Support' when the user is gone).")
+    assignee_id: int | None = Field(description="Who it was assigned to (kind 'assigned'), else null.")
+    assignee_name: str | None = Field(description="The assignee's display name, null without one.")
+    body: str = Field(description="A note's text (rendered as text), empty for other kinds.")
+    client_id: str | None = Field(description="A note's idempotency key, null without one.")
+    created_at: Timestamp
+
+
+class SiteAgent(BaseModel):
+    """An active member of one of the agent's sites (for the assign menu and for names)."""
+
+    model_config = SERVER_OUTPUT
+
+    id: int = Field(description="The agent's user id.")
+    name: str = Field(description="The agent's display name.")
+    site_ids: list[int] = Field(description="Which of the reading agent's sites this agent belongs to.")
+
+
+class ConversationState(BaseModel):
+    """What decides a conversation's inbox bucket."""
+
+    model_config = SERVER_OUTPUT
+
+    status: Literal["open", "resolved"]
+    assignee_id: int | None

@@ -4,8 +4,8 @@ import uuid
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
-from server.conversations.models import Conversation, Message, Visitor
-from server.conversations.records import BatchedConversation, BatchedMessage, HistoryMessage
+from server.conversations.models import Activity, Conversation, Message, Visitor
+from server.conversations.records import BatchedConversation, BatchedMessage, HistoryMessage, SiteMember
 from server.conversations.selectors.inbox_counts import SiteCounts
 from server.conversations.selectors.search import SearchMatch
 from server.protocol import objects
@@ -52,12 +52,15 @@ def message_wire(message: Message | BatchedMessage | HistoryMessage) -> objects.
 def _message_wire(message: Message | BatchedMessage | HistoryMessage) -> objects.Message:
     author: str
     author_name = None
+    event = None
     if isinstance(message, BatchedMessage):
         # A batch builds no instances (they would cost a send a sixth of its time on the server).
         conversation_id, author, agent_id = message.conversation.conversation_id, Message.Author.VISITOR, None
     else:
         conversation_id, author, agent_id = message.conversation_id, message.author, message.agent_id
-        if author == Message.Author.AGENT:
+        event = message.event or None
+        # An agent's reply, or a system line an agent caused (a resolve, a reopen).
+        if author == Message.Author.AGENT or agent_id is not None:
             author_name = (
                 display_name(first_name=message.agent_first_name, username=message.agent_username)
                 if isinstance(message, HistoryMessage)
@@ -74,6 +77,7 @@ def _message_wire(message: Message | BatchedMessage | HistoryMessage) -> objects
         body=message.body,
         client_id=message.client_id,
         created_at=message.created_at,
+        event=event,
     )
 
 
@@ -82,23 +86,37 @@ def conversation_id_of(conversation: Conversation | BatchedConversation) -> uuid
     return conversation.conversation_id if isinstance(conversation, BatchedConversation) else conversation.pk
 
 
-def started_conversation_wire(conversation: Conversation | BatchedConversation) -> objects.Conversation:
+def started_conversation_wire(
+    conversation: Conversation | BatchedConversation, *, previous_id: uuid.UUID | None
+) -> objects.Conversation:
     """A conversation as its visitor sees it when its first message starts it (nothing stored before)."""
     return conversation_fields(
-        conversation_id=conversation_id_of(conversation), status=conversation.status, last_seq=0
+        conversation_id=conversation_id_of(conversation),
+        status=conversation.status,
+        last_seq=0,
+        previous_id=previous_id,
     )
 
 
-def conversation_wire(conversation: Conversation) -> objects.Conversation:
+def conversation_wire(
+    conversation: Conversation, *, previous_id: uuid.UUID | None = None
+) -> objects.Conversation:
     """A conversation as its visitor sees it."""
     return conversation_fields(
-        conversation_id=conversation.pk, status=conversation.status, last_seq=conversation.last_seq
+        conversation_id=conversation.pk,
+        status=conversation.status,
+        last_seq=conversation.last_seq,
+        previous_id=previous_id,
     )
 
 
-def conversation_fields(*, conversation_id: uuid.UUID, status: str, last_seq: int) -> objects.Conversation:
+def conversation_fields(
+    *, conversation_id: uuid.UUID, status: str, last_seq: int, previous_id: uuid.UUID | None
+) -> objects.Conversation:
     """The visitor's view of a conversation, from its fields (when no row object is at hand)."""
-    return construct(objects.Conversation, id=conversation_id, status=status, last_seq=last_seq)
+    return construct(
+        objects.Conversation, id=conversation_id, status=status, last_seq=last_seq, previous_id=previous_id
+    )
 
 
 def visitor_wire(visitor: Visitor) -> objects.VisitorInfo:
@@ -137,6 +155,8 @@ def conversation_summary(
         status=conversation.status,
         visitor=visitor_wire(conversation.visitor),
         assignee_id=conversation.assignee_id,
+        assignee_name=assignee_name(conversation),
+        resolved_at=conversation.resolved_at,
         last_seq=conversation.last_seq,
         last_message=message_wire(last_message) if last_message is not None else None,
         created_at=conversation.created_at,
@@ -157,7 +177,14 @@ def new_message_summary(
 ) -> objects.ConversationSummary:
     """The inbox row broadcast for a message just stored (`wire`, its wire shape) as its conversation's
     latest; it carries the exact time of the message (the stored updated_at moves on every few seconds)."""
+    resolved_at = None
     if isinstance(conversation, BatchedConversation):
+        # A batch only goes into open conversations.
+        name = None
+        if conversation.assignee_id is not None:
+            name = display_name(
+                first_name=conversation.assignee_first_name, username=conversation.assignee_username
+            )
         site = site_fields(site_id=conversation.site_id, name=conversation.site_name)
         visitor = visitor_fields(
             visitor_id=conversation.visitor_id,
@@ -166,8 +193,10 @@ def new_message_summary(
             last_page_url=conversation.visitor_page_url,
         )
     else:
-        # The service loaded the conversation with its site and visitor, so the summary costs no query.
+        # The service loaded the conversation with its site, visitor and assignee, so the summary costs no
+        # query.
         site, visitor = site_wire(conversation.site), visitor_wire(conversation.visitor)
+        name, resolved_at = assignee_name(conversation), conversation.resolved_at
     return construct(
         objects.ConversationSummary,
         id=conversation_id_of(conversation),
@@ -175,6 +204,8 @@ def new_message_summary(
         status=conversation.status,
         visitor=visitor,
         assignee_id=conversation.assignee_id,
+        assignee_name=name,
+        resolved_at=resolved_at,
         last_seq=message.seq,
         last_message=wire,
         created_at=conversation.created_at,
@@ -203,4 +234,43 @@ def search_match_wire(match: SearchMatch) -> objects.SearchMatch:
         message_id=match.message_id,
         seq=match.seq,
         snippet=match.snippet,
+    )
+
+
+def assignee_name(conversation: Conversation) -> str | None:
+    """The display name of a conversation's assignee (services load it with the row), None without one."""
+    if conversation.assignee_id is None:
+        return None
+    return agent_display_name(conversation.assignee)
+
+
+def conversation_state(*, status: str, assignee_id: int | None) -> objects.ConversationState:
+    """What decides a conversation's inbox bucket."""
+    return construct(objects.ConversationState, status=status, assignee_id=assignee_id)
+
+
+def activity_wire(activity: Activity) -> objects.Activity:
+    """An agent-only line as consoles get it (its agent and assignee loaded)."""
+    return construct(
+        objects.Activity,
+        id=activity.pk,
+        conversation_id=activity.conversation_id,
+        kind=activity.kind,
+        agent_id=activity.agent_id,
+        author_name=agent_display_name(activity.agent),
+        assignee_id=activity.assignee_id,
+        assignee_name=agent_display_name(activity.assignee) if activity.assignee_id is not None else None,
+        body=activity.body,
+        client_id=activity.client_id,
+        created_at=activity.created_at,
+    )
+
+
+def site_agent_wire(member: SiteMember) -> objects.SiteAgent:
+    """A member of the reading agent's sites, for the assign menu and for names."""
+    return construct(
+        objects.SiteAgent,
+        id=member.user_id,
+        name=display_name(first_name=member.first_name, username=member.username),
+        site_ids=list(member.site_ids),
     )

@@ -10,11 +10,21 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from pydantic import BaseModel
 
-from server.conversations.events import AgentAccessChanged, Event, MessageStored
+from server.conversations.events import (
+    ActivityStored,
+    AgentAccessChanged,
+    ConversationState,
+    Event,
+    MessageStored,
+)
 from server.protocol import frames
 from server.protocol.objects import construct
 from server.protocol.wire import (
+    activity_wire,
+    agent_display_name,
     conversation_id_of,
+    conversation_state,
+    conversation_summary,
     message_wire,
     new_message_summary,
     started_conversation_wire,
@@ -30,6 +40,8 @@ CONVERSATION_STARTED = "visitor.conversation_started"
 INBOX_UPDATE = "inbox.update"
 AGENT_NOTIFICATION = "agent.notification"
 AGENT_ACCESS_CHANGED = "agent.access_changed"
+CONVERSATION_ACTIVITY = "conversation.activity"
+CONVERSATION_ASSIGNED = "agent.conversation_assigned"
 
 # The server's event loop (set by the first socket), so database threads can hand sends to it.
 _server_loop: asyncio.AbstractEventLoop | None = None
@@ -76,6 +88,8 @@ def layer_events(events: Sequence[Event]) -> list[LayerEvent]:
             messages.extend(_message_stored(event))
         elif isinstance(event, AgentAccessChanged):
             messages.append(_access_changed(event))
+        elif isinstance(event, ActivityStored):
+            messages.extend(_activity_stored(event))
         else:
             messages.append(
                 layer_event(
@@ -94,6 +108,7 @@ def _message_stored(event: MessageStored) -> list[LayerEvent]:
     new_message = construct(frames.MessageNew, type="message.new", message=wire)
     visitor = visitor_group(conversation.visitor_id)
     messages: list[LayerEvent] = []
+    previous = None
     if event.started:
         messages.append(
             layer_event(
@@ -102,10 +117,13 @@ def _message_stored(event: MessageStored) -> list[LayerEvent]:
                 frame=construct(
                     frames.ConversationStarted,
                     type="conversation.started",
-                    conversation=started_conversation_wire(conversation),
+                    conversation=started_conversation_wire(conversation, previous_id=event.previous_id),
                 ),
             )
         )
+    else:
+        before = event.before or ConversationState(conversation.status, conversation.assignee_id)
+        previous = conversation_state(status=before.status, assignee_id=before.assignee_id)
     # Agents get one event per message: the inbox row, carrying the message.new frame that the sockets
     # following this conversation also send (one layer message, not two, per agent and message). It goes
     # first: the other party is who waits for the message; the visitor's own sockets already have it.
@@ -117,14 +135,68 @@ def _message_stored(event: MessageStored) -> list[LayerEvent]:
                 frames.InboxUpdate,
                 type="inbox.update",
                 conversation=new_message_summary(conversation, message, wire),
+                previous=previous,
             ),
             conversation_id=str(conversation_id_of(conversation)),
             message_text=encode_frame(new_message),
         )
     )
     # The visitor's sockets hear everything of theirs through the visitor group, joined at hello before
-    # the history is read, so no message can fall in between.
-    messages.append(layer_event(group=visitor, event_type=CONVERSATION_MESSAGE, frame=new_message))
+    # the history is read, so no message can fall in between. A line that changed the status tells them
+    # the new one (a resolved conversation's next message may start another).
+    extra = {} if event.before is None else {"status": conversation.status}
+    messages.append(layer_event(group=visitor, event_type=CONVERSATION_MESSAGE, frame=new_message, **extra))
+    return messages
+
+
+def _activity_stored(event: ActivityStored) -> list[LayerEvent]:
+    """The layer events announcing an agent-only line to the site's agents (never to the visitor)."""
+    conversation, activity = event.conversation, event.activity
+    activity_text = encode_frame(
+        construct(frames.ActivityNew, type="activity.new", activity=activity_wire(activity))
+    )
+    conversation_id = str(conversation.pk)
+    agents = site_agents_group(conversation.site_id)
+    if event.before is None:
+        # Nothing of the row changed (a note): only the sockets following the conversation relay it.
+        return [
+            (
+                agents,
+                {"type": CONVERSATION_ACTIVITY, "conversation_id": conversation_id, "text": activity_text},
+            )
+        ]
+    summary = conversation_summary(conversation, last_read_seq=None)
+    messages = [
+        layer_event(
+            group=agents,
+            event_type=INBOX_UPDATE,
+            frame=construct(
+                frames.InboxUpdate,
+                type="inbox.update",
+                conversation=summary,
+                previous=conversation_state(status=event.before.status, assignee_id=event.before.assignee_id),
+            ),
+            conversation_id=conversation_id,
+            activity_text=activity_text,
+        )
+    ]
+    assignee_id, agent_id = activity.assignee_id, activity.agent_id
+    if (
+        activity.kind == activity.Kind.ASSIGNED
+        and assignee_id is not None
+        and agent_id not in (None, assignee_id)
+    ):
+        # The assignee's every console, whatever it has open; not when agents assign themselves.
+        by = construct(frames.AgentInfo, id=activity.agent_id, name=agent_display_name(activity.agent))
+        messages.append(
+            layer_event(
+                group=agent_group(assignee_id),
+                event_type=CONVERSATION_ASSIGNED,
+                frame=construct(
+                    frames.ConversationAssigned, type="conversation.assigned", conversation=summary, by=by
+                ),
+            )
+        )
     return messages
 
 

@@ -3,7 +3,7 @@
 import uuid
 
 from server.conversations.models import Conversation
-from server.conversations.records import MessagePage
+from server.conversations.records import MessagePage, SiteMember
 from server.conversations.selectors.history import VisitorReady
 from server.conversations.selectors.inbox import AgentInbox
 from server.conversations.selectors.inbox_views import InboxPage
@@ -12,22 +12,28 @@ from server.conversations.services.messages import PostedMessage
 from server.protocol import frames, objects
 from server.protocol.objects import construct
 from server.protocol.wire import (
+    activity_wire,
     agent_display_name,
     conversation_fields,
+    conversation_state,
     conversation_summary,
     inbox_counts_wire,
     message_wire,
     search_match_wire,
+    site_agent_wire,
     site_wire,
 )
 
 
 def visitor_ready_frame(ready: VisitorReady) -> frames.VisitorReady:
-    """The `ready` frame for a visitor socket: its open conversation and what it has not seen."""
+    """The `ready` frame for a visitor socket: its latest conversation and what it has not seen."""
     conversation = None
     if ready.conversation_id is not None:
         conversation = conversation_fields(
-            conversation_id=ready.conversation_id, status=Conversation.Status.OPEN, last_seq=ready.last_seq
+            conversation_id=ready.conversation_id,
+            status=ready.status,
+            last_seq=ready.last_seq,
+            previous_id=ready.previous_id,
         )
     return construct(
         frames.VisitorReady,
@@ -39,8 +45,8 @@ def visitor_ready_frame(ready: VisitorReady) -> frames.VisitorReady:
     )
 
 
-def agent_ready_frame(inbox: AgentInbox) -> frames.AgentReady:
-    """The `ready` frame for an agent socket: the agent's sites and inbox."""
+def agent_ready_frame(inbox: AgentInbox, *, agents: list[SiteMember]) -> frames.AgentReady:
+    """The `ready` frame for an agent socket: the agent's sites, inbox and colleagues."""
     return construct(
         frames.AgentReady,
         type="ready",
@@ -49,6 +55,7 @@ def agent_ready_frame(inbox: AgentInbox) -> frames.AgentReady:
         inbox=page_rows(inbox.first_page),
         inbox_next=inbox.first_page.next,
         counts=[inbox_counts_wire(counts) for counts in inbox.counts],
+        agents=[site_agent_wire(member) for member in agents],
     )
 
 
@@ -94,6 +101,7 @@ def conversation_opened_frame(opened: OpenedConversation) -> frames.Conversation
         conversation=conversation_summary(opened.conversation, last_read_seq=opened.last_read_seq),
         messages=[message_wire(message) for message in opened.page.messages],
         has_more=opened.page.has_more,
+        activity=[activity_wire(line) for line in opened.activity],
     )
 
 
@@ -101,4 +109,14 @@ def message_ack_frame(*, client_id: str, posted: PostedMessage) -> frames.Messag
     """The `message.ack` frame answering a sender with its stored message."""
     return construct(
         frames.MessageAck, type="message.ack", client_id=client_id, message=message_wire(posted.message)
+    )
+
+
+def inbox_row_frame(conversation: Conversation) -> frames.InboxUpdate:
+    """A conversation's `inbox.update` for the agent who asked for a change that changed nothing."""
+    return construct(
+        frames.InboxUpdate,
+        type="inbox.update",
+        conversation=conversation_summary(conversation, last_read_seq=None),
+        previous=conversation_state(status=conversation.status, assignee_id=conversation.assignee_id),
     )

@@ -94,7 +94,7 @@ def test_a_conversation_without_messages_summarises(conversation: Conversation):
 
 def test_frames_built_from_stored_objects(conversation: Conversation, agent_bob: User):
     """ready, conversation.opened and history of the agent socket, as the selectors build them."""
-    ready = check(frames.AgentServerFrame, replies.agent_ready_frame(agent_inbox(user=agent_bob)))
+    ready = check(frames.AgentServerFrame, replies.agent_ready_frame(agent_inbox(user=agent_bob), agents=[]))
     assert isinstance(ready, frames.AgentReady)
     assert [row.id for row in ready.inbox] == [conversation.pk]
     opened = do_open_conversation(user_id=agent_bob.pk, conversation_id=conversation.pk, after_seq=0)

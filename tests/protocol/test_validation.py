@@ -239,12 +239,12 @@ CASES: list[tuple[str, str | None, Outcome]] = [
     (
         "visitor",
         frame(type="hello", token="t"),
-        ("ok", "hello", {"token": "t", "last_seq": 0, "page_url": ""}),
+        (("ok", "hello", {"token": "t", "last_seq": 0, "page_url": "", "conversation_id": None})),
     ),
     (
         "visitor",
         frame(type="hello", token="t", last_seq=None, page_url=None),
-        ("ok", "hello", {"token": "t", "last_seq": 0, "page_url": ""}),
+        (("ok", "hello", {"token": "t", "last_seq": 0, "page_url": "", "conversation_id": None})),
     ),
     (
         "visitor",
@@ -260,7 +260,7 @@ CASES: list[tuple[str, str | None, Outcome]] = [
     (
         "visitor",
         frame(type="hello", token="t", last_seq=2**31 - 1),
-        ("ok", "hello", {"token": "t", "last_seq": 2147483647, "page_url": ""}),
+        (("ok", "hello", {"token": "t", "last_seq": 2147483647, "page_url": "", "conversation_id": None})),
     ),
     (
         "visitor",
@@ -290,17 +290,28 @@ CASES: list[tuple[str, str | None, Outcome]] = [
     (
         "visitor",
         '{"type": "hello", "token": "t", "last_seq": -0}',
-        ("ok", "hello", {"token": "t", "last_seq": 0, "page_url": ""}),
+        (("ok", "hello", {"token": "t", "last_seq": 0, "page_url": "", "conversation_id": None})),
     ),
     (
         "visitor",
         frame(type="hello", token="t", page_url="https://shop.test/" + "p" * 3000),
-        ("ok", "hello", {"token": "t", "last_seq": 0, "page_url": "https://shop.test/" + "p" * 1982}),
+        (
+            (
+                "ok",
+                "hello",
+                {
+                    "token": "t",
+                    "last_seq": 0,
+                    "page_url": "https://shop.test/" + "p" * 1982,
+                    "conversation_id": None,
+                },
+            )
+        ),
     ),
     (
         "visitor",
         frame(type="hello", token="t", page_url=""),
-        ("ok", "hello", {"token": "t", "last_seq": 0, "page_url": ""}),
+        (("ok", "hello", {"token": "t", "last_seq": 0, "page_url": "", "conversation_id": None})),
     ),
     (
         "visitor",

@@ -62,6 +62,7 @@ def test_a_frame_is_encoded_as_json_dumps_wrote_it():
                 "body": body,
                 "client_id": "c1",
                 "created_at": created,
+                "event": None,
             },
         }
         assert encode_frame(frame) == json.dumps(expected, separators=(",", ":"), ensure_ascii=False)

@@ -72,12 +72,15 @@ def reply(conversation_id: str, client_id: str = "a-1") -> dict[str, Any]:
 
 
 def agent_frames(conversation_id: str) -> list[dict[str, Any]]:
-    """Every frame that acts on a conversation: open, sync, send, read."""
+    """Every frame that acts on a conversation: open, sync, send, read, assign, resolve, reopen."""
     return [
         {"type": "conversation.open", "conversation_id": conversation_id},
         {"type": "sync", "conversation_id": conversation_id, "after_seq": 0},
         reply(conversation_id, "x-1"),
         {"type": "conversation.read", "conversation_id": conversation_id, "seq": 1},
+        {"type": "conversation.assign", "conversation_id": conversation_id, "assignee_id": None},
+        {"type": "conversation.resolve", "conversation_id": conversation_id},
+        {"type": "conversation.reopen", "conversation_id": conversation_id},
     ]
 
 

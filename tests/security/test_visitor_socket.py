@@ -13,7 +13,7 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.core import signing
 
-from server.conversations.models import AgentReadMark, Conversation, Message
+from server.conversations.models import Activity, AgentReadMark, Conversation, Message
 from server.conversations.store import loop_db
 from server.conversations.tokens import VISITOR_TOKEN_SALT, VISITOR_TOKEN_SEPARATOR, sign_visitor_token
 from tests.conftest import GLOBEX_ORIGIN, VisitorIdentity, connect_visitor, visitor_socket
@@ -113,6 +113,21 @@ def signed_token(visitor: VisitorIdentity, *, salt: str = VISITOR_TOKEN_SALT) ->
             '{"type": "conversation.leave", "conversation_id": "@ID@"}',
             "unknown_type",
             id="agent-only-conversation.leave",
+        ),
+        pytest.param(
+            '{"type": "conversation.assign", "conversation_id": "@ID@", "assignee_id": null}',
+            "unknown_type",
+            id="agent-only-conversation.assign",
+        ),
+        pytest.param(
+            '{"type": "conversation.resolve", "conversation_id": "@ID@"}',
+            "unknown_type",
+            id="agent-only-conversation.resolve",
+        ),
+        pytest.param(
+            '{"type": "conversation.reopen", "conversation_id": "@ID@"}',
+            "unknown_type",
+            id="agent-only-conversation.reopen",
         ),
         pytest.param('{"type": "__class__"}', "unknown_type", id="dunder-type"),
         pytest.param('{"type": "\\ud800"}', "unknown_type", id="lone-surrogate-type-echoed-escaped"),
@@ -569,8 +584,8 @@ async def test_redis_down_while_a_visitor_sends_stores_acks_and_delivers_on_resu
 async def test_agent_frames_naming_another_visitors_real_conversation_change_nothing(
     visitor_alice, visitor_carol
 ):
-    """conversation.open / .read / .leave naming Carol's real conversation, sent by Alice → unknown_type;
-    no read mark stored, no group joined beyond Alice's own, nothing of Carol's sent."""
+    """conversation.open / .read / .leave / .assign / .resolve / .reopen naming Carol's real conversation,
+    sent by Alice → unknown_type; no read mark, no status or assignee changed, nothing of Carol's sent."""
     carol, _ = await connect_visitor(visitor_carol)
     conversation_id = (await ack_of(carol, {"type": "message.send", "client_id": "c-1", "body": "private"}))[
         "message"
@@ -580,11 +595,16 @@ async def test_agent_frames_naming_another_visitors_real_conversation_change_not
         {"type": "conversation.open", "conversation_id": conversation_id, "after_seq": 0},
         {"type": "conversation.read", "conversation_id": conversation_id, "seq": 1},
         {"type": "conversation.leave", "conversation_id": conversation_id},
+        {"type": "conversation.assign", "conversation_id": conversation_id, "assignee_id": None},
+        {"type": "conversation.resolve", "conversation_id": conversation_id},
+        {"type": "conversation.reopen", "conversation_id": conversation_id},
     ):
         error = await refused_with(alice, json.dumps(frame))
         assert error["code"] == "unknown_type"
         assert "private" not in json.dumps(error)
     assert await database_sync_to_async(AgentReadMark.objects.count)() == 0
+    assert await database_sync_to_async(Activity.objects.count)() == 0
+    assert await database_sync_to_async(Message.objects.filter(author="system").count)() == 0
     await carol.send_json_to({"type": "message.send", "client_id": "c-2", "body": "still private"})
     assert await alice.receive_nothing(timeout=0.3)
     await alice.disconnect()

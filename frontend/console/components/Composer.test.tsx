@@ -17,6 +17,7 @@ function mountWithOpenConversation() {
       conversation: summary(),
       messages: [message({ seq: 1 })],
       has_more: false,
+      activity: [],
     }),
   );
   return setup;

@@ -45,6 +45,7 @@ describe("Inbox", () => {
         conversation: summary({ last_seq: 1, last_message: message({ seq: 1 }) }),
         messages: [message({ seq: 1 })],
         has_more: false,
+      activity: [],
       }),
     );
     expect(root.dataset.view).toBe("thread");

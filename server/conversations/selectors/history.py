@@ -29,7 +29,9 @@ def messages_after(*, conversation_id: uuid.UUID, after_seq: int) -> MessagePage
     )
     page: list[HistoryMessage] = []
     size = 0
-    for message_id, seq, author, agent_id, body, client_id, created_at, first_name, username in rows[:limit]:
+    for message_id, seq, author, agent_id, body, client_id, created_at, event, first_name, username in rows[
+        :limit
+    ]:
         size += len(body.encode()) + MESSAGE_FRAME_OVERHEAD_BYTES
         if page and size > settings.PARLEY_HISTORY_MAX_BYTES:
             return MessagePage(page, True)
@@ -45,6 +47,7 @@ def messages_after(*, conversation_id: uuid.UUID, after_seq: int) -> MessagePage
                 body=body,
                 client_id=client_id,
                 created_at=sql.from_db(Message, "created_at", created_at),
+                event=event,
             )
         )
     return MessagePage(page, len(rows) > limit)
@@ -58,39 +61,52 @@ class VisitorVisit:
     last_page_url: str
     conversation_id: uuid.UUID | None
     conversation_last_seq: int
+    conversation_status: str
+    previous_id: uuid.UUID | None
 
 
 def visitor_visit(*, site_id: int, visitor_id: uuid.UUID) -> VisitorVisit | None:
-    """The visitor (if it exists on this site) with its open conversation's id and last seq."""
+    """The visitor (if it exists on this site) with its latest conversation (open or resolved): its id,
+    last seq and status, and the visitor's conversation before it."""
     # Per visitor handshake: hand-written (store/).
-    row = sql.fetch_one(
-        statements.VISITOR_VISIT_SQL,
-        [Conversation.Status.OPEN.value, sql.db_param(Visitor, "id", visitor_id), site_id],
-    )
+    row = sql.fetch_one(statements.VISITOR_VISIT_SQL, [sql.db_param(Visitor, "id", visitor_id), site_id])
     if row is None:
         return None
-    last_seen_at, last_page_url, conversation_id, conversation_last_seq = row
+    last_seen_at, last_page_url, conversation_id, conversation_last_seq, status, previous_id = row
     return VisitorVisit(
         last_seen_at=sql.from_db(Visitor, "last_seen_at", last_seen_at),
         last_page_url=last_page_url,
         conversation_id=sql.from_db(Conversation, "id", conversation_id),
         conversation_last_seq=conversation_last_seq or 0,
+        conversation_status=status or Conversation.Status.OPEN.value,
+        previous_id=sql.from_db(Conversation, "id", previous_id),
     )
 
 
 @dataclass(frozen=True)
 class VisitorReady:
-    """What a visitor's socket is told once its hello is accepted: its open conversation (None without
-    one), that conversation's last seq, and the messages after the seq the visitor had."""
+    """What a visitor's socket is told once its hello is accepted: its latest conversation (None without
+    one) with its status, last seq and the conversation before it, and the messages the visitor has not
+    seen of it."""
 
     visitor_id: uuid.UUID
     conversation_id: uuid.UUID | None
+    status: str
+    previous_id: uuid.UUID | None
     last_seq: int
     page: MessagePage
 
 
-def visitor_ready(*, visitor_id: uuid.UUID, visit: VisitorVisit, last_seq: int) -> VisitorReady:
-    """A visitor's open conversation and what it has not seen of it."""
+def visitor_ready(
+    *, visitor_id: uuid.UUID, visit: VisitorVisit, last_seq: int, conversation_id: uuid.UUID | None = None
+) -> VisitorReady:
+    """A visitor's latest conversation and what it has not seen of it.
+
+    `last_seq` belongs to `conversation_id` when the client names one: a seq of an older conversation
+    says nothing of the latest, which is then sent from its first message.
+    """
+    if conversation_id is not None and conversation_id != visit.conversation_id:
+        last_seq = 0
     page = MessagePage([], False)
     if visit.conversation_id is not None and visit.conversation_last_seq > last_seq:
         # A reconnect that missed nothing reads no messages.
@@ -100,6 +116,8 @@ def visitor_ready(*, visitor_id: uuid.UUID, visit: VisitorVisit, last_seq: int) 
     return VisitorReady(
         visitor_id=visitor_id,
         conversation_id=visit.conversation_id,
+        status=visit.conversation_status,
+        previous_id=visit.previous_id,
         last_seq=max(visit.conversation_last_seq, newest),
         page=page,
     )

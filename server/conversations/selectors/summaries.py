@@ -7,4 +7,6 @@ from server.conversations.models import Conversation
 
 def summary_query() -> QuerySet[Conversation]:
     """Conversations with everything an inbox row shows, in one query."""
-    return Conversation.objects.select_related("site", "visitor", "last_message", "last_message__agent")
+    return Conversation.objects.select_related(
+        "site", "visitor", "assignee", "last_message", "last_message__agent"
+    )

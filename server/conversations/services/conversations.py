@@ -7,8 +7,9 @@ from typing import Any
 from django.db import transaction
 
 from server.conversations import events
-from server.conversations.models import Conversation
+from server.conversations.models import Activity, Conversation
 from server.conversations.records import MessagePage
+from server.conversations.selectors.activity import conversation_activity
 from server.conversations.selectors.history import messages_after
 from server.conversations.selectors.inbox import agent_conversation
 from server.conversations.services.read_marks import raise_read_mark
@@ -16,11 +17,13 @@ from server.conversations.services.read_marks import raise_read_mark
 
 @dataclass(frozen=True)
 class OpenedConversation:
-    """A conversation an agent opened (site, visitor and last message loaded), its mark and history."""
+    """A conversation an agent opened (site, visitor and last message loaded), its mark, history and
+    agent-only activity."""
 
     conversation: Conversation
     last_read_seq: int
     page: MessagePage
+    activity: list[Activity]
 
 
 @transaction.atomic
@@ -34,6 +37,7 @@ def do_open_conversation(*, user_id: int, conversation_id: uuid.UUID, after_seq:
         conversation=conversation,
         last_read_seq=last_read_seq,
         page=messages_after(conversation_id=conversation_id, after_seq=after_seq),
+        activity=conversation_activity(conversation_id=conversation_id),
     )
 
 

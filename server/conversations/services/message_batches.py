@@ -36,6 +36,8 @@ def _batched_conversation(conversation: Conversation) -> BatchedConversation:
         visitor_name=conversation.visitor.name,
         visitor_email=conversation.visitor.email,
         visitor_page_url=conversation.visitor.last_page_url,
+        assignee_first_name=conversation.assignee.first_name if conversation.assignee else None,
+        assignee_username=conversation.assignee.username if conversation.assignee else None,
     )
 
 
@@ -105,6 +107,8 @@ def batch_from_rows(
             visitor_name,
             visitor_email,
             visitor_page_url,
+            assignee_first_name,
+            assignee_username,
             message_id,
             seq,
             client_id,
@@ -123,6 +127,8 @@ def batch_from_rows(
                 visitor_name=visitor_name,
                 visitor_email=visitor_email,
                 visitor_page_url=visitor_page_url,
+                assignee_first_name=assignee_first_name,
+                assignee_username=assignee_username,
             )
             by_id[conversation_value] = conversations[visitor_id] = conversation
         message_ids[(conversation.visitor_id, client_id)] = (message_id, seq)

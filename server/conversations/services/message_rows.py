@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import IntegrityError, connection, transaction
 from django.db.models import QuerySet
@@ -79,19 +80,26 @@ def _post_visitor_message(*, visitor_id: uuid.UUID, client_id: str, body: str) -
     open_conversation, retried = _lock_open_conversation(visitor_id=visitor_id, client_id=client_id)
     conversation: Conversation
     started = False
+    previous_id = None
     if open_conversation is None:
         found = _start_conversation(visitor_id=visitor_id, client_id=client_id)
         if isinstance(found, PostedMessage):
             return found
-        conversation, started = found
+        conversation, started, previous_id = found
     else:
         if retried:
             stored = _already_stored(_visitor_messages(visitor_id=visitor_id, client_id=client_id))
             if stored is not None:
                 return stored
         conversation = open_conversation
-    message = _store_message(
-        conversation=conversation, agent=None, client_id=client_id, body=body, started=started
+    message = store_message(
+        conversation=conversation,
+        author=Message.Author.VISITOR,
+        agent=None,
+        client_id=client_id,
+        body=body,
+        started=started,
+        previous_id=previous_id,
     )
     if message.created_at - conversation.visitor.last_seen_at > LAST_SEEN_RESOLUTION:
         Visitor.objects.filter(pk=visitor_id).update(last_seen_at=message.created_at)
@@ -112,7 +120,13 @@ def _post_agent_message(
         stored = _already_stored(Message.objects.filter(conversation_id=conversation_id, client_id=client_id))
         if stored is not None:
             return stored
-    message = _store_message(conversation=conversation, agent=agent, client_id=client_id, body=body)
+    if conversation.status == Conversation.Status.RESOLVED:
+        # The reply reaches the visitor like any other: the conversation is reopened first.
+        check_not_superseded(conversation=conversation)
+        change_status(conversation=conversation, agent=agent, status=Conversation.Status.OPEN)
+    message = store_message(
+        conversation=conversation, author=Message.Author.AGENT, agent=agent, client_id=client_id, body=body
+    )
     raise_read_mark(user_id=int(agent.pk), conversation_id=conversation.pk, seq=message.seq)
     return PostedMessage(conversation_id=conversation.pk, message=message, created=True)
 
@@ -167,9 +181,10 @@ def _lock_agent_conversation(
 
 def _start_conversation(
     *, visitor_id: uuid.UUID, client_id: str
-) -> tuple[Conversation, bool] | PostedMessage:
-    """The visitor's open conversation and whether it was started now (it is started if there is none);
-    or the stored message a retry names."""
+) -> tuple[Conversation, bool, uuid.UUID | None] | PostedMessage:
+    """The conversation a visitor's send goes into when none was open: its latest, reopened when resolved
+    within PARLEY_REOPEN_WINDOW, else a new one (returned with True and the latest's id); or the stored
+    message a retry names."""
     # Locking the visitor serialises its first sends, so two tabs never start two conversations.
     visitor = (
         Visitor.objects.select_for_update(of=("self",)).select_related("site").filter(pk=visitor_id).first()
@@ -179,34 +194,92 @@ def _start_conversation(
     retried = _already_stored(_visitor_messages(visitor_id=visitor_id, client_id=client_id))
     if retried is not None:
         return retried
-    conversation = (
-        Conversation.objects.select_for_update()
-        .filter(visitor=visitor, status=Conversation.Status.OPEN)
+    # The visitor's latest conversation: another tab may have opened one since the first lock.
+    latest = (
+        Conversation.objects.select_for_update(of=("self",))
+        .select_related("assignee")
+        .filter(visitor=visitor)
         .order_by("-created_at")
         .first()
     )
-    started = conversation is None
-    if conversation is None:
-        conversation = Conversation.objects.create(site=visitor.site, visitor=visitor)
+    if latest is not None:
+        latest.visitor = visitor
+        latest.site = visitor.site
+        if latest.status == Conversation.Status.OPEN:
+            return latest, False, None
+        if _within_reopen_window(latest):
+            change_status(conversation=latest, agent=None, status=Conversation.Status.OPEN)
+            return latest, False, None
+    conversation = Conversation.objects.create(site=visitor.site, visitor=visitor)
     conversation.visitor = visitor
     conversation.site = visitor.site
-    return conversation, started
+    return conversation, True, latest.pk if latest is not None else None
 
 
-def _store_message(
+def _within_reopen_window(conversation: Conversation) -> bool:
+    """Whether a visitor's message reopens this resolved conversation (else it starts a new one)."""
+    resolved_at = conversation.resolved_at
+    window = timedelta(seconds=settings.PARLEY_REOPEN_WINDOW)
+    return resolved_at is not None and timezone.now() - resolved_at < window
+
+
+def check_not_superseded(*, conversation: Conversation) -> None:
+    """Refuse to reopen a conversation whose visitor has started a newer one (two would be open)."""
+    newer = Conversation.objects.filter(
+        visitor_id=conversation.visitor_id, created_at__gt=conversation.created_at
+    ).exists()
+    if newer:
+        raise ParleyError("conversation_superseded", "The visitor has a newer conversation; reply there.")
+
+
+# The English fallback of each system line (clients word them from `event`).
+STATUS_LINES = {
+    Conversation.Status.RESOLVED: (Message.Event.RESOLVED, "This conversation was resolved."),
+    Conversation.Status.OPEN: (Message.Event.REOPENED, "This conversation was reopened."),
+}
+
+
+def change_status(*, conversation: Conversation, agent: User | None, status: str) -> Message:
+    """Resolve or reopen a conversation whose row the caller has locked (site, visitor and assignee
+    loaded): store the status with when, and its system line (by `agent`, None for the visitor's message
+    that reopened it), announced on commit like any message."""
+    before = events.ConversationState(conversation.status, conversation.assignee_id)
+    conversation.status = status
+    conversation.resolved_at = timezone.now() if status == Conversation.Status.RESOLVED else None
+    Conversation.objects.filter(pk=conversation.pk).update(
+        status=conversation.status, resolved_at=conversation.resolved_at
+    )
+    event, body = STATUS_LINES[Conversation.Status(status)]
+    return store_message(
+        conversation=conversation,
+        author=Message.Author.SYSTEM,
+        agent=agent,
+        client_id=None,
+        body=body,
+        event=event,
+        before=before,
+    )
+
+
+def store_message(
     *,
     conversation: Conversation,
+    author: str,
     agent: User | None,
     client_id: str | None,
     body: str,
+    event: str = "",
     started: bool = False,
+    before: events.ConversationState | None = None,
+    previous_id: uuid.UUID | None = None,
 ) -> Message:
-    """Append a message (an agent's, or the visitor's without one) to a conversation whose row the caller
-    has locked, and announce it on commit.
+    """Append a message (the visitor's, an agent's, or a system line with its `event`) to a conversation
+    whose row the caller has locked, and announce it on commit; `before`, when the line changed the
+    conversation's state, and `previous_id`, for a started conversation, go with the announcement.
 
-    The conversation must come with its site and visitor loaded (the announcement's inbox row shows them).
+    The conversation must come with its site, visitor and assignee loaded (the announcement's inbox row
+    shows them).
     """
-    author = Message.Author.VISITOR if agent is None else Message.Author.AGENT
     conversation.last_seq += 1
     created_at = timezone.now()
     # Hand-written (store/): paid for every message.
@@ -220,6 +293,7 @@ def _store_message(
             body,
             client_id,
             sql.db_param(Message, "created_at", created_at),
+            event,
         ],
     )
     assert row is not None  # INSERT ... RETURNING always returns the row
@@ -232,6 +306,7 @@ def _store_message(
         body=body,
         client_id=client_id,
         created_at=created_at,
+        event=event,
     )
     conversation_param = sql.db_param(Conversation, "id", conversation.pk)
     if created_at - conversation.updated_at >= INBOX_ORDER_RESOLUTION:
@@ -250,9 +325,19 @@ def _store_message(
             [conversation.last_seq, message.pk, conversation_param],
         )
     # What the announcement's inbox row shows: this message, at its exact time.
-    conversation.last_message_id = message.pk
+    conversation.last_message = message
     conversation.updated_at = created_at
-    events.publish([events.MessageStored(conversation=conversation, message=message, started=started)])
+    events.publish(
+        [
+            events.MessageStored(
+                conversation=conversation,
+                message=message,
+                started=started,
+                before=before,
+                previous_id=previous_id,
+            )
+        ]
+    )
     return message
 
 
@@ -266,6 +351,7 @@ def _stored_message(
     body: str,
     client_id: str | None,
     created_at: datetime,
+    event: str,
 ) -> Message:
     """The Message instance for a row just inserted by hand, as the ORM would have built it."""
     message = Message(
@@ -277,6 +363,7 @@ def _stored_message(
         body=body,
         client_id=client_id,
         created_at=created_at,
+        event=event,
     )
     message._state.adding = False
     message._state.db = sql.values_wrapper().alias

@@ -91,9 +91,15 @@ def check_visitor_token(*, site_id: int, token: object) -> uuid.UUID:
 
 
 def do_accept_visitor_hello(
-    *, site_id: int, visitor_id: uuid.UUID, page_url: str, last_seq: int
+    *,
+    site_id: int,
+    visitor_id: uuid.UUID,
+    page_url: str,
+    last_seq: int,
+    conversation_id: uuid.UUID | None = None,
 ) -> VisitorReady:
-    """Record that a verified visitor is here; its open conversation and what it has not seen of it."""
+    """Record that a verified visitor is here; its latest conversation and what it has not seen of it
+    (`last_seq` belongs to `conversation_id` when given)."""
     # No transaction: two reads and, at most once a minute, one single-row UPDATE.
     visit = visitor_visit(site_id=site_id, visitor_id=visitor_id)
     if visit is None:
@@ -106,4 +112,6 @@ def do_accept_visitor_hello(
             statements.RECORD_VISIT_SQL,
             [sql.db_param(Visitor, "last_seen_at", now), clean_url, sql.db_param(Visitor, "id", visitor_id)],
         )
-    return visitor_ready(visitor_id=visitor_id, visit=visit, last_seq=last_seq)
+    return visitor_ready(
+        visitor_id=visitor_id, visit=visit, last_seq=last_seq, conversation_id=conversation_id
+    )

@@ -3,7 +3,7 @@
 from functools import cache
 
 from server.conversations.models import Conversation, Visitor
-from server.conversations.store import sql
+from server.conversations.store import sql, statements
 from server.conversations.store.names import render
 from server.sites.models import Site
 
@@ -57,7 +57,7 @@ WITH sent AS (
 BATCHED_CONVERSATION_COLUMNS = render(
     "t.{Conversation.id}, t.{Conversation.site}, s.{Site.name}, t.{Conversation.status}, "
     "t.{Conversation.assignee}, t.{Conversation.created_at}, t.{Conversation.visitor}, v.{Visitor.name}, "
-    "v.{Visitor.email}, v.{Visitor.last_page_url}"
+    "v.{Visitor.email}, v.{Visitor.last_page_url}, a.{User.first_name}, a.{User.username}"
 )
 
 
@@ -108,6 +108,7 @@ FROM inserted i
 JOIN target t ON t.{Conversation.id} = i.{Message.conversation}
 JOIN {Site} s ON s.{Site.id} = t.{Conversation.site}
 JOIN {Visitor} v ON v.{Visitor.id} = t.{Conversation.visitor}
+LEFT JOIN {User} a ON a.{User.id} = t.{Conversation.assignee}
 ORDER BY i.{Message.conversation}, i.{Message.seq}
 """
 
@@ -130,12 +131,14 @@ def lock_batch_sql(rows: int) -> str:
     start = _batch_aside_sql(rows=rows, client_id_probe=CLIENT_ID_PROBE_SQLITE, lock="")
     return start + render(
         """
-SELECT {conversation}, {site}, {visitor},
+SELECT {conversation}, {site}, {visitor}, {assignee},
     t.{Conversation.visitor} IN (SELECT visitor_id FROM aside)
 FROM target t
 JOIN {Site} s ON s.{Site.id} = t.{Conversation.site}
 JOIN {Visitor} v ON v.{Visitor.id} = t.{Conversation.visitor}
+LEFT JOIN {User} a ON a.{User.id} = t.{Conversation.assignee}
 """,
+        assignee=statements.ASSIGNEE_NAME_COLUMNS,
         conversation=sql.columns(Conversation, "t"),
         site=sql.columns(Site, "s"),
         visitor=sql.columns(Visitor, "v"),

@@ -3,6 +3,7 @@
 from functools import cache
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import connection
 
 from server.conversations import rules
@@ -18,8 +19,8 @@ RECORD_VISIT_SQL = render(
 
 INSERT_MESSAGE_SQL = render("""
 INSERT INTO {Message} ({Message.conversation}, {Message.seq}, {Message.author}, {Message.agent}, \
-{Message.body}, {Message.client_id}, {Message.created_at})
-VALUES (%s, %s, %s, %s, %s, %s, %s)
+{Message.body}, {Message.client_id}, {Message.created_at}, {Message.event})
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s)
 RETURNING {Message.id}
 """)
 
@@ -45,6 +46,7 @@ VISITOR_SEND_TARGET = render("""
 FROM {Conversation} c
 JOIN {Site} s ON s.{Site.id} = c.{Conversation.site}
 JOIN {Visitor} v ON v.{Visitor.id} = c.{Conversation.visitor}
+LEFT JOIN {User} a ON a.{User.id} = c.{Conversation.assignee}
 WHERE c.{Conversation.visitor} = %s AND c.{Conversation.status} = %s
 ORDER BY c.{Conversation.created_at} DESC
 LIMIT 1
@@ -65,6 +67,7 @@ def agent_send_target(vendor: str) -> str:
 FROM {Conversation} c
 JOIN {Site} s ON s.{Site.id} = c.{Conversation.site}
 JOIN {Visitor} v ON v.{Visitor.id} = c.{Conversation.visitor}
+LEFT JOIN {User} a ON a.{User.id} = c.{Conversation.assignee}
 WHERE c.{Conversation.id} = %s
     AND {agent_rule}
 """,
@@ -80,27 +83,36 @@ def lock_conversation_sql(target: str, vendor: str) -> str:
     # Only column names from the models' metadata go into the text; values are parameters.
     return f"""
 SELECT {sql.columns(Conversation, "c")}, {sql.columns(Site, "s")}, {sql.columns(Visitor, "v")},
-{target}
+{ASSIGNEE_NAME_COLUMNS}, {target}
 {lock}
 """
 
 
+# The assignee's names (its display name in the inbox row), from `LEFT JOIN {User} a` on the assignee.
+ASSIGNEE_NAME_COLUMNS = render("a.{User.first_name}, a.{User.username}")
+
+
 def conversation_from_row(row: tuple[Any, ...]) -> tuple[Conversation, tuple[Any, ...]]:
-    """The conversation (its site and visitor loaded) from a row that starts with the columns of
-    `columns(Conversation)`, `columns(Site)` and `columns(Visitor)`; and the row's values after them."""
+    """The conversation (its site, visitor and assignee loaded) from a row that starts with the columns of
+    `columns(Conversation)`, `columns(Site)`, `columns(Visitor)` and ASSIGNEE_NAME_COLUMNS; and the row's
+    values after them."""
     conversation_end = len(Conversation._meta.concrete_fields)
     site_end = conversation_end + len(Site._meta.concrete_fields)
     visitor_end = site_end + len(Visitor._meta.concrete_fields)
     conversation = sql.model_from_row(Conversation, row[:conversation_end])
     conversation.site = sql.model_from_row(Site, row[conversation_end:site_end])
     conversation.visitor = sql.model_from_row(Visitor, row[site_end:visitor_end])
-    return conversation, row[visitor_end:]
+    first_name, username = row[visitor_end : visitor_end + 2]
+    if conversation.assignee_id is not None:
+        # Only what its display name needs: the row is read to be announced, never saved.
+        conversation.assignee = User(id=conversation.assignee_id, first_name=first_name, username=username)
+    return conversation, row[visitor_end + 2 :]
 
 
 # Per handshake with missed messages, per `sync` and per opened conversation.
 MESSAGES_AFTER_SQL = render("""
 SELECT m.{Message.id}, m.{Message.seq}, m.{Message.author}, m.{Message.agent}, m.{Message.body}, \
-m.{Message.client_id}, m.{Message.created_at}, u.{User.first_name}, u.{User.username}
+m.{Message.client_id}, m.{Message.created_at}, m.{Message.event}, u.{User.first_name}, u.{User.username}
 FROM {Message} m LEFT JOIN {User} u ON u.{User.id} = m.{Message.agent}
 WHERE m.{Message.conversation} = %s AND m.{Message.seq} > %s
 ORDER BY m.{Message.seq}
@@ -108,13 +120,20 @@ LIMIT %s
 """)
 
 
-# Per visitor handshake.
+# Per visitor handshake: the visitor, its latest conversation (open or resolved) and the one before that.
 VISITOR_VISIT_SQL = render("""
-SELECT v.{Visitor.last_seen_at}, v.{Visitor.last_page_url}, c.{Conversation.id}, c.{Conversation.last_seq}
+SELECT v.{Visitor.last_seen_at}, v.{Visitor.last_page_url}, c.{Conversation.id}, c.{Conversation.last_seq}, \
+c.{Conversation.status}, (
+    SELECT p.{Conversation.id} FROM {Conversation} p
+    WHERE p.{Conversation.visitor} = v.{Visitor.id}
+        AND p.{Conversation.created_at} < c.{Conversation.created_at}
+    ORDER BY p.{Conversation.created_at} DESC
+    LIMIT 1
+)
 FROM {Visitor} v
 LEFT JOIN {Conversation} c ON c.{Conversation.id} = (
     SELECT latest.{Conversation.id} FROM {Conversation} latest
-    WHERE latest.{Conversation.visitor} = v.{Visitor.id} AND latest.{Conversation.status} = %s
+    WHERE latest.{Conversation.visitor} = v.{Visitor.id}
     ORDER BY latest.{Conversation.created_at} DESC
     LIMIT 1
 )

@@ -10,11 +10,18 @@ from typing import Any
 from channels.db import database_sync_to_async
 from django.conf import settings
 
+from server.conversations.selectors.activity import site_members
 from server.conversations.selectors.inbox import agent_conversation, agent_history, agent_inbox
 from server.conversations.selectors.inbox_views import InboxQuery, inbox_page
 from server.conversations.services.conversations import do_open_conversation
 from server.conversations.services.messages import do_post_agent_message
 from server.conversations.services.read_marks import do_mark_read
+from server.conversations.services.workflow import (
+    WorkflowChange,
+    do_assign_conversation,
+    do_reopen_conversation,
+    do_resolve_conversation,
+)
 from server.errors import CLOSE_ACCESS_CHANGED, CLOSE_NOT_AUTHENTICATED, ParleyError
 from server.protocol import frames, validation
 from server.realtime import replies
@@ -63,7 +70,8 @@ class AgentConsumer(ParleyConsumer):
         for site_id in sorted(access.site_ids):
             await self.join(site_agents_group(site_id))
         inbox = await database_sync_to_async(agent_inbox)(user=user)
-        await self.send_frame(replies.agent_ready_frame(inbox))
+        agents = await database_sync_to_async(site_members)(user_id=self.user_id)
+        await self.send_frame(replies.agent_ready_frame(inbox, agents=agents))
 
     def handler_for(self, frame_type: str) -> Callable[[Any], Awaitable[None]]:
         """An anonymous or revoked socket is closed before any frame reaches a handler; others are checked."""
@@ -205,14 +213,52 @@ class AgentConsumer(ParleyConsumer):
         page = await database_sync_to_async(inbox_page)(user_id=self.user_id, query=query)
         await self.send_frame(replies.inbox_page_frame(page))
 
+    async def on_conversation_assign(self, frame: frames.ConversationAssign) -> None:
+        """Assign or unassign a conversation; the inbox.update it causes acknowledges it."""
+        change = await database_sync_to_async(do_assign_conversation)(
+            agent=self.user, conversation_id=frame.conversation_id, assignee_id=frame.assignee_id
+        )
+        await self.acknowledge_change(change)
+
+    async def on_conversation_resolve(self, frame: frames.ConversationResolve) -> None:
+        """Resolve a conversation; the inbox.update it causes acknowledges it."""
+        change = await database_sync_to_async(do_resolve_conversation)(
+            agent=self.user, conversation_id=frame.conversation_id
+        )
+        await self.acknowledge_change(change)
+
+    async def on_conversation_reopen(self, frame: frames.ConversationReopen) -> None:
+        """Reopen a conversation; the inbox.update it causes acknowledges it."""
+        change = await database_sync_to_async(do_reopen_conversation)(
+            agent=self.user, conversation_id=frame.conversation_id
+        )
+        await self.acknowledge_change(change)
+
+    async def acknowledge_change(self, change: WorkflowChange) -> None:
+        """A change is acknowledged by its broadcast (this socket is in the site's group); a no-op, which
+        broadcasts nothing, by the row sent to this socket alone."""
+        if not change.changed:
+            await self.send_frame(replies.inbox_row_frame(change.conversation))
+
     async def inbox_update(self, event: dict[str, Any]) -> None:
-        """Relay the message an inbox row carries when this socket follows that conversation, then the row."""
+        """Relay the message or activity line an inbox row carries when this socket follows that
+        conversation, then the row."""
         if not self.relay_allowed():
             return
         # The open thread is what the agent looks at, and the console takes message.new first.
         if uuid.UUID(event["conversation_id"]) in self.open_conversations:
-            await self.send(text_data=event["message_text"])
+            await self.send(text_data=event.get("message_text") or event["activity_text"])
         await self.send(text_data=event["text"])
+
+    async def conversation_activity(self, event: dict[str, Any]) -> None:
+        """Relay an agent-only line (a note) when this socket follows its conversation."""
+        if self.relay_allowed() and uuid.UUID(event["conversation_id"]) in self.open_conversations:
+            await self.send(text_data=event["text"])
+
+    async def agent_conversation_assigned(self, event: dict[str, Any]) -> None:
+        """Relay a colleague's assignment to this agent while its access holds."""
+        if self.relay_allowed():
+            await self.forward(event)
 
     async def agent_notification(self, event: dict[str, Any]) -> None:
         """Relay a notification while the agent's access holds."""

@@ -91,10 +91,11 @@ class VisitorConsumer(ParleyConsumer):
             visitor_id=visitor_id,
             page_url=frame.page_url,
             last_seq=frame.last_seq,
+            conversation_id=frame.conversation_id,
         )
         self.hello_deadline.cancel()
         self.visitor_id = visitor_id
-        self.conversation_open = ready.conversation_id is not None
+        self.conversation_open = ready.conversation_id is not None and ready.status == "open"
         await self.send_frame(replies.visitor_ready_frame(ready))
 
     async def on_message_send(self, frame: frames.VisitorMessageSend) -> None:
@@ -127,6 +128,12 @@ class VisitorConsumer(ParleyConsumer):
             after_seq=frame.after_seq,
         )
         await self.send_frame(replies.history_frame(conversation_id=frame.conversation_id, page=page))
+
+    async def conversation_message(self, event: dict[str, Any]) -> None:
+        """Relay a message of the visitor's; a resolve or reopen line also says whether one is open."""
+        if "status" in event:
+            self.conversation_open = event["status"] == "open"
+        await self.forward(event)
 
     async def visitor_conversation_started(self, event: dict[str, Any]) -> None:
         """Relay a conversation started (from any of the visitor's sockets): later messages go into it."""

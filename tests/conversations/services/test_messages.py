@@ -1,11 +1,15 @@
 """Message services called directly: seq allocation, idempotency and permissions."""
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.utils import timezone
 
+from server.conversations import events
 from server.conversations.models import Conversation, Message, Visitor
 from server.conversations.services import message_rows
 from server.conversations.services.messages import (
@@ -108,3 +112,84 @@ def test_an_agent_cannot_post_to_another_sites_conversation(visitor_alice, agent
         do_post_agent_message(agent=agent_eve, conversation_id=posted.conversation_id, body="hijack")
     assert raised.value.code == "not_found"
     assert Message.objects.count() == 1
+
+
+def _resolve(conversation_id: uuid.UUID, *, ago: timedelta) -> None:
+    """Mark a conversation resolved `ago` (as a resolve that long ago would have left it)."""
+    Conversation.objects.filter(pk=conversation_id).update(
+        status=Conversation.Status.RESOLVED, resolved_at=timezone.now() - ago
+    )
+
+
+def test_a_message_within_the_reopen_window_reopens_the_conversation(visitor_alice, settings):
+    """A message within PARLEY_REOPEN_WINDOW of a resolve reopens it: a `reopened` line, then the message."""
+    settings.PARLEY_REOPEN_WINDOW = 3600
+    visitor_id = uuid.UUID(visitor_alice.visitor_id)
+    first = do_post_visitor_message(visitor_id=visitor_id, client_id="c1", body="x")
+    _resolve(first.conversation_id, ago=timedelta(minutes=59))
+    second = do_post_visitor_message(visitor_id=visitor_id, client_id="c2", body="back again")
+    assert (second.conversation_id, second.message.seq) == (first.conversation_id, 3)
+    line = Message.objects.get(seq=2)
+    assert (line.author, line.agent_id, line.event) == ("system", None, "reopened")
+    conversation = Conversation.objects.get()
+    assert (conversation.status, conversation.resolved_at, conversation.last_seq) == ("open", None, 3)
+
+
+def test_a_message_after_the_reopen_window_starts_a_conversation_naming_the_last(visitor_alice, settings):
+    """Past the window the visitor's message starts a new conversation, whose start names the one before."""
+    settings.PARLEY_REOPEN_WINDOW = 3600
+    visitor_id = uuid.UUID(visitor_alice.visitor_id)
+    first = do_post_visitor_message(visitor_id=visitor_id, client_id="c1", body="x")
+    _resolve(first.conversation_id, ago=timedelta(minutes=61))
+    published: list[events.Event] = []
+    with _collect(published):
+        second = do_post_visitor_message(visitor_id=visitor_id, client_id="c2", body="y")
+    assert second.conversation_id != first.conversation_id
+    assert second.message.seq == 1
+    (stored,) = published
+    assert isinstance(stored, events.MessageStored)
+    assert (stored.started, stored.previous_id) == (True, first.conversation_id)
+    assert Conversation.objects.get(pk=first.conversation_id).status == Conversation.Status.RESOLVED
+
+
+def test_an_agents_reply_to_a_resolved_conversation_reopens_it_first(visitor_alice, agent_bob):
+    """The reply reaches the visitor like any other: a `reopened` line by the agent, then the reply."""
+    visitor_id = uuid.UUID(visitor_alice.visitor_id)
+    first = do_post_visitor_message(visitor_id=visitor_id, client_id="c1", body="x")
+    _resolve(first.conversation_id, ago=timedelta(days=30))
+    reply = do_post_agent_message(agent=agent_bob, conversation_id=first.conversation_id, body="Still there?")
+    assert reply.message.seq == 3
+    assert list(Message.objects.values_list("seq", "author", "agent_id", "event")) == [
+        (1, "visitor", None, ""),
+        (2, "system", agent_bob.pk, "reopened"),
+        (3, "agent", agent_bob.pk, ""),
+    ]
+    assert Conversation.objects.get().status == Conversation.Status.OPEN
+
+
+def test_an_agents_reply_to_a_superseded_conversation_is_refused(visitor_alice, agent_bob):
+    """A reply to a conversation the visitor left for a newer one is refused; a retry is still answered."""
+    visitor_id = uuid.UUID(visitor_alice.visitor_id)
+    first = do_post_visitor_message(visitor_id=visitor_id, client_id="c1", body="x")
+    earlier = do_post_agent_message(
+        agent=agent_bob, conversation_id=first.conversation_id, body="hi", client_id="r1"
+    )
+    _resolve(first.conversation_id, ago=timedelta(days=30))
+    do_post_visitor_message(visitor_id=visitor_id, client_id="c2", body="new question")
+    with pytest.raises(ParleyError) as refused:
+        do_post_agent_message(
+            agent=agent_bob, conversation_id=first.conversation_id, body="late", client_id="r2"
+        )
+    assert refused.value.code == "conversation_superseded"
+    assert not Message.objects.filter(client_id="r2").exists()
+    again = do_post_agent_message(
+        agent=agent_bob, conversation_id=first.conversation_id, body="hi", client_id="r1"
+    )
+    assert (again.created, again.message.id) == (False, earlier.message.id)
+
+
+@contextmanager
+def _collect(published: list[events.Event]) -> Iterator[None]:
+    """Keep the events handed over inside the block instead of publishing them."""
+    with mock.patch.object(events, "publisher", return_value=published.extend):
+        yield
