@@ -17,7 +17,13 @@ from django.db.models import Q
 
 from server.conversations import rules
 from server.conversations.models import AgentReadMark, Conversation
-from server.conversations.selectors.search import SearchMatch, search_filter, search_matches, search_terms
+from server.conversations.selectors.search import (
+    SearchMatch,
+    matching_among,
+    rare_matches,
+    search_matches,
+    search_terms,
+)
 from server.conversations.selectors.summaries import summary_query
 from server.errors import ParleyError
 
@@ -99,18 +105,15 @@ def inbox_page(*, user_id: int, query: InboxQuery) -> InboxPage:
         # Nothing searchable in it (only punctuation): nothing matches.
         return InboxPage(query=query, conversations=[], last_read_seqs={}, matches=[], next=None)
     selection = view_filter(view=query.view, user_id=user_id)
-    if terms:
-        selection &= search_filter(terms=terms)
-    if before is not None:
-        selection &= Q(updated_at__lt=before[0]) | Q(updated_at=before[0], id__lt=before[1])
-    # One query per site: each is a walk down one index (site, status[, assignee], updated_at), where one
-    # query over several sites would sort every row of the view.
-    keys: list[Cursor] = []
-    for site in site_ids:
-        rows = Conversation.objects.filter(selection, site_id=site).order_by("-updated_at", "-id")
-        keys.extend(rows.values_list("updated_at", "id")[: size + 1])
-    keys.sort(reverse=True)
+    rare = rare_matches(terms=terms) if terms else None
+    if rare is not None:
+        selection &= Q(pk__in=rare)
+    if terms and rare is None:
+        keys, resume = walk_matching(selection=selection, site_ids=site_ids, before=before, terms=terms)
+    else:
+        keys, resume = view_keys(selection=selection, site_ids=site_ids, before=before, count=size + 1), None
     shown = keys[:size]
+    next_key = shown[-1] if len(keys) > size else resume
     by_id = summary_query().in_bulk([conversation_id for _, conversation_id in shown])
     conversations = [by_id[conversation_id] for _, conversation_id in shown if conversation_id in by_id]
     marks = dict(
@@ -124,5 +127,46 @@ def inbox_page(*, user_id: int, query: InboxQuery) -> InboxPage:
         conversations=conversations,
         last_read_seqs=marks,
         matches=matches,
-        next=encode_cursor(shown[-1]) if len(keys) > size else None,
+        next=encode_cursor(next_key) if next_key is not None else None,
     )
+
+
+def view_keys(*, selection: Q, site_ids: list[int], before: Cursor | None, count: int) -> list[Cursor]:
+    """The first `count` (updated_at, id) of a view after a cursor, newest first, over the agent's sites.
+
+    One query per site: each is a walk down one index (site, status[, assignee], updated_at), where one
+    query over several sites would sort every row of the view.
+    """
+    if before is not None:
+        selection &= Q(updated_at__lt=before[0]) | Q(updated_at=before[0], id__lt=before[1])
+    keys: list[Cursor] = []
+    for site in site_ids:
+        rows = Conversation.objects.filter(selection, site_id=site).order_by("-updated_at", "-id")
+        keys.extend(rows.values_list("updated_at", "id")[:count])
+    keys.sort(reverse=True)
+    return keys[:count]
+
+
+# A common search walks the view this many rows at a time, at most WALK_CHUNKS times per page.
+WALK_CHUNK = 500
+WALK_CHUNKS = 20
+
+
+def walk_matching(
+    *, selection: Q, site_ids: list[int], before: Cursor | None, terms: list[str]
+) -> tuple[list[Cursor], Cursor | None]:
+    """A common search's page: the view walked newest first, chunk by chunk, until a page is full.
+
+    Returns the keys found (up to a page and one) and, when the walk stopped before the view's end with
+    fewer, the key the next page resumes after (such a page holds fewer rows than a full one).
+    """
+    wanted = settings.PARLEY_INBOX_PAGE_SIZE + 1
+    found: list[Cursor] = []
+    for _ in range(WALK_CHUNKS):
+        chunk = view_keys(selection=selection, site_ids=site_ids, before=before, count=WALK_CHUNK)
+        hits = matching_among(terms=terms, conversation_ids=[key[1] for key in chunk])
+        found += [key for key in chunk if key[1] in hits]
+        if len(found) >= wanted or len(chunk) < WALK_CHUNK:
+            return found[:wanted], None
+        before = chunk[-1]
+    return found, before

@@ -8,13 +8,12 @@ letters and digits, so nothing typed reaches the query syntax.
 import re
 import uuid
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import connection
-from django.db.models import BooleanField, Max, Q
+from django.db.models import BooleanField, Max
 from django.db.models.expressions import RawSQL
 
-from server.conversations.models import Message
+from server.conversations.models import Conversation, Message, Visitor
 
 # Words beyond this many are ignored: each is one more index lookup.
 MAX_TERMS = 8
@@ -29,32 +28,30 @@ _PG_VISITOR_VECTOR = (
     "to_tsvector('simple'::regconfig, regexp_replace("
     "name || ' ' || email || ' ' || last_page_url, '[^[:alnum:]]+', ' ', 'g'))"
 )
+# Each statement's parameters are the match text (_match_text), then a number where it has a LIMIT.
 SQL = {
     "postgresql": {
-        # Conversations a message or the visitor matches, as one set: the planner joins it to the view
-        # when it is small and walks the view's index when it is large (an OR of two sets allows neither).
-        "conversation_ids": "SELECT conversation_id FROM chat_message "  # noqa: S608 (constants only)
-        f"WHERE body_search @@ {_PG_QUERY} "
-        "UNION SELECT c.id FROM chat_conversation c JOIN chat_visitor v ON v.id = c.visitor_id "
-        f"WHERE {_PG_VISITOR_VECTOR} @@ {_PG_QUERY}",
-        # Tested on the messages of a page's conversations only, row by row (no scan of every match).
+        # At most LIMIT matching messages' conversations: whether the match is rare (a set to join to a
+        # view) or common (found soonest by walking the view). PostgreSQL's estimate for a prefix cannot
+        # tell the two apart, and the wrong plan costs seconds on a million messages.
+        "probe_messages": "SELECT conversation_id FROM chat_message "  # noqa: S608 (constants only)
+        f"WHERE body_search @@ {_PG_QUERY} LIMIT %s",
+        "probe_visitors": "SELECT c.id FROM chat_conversation c "  # noqa: S608 (constants only)
+        f"JOIN chat_visitor v ON v.id = c.visitor_id WHERE {_PG_VISITOR_VECTOR} @@ {_PG_QUERY} LIMIT %s",
         "message_matches": f"body_search @@ {_PG_QUERY}",
+        "visitor_matches": f"{_PG_VISITOR_VECTOR} @@ {_PG_QUERY}",
     },
     "sqlite": {
-        "conversation_ids": "SELECT conversation_id FROM chat_message WHERE id IN "
-        "(SELECT rowid FROM chat_message_fts WHERE chat_message_fts MATCH %s) "
-        "UNION SELECT c.id FROM chat_conversation c JOIN chat_visitor v ON v.id = c.visitor_id "
-        "WHERE v.rowid IN (SELECT rowid FROM chat_visitor_fts WHERE chat_visitor_fts MATCH %s)",
+        "probe_messages": "SELECT conversation_id FROM chat_message WHERE id IN "
+        "(SELECT rowid FROM chat_message_fts WHERE chat_message_fts MATCH %s LIMIT %s)",
+        "probe_visitors": "SELECT c.id FROM chat_conversation c JOIN chat_visitor v ON v.id = c.visitor_id "
+        "WHERE v.rowid IN (SELECT rowid FROM chat_visitor_fts WHERE chat_visitor_fts MATCH %s LIMIT %s)",
         "message_matches": "chat_message.id IN "
         "(SELECT rowid FROM chat_message_fts WHERE chat_message_fts MATCH %s)",
+        "visitor_matches": "chat_visitor.rowid IN "
+        "(SELECT rowid FROM chat_visitor_fts WHERE chat_visitor_fts MATCH %s)",
     },
 }
-
-
-def _matching(name: str, terms: list[str], **expression: Any) -> RawSQL:
-    """SQL[vendor][name] with the terms bound to each of its parameters."""
-    sql = SQL[connection.vendor][name]
-    return RawSQL(sql, [_match_text(terms)] * sql.count("%s"), **expression)  # noqa: S611 (constant SQL)
 
 
 def search_terms(text: str) -> list[str]:
@@ -69,9 +66,43 @@ def _match_text(terms: list[str]) -> str:
     return " ".join(f'"{term}"*' for term in terms)
 
 
-def search_filter(*, terms: list[str]) -> Q:
-    """A filter of Conversation: a message or its visitor matches every term."""
-    return Q(pk__in=_matching("conversation_ids", terms))
+# Matches beyond this many make a search common: the view is walked instead of joined to the set.
+PROBE_LIMIT = 2000
+
+
+def _matching(name: str, terms: list[str]) -> RawSQL:
+    """SQL[vendor][name] (a condition) with the terms bound."""
+    return RawSQL(SQL[connection.vendor][name], [_match_text(terms)], output_field=BooleanField())  # noqa: S611
+
+
+def rare_matches(*, terms: list[str]) -> set[uuid.UUID] | None:
+    """The conversations a message or visitor matches, when fewer than PROBE_LIMIT; None when common."""
+    found: set[uuid.UUID] = set()
+    with connection.cursor() as cursor:
+        for name in ("probe_messages", "probe_visitors"):
+            cursor.execute(SQL[connection.vendor][name], [_match_text(terms), PROBE_LIMIT])
+            rows = cursor.fetchall()
+            if len(rows) >= PROBE_LIMIT:
+                return None
+            found.update(_as_uuid(row[0]) for row in rows)
+    return found
+
+
+def _as_uuid(value: object) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
+def matching_among(*, terms: list[str], conversation_ids: list[uuid.UUID]) -> set[uuid.UUID]:
+    """Which of these conversations a message or the visitor matches (each tested on its own rows)."""
+    by_message = Message.objects.filter(
+        _matching("message_matches", terms), conversation_id__in=conversation_ids
+    )
+    by_visitor = Conversation.objects.filter(
+        pk__in=conversation_ids, visitor__in=Visitor.objects.filter(_matching("visitor_matches", terms))
+    )
+    return set(by_message.values_list("conversation_id", flat=True)) | set(
+        by_visitor.values_list("pk", flat=True)
+    )
 
 
 @dataclass(frozen=True)
@@ -99,7 +130,7 @@ def search_matches(*, terms: list[str], conversation_ids: list[uuid.UUID]) -> li
     if not conversation_ids:
         return []
     matching = Message.objects.filter(
-        _matching("message_matches", terms, output_field=BooleanField()), conversation_id__in=conversation_ids
+        _matching("message_matches", terms), conversation_id__in=conversation_ids
     )
     latest = matching.values("conversation_id").annotate(latest=Max("id")).values_list("latest", flat=True)
     messages = Message.objects.filter(id__in=list(latest)).only("id", "conversation_id", "seq", "body")

@@ -7,10 +7,13 @@ import pytest
 from django.contrib.auth.models import User
 
 from server.conversations.models import Conversation, Message, Visitor
+from server.conversations.selectors import inbox_views
+from server.conversations.selectors import search as search_module
 from server.conversations.selectors.inbox_views import InboxPage, InboxQuery, View, inbox_page
 from server.conversations.selectors.search import search_terms, snippet
 from server.conversations.services.messages import do_post_agent_message, do_post_visitor_message
 from tests.conftest import VisitorIdentity
+from tests.conversations.selectors.test_inbox_views import conversations
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -120,3 +123,26 @@ def test_edits_and_deletes_keep_the_index_in_step(agent_bob, visitor_alice):
     assert [c.pk for c in search(agent_bob, "pears").conversations] == [conversation_id]
     Message.objects.filter(conversation_id=conversation_id).delete()
     assert search(agent_bob, "pears").conversations == []
+
+
+def test_a_common_search_walks_the_view_and_pages_alike(agent_bob, site_acme, settings, monkeypatch):
+    """Past PROBE_LIMIT matches the view is walked chunk by chunk: the same rows, newest first, and a page
+    cut short by the walk's bound resumes where the walk stopped."""
+    settings.PARLEY_INBOX_PAGE_SIZE = 2
+    made = conversations(site_acme, 7)
+    for conversation_id in made[1::3]:
+        Message.objects.filter(conversation_id=conversation_id).update(body="nothing to see")
+    expected = [conversation_id for conversation_id in made[::-1] if conversation_id not in made[1::3]]
+    monkeypatch.setattr(search_module, "PROBE_LIMIT", 1)
+    monkeypatch.setattr(inbox_views, "WALK_CHUNK", 2)
+    monkeypatch.setattr(inbox_views, "WALK_CHUNKS", 1)
+    seen: list[uuid.UUID] = []
+    before = None
+    for _ in range(10):
+        page = search(agent_bob, "mess", before=before)
+        seen += [conversation.pk for conversation in page.conversations]
+        assert [match.conversation_id for match in page.matches] == [c.pk for c in page.conversations]
+        before = page.next
+        if before is None:
+            break
+    assert seen == expected
