@@ -19,6 +19,7 @@ from server.conversations import rules
 from server.conversations.models import AgentReadMark, Conversation
 from server.conversations.selectors.search import (
     SearchMatch,
+    index_plans,
     matching_among,
     rare_matches,
     search_matches,
@@ -105,11 +106,18 @@ def inbox_page(*, user_id: int, query: InboxQuery) -> InboxPage:
         # Nothing searchable in it (only punctuation): nothing matches.
         return InboxPage(query=query, conversations=[], last_read_seqs={}, matches=[], next=None)
     selection = view_filter(view=query.view, user_id=user_id)
-    rare = rare_matches(terms=terms) if terms else None
-    if rare is not None:
-        selection &= Q(pk__in=rare)
-    if terms and rare is None:
-        keys, resume = walk_matching(selection=selection, site_ids=site_ids, before=before, terms=terms)
+    if terms:
+        with index_plans():
+            rare = rare_matches(terms=terms)
+            if rare is None:
+                keys, resume = walk_matching(
+                    selection=selection, site_ids=site_ids, before=before, terms=terms
+                )
+            else:
+                keys = view_keys(
+                    selection=selection & Q(pk__in=rare), site_ids=site_ids, before=before, count=size + 1
+                )
+                resume = None
     else:
         keys, resume = view_keys(selection=selection, site_ids=site_ids, before=before, count=size + 1), None
     shown = keys[:size]
@@ -121,7 +129,10 @@ def inbox_page(*, user_id: int, query: InboxQuery) -> InboxPage:
             "conversation_id", "last_read_seq"
         )
     )
-    matches = search_matches(terms=terms, conversation_ids=[c.pk for c in conversations]) if terms else []
+    matches: list[SearchMatch] = []
+    if terms:
+        with index_plans():
+            matches = search_matches(terms=terms, conversation_ids=[c.pk for c in conversations])
     return InboxPage(
         query=query,
         conversations=conversations,
