@@ -10,6 +10,7 @@ import time
 import psycopg
 
 from bench.common import log
+from server.conversations.search_index import POSTGRES_INDEXES
 
 # Words the message bodies are drawn from; "refund" is in about one message in 40 (a common word), and
 # each conversation's first message carries an order number of its own (a rare one).
@@ -58,9 +59,7 @@ WORDS = [
 ]
 
 DROP_SEARCH_INDEX = "DROP INDEX IF EXISTS message_body_search"
-CREATE_SEARCH_INDEX = (
-    "CREATE INDEX message_body_search ON chat_message USING gin (to_tsvector('simple'::regconfig, body))"
-)
+CREATE_SEARCH_INDEX = POSTGRES_INDEXES["message_body_search"]
 
 SEED_SQL = (
     """

@@ -36,10 +36,13 @@ SQL = {
         # At most LIMIT matching messages' conversations: whether the match is rare (a set to join to a
         # view) or common (found soonest by walking the view). PostgreSQL's estimate for a prefix cannot
         # tell the two apart, and the wrong plan costs seconds on a million messages.
-        "probe_messages": "SELECT conversation_id FROM chat_message "  # noqa: S608 (constants only)
-        f"WHERE body_search @@ {_PG_QUERY} LIMIT %s",
-        "probe_visitors": "SELECT c.id FROM chat_conversation c "  # noqa: S608 (constants only)
-        f"JOIN chat_visitor v ON v.id = c.visitor_id WHERE {_PG_VISITOR_VECTOR} @@ {_PG_QUERY} LIMIT %s",
+        # The inner query is planned without the LIMIT (OFFSET 0 fences it): with a LIMIT the planner
+        # would rather walk any index in order and filter, expecting to stop early, than read the GIN one.
+        "probe_messages": "SELECT conversation_id FROM (SELECT conversation_id FROM chat_message "  # noqa: S608
+        f"WHERE body_search @@ {_PG_QUERY} OFFSET 0) AS m LIMIT %s",
+        "probe_visitors": "SELECT id FROM (SELECT c.id FROM chat_conversation c "  # noqa: S608
+        f"JOIN chat_visitor v ON v.id = c.visitor_id WHERE {_PG_VISITOR_VECTOR} @@ {_PG_QUERY} OFFSET 0) "
+        "AS m LIMIT %s",
         "message_matches": f"body_search @@ {_PG_QUERY}",
         "visitor_matches": f"{_PG_VISITOR_VECTOR} @@ {_PG_QUERY}",
     },
