@@ -101,7 +101,7 @@ unit: $(STAMP) system-deps frontend
 	$(BIN)/pytest -q
 
 # The storage tests again, as a pytest session of its own on a throwaway PostgreSQL (tests/postgres_session.py).
-POSTGRES_TESTS ?= tests/conversations tests/realtime/test_batching.py tests/sites \
+POSTGRES_TESTS ?= tests/conversations tests/realtime/test_batching.py tests/realtime/test_agent_inbox.py tests/sites \
   tests/security/test_visitor_socket.py tests/security/test_fuzz.py \
   tests/security/test_widget_http.py tests/security/test_identifiers.py tests/security/test_tokens.py
 test-postgres: $(STAMP) system-deps
@@ -129,7 +129,7 @@ screenshots: $(STAMP) system-deps frontend
 
 # Not part of `make test`: every benchmark, each beside its baseline measured in the same run
 # (bench/README.md); figures land in build/bench/*.json, then one table and the charts in docs/images/.
-.PHONY: bench bench-report bench-abuse bench-typing
+.PHONY: bench bench-report bench-abuse bench-typing bench-inbox
 bench: $(STAMP) system-deps frontend
 	$(PY) -m bench.widget_weight
 	$(PY) -m bench.host_page
@@ -138,6 +138,7 @@ bench: $(STAMP) system-deps frontend
 	$(PY) -m bench.latency
 	$(PY) -m bench.abuse
 	$(PY) -m bench.typing
+	$(PY) -m bench.inbox
 	$(PY) -m bench.report
 
 # Only the abuse figures (about 2 minutes), then the table from whatever build/bench/ holds.
@@ -148,6 +149,11 @@ bench-abuse: $(STAMP) system-deps
 # Only the typing figure (about 2 minutes): other visitors' p99 while 500 visitors type.
 bench-typing: $(STAMP) system-deps
 	$(PY) -m bench.typing
+
+# The inbox on 100,000 conversations and 1,000,000 messages (PostgreSQL): views, counts, search, and
+# visitor→agent p99 seeded against empty (bench/inbox.py; about 5 minutes).
+bench-inbox: $(STAMP) system-deps
+	$(PY) -m bench.inbox
 
 # The table and charts again from the JSON already in build/bench/, measuring nothing.
 bench-report: $(STAMP)

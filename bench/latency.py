@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
@@ -69,8 +70,10 @@ def set_up(settings: Settings) -> Deployment:
     )
 
 
-def run(settings: Settings) -> tuple[list[Row], list[Measurement], dict[str, int | None]]:
-    """Everything, with every process stopped on the way out."""
+def run(
+    settings: Settings, *, prepare: Callable[[Deployment], None] | None = None
+) -> tuple[list[Row], list[Measurement], dict[str, int | None]]:
+    """Everything, with every process stopped on the way out; `prepare` fills the database first."""
     started = time.monotonic()
     deployment = set_up(settings)
     rows: list[Row] = []
@@ -81,6 +84,8 @@ def run(settings: Settings) -> tuple[list[Row], list[Measurement], dict[str, int
         deployment.postgres.start()
         deployment.site_key = deployment.parley.set_up()
         log(f"Redis on {deployment.redis.port}, PostgreSQL on {deployment.postgres.port}, site migrated")
+        if prepare is not None:
+            prepare(deployment)
         for position, topology in enumerate(settings.topologies):
             processes, layer = TOPOLOGIES[topology]
             remaining = settings.time_limit - (time.monotonic() - started)

@@ -302,7 +302,12 @@ PARLEY_FRAME_BURST = env_int("PARLEY_FRAME_BURST", 20)
 PARLEY_VISITOR_TOKEN_MAX_AGE = env_int("PARLEY_VISITOR_TOKEN_MAX_AGE", 30 * 24 * 3600)
 PARLEY_HISTORY_LIMIT = env_int("PARLEY_HISTORY_LIMIT", 500)
 PARLEY_HISTORY_MAX_BYTES = env_int("PARLEY_HISTORY_MAX_BYTES", 256 * 1024)
-PARLEY_INBOX_LIMIT = env_int("PARLEY_INBOX_LIMIT", 200)
+# Inbox rows per page: `ready.inbox` (the first page of "open") and each `inbox.page`.
+PARLEY_INBOX_PAGE_SIZE = env_int("PARLEY_INBOX_PAGE_SIZE", 50)
+# `inbox.query` frames per second per agent socket, and the burst allowed (a search reads an index of every
+# message), on top of PARLEY_FRAME_RATE.
+PARLEY_INBOX_QUERY_RATE = env_int("PARLEY_INBOX_QUERY_RATE", 2)
+PARLEY_INBOX_QUERY_BURST = env_int("PARLEY_INBOX_QUERY_BURST", 10)
 PARLEY_AGENT_OPEN_CONVERSATIONS_MAX = env_int("PARLEY_AGENT_OPEN_CONVERSATIONS_MAX", 20)
 PARLEY_SITE_CACHE_SECONDS = env_int("PARLEY_SITE_CACHE_SECONDS", 30)
 # Conversation lifecycle (docs/protocol.md, "Conversation lifecycle"). Seconds after a resolve during which

@@ -14,6 +14,7 @@ import { ConsoleModel, initialState, type ConsoleState } from "./model";
 import { alertFor, Notifier, type Alert } from "./notify";
 import * as webPush from "./push";
 import type { ConversationState } from "./state/conversations";
+import type { InboxSelection, InboxView } from "./state/inbox";
 import { STORAGE_KEY, type Reply } from "./state/outbox";
 import { Store } from "./store";
 import { ERROR_TEXT, REPLY_ERROR, SETTINGS, STATUS } from "./strings";
@@ -24,6 +25,8 @@ const TOAST_MS = 8_000;
 const TOASTS_SHOWN = 4;
 const RETRY_AFTER_RATE_LIMIT_MS = 1_500;
 const RELATIVE_TIME_REFRESH_MS = 30_000;
+// The search is sent once typing pauses this long.
+const SEARCH_DEBOUNCE_MS = 250;
 
 /** What the controller needs of a connection (shared/connection.ts; a fake in tests). */
 export interface Socket {
@@ -91,6 +94,7 @@ export class ConsoleController {
   /** Says when this agent types in the open conversation (`typingIn`). */
   private typing: TypingSender | null = null;
   private typingIn: string | null = null;
+  private searchTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(options: ControllerOptions) {
     this.config = options.config;
@@ -309,8 +313,46 @@ export class ConsoleController {
     this.typing?.stop();
   }
 
+  // --- The inbox's views, pages and search ------------------------------------------------------
+
+  /** What the inbox shows now. */
+  get selection(): InboxSelection {
+    return { view: this.state.view, siteFilter: this.state.siteFilter, search: this.state.searchQuery };
+  }
+
+  /** Asks for the first page of what the inbox shows (the next one with `more`) when one is due. */
+  queryInbox(more = false): void {
+    const frame = this.model.inbox.request(this.selection, more);
+    if (frame && !this.send(frame)) this.model.inbox.failed();
+    this.touch();
+  }
+
+  setView(view: InboxView): void {
+    this.store.set({ view });
+    this.queryInbox();
+  }
+
   setSiteFilter(siteFilter: string): void {
     this.store.set({ siteFilter });
+    this.queryInbox();
+  }
+
+  /** The search box changed: searched once typing pauses; emptied, the view is back at once. */
+  setSearch(text: string): void {
+    clearTimeout(this.searchTimer);
+    this.store.set({ search: text });
+    if (!text.trim()) {
+      this.touch({ searchQuery: "" });
+      return;
+    }
+    this.searchTimer = setTimeout(() => {
+      this.store.set({ searchQuery: text.trim() });
+      this.queryInbox();
+    }, SEARCH_DEBOUNCE_MS);
+  }
+
+  loadMore(): void {
+    this.queryInbox(true);
   }
 
   /** The inbox row that takes part in the tab order (arrow keys move it). */

@@ -8,6 +8,7 @@ function handlers(): FrameHandlers {
     "message.new": vi.fn(),
     "message.ack": vi.fn(),
     "inbox.update": vi.fn(),
+    "inbox.page": vi.fn(),
     history: vi.fn(),
     notification: vi.fn(),
     error: vi.fn(),

@@ -1,12 +1,13 @@
 // What the console does with each frame of the agent socket (the map that dispatch.ts routes through).
 
 import { isRetryable } from "../shared/errors";
-import type { AgentClientFrame, ErrorCode, ErrorFrame, Message } from "../shared/protocol";
+import type { AgentClientFrame, ConversationSummary, ErrorCode, ErrorFrame, Message } from "../shared/protocol";
 import type { ConsoleController } from "./controller";
 import type { FrameHandlers } from "./dispatch";
 import { lifecycleHandlers } from "./handlers-lifecycle";
 import { isMessage, isSummary, type ConversationState } from "./state/conversations";
 import { typistKey } from "./state/typing";
+import type { RowState } from "./state/inbox";
 import type { Reply } from "./state/outbox";
 import { visitorLabel } from "./format";
 import { ERROR_TEXT, REPLY_ERROR, STATUS, THREAD, TOAST } from "./strings";
@@ -77,6 +78,14 @@ export function frameHandlers(c: ConsoleController): FrameHandlers {
     if (!c.state.reply.trim() && TAKEN_BACK.has(code)) c.setReply(reply.body);
   }
 
+  /** Moves the view counts by an inbox.update: from the row's state before (null: new) to its state now. */
+  function moveCounts(summary: ConversationSummary, previous: RowState | null | undefined): void {
+    const known = conversations.get(summary.id)?.summary;
+    // A server without `previous`: the console's own copy, else a first message means a new conversation.
+    const before = previous !== undefined ? previous : (known ?? (summary.last_seq <= 1 ? null : summary));
+    if (typeof summary.site?.id === "number") c.model.counts.move(summary.site.id, before, summary, c.model.agentId);
+  }
+
   return {
     ...lifecycleHandlers(c),
     ...c.tools.frameHandlers(),
@@ -93,6 +102,9 @@ export function frameHandlers(c: ConsoleController): FrameHandlers {
       presence.reset(list(frame.presence) as typeof frame.presence);
       if (frame.agent) presence.learnName(frame.agent.id, frame.agent.name);
       for (const agent of list(frame.agents) as typeof frame.agents) presence.learnName(agent.id, agent.name);
+      c.model.inbox.reset();
+      c.model.inbox.startWith(typeof frame.inbox_next === "string" ? frame.inbox_next : null);
+      c.model.counts.reset(frame.counts);
       const sites = list(frame.sites) as typeof frame.sites;
       const filter = c.state.siteFilter;
       const agentName = frame.agent && typeof frame.agent.name === "string" ? frame.agent.name : c.state.agentWireName;
@@ -106,6 +118,7 @@ export function frameHandlers(c: ConsoleController): FrameHandlers {
         sites,
         siteFilter: sites.some((site) => String(site.id) === filter) ? filter : "",
       });
+      c.queryInbox();
       const openId = c.state.openId;
       if (openId) c.sendOpen(openId);
       // Replies for conversations that are not open can go now; the open one's wait for conversation.opened.
@@ -158,10 +171,22 @@ export function frameHandlers(c: ConsoleController): FrameHandlers {
       c.markOpenConversationRead();
     },
 
+    "inbox.page"(frame) {
+      for (const summary of list(frame.conversations)) {
+        if (!isSummary(summary)) continue;
+        conversations.upsert(summary);
+        readMarks.raise(summary.id, summary.last_read_seq);
+      }
+      conversations.sortByActivity();
+      c.model.inbox.receive(frame);
+      c.touch();
+    },
+
     "inbox.update"(frame) {
       if (!isSummary(frame.conversation)) return;
       const known = conversations.get(frame.conversation.id);
       const heldSeq = known?.summary.last_seq ?? 0;
+      moveCounts(frame.conversation, frame.previous);
       const conversation = conversations.upsert(frame.conversation);
       conversations.moveToTop(conversation.id);
       c.touch();
@@ -237,6 +262,12 @@ export function frameHandlers(c: ConsoleController): FrameHandlers {
       }
       if (ref === "canned.save" || ref === "canned.delete") {
         c.tools.showCannedError(frame.message || ERROR_TEXT[code] || "");
+        return;
+      }
+      if (ref === "inbox.query") {
+        c.model.inbox.failed();
+        if (isRetryable(code)) c.later(() => c.queryInbox());
+        c.touch();
         return;
       }
       if (ref !== null && QUIET_REFS.has(ref)) return;

@@ -6,6 +6,8 @@ import type { Permission } from "./notify";
 import { ActivityLog } from "./state/activity";
 import { Conversations } from "./state/conversations";
 import { Presence } from "./state/presence";
+import { InboxPages, type InboxView } from "./state/inbox";
+import { InboxCounts } from "./state/inbox-counts";
 import { ReplyOutbox } from "./state/outbox";
 import { ReadMarks } from "./state/read-marks";
 import { Team } from "./state/team";
@@ -34,6 +36,12 @@ export interface ConsoleState {
   agentWireName: string | null;
   sites: SiteInfo[];
   siteFilter: string;
+  /** The inbox view shown. */
+  view: InboxView;
+  /** The search box's text. */
+  search: string;
+  /** The search the inbox shows (the box's text once typing paused), "" for none. */
+  searchQuery: string;
   /** The conversation shown in the thread. */
   openId: string | null;
   /** Why the open conversation cannot be shown, when it cannot. */
@@ -73,6 +81,9 @@ export function initialState(now: number = Date.now()): ConsoleState {
     agentWireName: null,
     sites: [],
     siteFilter: "",
+    view: "open",
+    search: "",
+    searchQuery: "",
     openId: null,
     threadNotice: null,
     reply: "",
@@ -98,6 +109,8 @@ export class ConsoleModel {
   readonly team = new Team();
   readonly presence = new Presence();
   readonly typing = new ConversationTyping();
+  readonly inbox = new InboxPages();
+  readonly counts = new InboxCounts();
   readonly outbox: ReplyOutbox;
   readonly agentId: number | null;
   readonly agentName: string;

@@ -24,6 +24,16 @@ export const INBOX = {
   unread: "Unread",
   resolved: "Resolved",
   unreadCount: (count: number): string => `${count} unread`,
+  views: { mine: "Mine", unassigned: "Unassigned", open: "All open", resolved: "Resolved" },
+  viewsLabel: "Views",
+  viewCount: (label: string, count: number): string => `${label}, ${count}`,
+  emptyView: "No conversations in this view.",
+  search: "Search conversations",
+  searchPlaceholder: "Search messages, names, emails, pages",
+  searchHint: "Esc clears",
+  noResults: (search: string): string => `No conversation matches “${search}”.`,
+  loadingMore: "Loading more…",
+  matched: "Matched: ",
 } as const;
 
 export const THREAD = {

@@ -16,6 +16,7 @@ import { ConsoleController, type Socket, type SocketCallbacks } from "./controll
 import { ConsoleModel } from "./model";
 import { mountApp } from "./mount";
 import type { Notifier } from "./notify";
+import { viewsOf } from "./state/inbox";
 import { ReplyOutbox } from "./state/outbox";
 
 export const AGENT_ID = 7;
@@ -128,13 +129,17 @@ export function consoleOnFakeSocket(options: { focused?: () => boolean; notifier
   return { controller, socket, model, navigated };
 }
 
-/** The agent's `ready` with one conversation per summary. */
+/** The agent's `ready` with one conversation per summary, counted in its views. */
 export function ready(...inbox: ConversationSummary[]): AgentReady {
+  const counts = { site_id: 1, mine: 0, unassigned: 0, open: 0, resolved: 0 };
+  for (const row of inbox) for (const view of viewsOf(row, AGENT_ID)) counts[view] += 1;
   return {
     type: "ready",
     agent: { id: AGENT_ID, name: "Dana" },
     sites: [{ id: 1, name: "Demo shop" }],
     inbox,
+    inbox_next: null,
+    counts: [counts],
     agents: [
       { id: AGENT_ID, name: "Dana", site_ids: [1] },
       { id: COLLEAGUE_ID, name: "Eli", site_ids: [1] },

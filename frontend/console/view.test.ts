@@ -34,13 +34,18 @@ describe("view", () => {
       ),
     );
     controller.openConversation("b");
+    // "All open" lists the open ones; the resolved one is under "Resolved".
     const rows = inboxRows(model, controller.state);
     expect(rows.map((row) => [row.id, row.label, row.preview, row.unread, row.selected, row.focusable])).toEqual([
-      ["a", "Ann", "hi there", true, false, false],
-      ["b", "Amber Fox", "You: done", false, true, true],
+      ["a", "Ann", "hi there", true, false, true],
       ["c", "Amber Fox", "Bob: ok", false, false, false],
     ]);
-    expect(rows[1]!.resolved).toBe(true);
+    controller.setView("resolved");
+    const resolved = inboxRows(model, controller.state);
+    expect(resolved.map((row) => [row.id, row.label, row.preview, row.unread, row.selected, row.focusable])).toEqual([
+      ["b", "Amber Fox", "You: done", false, true, true],
+    ]);
+    expect(resolved[0]!.resolved).toBe(true);
     expect(unreadTotal(model)).toBe(1);
   });
 
@@ -50,7 +55,29 @@ describe("view", () => {
     expect(inboxEmptyText(model, controller.state)).toBe("No conversations yet. Open the demo page and say hello.");
     socket.receive(ready(summary()));
     controller.setSiteFilter("9");
+    // The site's first page is asked for first: loading, not empty.
+    expect(inboxEmptyText(model, controller.state)).toBeNull();
+    expect(socket.last("inbox.query")).toEqual({
+      type: "inbox.query",
+      view: "open",
+      site_id: 9,
+      before: null,
+      search: null,
+    });
+    socket.receive({
+      type: "inbox.page",
+      view: "open",
+      site_id: 9,
+      search: null,
+      before: null,
+      conversations: [],
+      matches: [],
+      next: null,
+    });
     expect(inboxEmptyText(model, controller.state)).toBe("No conversations for this site yet.");
+    controller.setView("mine");
+    socket.receive({ ...(socket.last("inbox.query") as object), type: "inbox.page", conversations: [], matches: [], next: null } as never);
+    expect(inboxEmptyText(model, controller.state)).toBe("No conversations in this view.");
   });
 
   it("lists stored messages in seq order, then replies still sending", () => {

@@ -6,6 +6,7 @@ import { hashBucket, initial, oneLine, visitorEmail, visitorLabel } from "./form
 import { activityItem, assignmentView, eventItem, interleave, type AssignmentView, type LifecycleItem } from "./lifecycle-view";
 import type { ConsoleModel, ConsoleState } from "./model";
 import type { AgentStatus } from "./state/presence";
+import { inView, VIEWS, type InboxView } from "./state/inbox";
 import { INBOX, PRESENCE, SIGNALS, THREAD } from "./strings";
 
 const AVATAR_COLOURS = 8;
@@ -30,6 +31,15 @@ export interface InboxRow {
   resolved: boolean;
   /** The assignee's name ("" when unassigned). */
   assignee: string;
+  /** The preview is a search's snippet of the matching message. */
+  snippet: boolean;
+}
+
+export interface ViewTab {
+  view: InboxView;
+  label: string;
+  count: number;
+  selected: boolean;
 }
 
 export interface StoredItem {
@@ -110,9 +120,33 @@ export function previewText(model: ConsoleModel, state: ConsoleState, summary: C
   return `${who}: ${body}`;
 }
 
-/** The inbox ids shown now (after the site filter). */
+/** The inbox ids shown now: the search's results, else the view's rows on the filtered site. */
 export function visibleIds(model: ConsoleModel, state: ConsoleState): string[] {
-  return model.conversations.visibleIds(state.siteFilter);
+  const { conversations } = model;
+  if (state.searchQuery) {
+    const selection = { view: state.view, siteFilter: state.siteFilter, search: state.searchQuery };
+    return model.inbox.resultsFor(selection).filter((id) => conversations.get(id));
+  }
+  return conversations.order.filter((id) => {
+    const summary = conversations.get(id)?.summary;
+    return summary !== undefined && inView(summary, state.view, state.siteFilter, model.agentId);
+  });
+}
+
+/** The view tabs, each with its live count. */
+export function viewTabs(model: ConsoleModel, state: ConsoleState): ViewTab[] {
+  return VIEWS.map((view) => ({
+    view,
+    label: INBOX.views[view],
+    count: model.counts.count(view, state.siteFilter),
+    selected: view === state.view,
+  }));
+}
+
+/** Whether what the inbox shows is still on its way (before `ready`, or a first page or search asked). */
+export function inboxLoading(model: ConsoleModel, state: ConsoleState): boolean {
+  const selection = { view: state.view, siteFilter: state.siteFilter, search: state.searchQuery };
+  return !state.everReady || model.inbox.loading(selection) || state.search.trim() !== state.searchQuery;
 }
 
 /** The row that takes part in the tab order: the one chosen, else the open one, else the first. */
@@ -132,6 +166,7 @@ export function inboxRows(model: ConsoleModel, state: ConsoleState): InboxRow[] 
     const summary = conversation.summary;
     const label = visitorLabel(summary.visitor);
     const time = summary.last_message?.created_at || summary.updated_at || null;
+    const snippet = state.searchQuery ? model.inbox.snippets.get(id) : undefined;
     rows.push({
       id,
       label,
@@ -142,10 +177,11 @@ export function inboxRows(model: ConsoleModel, state: ConsoleState): InboxRow[] 
       time,
       timeText: relativeTime(time, state.now),
       timeTitle: fullTime(time),
-      preview: previewText(model, state, summary),
+      preview: snippet ?? previewText(model, state, summary),
       site: summary.site?.name || "",
       resolved: summary.status === "resolved",
       assignee: summary.assignee_id == null ? "" : summary.assignee_name || model.team.name(summary.assignee_id) || "",
+      snippet: snippet !== undefined,
     });
   }
   return rows;
@@ -158,8 +194,10 @@ export function unreadTotal(model: ConsoleModel): number {
 
 /** The text under "Inbox" when it has no rows, or null while it has some (or is still loading). */
 export function inboxEmptyText(model: ConsoleModel, state: ConsoleState): string | null {
-  if (!state.everReady || visibleIds(model, state).length) return null;
-  return model.conversations.order.length ? INBOX.emptyForSite : INBOX.empty;
+  if (inboxLoading(model, state) || visibleIds(model, state).length) return null;
+  if (state.searchQuery) return INBOX.noResults(state.searchQuery);
+  if (!model.conversations.order.length) return INBOX.empty;
+  return state.view === "open" ? INBOX.emptyForSite : INBOX.emptyView;
 }
 
 function authorName(summary: ConversationSummary, message: Message): string {

@@ -17,7 +17,9 @@ export type AgentClientFrame =
   | NoteAdd
   | PresenceSet
   | PreferencesSet
-  | AgentTyping;
+  | AgentTyping
+  | InboxQuery;
+export type InboxView = "mine" | "unassigned" | "open" | "resolved";
 export type AgentServerFrame =
   | AgentReady
   | ConversationOpened
@@ -26,6 +28,7 @@ export type AgentServerFrame =
   | InboxUpdate
   | History
   | Notification
+  | InboxPage
   | Pong
   | ErrorFrame
   | ActivityNew
@@ -288,6 +291,25 @@ export interface AgentTyping {
   state: "start" | "stop";
 }
 /**
+ * Ask for a page of an inbox view, searched or not; answered by `inbox.page`.
+ */
+export interface InboxQuery {
+  type: "inbox.query";
+  view: InboxView;
+  /**
+   * One of the agent's sites; null: all of them.
+   */
+  site_id?: number | null;
+  /**
+   * The `next` of the page before, as it came; null: the first.
+   */
+  before?: string | null;
+  /**
+   * Words (at most 200 characters); null or empty: no search.
+   */
+  search?: string | null;
+}
+/**
  * The agent an agent socket speaks for.
  */
 export interface AgentInfo {
@@ -315,9 +337,17 @@ export interface AgentReady {
   agent: AgentInfo;
   sites: SiteInfo[];
   /**
-   * Newest first.
+   * The first page of the view 'open' (PARLEY_INBOX_PAGE_SIZE rows), newest first.
    */
   inbox: ConversationSummary[];
+  /**
+   * `before` of the next page of 'open'; null when none.
+   */
+  inbox_next: string | null;
+  /**
+   * Each view's count, per site of the agent.
+   */
+  counts: InboxCounts[];
   /**
    * Every active member of the agent's sites, by name.
    */
@@ -465,6 +495,31 @@ export interface Message {
    * What a system line says happened (clients word it themselves; `body` is an English fallback); null for every other message.
    */
   event: ("resolved" | "reopened") | null;
+}
+/**
+ * How many conversations each inbox view holds on one site.
+ */
+export interface InboxCounts {
+  /**
+   * The site's id.
+   */
+  site_id: number;
+  /**
+   * Open conversations (the view 'open', "All open").
+   */
+  open: number;
+  /**
+   * Open conversations assigned to no one.
+   */
+  unassigned: number;
+  /**
+   * Resolved conversations.
+   */
+  resolved: number;
+  /**
+   * Open conversations assigned to the agent who reads this.
+   */
+  mine: number;
 }
 /**
  * An active member of one of the agent's sites (for the assign menu and for names).
@@ -619,6 +674,55 @@ export interface Notification {
   payload: {
     [k: string]: unknown | undefined;
   };
+}
+/**
+ * The answer to `inbox.query`: a page of a view, newest activity first.
+ */
+export interface InboxPage {
+  type: "inbox.page";
+  view: InboxView;
+  /**
+   * As asked.
+   */
+  site_id: number | null;
+  /**
+   * As asked.
+   */
+  search: string | null;
+  /**
+   * As asked: null for a first page.
+   */
+  before: string | null;
+  /**
+   * At most PARLEY_INBOX_PAGE_SIZE, newest first.
+   */
+  conversations: ConversationSummary[];
+  /**
+   * With a search: the latest matching message of each conversation matched by a message.
+   */
+  matches: SearchMatch[];
+  /**
+   * Opaque: `before` of the next page; null on the last page.
+   */
+  next: string | null;
+}
+/**
+ * A conversation's latest message that matches a search.
+ */
+export interface SearchMatch {
+  conversation_id: string;
+  /**
+   * The matching message's id.
+   */
+  message_id: number;
+  /**
+   * The matching message's seq.
+   */
+  seq: number;
+  /**
+   * About 160 characters of the message around the match, on one line; text, never HTML.
+   */
+  snippet: string;
 }
 /**
  * The answer to `ping`.

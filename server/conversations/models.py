@@ -77,6 +77,11 @@ class Conversation(models.Model):
         indexes = [
             models.Index(fields=["site", "-updated_at"], name="conversation_inbox"),
             models.Index(fields=["visitor", "status"], name="conversation_visitor_status"),
+            # The inbox views (selectors/inbox_views.py): each first page is a walk down one of these.
+            models.Index(fields=["site", "status", "-updated_at", "-id"], name="conversation_view"),
+            models.Index(
+                fields=["site", "status", "assignee", "-updated_at", "-id"], name="conversation_view_assignee"
+            ),
         ]
 
     def __str__(self) -> str:

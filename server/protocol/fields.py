@@ -126,6 +126,25 @@ OptionalRecordId = Annotated[_RECORD_ID | None, Expect("must be an integer >= 1 
 VisitorId = ConversationId
 
 
+SEARCH_MAX_CHARS = 200
+CURSOR_MAX_CHARS = 200
+# Optional fields (null: absent): an Expect cannot sit inside a union, so each is annotated whole.
+OptionalSearch = Annotated[
+    str | None,
+    Field(max_length=SEARCH_MAX_CHARS),
+    AfterValidator(lambda value: value if value is None else _storable(value)),
+    Expect(
+        f"must be a string of at most {SEARCH_MAX_CHARS} characters", {"string_unicode": STORABLE_EXPECTATION}
+    ),
+]
+OptionalCursor = Annotated[
+    str | None, Field(max_length=CURSOR_MAX_CHARS), Expect("must be a cursor from an inbox.page")
+]
+OptionalSiteId = Annotated[
+    int | None, Field(strict=True, ge=1, le=MAX_SEQ), Expect("must be a site id (an integer >= 1) or null")
+]
+
+
 def _optional_uuid(value: object) -> uuid.UUID | None:
     return None if value is None else _uuid(value)
 

@@ -11,8 +11,11 @@ from server.protocol.fields import (
     ConversationId,
     Expect,
     OptionalConversationId,
+    OptionalCursor,
     OptionalFlag,
     OptionalRecordId,
+    OptionalSearch,
+    OptionalSiteId,
     PageTitle,
     PageUrl,
     RecordId,
@@ -28,9 +31,11 @@ from server.protocol.objects import (
     Conversation,
     ConversationState,
     ConversationSummary,
+    InboxCounts,
     Message,
     PastConversation,
     Preferences,
+    SearchMatch,
     SiteAgent,
     SiteInfo,
     VisitorDetail,
@@ -151,6 +156,23 @@ class ConversationRead(ClientFrame):
     type: Literal["conversation.read"]
     conversation_id: ConversationId
     seq: Seq
+
+
+InboxView = TypeAliasType("InboxView", Literal["mine", "unassigned", "open", "resolved"])
+
+
+class InboxQuery(ClientFrame):
+    """Ask for a page of an inbox view, searched or not; answered by `inbox.page`."""
+
+    type: Literal["inbox.query"]
+    view: Annotated[InboxView, Expect("must be one of 'mine', 'unassigned', 'open', 'resolved'")]
+    site_id: OptionalSiteId = Field(None, description="One of the agent's sites; null: all of them.")
+    before: OptionalCursor = Field(
+        None, description="The `next` of the page before, as it came; null: the first."
+    )
+    search: OptionalSearch = Field(
+        None, description="Words (at most 200 characters); null or empty: no search."
+    )
 
 
 class ConversationAssign(ClientFrame):
@@ -292,7 +314,8 @@ AgentClientFrame = Annotated[
     | NoteAdd
     | PresenceSet
     | PreferencesSet
-    | AgentTyping,
+    | AgentTyping
+    | InboxQuery,
     Field(discriminator="type"),
 ]
 
@@ -350,7 +373,11 @@ class AgentReady(ServerFrame):
     type: Literal["ready"]
     agent: AgentInfo
     sites: list[SiteInfo]
-    inbox: list[ConversationSummary] = Field(description="Newest first.")
+    inbox: list[ConversationSummary] = Field(
+        description="The first page of the view 'open' (PARLEY_INBOX_PAGE_SIZE rows), newest first."
+    )
+    inbox_next: str | None = Field(description="`before` of the next page of 'open'; null when none.")
+    counts: list[InboxCounts] = Field(description="Each view's count, per site of the agent.")
     agents: list[SiteAgent] = Field(description="Every active member of the agent's sites, by name.")
     canned: list[CannedReply] = Field(description="The canned replies of the agent's sites, by shortcut.")
     presence: list[AgentPresence] = Field(
@@ -403,6 +430,23 @@ class InboxUpdate(ServerFrame):
         description="The row's status and assignee before this change (equal to its own when they did not "
         "change); null when this update started the conversation."
     )
+
+
+class InboxPage(ServerFrame):
+    """The answer to `inbox.query`: a page of a view, newest activity first."""
+
+    type: Literal["inbox.page"]
+    view: InboxView
+    site_id: int | None = Field(description="As asked.")
+    search: str | None = Field(description="As asked.")
+    before: str | None = Field(description="As asked: null for a first page.")
+    conversations: list[ConversationSummary] = Field(
+        description="At most PARLEY_INBOX_PAGE_SIZE, newest first."
+    )
+    matches: list[SearchMatch] = Field(
+        description="With a search: the latest matching message of each conversation matched by a message."
+    )
+    next: str | None = Field(description="Opaque: `before` of the next page; null on the last page.")
 
 
 class History(ServerFrame):
@@ -571,6 +615,7 @@ AgentServerFrame = Annotated[
     | InboxUpdate
     | History
     | Notification
+    | InboxPage
     | Pong
     | ErrorFrame
     | ActivityNew

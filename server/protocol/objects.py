@@ -187,6 +187,31 @@ class CannedReply(BaseModel):
     updated_at: Timestamp
 
 
+class InboxCounts(BaseModel):
+    """How many conversations each inbox view holds on one site."""
+
+    model_config = SERVER_OUTPUT
+
+    site_id: int = Field(description="The site's id.")
+    open: int = Field(ge=0, description="Open conversations (the view 'open', \"All open\").")
+    unassigned: int = Field(ge=0, description="Open conversations assigned to no one.")
+    resolved: int = Field(ge=0, description="Resolved conversations.")
+    mine: int = Field(ge=0, description="Open conversations assigned to the agent who reads this.")
+
+
+class SearchMatch(BaseModel):
+    """A conversation's latest message that matches a search."""
+
+    model_config = SERVER_OUTPUT
+
+    conversation_id: uuid.UUID
+    message_id: int = Field(description="The matching message's id.")
+    seq: int = Field(ge=1, description="The matching message's seq.")
+    snippet: str = Field(
+        description="About 160 characters of the message around the match, on one line; text, never HTML."
+    )
+
+
 class Activity(BaseModel):
     """An agent-only line of a conversation (an assignment, a note), never sent to a visitor socket."""
 

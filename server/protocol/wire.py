@@ -8,6 +8,8 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from server.conversations.friendly_names import visitor_display_name
 from server.conversations.models import Activity, CannedReply, Conversation, Message, Visitor
 from server.conversations.records import BatchedConversation, BatchedMessage, HistoryMessage, SiteMember
+from server.conversations.selectors.inbox_counts import SiteCounts
+from server.conversations.selectors.search import SearchMatch
 from server.protocol import objects
 from server.protocol.objects import construct
 from server.sites.models import Site
@@ -239,6 +241,29 @@ def new_message_summary(
         visitor_last_read_seq=(
             conversation.visitor_last_read_seq if isinstance(conversation, Conversation) else None
         ),
+    )
+
+
+def inbox_counts_wire(counts: SiteCounts) -> objects.InboxCounts:
+    """One site's view counts as agents see them."""
+    return construct(
+        objects.InboxCounts,
+        site_id=counts.site_id,
+        open=counts.open,
+        unassigned=counts.unassigned,
+        resolved=counts.resolved,
+        mine=counts.mine,
+    )
+
+
+def search_match_wire(match: SearchMatch) -> objects.SearchMatch:
+    """A search's matching message as agents see it."""
+    return construct(
+        objects.SearchMatch,
+        conversation_id=match.conversation_id,
+        message_id=match.message_id,
+        seq=match.seq,
+        snippet=match.snippet,
     )
 
 

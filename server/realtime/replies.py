@@ -7,10 +7,11 @@ from server.conversations.models import Activity, CannedReply, Conversation
 from server.conversations.records import MessagePage, SiteMember
 from server.conversations.selectors.history import VisitorReady
 from server.conversations.selectors.inbox import AgentInbox
+from server.conversations.selectors.inbox_views import InboxPage
 from server.conversations.selectors.visitors import VisitorDetail
 from server.conversations.services.conversations import OpenedConversation
 from server.conversations.services.messages import PostedMessage
-from server.protocol import frames
+from server.protocol import frames, objects
 from server.protocol.objects import construct
 from server.protocol.wire import (
     activity_wire,
@@ -19,9 +20,11 @@ from server.protocol.wire import (
     conversation_fields,
     conversation_state,
     conversation_summary,
+    inbox_counts_wire,
     message_wire,
     past_conversation_wire,
     preferences_wire,
+    search_match_wire,
     site_agent_wire,
     site_wire,
     visitor_detail_wire,
@@ -66,10 +69,9 @@ def agent_ready_frame(
         type="ready",
         agent=construct(frames.AgentInfo, id=int(inbox.user.pk), name=agent_display_name(inbox.user)),
         sites=[site_wire(site) for site in inbox.sites],
-        inbox=[
-            conversation_summary(conversation, last_read_seq=inbox.last_read_seqs.get(conversation.pk, 0))
-            for conversation in inbox.conversations
-        ],
+        inbox=page_rows(inbox.first_page),
+        inbox_next=inbox.first_page.next,
+        counts=[inbox_counts_wire(counts) for counts in inbox.counts],
         agents=[site_agent_wire(member) for member in agents],
         canned=[canned_wire(reply) for reply in canned],
         presence=[
@@ -77,6 +79,29 @@ def agent_ready_frame(
             for agent_id, status in sorted(presence.items())
         ],
         preferences=preferences_wire(preferences),
+    )
+
+
+def page_rows(page: InboxPage) -> list[objects.ConversationSummary]:
+    """A page's conversations as inbox rows, with the agent's read marks."""
+    return [
+        conversation_summary(conversation, last_read_seq=page.last_read_seqs.get(conversation.pk, 0))
+        for conversation in page.conversations
+    ]
+
+
+def inbox_page_frame(page: InboxPage) -> frames.InboxPage:
+    """The `inbox.page` frame answering an `inbox.query`."""
+    return construct(
+        frames.InboxPage,
+        type="inbox.page",
+        view=page.query.view,
+        site_id=page.query.site_id,
+        search=page.query.search,
+        before=page.query.before,
+        conversations=page_rows(page),
+        matches=[search_match_wire(match) for match in page.matches],
+        next=page.next,
     )
 
 

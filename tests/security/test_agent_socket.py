@@ -365,3 +365,20 @@ async def test_a_frame_after_a_silent_logout_closes_4401_and_stores_nothing(
     assert await agent_messages(conversation_id) == 0
     await communicator.disconnect()
     await visitor.disconnect()
+
+
+async def test_an_inbox_query_for_another_sites_id_is_not_found(agent_bob, site_globex, visitor_gina):
+    """inbox.query with a site the agent is not a member of is not_found, and lists nothing of it."""
+    communicator = await open_socket((await logged_in(agent_bob))[1])
+    await communicator.connect()
+    await communicator.receive_json_from()
+    visitor, _ = await connect_visitor(visitor_gina, origin="https://globex.test")
+    await send_message(visitor, "refund", "g-1")
+    for fields in ({"site_id": site_globex.pk}, {"site_id": site_globex.pk, "search": "refund"}):
+        await communicator.send_json_to({"type": "inbox.query", "view": "open", **fields})
+        error = await communicator.receive_json_from()
+        assert (error["type"], error["code"], error["ref"]) == ("error", "not_found", "inbox.query")
+    await communicator.send_json_to({"type": "inbox.query", "view": "open", "search": "refund"})
+    assert (await communicator.receive_json_from())["conversations"] == []
+    await visitor.disconnect()
+    await communicator.disconnect()

@@ -172,7 +172,7 @@ async def test_500_new_visitors_from_one_ip_are_refused_after_the_limit(site_acm
         await communicator.disconnect()
     assert started == amount(NEW_CONVERSATIONS_PER_IP)
     inbox = await database_sync_to_async(agent_inbox)(user=agent_bob)
-    assert visitor_carol.visitor_id in {str(row.visitor_id) for row in inbox.conversations}
+    assert visitor_carol.visitor_id in {str(row.visitor_id) for row in inbox.first_page.conversations}
     assert await database_sync_to_async(Conversation.objects.count)() == 1 + amount(NEW_CONVERSATIONS_PER_IP)
     await customer.disconnect()
 

@@ -4,7 +4,7 @@ import { useEffect, useLayoutEffect } from "preact/hooks";
 import type { ConsoleController } from "../controller";
 import { useStore } from "../store";
 import { CANNED, SHORTCUTS, TITLE } from "../strings";
-import { inboxEmptyText, inboxRows, threadView, unreadTotal } from "../view";
+import { inboxEmptyText, inboxLoading, inboxRows, threadView, unreadTotal, viewTabs } from "../view";
 import { CannedDialog } from "./CannedDialog";
 import { Composer } from "./Composer";
 import { pushSupported } from "../push";
@@ -84,12 +84,18 @@ export function App({ controller: c, root, logoutForm }: AppProps) {
           unread={unread}
           sites={state.sites}
           siteFilter={state.siteFilter}
-          loading={!state.everReady}
+          loading={inboxLoading(c.model, state)}
           emptyText={inboxEmptyText(c.model, state)}
           focusRequest={state.rowFocusRequest}
           onOpen={(id) => c.openConversation(id, { focusReply: true })}
           onFocusRow={(id) => c.setFocus(id)}
           onSiteFilter={(value) => c.setSiteFilter(value)}
+          tabs={viewTabs(c.model, state)}
+          search={state.search}
+          hasMore={c.model.inbox.hasMore(c.selection)}
+          onView={(view) => c.setView(view)}
+          onSearch={(text) => c.setSearch(text)}
+          onMore={() => c.loadMore()}
         />
         <Thread
           view={view}

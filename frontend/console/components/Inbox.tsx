@@ -2,8 +2,11 @@
 
 import { useEffect, useLayoutEffect, useRef } from "preact/hooks";
 import type { SiteInfo } from "../../shared/protocol";
+import type { InboxView } from "../state/inbox";
 import { INBOX } from "../strings";
-import type { InboxRow } from "../view";
+import type { InboxRow, ViewTab } from "../view";
+import { SearchBox } from "./SearchBox";
+import { ViewTabs } from "./ViewTabs";
 
 export interface InboxProps {
   rows: readonly InboxRow[];
@@ -18,6 +21,13 @@ export interface InboxProps {
   onOpen: (id: string) => void;
   onFocusRow: (id: string) => void;
   onSiteFilter: (value: string) => void;
+  tabs: readonly ViewTab[];
+  search: string;
+  /** More rows can be asked for (shown when the list's end scrolls into sight). */
+  hasMore: boolean;
+  onView: (view: InboxView) => void;
+  onSearch: (text: string) => void;
+  onMore: () => void;
 }
 
 const ROW = '[data-console="conversation"]';
@@ -59,7 +69,8 @@ function Row({ row, onOpen }: { row: InboxRow; onOpen: (id: string) => void }) {
             </time>
           </span>
           <span class="conversation-bottom">
-            <span class="conversation-preview" data-console="preview">
+            <span class="conversation-preview" data-console={row.snippet ? "snippet" : "preview"}>
+              {row.snippet ? <span class="visually-hidden">{INBOX.matched}</span> : null}
               {row.preview}
             </span>
             {row.unread ? (
@@ -95,6 +106,20 @@ export function Inbox(props: InboxProps) {
   useEffect(() => {
     if (focusRequest) rowButton(list.current, focusRequest.id)?.focus();
   }, [focusRequest]);
+  // The list's end in sight asks for the next page (again after each page, while more remain).
+  const more = useRef<HTMLParagraphElement>(null);
+  const onMore = useRef(props.onMore);
+  onMore.current = props.onMore;
+  const { hasMore } = props;
+  useEffect(() => {
+    const sentinel = more.current;
+    if (!hasMore || !sentinel || typeof IntersectionObserver === "undefined") return;
+    const observer = new IntersectionObserver((entries) => {
+      if (entries.some((entry) => entry.isIntersecting)) onMore.current();
+    });
+    observer.observe(sentinel);
+    return () => observer.disconnect();
+  }, [hasMore, rows.length]);
 
   const onKeyDown = (event: KeyboardEvent): void => {
     const button = (event.target as HTMLElement).closest<HTMLButtonElement>(ROW);
@@ -141,17 +166,24 @@ export function Inbox(props: InboxProps) {
           </select>
         </label>
       </div>
+      <SearchBox text={props.search} onSearch={props.onSearch} />
+      <ViewTabs tabs={props.tabs} onView={props.onView} />
       <p class="inbox-empty" data-console="inbox-empty" hidden={props.emptyText === null}>
         {props.emptyText ?? ""}
       </p>
       <p class="inbox-loading" data-console="inbox-loading" hidden={!props.loading}>
         {INBOX.loading}
       </p>
-      <ul class="inbox" data-console="inbox" aria-label={INBOX.label} ref={list} onKeyDown={onKeyDown}>
-        {rows.map((row) => (
-          <Row key={row.id} row={row} onOpen={props.onOpen} />
-        ))}
-      </ul>
+      <div class="inbox-scroll">
+        <ul class="inbox" data-console="inbox" aria-label={INBOX.label} ref={list} onKeyDown={onKeyDown}>
+          {rows.map((row) => (
+            <Row key={row.id} row={row} onOpen={props.onOpen} />
+          ))}
+        </ul>
+        <p class="inbox-more" data-console="inbox-more" ref={more} hidden={!hasMore || !rows.length}>
+          {INBOX.loadingMore}
+        </p>
+      </div>
     </section>
   );
 }

@@ -60,6 +60,8 @@ describe("lifecycle in the thread", () => {
     expect($('[data-console="resolve"]')).toBeNull();
     expect($('[data-console="assign-me"]')).toBeNull();
     expect($<HTMLSelectElement>('[data-console="assignee"]')!.value).toBe(String(AGENT_ID));
+    // Resolved, the row leaves "All open": it shows, tagged, under "Resolved".
+    act(() => $<HTMLButtonElement>('[data-console="view-tab"][data-view="resolved"]')!.click());
     expect($('[data-console="row-assignee"]')?.textContent).toBe("Dana");
     expect($('[data-console="row-status"]')?.textContent).toBe("Resolved");
     act(() => $<HTMLButtonElement>('[data-console="reopen"]')!.click());

@@ -4,23 +4,17 @@
 import uuid
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import QuerySet
 
 from server.conversations import rules
-from server.conversations.models import AgentReadMark, Conversation
+from server.conversations.models import Conversation
 from server.conversations.records import MessagePage
 from server.conversations.selectors.history import messages_after
+from server.conversations.selectors.inbox_counts import SiteCounts, inbox_counts
+from server.conversations.selectors.inbox_views import InboxPage, InboxQuery, inbox_page
+from server.conversations.selectors.summaries import summary_query as summary_query
 from server.errors import ParleyError
 from server.sites.models import Site
-
-
-def summary_query() -> QuerySet[Conversation]:
-    """Conversations with everything an inbox row shows, in one query."""
-    return Conversation.objects.select_related(
-        "site", "visitor", "assignee", "last_message", "last_message__agent"
-    )
 
 
 def agent_conversation(*, user_id: int, conversation_id: uuid.UUID) -> Conversation:
@@ -35,29 +29,24 @@ def agent_conversation(*, user_id: int, conversation_id: uuid.UUID) -> Conversat
 
 @dataclass(frozen=True)
 class AgentInbox:
-    """What an agent's socket starts with: the agent's sites, its latest conversations and its marks."""
+    """What an agent's socket starts with: the agent's sites, the first page of "open" and the counts."""
 
     user: AbstractBaseUser
     sites: list[Site]
-    conversations: list[Conversation]
-    last_read_seqs: dict[uuid.UUID, int]
+    first_page: InboxPage
+    counts: list[SiteCounts]
 
 
 def agent_inbox(*, user: AbstractBaseUser) -> AgentInbox:
-    """The agent's sites by name and inbox, latest activity first (at most PARLEY_INBOX_LIMIT)."""
+    """The agent's sites by name, the first page of its "open" view and every view's count per site."""
     user_id = int(user.pk)
     sites = list(Site.objects.filter(pk__in=rules.agent_site_ids(user_id=user_id)).order_by("name"))
-    conversations = list(
-        summary_query()
-        .filter(rules.agent_conversations(user_id=user_id))
-        .order_by("-updated_at")[: settings.PARLEY_INBOX_LIMIT]
+    return AgentInbox(
+        user=user,
+        sites=sites,
+        first_page=inbox_page(user_id=user_id, query=InboxQuery(view="open")),
+        counts=inbox_counts(user_id=user_id),
     )
-    marks = dict(
-        AgentReadMark.objects.filter(user_id=user_id, conversation__in=conversations).values_list(
-            "conversation_id", "last_read_seq"
-        )
-    )
-    return AgentInbox(user=user, sites=sites, conversations=conversations, last_read_seqs=marks)
 
 
 def agent_history(*, user_id: int, conversation_id: uuid.UUID, after_seq: int) -> MessagePage:

@@ -17,6 +17,7 @@ from server.conversations.records import SiteMember
 from server.conversations.selectors.activity import site_members
 from server.conversations.selectors.canned import agent_canned_replies
 from server.conversations.selectors.inbox import AgentInbox, agent_conversation, agent_history, agent_inbox
+from server.conversations.selectors.inbox_views import InboxQuery, inbox_page
 from server.conversations.selectors.visitors import agent_visitor_detail
 from server.conversations.services.canned import do_delete_canned_reply, do_save_canned_reply
 from server.conversations.services.conversations import do_open_conversation
@@ -36,6 +37,7 @@ from server.realtime import gateway, presence, replies
 from server.realtime.access import current_access, session_fingerprint
 from server.realtime.consumers.base import ParleyConsumer
 from server.realtime.groups import agent_group, conversation_agents_group, site_agents_group
+from server.realtime.limits import TokenBucket
 from server.realtime.typing import TypingThrottle
 
 logger = logging.getLogger(__name__)
@@ -64,6 +66,9 @@ class AgentConsumer(ParleyConsumer):
         self.followed_visitors: dict[uuid.UUID, uuid.UUID] = {}
         self.typing = TypingThrottle()
         self.display_name = agent_display_name(user)
+        self.inbox_queries = TokenBucket(
+            rate=settings.PARLEY_INBOX_QUERY_RATE, burst=settings.PARLEY_INBOX_QUERY_BURST
+        )
         session = self.scope.get("session")
         self.session_key: str | None = getattr(session, "session_key", None)
         self.session_ref = session_fingerprint(self.session_key or "")
@@ -85,7 +90,7 @@ class AgentConsumer(ParleyConsumer):
         announcement = await presence.console_connected(
             channel_name=self.channel_name, user_id=self.user_id, site_ids=access.site_ids
         )
-        data = await database_sync_to_async(_ready_data)(user=user)
+        data = await database_sync_to_async(ready_data)(user=user)
         statuses = await presence.site_statuses(site_ids=access.site_ids)
         ready = replies.agent_ready_frame(
             data.inbox,
@@ -268,6 +273,14 @@ class AgentConsumer(ParleyConsumer):
         )
         await self.send_frame(replies.history_frame(conversation_id=frame.conversation_id, page=page))
 
+    async def on_inbox_query(self, frame: frames.InboxQuery) -> None:
+        """Send a page of an inbox view of the agent's sites (searched when asked)."""
+        if not self.inbox_queries.allow():
+            raise ParleyError("rate_limited", "Too many inbox queries; this one was dropped.", retry_after=1)
+        query = InboxQuery(view=frame.view, site_id=frame.site_id, before=frame.before, search=frame.search)
+        page = await database_sync_to_async(inbox_page)(user_id=self.user_id, query=query)
+        await self.send_frame(replies.inbox_page_frame(page))
+
     async def on_conversation_assign(self, frame: frames.ConversationAssign) -> None:
         """Assign or unassign a conversation; the inbox.update it causes acknowledges it."""
         change = await database_sync_to_async(do_assign_conversation)(
@@ -416,7 +429,7 @@ class ReadyData(NamedTuple):
     preferences: dict[str, bool]
 
 
-def _ready_data(*, user: Any) -> ReadyData:
+def ready_data(*, user: Any) -> ReadyData:
     """What `ready` carries, read in one trip to the database thread."""
     user_id = int(user.pk)
     return ReadyData(
