@@ -26,7 +26,6 @@ export const INBOX = {
   unreadCount: (count: number): string => `${count} unread`,
   views: { mine: "Mine", unassigned: "Unassigned", open: "All open", resolved: "Resolved" },
   viewsLabel: "Views",
-  viewCount: (label: string, count: number): string => `${label}, ${count}`,
   emptyView: "No conversations in this view.",
   search: "Search conversations",
   searchPlaceholder: "Search messages, names, emails, pages",
