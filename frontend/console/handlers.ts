@@ -34,7 +34,6 @@ export function frameHandlers(c: ConsoleController): FrameHandlers {
   /** Stores messages, settles their replies and renders (following the thread down for the agent's own). */
   function place(conversation: ConversationState, messages: unknown): void {
     const { added } = conversations.addMessages(conversation, messages);
-    for (const message of added) if (message.author === "agent") presence.learnName(message.agent_id, message.author_name);
     outbox.settle(added);
     const mine = isOpen(conversation) && added.some((message) => c.model.isMine(message, c.state.agentWireName));
     c.touch(mine ? { scrollRequest: c.state.scrollRequest + 1 } : {});
@@ -100,8 +99,6 @@ export function frameHandlers(c: ConsoleController): FrameHandlers {
       conversations.sortByActivity();
       c.tools.onReady(frame.canned);
       presence.reset(list(frame.presence) as typeof frame.presence);
-      if (frame.agent) presence.learnName(frame.agent.id, frame.agent.name);
-      for (const agent of list(frame.agents) as typeof frame.agents) presence.learnName(agent.id, agent.name);
       c.model.inbox.reset();
       c.model.inbox.startWith(typeof frame.inbox_next === "string" ? frame.inbox_next : null);
       c.model.counts.reset(frame.counts);

@@ -98,7 +98,7 @@ export function viewersOf(model: ConsoleModel, conversationId: string): Viewer[]
   const presence = model.presence;
   return presence.othersViewing(conversationId, model.agentId).map((id) => ({
     id,
-    name: presence.nameOf(id) ?? PRESENCE.agent(id),
+    name: model.team.name(id) ?? PRESENCE.agent(id),
     status: presence.status(id),
   }));
 }

@@ -67,6 +67,11 @@ describe("Presence", () => {
           { agent_id: AGENT_ID, status: "online" },
           { agent_id: 9, status: "online" },
         ],
+        // Names come from the agents of the sites (ready.agents).
+        agents: [
+          { id: AGENT_ID, name: "Dana", site_ids: [1] },
+          { id: 9, name: "Carol", site_ids: [1] },
+        ],
       }),
     );
     openConversation(socket);
@@ -91,6 +96,7 @@ describe("Presence", () => {
           { agent_id: 9, status: "online" },
           { agent_id: 11, status: "away" },
         ],
+        agents: [{ id: 9, name: "Carol", site_ids: [1] }],
       }),
     );
     openConversation(socket);

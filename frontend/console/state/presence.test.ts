@@ -42,11 +42,4 @@ describe("Presence", () => {
     presence.reset([{ agent_id: 2, status: "online" }]);
     expect(presence.othersViewing("c-1", 1)).toEqual([]);
   });
-
-  it("remembers names it learns", () => {
-    const presence = new Presence();
-    presence.learnName(2, "Carol");
-    presence.learnName(undefined, "Nobody");
-    expect(presence.nameOf(2)).toBe("Carol");
-  });
 });

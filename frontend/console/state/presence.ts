@@ -7,7 +7,6 @@ export type AgentStatus = "online" | "away" | "offline";
 export class Presence {
   private readonly statuses = new Map<number, AgentStatus>();
   private readonly viewers = new Map<string, number[]>();
-  private readonly names = new Map<number, string>();
 
   /** Starts over from `ready.presence` (an agent not listed is offline). */
   reset(entries: readonly AgentPresence[]): void {
@@ -34,14 +33,5 @@ export class Presence {
   othersViewing(conversationId: string | null, selfId: number | null): number[] {
     const ids = (conversationId && this.viewers.get(conversationId)) || [];
     return ids.filter((id) => id !== selfId && this.status(id) !== "offline");
-  }
-
-  /** Remembers the name an agent goes by (from the agents list, or the author name of its messages). */
-  learnName(agentId: number | null | undefined, name: string | null | undefined): void {
-    if (typeof agentId === "number" && name) this.names.set(agentId, name);
-  }
-
-  nameOf(agentId: number): string | undefined {
-    return this.names.get(agentId);
   }
 }
