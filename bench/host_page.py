@@ -200,8 +200,7 @@ def run(runs: int = RUNS) -> dict[str, Any]:
             f"http://localhost:{page_port}",
             "--username",
             deployment.username,
-            "--password",
-            deployment.password,
+            f"--password={deployment.password}",  # "=" keeps a password that starts with "-" a value
         )
         try:
             deployment.start_server()

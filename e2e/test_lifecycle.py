@@ -23,8 +23,7 @@ def start(workdir: Path, **env: str) -> DemoDeployment:
         f"http://localhost:{deployment.shop_port}",
         "--username",
         COLLEAGUE,
-        "--password",
-        deployment.password,
+        f"--password={deployment.password}",  # "=" keeps a password that starts with "-" a value
     )
     deployment.manage(
         "shell",

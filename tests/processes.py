@@ -117,8 +117,7 @@ class DemoDeployment:
             f"http://localhost:{self.shop_port}",
             "--username",
             self.username,
-            "--password",
-            self.password,
+            f"--password={self.password}",  # "=" keeps a password that starts with "-" a value
         )
         return output.split("Site key:", 1)[1].split()[0]
 
