@@ -304,6 +304,9 @@ PARLEY_HISTORY_LIMIT = env_int("PARLEY_HISTORY_LIMIT", 500)
 PARLEY_HISTORY_MAX_BYTES = env_int("PARLEY_HISTORY_MAX_BYTES", 256 * 1024)
 # Inbox rows per page: `ready.inbox` (the first page of "open") and each `inbox.page`.
 PARLEY_INBOX_PAGE_SIZE = env_int("PARLEY_INBOX_PAGE_SIZE", 50)
+# Each inbox view is counted up to this many conversations (shown as "1000+" beyond), so the counts cost the
+# same however much history a site keeps.
+PARLEY_INBOX_COUNT_LIMIT = env_int("PARLEY_INBOX_COUNT_LIMIT", 1000)
 # `inbox.query` frames per second per agent socket, and the burst allowed (a search reads an index of every
 # message), on top of PARLEY_FRAME_RATE.
 PARLEY_INBOX_QUERY_RATE = env_int("PARLEY_INBOX_QUERY_RATE", 2)

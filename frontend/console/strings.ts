@@ -24,6 +24,8 @@ export const INBOX = {
   unread: "Unread",
   resolved: "Resolved",
   unreadCount: (count: number): string => `${count} unread`,
+  /** A view's count; `over` when the view holds more than the server counted. */
+  viewCount: (count: number, over: boolean): string => (over ? `${count}+` : String(count)),
   views: { mine: "Mine", unassigned: "Unassigned", open: "All open", resolved: "Resolved" },
   viewsLabel: "Views",
   emptyView: "No conversations in this view.",

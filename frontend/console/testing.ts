@@ -139,7 +139,7 @@ export function ready(...inbox: ConversationSummary[]): AgentReady {
     sites: [{ id: 1, name: "Demo shop" }],
     inbox,
     inbox_next: null,
-    counts: [counts],
+    counts: [{ ...counts, over: [] }],
     agents: [
       { id: AGENT_ID, name: "Dana", site_ids: [1] },
       { id: COLLEAGUE_ID, name: "Eli", site_ids: [1] },

@@ -39,6 +39,8 @@ export interface ViewTab {
   view: InboxView;
   label: string;
   count: number;
+  /** The view holds more than `count` (the server counts each view up to a limit). */
+  over: boolean;
   selected: boolean;
 }
 
@@ -139,6 +141,7 @@ export function viewTabs(model: ConsoleModel, state: ConsoleState): ViewTab[] {
     view,
     label: INBOX.views[view],
     count: model.counts.count(view, state.siteFilter),
+    over: model.counts.over(view, state.siteFilter),
     selected: view === state.view,
   }));
 }

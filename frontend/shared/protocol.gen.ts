@@ -520,6 +520,10 @@ export interface InboxCounts {
    * Open conversations assigned to the agent who reads this.
    */
   mine: number;
+  /**
+   * The views holding more than their count: each is counted up to PARLEY_INBOX_COUNT_LIMIT, and shown as at least that many ('1000+').
+   */
+  over: InboxView[];
 }
 /**
  * An active member of one of the agent's sites (for the assign menu and for names).

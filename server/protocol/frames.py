@@ -32,6 +32,7 @@ from server.protocol.objects import (
     ConversationState,
     ConversationSummary,
     InboxCounts,
+    InboxView,
     Message,
     PastConversation,
     Preferences,
@@ -156,9 +157,6 @@ class ConversationRead(ClientFrame):
     type: Literal["conversation.read"]
     conversation_id: ConversationId
     seq: Seq
-
-
-InboxView = TypeAliasType("InboxView", Literal["mine", "unassigned", "open", "resolved"])
 
 
 class InboxQuery(ClientFrame):

@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PlainSerializer
+from typing_extensions import TypeAliasType
 
 # Server output is described exactly: no field beyond these, and no coercion when a test checks a frame.
 SERVER_OUTPUT = ConfigDict(extra="forbid", strict=True)
@@ -187,6 +188,9 @@ class CannedReply(BaseModel):
     updated_at: Timestamp
 
 
+InboxView = TypeAliasType("InboxView", Literal["mine", "unassigned", "open", "resolved"])
+
+
 class InboxCounts(BaseModel):
     """How many conversations each inbox view holds on one site."""
 
@@ -197,6 +201,10 @@ class InboxCounts(BaseModel):
     unassigned: int = Field(ge=0, description="Open conversations assigned to no one.")
     resolved: int = Field(ge=0, description="Resolved conversations.")
     mine: int = Field(ge=0, description="Open conversations assigned to the agent who reads this.")
+    over: list[InboxView] = Field(
+        description="The views holding more than their count: each is counted up to "
+        "PARLEY_INBOX_COUNT_LIMIT, and shown as at least that many ('1000+')."
+    )
 
 
 class SearchMatch(BaseModel):

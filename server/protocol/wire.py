@@ -253,6 +253,7 @@ def inbox_counts_wire(counts: SiteCounts) -> objects.InboxCounts:
         unassigned=counts.unassigned,
         resolved=counts.resolved,
         mine=counts.mine,
+        over=list(counts.over),
     )
 
 

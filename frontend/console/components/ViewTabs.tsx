@@ -25,7 +25,7 @@ export function ViewTabs({ tabs, onView }: ViewTabsProps) {
           {/* The name is what shows, "Mine 3" (axe: label-content-name-mismatch). */}
           <span class="view-tab-label">{tab.label}</span>{" "}
           <span class="view-tab-count" data-console="view-count">
-            {String(tab.count)}
+            {INBOX.viewCount(tab.count, tab.over)}
           </span>
         </button>
       ))}

@@ -28,4 +28,20 @@ describe("InboxCounts", () => {
     counts.move(1, { status: "resolved", assignee_id: null }, { status: "open", assignee_id: null }, 7);
     expect([counts.count("resolved", ""), counts.count("open", "")]).toEqual([0, 1]);
   });
+
+  it("marks a view counted only up to the server's limit, and keeps moving its lower bound", () => {
+    const counts = new InboxCounts();
+    counts.reset([
+      { site_id: 1, open: 3, unassigned: 1, resolved: 1000, mine: 0, over: ["resolved"] },
+      { site_id: 2, open: 1, unassigned: 1, resolved: 2, mine: 0, over: [] },
+    ]);
+    expect([counts.over("resolved", ""), counts.over("resolved", "1"), counts.over("resolved", "2")]).toEqual([
+      true,
+      true,
+      false,
+    ]);
+    expect(counts.over("open", "")).toBe(false);
+    counts.move(1, { status: "open", assignee_id: null }, { status: "resolved", assignee_id: null }, 7);
+    expect([counts.count("resolved", "1"), counts.over("resolved", "1")]).toEqual([1001, true]);
+  });
 });

@@ -1,43 +1,58 @@
 """How many conversations each of an agent's inbox views holds, per site (`ready.counts`)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from django.db.models import Count
+from django.conf import settings
+from django.db.models import QuerySet
 
 from server.conversations import rules
 from server.conversations.models import Conversation
 
+VIEW_NAMES = ("open", "unassigned", "resolved", "mine")
+
 
 @dataclass(frozen=True)
 class SiteCounts:
-    """The size of each view on one site; `mine` is open and assigned to the agent who asked."""
+    """The size of each view on one site; `mine` is open and assigned to the agent who asked.
+
+    A view named in `over` holds more than its count: each view is counted up to
+    PARLEY_INBOX_COUNT_LIMIT, so reading the counts costs the same however many conversations are stored.
+    """
 
     site_id: int
     open: int
     unassigned: int
     resolved: int
     mine: int
+    over: tuple[str, ...] = field(default=())
+
+
+def _view(*, site_id: int, user_id: int, name: str) -> "QuerySet[Conversation]":
+    rows = Conversation.objects.filter(site_id=site_id)
+    if name == "resolved":
+        return rows.filter(status=Conversation.Status.RESOLVED)
+    rows = rows.filter(status=Conversation.Status.OPEN)
+    if name == "unassigned":
+        return rows.filter(assignee__isnull=True)
+    if name == "mine":
+        return rows.filter(assignee_id=user_id)
+    return rows
 
 
 def inbox_counts(*, user_id: int) -> list[SiteCounts]:
     """The counts of every site of the agent (zeros included), by site id."""
+    limit = settings.PARLEY_INBOX_COUNT_LIMIT
     site_ids = sorted(row["site"] for row in rules.agent_site_ids(user_id=user_id))
-    # One row per (site, status, assignee): an index-only walk of conversation_view_assignee, summed here.
-    rows = (
-        Conversation.objects.filter(site_id__in=site_ids)
-        .values_list("site_id", "status", "assignee_id")
-        .annotate(n=Count("*"))
-        .order_by()
-    )
-    by_site = {site_id: dict.fromkeys(("open", "unassigned", "resolved", "mine"), 0) for site_id in site_ids}
-    for site_id, status, assignee_id, n in rows:
-        counts = by_site[site_id]
-        if status == Conversation.Status.RESOLVED:
-            counts["resolved"] += n
-            continue
-        counts["open"] += n
-        if assignee_id is None:
-            counts["unassigned"] += n
-        elif assignee_id == user_id:
-            counts["mine"] += n
-    return [SiteCounts(site_id=site_id, **counts) for site_id, counts in by_site.items()]
+    counts = []
+    for site_id in site_ids:
+        # Each a walk of at most limit + 1 entries of one view's index (conversation_view or
+        # conversation_view_assignee), never the whole site's history.
+        sizes = {
+            name: _view(site_id=site_id, user_id=user_id, name=name).values("pk")[: limit + 1].count()
+            for name in VIEW_NAMES
+        }
+        over = tuple(name for name in VIEW_NAMES if sizes[name] > limit)
+        counts.append(
+            SiteCounts(site_id=site_id, **{name: min(size, limit) for name, size in sizes.items()}, over=over)
+        )
+    return counts

@@ -7,6 +7,7 @@ last row of the one before, however many rows moved to the top in between.
 import base64
 import binascii
 import json
+import math
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,9 +22,10 @@ from server.conversations.selectors.search import (
     SearchMatch,
     index_plans,
     matching_among,
-    rare_matches,
+    message_matches,
     search_matches,
     search_terms,
+    visitor_matches,
 )
 from server.conversations.selectors.summaries import summary_query
 from server.errors import ParleyError
@@ -108,16 +110,7 @@ def inbox_page(*, user_id: int, query: InboxQuery) -> InboxPage:
     selection = view_filter(view=query.view, user_id=user_id)
     if terms:
         with index_plans():
-            rare = rare_matches(terms=terms)
-            if rare is None:
-                keys, resume = walk_matching(
-                    selection=selection, site_ids=site_ids, before=before, terms=terms
-                )
-            else:
-                keys = view_keys(
-                    selection=selection & Q(pk__in=rare), site_ids=site_ids, before=before, count=size + 1
-                )
-                resume = None
+            keys, resume = search_keys(selection=selection, site_ids=site_ids, before=before, terms=terms)
     else:
         keys, resume = view_keys(selection=selection, site_ids=site_ids, before=before, count=size + 1), None
     shown = keys[:size]
@@ -158,26 +151,81 @@ def view_keys(*, selection: Q, site_ids: list[int], before: Cursor | None, count
     return keys[:count]
 
 
-# A common search walks the view this many rows at a time, at most WALK_CHUNKS times per page.
+# A search first tests this many of the view's newest rows, then walks on at most WALK_CHUNK at a time
+# (as many as the rate found so far says a page needs, and half again), at most WALK_CHUNKS times per
+# page. It walks on only if that rate fills a page within WALK_EXPECTED_ROWS; else it asks the index for
+# every match.
+FIRST_CHUNK = 200
 WALK_CHUNK = 500
 WALK_CHUNKS = 20
+WALK_EXPECTED_ROWS = 2000
+
+
+def search_keys(
+    *, selection: Q, site_ids: list[int], before: Cursor | None, terms: list[str]
+) -> tuple[list[Cursor], Cursor | None]:
+    """A search's keys (up to a page and one) and, when a walk stopped early, the key the next page resumes
+    after.
+
+    A word common in the view is found soonest by testing its newest rows; a rare one by reading the
+    index's matches (when fewer than PROBE_LIMIT) and joining them to the view. Each way is ruinous for
+    the other kind of word, and PostgreSQL cannot estimate a prefix's matches: the rate of matches in the
+    view's newest FIRST_CHUNK rows decides, and those rows are a first page's start either way. Visitors'
+    matches are read from their index once (a word in most visitors' page URLs is tested row by row).
+    """
+    wanted = settings.PARLEY_INBOX_PAGE_SIZE + 1
+    by_visitor = visitor_matches(terms=terms)
+    chunk = view_keys(selection=selection, site_ids=site_ids, before=before, count=FIRST_CHUNK)
+    hits = matching_among(terms=terms, conversation_ids=[key[1] for key in chunk], by_visitor=by_visitor)
+    found = [key for key in chunk if key[1] in hits]
+    if len(found) >= wanted or len(chunk) < FIRST_CHUNK:
+        return found[:wanted], None
+    expected_rows = (wanted - len(found)) * FIRST_CHUNK / len(found) if found else float("inf")
+    if expected_rows > WALK_EXPECTED_ROWS and by_visitor is not None:
+        by_message = message_matches(terms=terms)
+        if by_message is not None:
+            rare = by_message | by_visitor
+            keys = view_keys(
+                selection=selection & Q(pk__in=rare), site_ids=site_ids, before=before, count=wanted
+            )
+            return keys, None
+    return walk_matching(
+        selection=selection,
+        site_ids=site_ids,
+        before=chunk[-1],
+        terms=terms,
+        found=found,
+        walked=len(chunk),
+        by_visitor=by_visitor,
+    )
 
 
 def walk_matching(
-    *, selection: Q, site_ids: list[int], before: Cursor | None, terms: list[str]
+    *,
+    selection: Q,
+    site_ids: list[int],
+    before: Cursor | None,
+    terms: list[str],
+    found: list[Cursor],
+    walked: int,
+    by_visitor: set[uuid.UUID] | None,
 ) -> tuple[list[Cursor], Cursor | None]:
-    """A common search's page: the view walked newest first, chunk by chunk, until a page is full.
+    """A common search's page: the view walked newest first after `before`, chunk by chunk, adding to
+    `found` (matches among the `walked` rows before) until a page is full.
 
     Returns the keys found (up to a page and one) and, when the walk stopped before the view's end with
     fewer, the key the next page resumes after (such a page holds fewer rows than a full one).
     """
     wanted = settings.PARLEY_INBOX_PAGE_SIZE + 1
-    found: list[Cursor] = []
     for _ in range(WALK_CHUNKS):
-        chunk = view_keys(selection=selection, site_ids=site_ids, before=before, count=WALK_CHUNK)
-        hits = matching_among(terms=terms, conversation_ids=[key[1] for key in chunk])
-        found += [key for key in chunk if key[1] in hits]
-        if len(found) >= wanted or len(chunk) < WALK_CHUNK:
+        rate = len(found) / walked if walked else 0.0
+        count = WALK_CHUNK if not rate else math.ceil((wanted - len(found)) / rate * 1.5)
+        count = max(FIRST_CHUNK, min(WALK_CHUNK, count))
+        chunk = view_keys(selection=selection, site_ids=site_ids, before=before, count=count)
+        hits = matching_among(terms=terms, conversation_ids=[key[1] for key in chunk], by_visitor=by_visitor)
+        found = found + [key for key in chunk if key[1] in hits]
+        walked += len(chunk)
+        if len(found) >= wanted or len(chunk) < count:
             return found[:wanted], None
         before = chunk[-1]
     return found, before

@@ -43,8 +43,11 @@ SQL = {
         "probe_visitors": "SELECT id FROM (SELECT c.id FROM chat_conversation c "  # noqa: S608
         f"JOIN chat_visitor v ON v.id = c.visitor_id WHERE {_PG_VISITOR_VECTOR} @@ {_PG_QUERY} OFFSET 0) "
         "AS m LIMIT %s",
-        "message_matches": f"body_search @@ {_PG_QUERY}",
-        "visitor_matches": f"{_PG_VISITOR_VECTOR} @@ {_PG_QUERY}",
+        # Conditions on the rows of conversations already chosen (a chunk of the view, a page): the match
+        # function rather than its operator `@@`, which the planner cannot serve from the GIN index, so it
+        # tests these conversations' own rows instead of reading every match of a common word.
+        "message_matches": f"ts_match_vq(body_search, {_PG_QUERY})",
+        "visitor_matches": f"ts_match_vq({_PG_VISITOR_VECTOR}, {_PG_QUERY})",
     },
     "sqlite": {
         "probe_messages": "SELECT conversation_id FROM chat_message WHERE id IN "
@@ -53,8 +56,8 @@ SQL = {
         "WHERE v.rowid IN (SELECT rowid FROM chat_visitor_fts WHERE chat_visitor_fts MATCH %s LIMIT %s)",
         "message_matches": "chat_message.id IN "
         "(SELECT rowid FROM chat_message_fts WHERE chat_message_fts MATCH %s)",
-        "visitor_matches": "chat_visitor.rowid IN "
-        "(SELECT rowid FROM chat_visitor_fts WHERE chat_visitor_fts MATCH %s)",
+        # Unqualified: Django names the visitors' table by an alias in the subquery this is used in.
+        "visitor_matches": "rowid IN (SELECT rowid FROM chat_visitor_fts WHERE chat_visitor_fts MATCH %s)",
     },
 }
 
@@ -95,34 +98,47 @@ def index_plans() -> Iterator[None]:
         yield
 
 
-def rare_matches(*, terms: list[str]) -> set[uuid.UUID] | None:
-    """The conversations a message or visitor matches, when fewer than PROBE_LIMIT; None when common."""
-    found: set[uuid.UUID] = set()
+def _probe(name: str, terms: list[str]) -> set[uuid.UUID] | None:
     with connection.cursor() as cursor:
-        for name in ("probe_messages", "probe_visitors"):
-            cursor.execute(SQL[connection.vendor][name], [_match_text(terms), PROBE_LIMIT])
-            rows = cursor.fetchall()
-            if len(rows) >= PROBE_LIMIT:
-                return None
-            found.update(_as_uuid(row[0]) for row in rows)
-    return found
+        cursor.execute(SQL[connection.vendor][name], [_match_text(terms), PROBE_LIMIT])
+        rows = cursor.fetchall()
+    return None if len(rows) >= PROBE_LIMIT else {_as_uuid(row[0]) for row in rows}
+
+
+def message_matches(*, terms: list[str]) -> set[uuid.UUID] | None:
+    """The conversations a message matches, read from the index, when fewer than PROBE_LIMIT; else None."""
+    return _probe("probe_messages", terms)
+
+
+def visitor_matches(*, terms: list[str]) -> set[uuid.UUID] | None:
+    """The conversations whose visitor matches, from the index, when fewer than PROBE_LIMIT; else None."""
+    return _probe("probe_visitors", terms)
 
 
 def _as_uuid(value: object) -> uuid.UUID:
     return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
 
 
-def matching_among(*, terms: list[str], conversation_ids: list[uuid.UUID]) -> set[uuid.UUID]:
-    """Which of these conversations a message or the visitor matches (each tested on its own rows)."""
+def matching_among(
+    *, terms: list[str], conversation_ids: list[uuid.UUID], by_visitor: set[uuid.UUID] | None = None
+) -> set[uuid.UUID]:
+    """Which of these conversations a message or the visitor matches (each tested on its own rows).
+
+    `by_visitor`, when given, is every conversation whose visitor matches (visitor_matches), so only the
+    messages are tested.
+    """
     by_message = Message.objects.filter(
         _matching("message_matches", terms), conversation_id__in=conversation_ids
     )
-    by_visitor = Conversation.objects.filter(
-        pk__in=conversation_ids, visitor__in=Visitor.objects.filter(_matching("visitor_matches", terms))
+    found = set(by_message.values_list("conversation_id", flat=True))
+    if by_visitor is not None:
+        return found | by_visitor.intersection(conversation_ids)
+    their_visitors = Conversation.objects.filter(pk__in=conversation_ids).values("visitor_id")
+    visitors = Conversation.objects.filter(
+        pk__in=conversation_ids,
+        visitor__in=Visitor.objects.filter(_matching("visitor_matches", terms), pk__in=their_visitors),
     )
-    return set(by_message.values_list("conversation_id", flat=True)) | set(
-        by_visitor.values_list("pk", flat=True)
-    )
+    return found | set(visitors.values_list("pk", flat=True))
 
 
 @dataclass(frozen=True)

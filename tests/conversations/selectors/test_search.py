@@ -126,14 +126,15 @@ def test_edits_and_deletes_keep_the_index_in_step(agent_bob, visitor_alice):
 
 
 def test_a_common_search_walks_the_view_and_pages_alike(agent_bob, site_acme, settings, monkeypatch):
-    """Past PROBE_LIMIT matches the view is walked chunk by chunk: the same rows, newest first, and a page
-    cut short by the walk's bound resumes where the walk stopped."""
+    """A word common in the view's newest rows is found by walking the view chunk by chunk: the same rows,
+    newest first, and a page cut short by the walk's bound resumes where the walk stopped."""
     settings.PARLEY_INBOX_PAGE_SIZE = 2
     made = conversations(site_acme, 7)
     for conversation_id in made[1::3]:
         Message.objects.filter(conversation_id=conversation_id).update(body="nothing to see")
     expected = [conversation_id for conversation_id in made[::-1] if conversation_id not in made[1::3]]
     monkeypatch.setattr(search_module, "PROBE_LIMIT", 1)
+    monkeypatch.setattr(inbox_views, "FIRST_CHUNK", 2)
     monkeypatch.setattr(inbox_views, "WALK_CHUNK", 2)
     monkeypatch.setattr(inbox_views, "WALK_CHUNKS", 1)
     seen: list[uuid.UUID] = []
@@ -146,3 +147,31 @@ def test_a_common_search_walks_the_view_and_pages_alike(agent_bob, site_acme, se
         if before is None:
             break
     assert seen == expected
+
+
+def test_a_word_rare_in_the_views_newest_rows_is_found_through_the_index(
+    agent_bob, site_acme, settings, monkeypatch
+):
+    """No match among the first rows tested: the index's matches are joined to the view, older rows too."""
+    settings.PARLEY_INBOX_PAGE_SIZE = 2
+    made = conversations(site_acme, 6)
+    Message.objects.filter(conversation_id=made[0]).update(body="order Q777 is late")
+    monkeypatch.setattr(inbox_views, "FIRST_CHUNK", 2)
+    monkeypatch.setattr(inbox_views, "WALK_CHUNKS", 0)  # a walk would find nothing: the index must
+    page = search(agent_bob, "q777")
+    assert [conversation.pk for conversation in page.conversations] == [made[0]]
+    assert page.next is None
+
+
+def test_a_word_in_many_visitors_is_tested_row_by_row(agent_bob, site_acme, settings, monkeypatch):
+    """Past PROBE_LIMIT visitor matches, each walked conversation's visitor is tested on its own row."""
+    settings.PARLEY_INBOX_PAGE_SIZE = 2
+    made = conversations(site_acme, 4)
+    Visitor.objects.filter(conversations__pk__in=made[1:]).update(email="buyer@example.com")
+    monkeypatch.setattr(search_module, "PROBE_LIMIT", 1)
+    monkeypatch.setattr(inbox_views, "FIRST_CHUNK", 2)
+    monkeypatch.setattr(inbox_views, "WALK_CHUNK", 2)
+    page = search(agent_bob, "buyer")
+    assert [conversation.pk for conversation in page.conversations] == [made[3], made[2]]
+    assert page.matches == []
+    assert [c.pk for c in search(agent_bob, "buyer", before=page.next).conversations] == [made[1]]
