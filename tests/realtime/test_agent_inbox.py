@@ -30,7 +30,9 @@ async def test_ready_carries_the_first_open_page_and_the_counts(
     assert [row["id"] for row in ready["inbox"]] == [newest]
     assert ready["inbox_next"] is not None
     site_id = visitor_alice.site.pk
-    assert ready["counts"] == [{"site_id": site_id, "open": 2, "unassigned": 2, "resolved": 0, "mine": 0, "over": []}]
+    assert ready["counts"] == [
+        {"site_id": site_id, "open": 2, "unassigned": 2, "resolved": 0, "mine": 0, "over": []}
+    ]
     for communicator in (first, second, agent):
         await communicator.disconnect()
 
