@@ -81,6 +81,9 @@ def test_hostile_text_is_shown_as_text_in_widget_and_console(
         composer.fill(body)
         composer.press("Enter")
         expect(visitor.locator(f'[data-parley="message"][data-seq="{seq}"]')).to_contain_text(body)
+    # Closed while the details are set and shown: a tab's hello or page frame records its real URL.
+    visitor_context = visitor.context
+    visitor.close()
     set_visitor_details(hostile)
 
     agent = new_context(viewport={"width": 1280, "height": 800}).new_page()
@@ -103,6 +106,11 @@ def test_hostile_text_is_shown_as_text_in_widget_and_console(
     reply.press("Enter")
     reply_seq = len(MESSAGES) + 1
     expect(thread.locator(f'[data-console="message"][data-seq="{reply_seq}"]')).to_contain_text(AGENT_REPLY)
+    visitor = visitor_context.new_page()
+    reopened_errors = page_errors(visitor)
+    visitor.goto(hostile.shop_url + f"?q=<img src=x onerror={PWN}>")
+    visitor.locator('[data-parley="launcher"]').click()
+    panel = visitor.locator('[data-parley="panel"]')
     expect(visitor.locator(f'[data-parley="message"][data-seq="{reply_seq}"]')).to_contain_text(AGENT_REPLY)
 
     screenshot(visitor, "security-hostile-text-widget")
@@ -113,4 +121,5 @@ def test_hostile_text_is_shown_as_text_in_widget_and_console(
     assert agent.locator('a[href^="javascript:"]').count() == 0
     assert visitor.locator('a[href^="javascript:"]').count() == 0
     assert visitor_errors == []
+    assert reopened_errors == []
     assert agent_errors == []
