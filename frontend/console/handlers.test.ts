@@ -44,7 +44,7 @@ describe("ready", () => {
     socket.receive(ready(summary({ last_read_seq: 0, last_message: message({ seq: 1 }) })));
     const state = controller.state;
     expect(state.link).toBe("online");
-    expect(state.statusText).toBe("Online");
+    expect(state.statusText).toBe("Connected");
     expect(state.everReady).toBe(true);
     expect(model.conversations.order).toEqual(["c1"]);
     expect(model.readMarks.isUnread(model.conversations.get("c1")!.summary)).toBe(true);

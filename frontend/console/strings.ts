@@ -7,7 +7,7 @@ export const TITLE = "Parley console";
 export const STATUS = {
   connecting: "Connecting…",
   reconnecting: "Reconnecting…",
-  online: "Online",
+  online: "Connected",
 } as const;
 
 export const INBOX = {
