@@ -1,5 +1,6 @@
 """Real server processes for integration and e2e tests: daphne and the demo shop, on free ports."""
 
+import functools
 import os
 import shutil
 import signal
@@ -174,17 +175,13 @@ class DemoDeployment:
         return path.read_text(errors="replace") if path.exists() else ""
 
 
-_MIGRATED: list[Path] = []
-
-
+@functools.cache
 def migrated_sqlite() -> Path:
     """A SQLite database migrated once per test process, for deployments to copy (migrating is a few
     seconds of every deployment's start)."""
-    if not _MIGRATED:
-        workdir = Path(tempfile.mkdtemp(prefix="parley-migrated-"))
-        DemoDeployment(workdir=workdir).manage("migrate", "--noinput", "-v", "0")
-        _MIGRATED.append(workdir / "parley.sqlite3")
-    return _MIGRATED[0]
+    workdir = Path(tempfile.mkdtemp(prefix="parley-migrated-"))
+    DemoDeployment(workdir=workdir).manage("migrate", "--noinput", "-v", "0")
+    return workdir / "parley.sqlite3"
 
 
 @contextmanager
