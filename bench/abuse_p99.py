@@ -179,6 +179,23 @@ class Attack:
             raise
         return summary
 
+    async def resume(self) -> None:
+        """Tell a load that stays between windows (`load_stays`) to send again, once it has."""
+        await self._say(b"on\n")
+
+    async def pause(self) -> dict[str, Any]:
+        """Tell a load that stays to stop sending, its sockets left open; return what it met meanwhile."""
+        return await self._say(b"off\n")
+
+    async def _say(self, order: bytes) -> dict[str, Any]:
+        assert self.process.stdin is not None
+        assert self.process.stdout is not None
+        self.process.stdin.write(order)
+        await self.process.stdin.drain()
+        async with asyncio.timeout(ATTACK_STOP_TIMEOUT):
+            answer: dict[str, Any] = json.loads(await self.process.stdout.readline())
+        return answer
+
     async def kill(self) -> None:
         """End the process at once."""
         with contextlib.suppress(ProcessLookupError):
@@ -198,11 +215,14 @@ async def measure_p99(
     load_module: str = "bench.pushers",
     load_orders: dict[str, Any] | None = None,
     load_start_timeout: float = ATTACK_STOP_TIMEOUT,
+    load_stays: bool = False,
 ) -> P99Result:
     """Open the victims' rooms, alternate quiet and attacked windows, pool each kind's.
 
     The attack is `load_module` run with `load_orders` (by default bench.pushers with the attackers'),
-    given `load_start_timeout` seconds to open its sockets.
+    given `load_start_timeout` seconds to open its sockets. A load that stays (`load_stays`) is started
+    once, before the first window, and keeps its sockets open through quiet windows too: only its
+    sending is switched on and off, so the quiet figure is taken with the same sockets connected.
     """
     rooms = await VictimRooms.open(
         visitor_url=url,
@@ -232,17 +252,20 @@ async def measure_p99(
     }
     if load_orders is not None:
         orders = {**load_orders, "seconds": orders["seconds"]}
+    staying = None
+    if load_stays:
+        staying = await Attack.start(orders, module=load_module, start_within=load_start_timeout)
     try:
         for round_ in range(settings.rounds):
             for kind in ("quiet", "abuse") if round_ % 2 == 0 else ("abuse", "quiet"):
                 warmup = settings.warmup if not windows[kind] else min(settings.warmup, 0.5)
-                attack = (
-                    await Attack.start(orders, module=load_module, start_within=load_start_timeout)
-                    if kind == "abuse"
-                    else None
-                )
+                attack = None
+                if kind == "abuse" and staying is not None:
+                    await staying.resume()
+                elif kind == "abuse":
+                    attack = await Attack.start(orders, module=load_module, start_within=load_start_timeout)
                 try:
-                    if attack is not None:
+                    if kind == "abuse":
                         await asyncio.sleep(ATTACK_RAMP_SECONDS)
                     async with asyncio.timeout(settings.window_seconds + 30):
                         window = await send_window(
@@ -257,11 +280,15 @@ async def measure_p99(
                 finally:
                     if attack is not None:
                         attacks.append(await attack.stop())
+                    elif kind == "abuse" and staying is not None:
+                        attacks.append(await staying.pause())
                 windows[kind].append(window)
-                if attack is not None:
+                if kind == "abuse":
                     log(f"  attacked window {len(windows[kind])}: attackers {attacks[-1]}")
                     await asyncio.sleep(AFTER_ATTACK_SECONDS)
     finally:
+        if staying is not None:
+            await staying.stop()
         await rooms.close()
     result = P99Result(
         quiet=summarise(

@@ -2,8 +2,10 @@
 
 `python -m bench.typists` runs them in a process of their own (bench.typing's load), with the agent
 sockets that follow their conversations, so every typing frame is relayed to a console and read there.
-It speaks bench.abuse_p99's load protocol: orders as one JSON line on stdin, `{"started": true}` once every
-socket is open, the counts as one JSON line on stdout once stdin closes (or the orders' seconds pass).
+It speaks bench.abuse_p99's protocol for a load that stays: orders as one JSON line on stdin,
+`{"started": true}` once every socket is open, then "on" and "off" lines start and stop the typing (answered
+by `{"sending": true}` and by the window's counts), and the counts of all windows once stdin closes. The
+sockets stay open from the first window to the last, so quiet windows have them connected too.
 """
 
 import asyncio
@@ -26,6 +28,8 @@ ERROR_PREFIX = '{"type":"error"'
 # Opening hundreds of sockets at once would itself be a load; at most this many handshakes overlap.
 OPEN_CONCURRENCY = 50
 CONVERSATIONS_PER_AGENT_SOCKET = 20
+# After typing stops, for the last frames to be relayed and counted in their window.
+RELAY_GRACE_SECONDS = 0.5
 
 
 def typist_address(index: int) -> str:
@@ -42,6 +46,7 @@ class Typists:
         self.conversations: list[str] = []
         self.agents: list[ClientConnection] = []
         self.counts: Counter[str] = Counter()
+        self.opened = 0
         self.readers: list[asyncio.Future[None]] = []
 
     async def open(self) -> None:
@@ -96,7 +101,7 @@ class Typists:
                 opened += 1
             elif isinstance(frame, str) and frame.startswith(ERROR_PREFIX):
                 raise RuntimeError(f"conversation.open refused: {frame[:200]}")
-        self.counts["opened"] += opened
+        self.opened += opened
         self.readers.append(asyncio.ensure_future(self.drain(agent, "agent")))
 
     async def drain(self, socket: ClientConnection, side: str) -> None:
@@ -108,10 +113,10 @@ class Typists:
                 elif isinstance(frame, str) and frame.startswith(ERROR_PREFIX):
                     self.counts[f"error_{json.loads(frame).get('code')}"] += 1
 
-    async def type(self, socket: ClientConnection, *, until: float, interval: float) -> None:
-        """Send `typing` start every interval from a random phase, until `until`."""
+    async def type(self, socket: ClientConnection, *, interval: float) -> None:
+        """Send `typing` start every interval from a random phase, until cancelled."""
         await asyncio.sleep(random.uniform(0, interval))
-        while time.monotonic() < until:
+        while True:
             try:
                 await socket.send(TYPING_FRAME)
             except Exception as error:
@@ -119,6 +124,18 @@ class Typists:
                 return
             self.counts["typing_sent"] += 1
             await asyncio.sleep(interval)
+
+    def summary(self, seconds: float) -> dict[str, Any]:
+        """The sockets and what they met over `seconds` of typing."""
+        return {
+            "typists": len(self.visitors),
+            "followed": len(self.conversations),
+            "agent_sockets": len(self.agents),
+            "opened": self.opened,
+            **self.counts,
+            "seconds": round(seconds, 2),
+            "typing_sent_per_second": round(self.counts["typing_sent"] / seconds, 1) if seconds else 0.0,
+        }
 
     async def close(self) -> None:
         """Close every socket and stop reading."""
@@ -129,39 +146,54 @@ class Typists:
 
 
 async def serve_typists() -> None:
-    """The child's side: open, report started, type until stdin closes, report the counts."""
+    """The child's side: open, report started, then type while told to ("on" to "off" on stdin), reporting
+    each window's counts; once stdin closes, close every socket and report the counts of all windows."""
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader()
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
     orders = json.loads(await reader.readline())
     typists = Typists(orders)
     await typists.open()
+    report({"started": True})
+    total: Counter[str] = Counter()
+    seconds = 0.0
+    typing: list[asyncio.Future[None]] = []
     began = time.monotonic()
-    sys.stdout.write(json.dumps({"started": True}) + "\n")
-    sys.stdout.flush()
-    until = began + orders["seconds"]
-    typing = [
-        asyncio.ensure_future(typists.type(socket, until=until, interval=orders["interval"]))
-        for socket in typists.visitors
-    ]
-    with contextlib.suppress(TimeoutError):
-        async with asyncio.timeout(orders["seconds"]):
-            await reader.read()
-    for task in typing:
-        task.cancel()
-    await asyncio.gather(*typing, return_exceptions=True)
-    seconds = time.monotonic() - began
+    while order := (await reader.readline()).strip():
+        if order == b"on":
+            typists.counts.clear()
+            began = time.monotonic()
+            typing = [
+                asyncio.ensure_future(typists.type(socket, interval=orders["interval"]))
+                for socket in typists.visitors
+            ]
+            report({"sending": True})
+        elif order == b"off":
+            await stop_all(typing)
+            typed = time.monotonic() - began
+            # The frames relayed while typing stopped are this window's.
+            await asyncio.sleep(RELAY_GRACE_SECONDS)
+            window = typists.summary(typed)
+            total.update(typists.counts)
+            seconds += window["seconds"]
+            report(window)
+    await stop_all(typing)
     await typists.close()
-    summary = {
-        "typists": len(typists.visitors),
-        "followed": len(typists.conversations),
-        "agent_sockets": len(typists.agents),
-        **typists.counts,
-        "seconds": round(seconds, 2),
-        "typing_sent_per_second": round(typists.counts["typing_sent"] / seconds, 1) if seconds else 0.0,
-    }
-    sys.stdout.write(json.dumps(summary) + "\n")
+    typists.counts = total
+    report(typists.summary(seconds))
+
+
+def report(line: dict[str, Any]) -> None:
+    """One JSON line to the parent."""
+    sys.stdout.write(json.dumps(line) + "\n")
     sys.stdout.flush()
+
+
+async def stop_all(tasks: list[asyncio.Future[None]]) -> None:
+    """Cancel the typing tasks and wait for them to end."""
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
 
 
 if __name__ == "__main__":
