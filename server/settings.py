@@ -313,6 +313,11 @@ PARLEY_INBOX_QUERY_RATE = env_int("PARLEY_INBOX_QUERY_RATE", 2)
 PARLEY_INBOX_QUERY_BURST = env_int("PARLEY_INBOX_QUERY_BURST", 10)
 PARLEY_AGENT_OPEN_CONVERSATIONS_MAX = env_int("PARLEY_AGENT_OPEN_CONVERSATIONS_MAX", 20)
 PARLEY_SITE_CACHE_SECONDS = env_int("PARLEY_SITE_CACHE_SECONDS", 30)
+# The installation check (server/sites/installation.py): each process notes a (site, page origin) at most
+# once per this many seconds, and a site keeps this many refused origins, the most recent.
+PARLEY_SITE_ORIGINS_MAX = env_int("PARLEY_SITE_ORIGINS_MAX", 100)
+PARLEY_ORIGIN_SIGHTING_SECONDS = env_int("PARLEY_ORIGIN_SIGHTING_SECONDS", 60)
+PARLEY_REFUSED_ORIGINS_KEPT = env_int("PARLEY_REFUSED_ORIGINS_KEPT", 20)
 # Conversation lifecycle (docs/protocol.md, "Conversation lifecycle"). Seconds after a resolve during which
 # a visitor's message reopens the conversation; later, it starts a new one.
 PARLEY_REOPEN_WINDOW = env_int("PARLEY_REOPEN_WINDOW", 7 * 24 * 3600)

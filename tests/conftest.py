@@ -114,6 +114,12 @@ def start_visitor(site: Site) -> VisitorIdentity:
 
 
 @pytest.fixture
+def admin_ada(db: None) -> User:
+    """A superuser, for the Django admin."""
+    return User.objects.create_superuser(username="ada", password="ada-password-1")
+
+
+@pytest.fixture
 def visitor_alice(site_acme: Site) -> VisitorIdentity:
     """A visitor on Acme's shop."""
     return start_visitor(site_acme)

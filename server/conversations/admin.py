@@ -13,6 +13,10 @@ class VisitorAdmin(admin.ModelAdmin[Visitor]):
     search_fields = ["id", "name", "email"]
     readonly_fields = ["id", "first_seen_at", "last_seen_at", "user_agent"]
 
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        """A visitor comes into being when a widget starts a session, with the token that names it."""
+        return False
+
 
 class MessageInline(admin.TabularInline[Message, Conversation]):
     model = Message
@@ -27,18 +31,42 @@ class MessageInline(admin.TabularInline[Message, Conversation]):
 
 @admin.register(Conversation)
 class ConversationAdmin(admin.ModelAdmin[Conversation]):
+    """Read-only: assigning, resolving and reopening happen in the console, which stores who and when and
+    tells every open console and the visitor's widget."""
+
     list_display = ["id", "site", "visitor", "status", "assignee", "last_seq", "updated_at"]
     list_filter = ["status", "site"]
-    readonly_fields = ["id", "visitor", "last_seq", "last_message", "created_at", "updated_at"]
     inlines = [MessageInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        """A conversation starts with a visitor's first message."""
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Conversation | None = None) -> bool:
+        """Changes go through the console's workflow, which announces them."""
+        return False
 
 
 @admin.register(Message)
 class MessageAdmin(admin.ModelAdmin[Message]):
+    """Read-only: a message is posted from a socket, which numbers it, stores it once and delivers it; one
+    changed or removed here would differ from what both sides were shown."""
+
     list_display = ["id", "conversation", "seq", "author", "agent", "created_at"]
     list_filter = ["author"]
     search_fields = ["body"]
-    readonly_fields = ["conversation", "seq", "author", "agent", "client_id", "created_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        """Messages are posted through the widget or the console."""
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Message | None = None) -> bool:
+        """What was delivered stays as delivered."""
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Message | None = None) -> bool:
+        """A message removed here would leave a gap in the numbering clients resume from."""
+        return False
 
 
 @admin.register(Activity)

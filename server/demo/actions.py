@@ -7,7 +7,8 @@ from django.contrib.auth.models import User
 from django.db import transaction
 
 from server.sites.models import Site, SiteMembership
-from server.sites.services import check_allowed_origins, do_add_site_member, do_create_site
+from server.sites.origins import check_allowed_origins
+from server.sites.services import do_add_site_member, do_create_site
 
 DEMO_SITE_NAME = "Demo shop"
 

@@ -2,39 +2,11 @@
 
 from collections.abc import Iterable, Mapping
 from typing import Any
-from urllib.parse import urlsplit
 
 from channels.security.websocket import WebsocketDenier
 from django.conf import settings
 
-# Ports a browser leaves out of an Origin (RFC 6454 §6.1: the scheme's default port is not serialised).
-_DEFAULT_PORTS = {"http": 80, "https": 443}
-
-
-def serialized_origin(origin: str) -> str | None:
-    """An origin as browsers send it (RFC 6454: lower-case scheme and host, no default port), or None when
-    `origin` is not a bare scheme://host[:port]."""
-    try:
-        parts = urlsplit(origin.strip())
-        port = parts.port
-    except ValueError:
-        return None
-    scheme, host = parts.scheme.lower(), (parts.hostname or "")
-    if (
-        scheme not in _DEFAULT_PORTS
-        or not host
-        or "*" in host
-        or parts.username is not None
-        or parts.password is not None
-        or parts.path not in ("", "/")
-        or parts.query
-        or parts.fragment
-    ):
-        return None
-    if ":" in host:
-        host = f"[{host}]"
-    suffix = "" if port is None or port == _DEFAULT_PORTS[scheme] else f":{port}"
-    return f"{scheme}://{host}{suffix}"
+from server.sites.origins import serialized_origin
 
 
 def console_origins() -> frozenset[str]:

@@ -1,11 +1,22 @@
 """Django admin for sites and their agents."""
 
 from django import forms
-from django.contrib import admin
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
 
 from server.errors import ParleyError
+from server.sites.installation import do_allow_site_origin, installation_check
 from server.sites.models import Site, SiteMembership
-from server.sites.services import check_allowed_origins, check_widget_color
+from server.sites.origins import check_allowed_origins
+from server.sites.selectors import embed_code
+from server.sites.services import check_widget_color
 
 
 class SiteMembershipInline(admin.TabularInline[SiteMembership, Site]):
@@ -42,8 +53,86 @@ class SiteAdmin(admin.ModelAdmin[Site]):
     form = SiteForm
     list_display = ["name", "public_key", "widget_position", "created_at"]
     search_fields = ["name", "public_key"]
-    readonly_fields = ["public_key", "created_at"]
+    readonly_fields = ["site_key", "embed", "installation", "created_at"]
     inlines = [SiteMembershipInline]
+
+    def get_urls(self) -> list[URLPattern]:
+        """The site pages, and the installation check's "add this origin"."""
+        allow = path(
+            "<path:object_id>/allow-origin/",
+            self.admin_site.admin_view(self.allow_origin_view),
+            name="sites_site_allow_origin",
+        )
+        return [allow, *super().get_urls()]
+
+    @admin.display(description="Embed code")
+    def embed(self, site: Site) -> str:
+        """What the owner pastes into every page of the site, before `</body>`."""
+        if site.pk is None:
+            return "Shown once the site is saved."
+        code = embed_code(site=site, server_url=settings.PARLEY_PUBLIC_URL)
+        # A read-only box wraps the long lines (a <pre> would need an inline style, which the CSP forbids).
+        return format_html(
+            '<textarea class="vLargeTextField" rows="5" readonly>{}</textarea><p>{}</p>',
+            code,
+            "Paste it into every page of the site, before </body>.",
+        )
+
+    @admin.display(description="Installation check")
+    def installation(self, site: Site) -> str:
+        """Where the widget last loaded, and the origins it was refused on lately, each with a button."""
+        if site.pk is None:
+            return "Shown once the site is saved and its widget loads on a page."
+        check = installation_check(site=site)
+        if check.last_seen is None:
+            seen = format_html(
+                "<p>{}</p>", "Not seen yet: no page with the embed code has loaded the widget."
+            )
+        else:
+            seen = format_html(
+                "<p>Last seen on <strong>{}</strong> ({})</p>",
+                check.last_seen.origin,
+                date_format(timezone.localtime(check.last_seen.last_seen_at), "DATETIME_FORMAT"),
+            )
+        if not check.refused:
+            return seen
+        allow_url = reverse("admin:sites_site_allow_origin", args=[site.pk])
+        rows = format_html_join(
+            "",
+            '<li>{} (last {}) <button type="submit" formaction="{}" name="allow_origin" value="{}">'
+            "Add this origin</button></li>",
+            (
+                (
+                    sighting.origin,
+                    date_format(timezone.localtime(sighting.last_seen_at), "DATETIME_FORMAT"),
+                    allow_url,
+                    sighting.origin,
+                )
+                for sighting in check.refused
+            ),
+        )
+        return format_html("{}<p>Refused lately (not an allowed origin):</p><ul>{}</ul>", seen, rows)
+
+    def allow_origin_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """POST: add the origin the installation check found refused to the site's allowed origins."""
+        site = self.get_object(request, object_id)
+        if request.method != "POST" or site is None or not self.has_change_permission(request, site):
+            raise PermissionDenied
+        origin = request.POST.get("allow_origin", "")
+        try:
+            do_allow_site_origin(site=site, origin=origin)
+        except ParleyError as error:
+            self.message_user(request, error.message, level=messages.ERROR)
+        else:
+            self.message_user(request, f"Added {origin[:300]} to the allowed origins of {site.name}.")
+        return redirect(reverse("admin:sites_site_change", args=[site.pk]))
+
+    @admin.display(description="Site key")
+    def site_key(self, site: Site) -> str:
+        """The saved key, never the field's default: on the add form that would be a key never saved."""
+        if site.pk is None:
+            return "Made when the site is saved."
+        return site.public_key
 
 
 @admin.register(SiteMembership)

@@ -22,7 +22,10 @@ class Site(models.Model):
     name = models.CharField(max_length=120)
     allowed_origins = models.TextField(
         blank=True,
-        help_text="One origin per line, e.g. https://shop.example.com (scheme, host and port, no path).",
+        help_text=(
+            "One origin per line: https://shop.example.com (scheme, host and port, no path), or "
+            "https://*.example.com for every subdomain of example.com."
+        ),
     )
     widget_color = models.CharField(max_length=7, default="#4f46e5", help_text="Hex colour, e.g. #4f46e5.")
     widget_greeting = models.CharField(max_length=200, default="Hi! How can we help?")
@@ -64,3 +67,21 @@ class SiteMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.role}) on {self.site}"
+
+
+class OriginSighting(models.Model):
+    """A page origin the widget asked for its site's settings from: allowed (the installation works there)
+    or refused (a page the owner may have forgotten to allow). Kept for the site's installation check."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="origin_sightings")
+    origin = models.CharField(max_length=300)
+    allowed = models.BooleanField()
+    first_seen_at = models.DateTimeField()
+    last_seen_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["site", "origin"], name="unique_origin_sighting")]
+        indexes = [models.Index(fields=["site", "allowed", "-last_seen_at"], name="sighting_by_site_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.origin} ({'allowed' if self.allowed else 'refused'}) on {self.site}"

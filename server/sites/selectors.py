@@ -8,6 +8,7 @@ from django.conf import settings
 
 from server.errors import ParleyError
 from server.sites.models import Site
+from server.sites.origins import NO_ORIGINS, OriginRules, origin_rules
 
 # Every widget request and visitor handshake starts by finding its site: keep them for a few seconds
 # per process. A change to a site (origins, style) is seen within PARLEY_SITE_CACHE_SECONDS everywhere.
@@ -48,19 +49,17 @@ def forget_cached_site(*, site_key: str) -> None:
 
 
 def is_origin_allowed(*, site: Site, origin: str | None) -> bool:
-    """Whether a browser Origin is one of the site's allowed origins (exact scheme, host and port)."""
-    if not origin:
-        return False
-    return origin.rstrip("/").lower() in {allowed.lower() for allowed in site.allowed_origin_list()}
+    """Whether a browser's Origin, as sent, is one the site allows (server/sites/origins.py)."""
+    return origin_rules(site.allowed_origins).allows(origin)
 
 
-def site_allowed_origins(*, site_key: str) -> frozenset[str]:
-    """The lower-cased allowed origins of the site with this key (empty when there is none)."""
+def site_origin_rules(*, site_key: str) -> OriginRules:
+    """The allowed origins of the site with this key (none when there is no such site)."""
     try:
         site = get_site_by_key(site_key=site_key)
     except ParleyError:
-        return frozenset()
-    return frozenset(origin.lower() for origin in site.allowed_origin_list())
+        return NO_ORIGINS
+    return origin_rules(site.allowed_origins)
 
 
 def widget_config(*, site: Site) -> dict[str, Any]:

@@ -2,41 +2,16 @@
 
 import re
 from collections.abc import Iterable
-from urllib.parse import urlsplit
 
 from django.contrib.auth.models import User
 from django.db import transaction
 
 from server.errors import ParleyError
 from server.sites.models import Site, SiteMembership
+from server.sites.origins import check_allowed_origins
 from server.sites.selectors import get_site_by_key, is_origin_allowed
 
 COLOR_PATTERN = re.compile(r"#[0-9a-fA-F]{6}")
-
-
-def check_origin(*, origin: str) -> str:
-    """Normalise an allowed origin (`scheme://host[:port]`), or raise `invalid_field`."""
-    parts = urlsplit(origin.strip())
-    if parts.scheme not in {"http", "https"} or not parts.hostname or parts.path not in {"", "/"}:
-        raise ParleyError(
-            "invalid_field", f"'{origin[:100]}' is not an origin like https://shop.example.com."
-        )
-    if parts.query or parts.fragment or parts.username or parts.password:
-        raise ParleyError(
-            "invalid_field", f"'{origin[:100]}' is not an origin like https://shop.example.com."
-        )
-    return f"{parts.scheme}://{parts.netloc.lower()}"
-
-
-def check_allowed_origins(*, origins: Iterable[str]) -> list[str]:
-    """Normalise a list of allowed origins, dropping blanks and duplicates."""
-    normalised: list[str] = []
-    for origin in origins:
-        if origin.strip():
-            value = check_origin(origin=origin)
-            if value not in normalised:
-                normalised.append(value)
-    return normalised
 
 
 def check_widget_color(*, color: str) -> str:

@@ -8,7 +8,8 @@ from corsheaders.signals import check_request_enabled
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 
-from server.sites.selectors import SITE_KEY, site_allowed_origins
+from server.sites.origins import NO_ORIGINS, OriginRules
+from server.sites.selectors import SITE_KEY, site_origin_rules
 
 SITE_API_PATH = re.compile(rf"^/api/widget/sites/(?P<site_key>{SITE_KEY.pattern})/")
 
@@ -27,16 +28,15 @@ class WidgetSiteOriginsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        """Attach `parley_allowed_origins` to widget API requests."""
+        """Attach `parley_origin_rules` to widget API requests."""
         match = SITE_API_PATH.match(request.path)
         if match is not None:
-            request.parley_allowed_origins = site_allowed_origins(site_key=match["site_key"])  # type: ignore[attr-defined]
+            request.parley_origin_rules = site_origin_rules(site_key=match["site_key"])  # type: ignore[attr-defined]
         return self.get_response(request)
 
 
 @receiver(check_request_enabled)
 def allow_site_origins(sender: Any, request: HttpRequest, **kwargs: Any) -> bool:
     """Enable CORS for a widget API request whose Origin is one of its site's allowed origins."""
-    origin = request.headers.get("Origin")
-    allowed: frozenset[str] = getattr(request, "parley_allowed_origins", frozenset())
-    return origin is not None and origin.rstrip("/").lower() in allowed
+    rules: OriginRules = getattr(request, "parley_origin_rules", NO_ORIGINS)
+    return rules.allows(request.headers.get("Origin"))

@@ -23,6 +23,7 @@ from server.protocol import frames
 from server.protocol.errors import error_response
 from server.protocol.objects import construct
 from server.protocol.validation import parse_body, read_body
+from server.sites.installation import do_note_page_origin
 from server.sites.selectors import widget_config as site_widget_config
 from server.sites.services import check_site_origin
 from server.widget_api.bundles import load_bundle
@@ -75,8 +76,11 @@ def _json_body(request: HttpRequest) -> bytes:
 
 @api_view("GET")
 def widget_config(request: HttpRequest, site_key: str) -> HttpResponse:
-    """The site's public widget settings, for pages on its allowed origins."""
-    site = check_site_origin(site_key=site_key, origin=request.headers.get("Origin"))
+    """The site's public widget settings, for pages on its allowed origins (every page the widget loads on
+    asks: its origin is noted for the site's installation check, allowed or not)."""
+    origin = request.headers.get("Origin")
+    do_note_page_origin(site_key=site_key, origin=origin)
+    site = check_site_origin(site_key=site_key, origin=origin)
     config = frames.WidgetConfig.model_validate(site_widget_config(site=site))
     response = JsonResponse(config.model_dump(mode="json"))
     response["Cache-Control"] = "private, max-age=60"

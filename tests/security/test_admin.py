@@ -9,12 +9,6 @@ from tests.security.test_console_pages import assert_strict_policy
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def admin_ada(db: None) -> User:
-    """A superuser."""
-    return User.objects.create_superuser(username="ada", password="ada-password-1")
-
-
 def test_an_anonymous_visitor_is_sent_to_the_admin_login(client: Client):
     """GET /admin/ without a session → the admin's login page."""
     response = client.get("/admin/")

@@ -16,7 +16,8 @@ from django.core import signing
 from server.conversations.models import Activity, AgentReadMark, Conversation, Message
 from server.conversations.store import loop_db
 from server.conversations.tokens import VISITOR_TOKEN_SALT, VISITOR_TOKEN_SEPARATOR, sign_visitor_token
-from tests.conftest import GLOBEX_ORIGIN, VisitorIdentity, connect_visitor, visitor_socket
+from server.sites.services import do_create_site
+from tests.conftest import GLOBEX_ORIGIN, VisitorIdentity, connect_visitor, start_visitor, visitor_socket
 from tests.integration.clients import AgentClient, VisitorClient, console_session_cookie
 from tests.processes import DemoDeployment
 from tests.services import RedisServer
@@ -347,6 +348,29 @@ async def test_a_foreign_or_null_origin_is_refused_at_the_handshake(visitor_alic
     connected, _ = await visitor_socket(visitor_alice.site, origin=origin).connect()
     assert not connected
     assert member_count(layer_groups) == 0
+
+
+@pytest.mark.parametrize(
+    ("origin", "admitted"),
+    [
+        ("https://eu.shop.initech.test", True),
+        ("https://initech.test", False),
+        ("http://eu.initech.test", False),
+        ("https://eu.initech.test.evil.test", False),
+    ],
+)
+async def test_a_wildcard_origin_admits_its_subdomains_only(db, origin, admitted):
+    """A site allowing https://*.initech.test → a page on any subdomain is let in; the domain itself, another
+    scheme or a look-alike host is refused at the handshake."""
+    site = await database_sync_to_async(do_create_site)(
+        name="Initech", allowed_origins=["https://*.initech.test"]
+    )
+    visitor = await database_sync_to_async(start_visitor)(site)
+    socket = visitor_socket(visitor.site, origin=origin)
+    connected, _ = await socket.connect()
+    assert connected is admitted
+    if connected:
+        await socket.disconnect()
 
 
 async def test_a_missing_origin_is_refused_at_the_handshake(visitor_alice, layer_groups):

@@ -15,6 +15,7 @@ from server.conversations.models import Visitor
 from server.conversations.tokens import VISITOR_TOKEN_SALT, VISITOR_TOKEN_SEPARATOR
 from server.errors import ERROR_CODES
 from server.sites.models import Site
+from server.sites.origins import OriginRules
 from tests.conftest import ACME_ORIGIN, VisitorIdentity
 
 pytestmark = pytest.mark.django_db
@@ -369,10 +370,10 @@ def test_a_view_that_fails_answers_500_json_and_logs_it(site_acme, monkeypatch, 
 def test_a_failure_before_the_view_answers_500_json(site_acme, monkeypatch):
     """An exception in a middleware on a widget path → handler500's 500 internal_error JSON."""
 
-    def broken(**kwargs: Any) -> frozenset[str]:
+    def broken(**kwargs: Any) -> OriginRules:
         raise RuntimeError("cache on fire")
 
-    monkeypatch.setattr("server.widget_api.cors.site_allowed_origins", broken)
+    monkeypatch.setattr("server.widget_api.cors.site_origin_rules", broken)
     client = Client(raise_request_exception=False)
     response = client.get(f"/api/widget/sites/{site_acme.public_key}/config", headers={"origin": ACME_ORIGIN})
     assert_error(response, 500, "internal_error", cors=None)

@@ -13,6 +13,7 @@ from server.conversations.models import Visitor
 from server.conversations.tokens import read_visitor_token
 from server.sites.models import Site
 from server.sites.selectors import embed_code
+from server.sites.services import do_create_site
 from server.widget_api.bundles import load_bundle
 from tests.conftest import ACME_ORIGIN, GLOBEX_ORIGIN, VisitorIdentity
 
@@ -47,6 +48,18 @@ def test_config_refuses_a_foreign_origin_without_cors(client, site_acme):
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "origin_not_allowed"
     assert "Access-Control-Allow-Origin" not in response
+
+
+def test_a_wildcard_origin_gets_cors_on_its_subdomains_only(client, db):
+    """A site allowing https://*.initech.test answers a subdomain's page with CORS, not the domain itself."""
+    site = do_create_site(name="Initech", allowed_origins=["https://*.initech.test"])
+    path = f"/api/widget/sites/{site.public_key}/config"
+    subdomain = client.get(path, headers={"origin": "https://eu.initech.test"})
+    assert subdomain.status_code == 200
+    assert subdomain["Access-Control-Allow-Origin"] == "https://eu.initech.test"
+    apex = client.get(path, headers={"origin": "https://initech.test"})
+    assert apex.status_code == 403
+    assert "Access-Control-Allow-Origin" not in apex
 
 
 def test_unknown_site_key_is_404(client, db):
