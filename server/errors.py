@@ -40,6 +40,8 @@ ERROR_CODES: dict[str, tuple[int, int | None]] = {
     # Widget HTTP API only: a body that is not application/json; a request Django refuses (e.g. its Host).
     "unsupported_media_type": (415, None),
     "bad_request": (400, None),
+    # Widget HTTP API: an identity the site requires to be verified was not (docs/identity.md).
+    "identity_unverified": (401, None),
     # An agent's reply or reopen of a resolved conversation whose visitor has started a newer one.
     "conversation_superseded": (409, None),
 }

@@ -315,6 +315,10 @@ PARLEY_AGENT_OPEN_CONVERSATIONS_MAX = env_int("PARLEY_AGENT_OPEN_CONVERSATIONS_M
 PARLEY_SITE_CACHE_SECONDS = env_int("PARLEY_SITE_CACHE_SECONDS", 30)
 # The installation check (server/sites/installation.py): each process notes a (site, page origin) at most
 # once per this many seconds, and a site keeps this many refused origins, the most recent.
+# Identity verification (docs/identity.md): how long a rotated-out secret is still accepted, and the clock
+# skew allowed on a JWT's `exp`.
+PARLEY_IDENTITY_SECRET_OVERLAP_SECONDS = env_int("PARLEY_IDENTITY_SECRET_OVERLAP_SECONDS", 86_400)
+PARLEY_IDENTITY_JWT_LEEWAY_SECONDS = env_int("PARLEY_IDENTITY_JWT_LEEWAY_SECONDS", 30)
 PARLEY_SITE_ORIGINS_MAX = env_int("PARLEY_SITE_ORIGINS_MAX", 100)
 PARLEY_ORIGIN_SIGHTING_SECONDS = env_int("PARLEY_ORIGIN_SIGHTING_SECONDS", 60)
 PARLEY_REFUSED_ORIGINS_KEPT = env_int("PARLEY_REFUSED_ORIGINS_KEPT", 20)

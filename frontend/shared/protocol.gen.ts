@@ -64,6 +64,7 @@ export type ErrorCode =
   | "internal_error"
   | "unsupported_media_type"
   | "bad_request"
+  | "identity_unverified"
   | "conversation_superseded";
 export type VisitorClientFrame = Hello | VisitorMessageSend | Sync | Ping | Page | VisitorTyping | ConversationRead;
 export type VisitorServerFrame =
@@ -1076,6 +1077,26 @@ export interface HttpErrorBody {
   retry_after?: number | null;
 }
 /**
+ * Who the host page says its visitor is (`Parley('identify', ...)`), verified by `user_hash` or `token`
+ * (docs/identity.md). Unknown fields are ignored.
+ */
+export interface IdentityClaim {
+  /**
+   * The site's own id of its user; the JWT's `sub` when a token is given.
+   */
+  user_id?: string | null;
+  email?: string | null;
+  name?: string | null;
+  /**
+   * Hex HMAC-SHA256 of user_id with the site's identity secret.
+   */
+  user_hash?: string | null;
+  /**
+   * A JWT (HS256 with the site's identity secret; `sub` and `exp` required).
+   */
+  token?: string | null;
+}
+/**
  * The visitor's page changed (a navigation, a single-page app's route), or its context; no reply.
  *
  * At most one is applied per PARLEY_PAGE_MIN_INTERVAL_SECONDS per socket: of those sent sooner, only the
@@ -1105,6 +1126,19 @@ export interface Page {
   language?: string;
 }
 /**
+ * What became of a session request's identity.
+ */
+export interface SessionIdentity {
+  /**
+   * The session is the verified contact's, with their conversations.
+   */
+  verified: boolean;
+  /**
+   * identity_unverified when the site requires verification and it failed: the session is then a fresh anonymous visitor's.
+   */
+  error?: HttpErrorBody | null;
+}
+/**
  * The body of POST /api/widget/sites/<site_key>/session: unknown fields are ignored.
  */
 export interface SessionRequest {
@@ -1120,6 +1154,7 @@ export interface SessionRequest {
   referrer?: string | null;
   timezone?: string | null;
   language?: string | null;
+  identity?: IdentityClaim | null;
 }
 /**
  * The answer to a session request: a fresh token for the visitor socket.
@@ -1135,6 +1170,10 @@ export interface SessionResponse {
    * Seconds the token stays valid.
    */
   token_max_age: number;
+  /**
+   * Present when the request carried an identity.
+   */
+  identity?: SessionIdentity | null;
 }
 /**
  * A visitor's message (the first one of a visitor with no open conversation starts one).

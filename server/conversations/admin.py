@@ -3,7 +3,21 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from server.conversations.models import Activity, Conversation, Message, Visitor
+from server.conversations.models import Activity, Contact, Conversation, Message, Visitor
+
+
+@admin.register(Contact)
+class ContactAdmin(admin.ModelAdmin[Contact]):
+    """Contacts come from identity verification (docs/identity.md), never from here."""
+
+    list_display = ["external_id", "site", "name", "email", "verified_at"]
+    list_filter = ["site"]
+    search_fields = ["external_id", "name", "email"]
+    readonly_fields = ["site", "external_id", "created_at", "verified_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        """A contact is made by a verified identity, which the site's server signs."""
+        return False
 
 
 @admin.register(Visitor)
@@ -11,7 +25,7 @@ class VisitorAdmin(admin.ModelAdmin[Visitor]):
     list_display = ["id", "site", "name", "email", "last_seen_at", "last_page_url"]
     list_filter = ["site"]
     search_fields = ["id", "name", "email"]
-    readonly_fields = ["id", "first_seen_at", "last_seen_at", "user_agent"]
+    readonly_fields = ["id", "contact", "first_seen_at", "last_seen_at", "user_agent"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         """A visitor comes into being when a widget starts a session, with the token that names it."""

@@ -8,6 +8,26 @@ from django.db import models
 from server.sites.models import Site
 
 
+class Contact(models.Model):
+    """A site's user whose identity its server verified (docs/identity.md): on any browser or device the
+    widget is then this contact's visitor, with the same conversations."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="contacts")
+    external_id = models.CharField(max_length=255, help_text="The site's own id of its user.")
+    email = models.EmailField(blank=True)
+    name = models.CharField(max_length=120, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    verified_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["site", "external_id"], name="unique_contact_per_site")
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.email or self.external_id
+
+
 class Visitor(models.Model):
     """A person chatting through the widget on one site, known by a signed token."""
 
@@ -15,6 +35,10 @@ class Visitor(models.Model):
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="visitors")
     name = models.CharField(max_length=120, blank=True)
     email = models.EmailField(blank=True)
+    # Set when the site's server verified who this visitor is; one visitor per contact.
+    contact = models.OneToOneField(
+        Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="visitor"
+    )
     first_seen_at = models.DateTimeField(auto_now_add=True)
     last_seen_at = models.DateTimeField(auto_now_add=True)
     last_page_url = models.URLField(max_length=2000, blank=True)

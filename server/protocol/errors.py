@@ -9,11 +9,16 @@ from server.protocol import frames
 from server.protocol.objects import construct
 
 
-def error_response(error: ParleyError) -> JsonResponse:
-    """The error as an HTTP JSON response (HttpError) with its status."""
-    body = construct(
+def error_body(error: ParleyError) -> frames.HttpErrorBody:
+    """The error as the body an HTTP answer carries (also inside a 200, as a session's identity error)."""
+    return construct(
         frames.HttpErrorBody, code=error.code, message=error.message, retry_after=error.retry_after
     )
+
+
+def error_response(error: ParleyError) -> JsonResponse:
+    """The error as an HTTP JSON response (HttpError) with its status."""
+    body = error_body(error)
     response = JsonResponse(
         construct(frames.HttpError, error=body).model_dump(exclude_none=True), status=error.http_status
     )

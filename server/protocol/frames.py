@@ -68,6 +68,7 @@ ErrorCode = TypeAliasType(
         "internal_error",
         "unsupported_media_type",
         "bad_request",
+        "identity_unverified",
         "conversation_superseded",
     ],
 )
@@ -636,6 +637,39 @@ AgentServerFrame = Annotated[
 OPTIONAL_STRING = "must be a string or null"
 
 
+class HttpErrorBody(BaseModel):
+    """What went wrong."""
+
+    model_config = SERVER_OUTPUT
+
+    code: ErrorCode
+    message: str
+    retry_after: int | None = Field(
+        None, ge=1, description="With rate_limited: whole seconds until it may succeed (also Retry-After)."
+    )
+
+
+def _optional_text(most: int) -> Expect:
+    return Expect(f"must be a string of at most {most} characters, or null")
+
+
+class IdentityClaim(BaseModel):
+    """Who the host page says its visitor is (`Parley('identify', ...)`), verified by `user_hash` or `token`
+    (docs/identity.md). Unknown fields are ignored."""
+
+    user_id: Annotated[str | None, Field(max_length=255), _optional_text(255)] = Field(
+        None, description="The site's own id of its user; the JWT's `sub` when a token is given."
+    )
+    email: Annotated[str | None, Field(max_length=254), _optional_text(254)] = None
+    name: Annotated[str | None, Field(max_length=120), _optional_text(120)] = None
+    user_hash: Annotated[str | None, Field(max_length=128), _optional_text(128)] = Field(
+        None, description="Hex HMAC-SHA256 of user_id with the site's identity secret."
+    )
+    token: Annotated[str | None, Field(max_length=4096), _optional_text(4096)] = Field(
+        None, description="A JWT (HS256 with the site's identity secret; `sub` and `exp` required)."
+    )
+
+
 class SessionRequest(BaseModel):
     """The body of POST /api/widget/sites/<site_key>/session: unknown fields are ignored."""
 
@@ -652,6 +686,21 @@ class SessionRequest(BaseModel):
     referrer: Annotated[str | None, Expect(OPTIONAL_STRING)] = None
     timezone: Annotated[str | None, Expect(OPTIONAL_STRING)] = None
     language: Annotated[str | None, Expect(OPTIONAL_STRING)] = None
+    # Who the page says the visitor is (`Parley('identify', ...)`); verified, the session is that contact's.
+    identity: Annotated[IdentityClaim | None, Expect("must be an object or null")] = None
+
+
+class SessionIdentity(BaseModel):
+    """What became of a session request's identity."""
+
+    model_config = SERVER_OUTPUT
+
+    verified: bool = Field(description="The session is the verified contact's, with their conversations.")
+    error: HttpErrorBody | None = Field(
+        None,
+        description="identity_unverified when the site requires verification and it failed: the session is "
+        "then a fresh anonymous visitor's.",
+    )
 
 
 class SessionResponse(BaseModel):
@@ -663,6 +712,9 @@ class SessionResponse(BaseModel):
     visitor_id: uuid.UUID
     socket_url: str = Field(description="The visitor socket's ws(s):// URL.")
     token_max_age: int = Field(description="Seconds the token stays valid.")
+    identity: SessionIdentity | None = Field(
+        None, description="Present when the request carried an identity."
+    )
 
 
 class WidgetSite(BaseModel):
@@ -682,18 +734,6 @@ class WidgetConfig(BaseModel):
     model_config = SERVER_OUTPUT
 
     site: WidgetSite
-
-
-class HttpErrorBody(BaseModel):
-    """What went wrong."""
-
-    model_config = SERVER_OUTPUT
-
-    code: ErrorCode
-    message: str
-    retry_after: int | None = Field(
-        None, ge=1, description="With rate_limited: whole seconds until it may succeed (also Retry-After)."
-    )
 
 
 class HttpError(BaseModel):

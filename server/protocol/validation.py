@@ -2,6 +2,7 @@
 
 import json
 import re
+import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar, get_args
@@ -118,13 +119,30 @@ def frame_ref(*, frame_type: str, client_id: object) -> str:
 def _field_error(failure: ValidationError, *, model: type[BaseModel]) -> ParleyError:
     """The invalid_field error naming the first refused field (fields are declared in checking order)."""
     first = failure.errors(include_url=False, include_context=False, include_input=False)[0]
-    name = str(first["loc"][0])
+    # A field of a nested object (a session's identity) is named by its path, with its own expectation.
+    path = [str(first["loc"][0])]
+    field = model.model_fields[path[0]]
+    for part in first["loc"][1:]:
+        nested = _object_model(field.annotation)
+        if nested is None or not isinstance(part, str) or part not in nested.model_fields:
+            break
+        path.append(part)
+        field = nested.model_fields[part]
+    name = ".".join(path)
     if first["type"] == "missing":
         expectation = "is required"
     else:
-        expect = next(item for item in model.model_fields[name].metadata if isinstance(item, Expect))
+        expect = next(item for item in field.metadata if isinstance(item, Expect))
         expectation = expect.describe(error_type=first["type"], error_message=first["msg"])
     return ParleyError("invalid_field", f"Field '{name}' {expectation}.")
+
+
+def _object_model(annotation: object) -> type[BaseModel] | None:
+    """The model a field holds (alone or or-null), if it holds one."""
+    for candidate in (annotation, *typing.get_args(annotation)):
+        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+            return candidate
+    return None
 
 
 def _read_frame(text_data: str, *, frames: ClientFrames[Any]) -> tuple[dict[str, Any], str, type[BaseModel]]:

@@ -1,5 +1,7 @@
 """Django admin for sites and their agents."""
 
+import datetime
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
@@ -12,6 +14,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 
 from server.errors import ParleyError
+from server.sites.identity import do_rotate_identity_secret, identity_secrets
 from server.sites.installation import do_allow_site_origin, installation_check
 from server.sites.models import Site, SiteMembership
 from server.sites.origins import check_allowed_origins
@@ -30,7 +33,14 @@ class SiteForm(forms.ModelForm[Site]):
 
     class Meta:
         model = Site
-        fields = ["name", "allowed_origins", "widget_color", "widget_greeting", "widget_position"]
+        fields = [
+            "name",
+            "allowed_origins",
+            "widget_color",
+            "widget_greeting",
+            "widget_position",
+            "identity_required",
+        ]
 
     def clean_allowed_origins(self) -> str:
         """One normalised origin per line."""
@@ -53,7 +63,7 @@ class SiteAdmin(admin.ModelAdmin[Site]):
     form = SiteForm
     list_display = ["name", "public_key", "widget_position", "created_at"]
     search_fields = ["name", "public_key"]
-    readonly_fields = ["site_key", "embed", "installation", "created_at"]
+    readonly_fields = ["site_key", "embed", "installation", "identity", "created_at"]
     inlines = [SiteMembershipInline]
 
     def get_urls(self) -> list[URLPattern]:
@@ -63,7 +73,34 @@ class SiteAdmin(admin.ModelAdmin[Site]):
             self.admin_site.admin_view(self.allow_origin_view),
             name="sites_site_allow_origin",
         )
-        return [allow, *super().get_urls()]
+        rotate = path(
+            "<path:object_id>/rotate-identity-secret/",
+            self.admin_site.admin_view(self.rotate_identity_secret_view),
+            name="sites_site_rotate_identity_secret",
+        )
+        return [allow, rotate, *super().get_urls()]
+
+    @admin.display(description="Identity secret")
+    def identity(self, site: Site) -> str:
+        """The secret the site's server signs its users' ids with, and a button to rotate it."""
+        if site.pk is None:
+            return "Made when the site is saved."
+        rotate_url = reverse("admin:sites_site_rotate_identity_secret", args=[site.pk])
+        previous = ""
+        if len(identity_secrets(site=site)) > 1 and site.identity_secret_rotated_at is not None:
+            until = site.identity_secret_rotated_at + datetime.timedelta(
+                seconds=settings.PARLEY_IDENTITY_SECRET_OVERLAP_SECONDS
+            )
+            previous = f"The previous secret is accepted until {_when(until)}."
+        return format_html(
+            '<input class="vTextField" readonly value="{}"> '
+            '<button type="submit" formaction="{}" name="rotate" value="1">Rotate</button>'
+            "<p>{} {}</p>",
+            site.identity_secret,
+            rotate_url,
+            "Keep it on your server: it signs your users' ids (docs/identity.md).",
+            previous,
+        )
 
     @admin.display(description="Embed code")
     def embed(self, site: Site) -> str:
@@ -92,7 +129,7 @@ class SiteAdmin(admin.ModelAdmin[Site]):
             seen = format_html(
                 "<p>Last seen on <strong>{}</strong> ({})</p>",
                 check.last_seen.origin,
-                date_format(timezone.localtime(check.last_seen.last_seen_at), "DATETIME_FORMAT"),
+                _when(check.last_seen.last_seen_at),
             )
         if not check.refused:
             return seen
@@ -104,7 +141,7 @@ class SiteAdmin(admin.ModelAdmin[Site]):
             (
                 (
                     sighting.origin,
-                    date_format(timezone.localtime(sighting.last_seen_at), "DATETIME_FORMAT"),
+                    _when(sighting.last_seen_at),
                     allow_url,
                     sighting.origin,
                 )
@@ -112,6 +149,18 @@ class SiteAdmin(admin.ModelAdmin[Site]):
             ),
         )
         return format_html("{}<p>Refused lately (not an allowed origin):</p><ul>{}</ul>", seen, rows)
+
+    def rotate_identity_secret_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """POST: give the site a new identity secret; the current one stays valid for the overlap."""
+        site = self.get_object(request, object_id)
+        if request.method != "POST" or site is None or not self.has_change_permission(request, site):
+            raise PermissionDenied
+        do_rotate_identity_secret(site=site)
+        self.message_user(
+            request,
+            "The identity secret is new: put it on your servers before the previous one stops working.",
+        )
+        return redirect(reverse("admin:sites_site_change", args=[site.pk]))
 
     def allow_origin_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """POST: add the origin the installation check found refused to the site's allowed origins."""
@@ -139,3 +188,7 @@ class SiteAdmin(admin.ModelAdmin[Site]):
 class SiteMembershipAdmin(admin.ModelAdmin[SiteMembership]):
     list_display = ["site", "user", "role", "created_at"]
     list_filter = ["role", "site"]
+
+
+def _when(moment: datetime.datetime) -> str:
+    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")

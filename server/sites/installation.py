@@ -23,6 +23,7 @@ from server.sites.selectors import forget_cached_site, get_site_by_key, is_origi
 # (site id, origin) → when this process last noted it (monotonic seconds).
 _noted_at: dict[tuple[int, str], float] = {}
 NOTED_MAX_ENTRIES = 10_000
+MAX_ORIGIN_CHARS = OriginSighting._meta.get_field("origin").max_length or 300
 
 
 @dataclass(frozen=True)
@@ -45,8 +46,8 @@ class InstallationCheck:
 def do_note_page_origin(*, site_key: str, origin: str | None) -> None:
     """Note that the widget was asked for its settings from a page on `origin`, allowed or refused, unless
     this process did so lately. An unknown site, or an origin no browser would send (missing, `null`, a
-    path), is not noted."""
-    if not origin or serialized_origin(origin) != origin:
+    path, longer than any host name allows), is not noted."""
+    if not origin or len(origin) > MAX_ORIGIN_CHARS or serialized_origin(origin) != origin:
         return
     try:
         site = get_site_by_key(site_key=site_key)

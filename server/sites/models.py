@@ -11,6 +11,11 @@ def new_site_key() -> str:
     return secrets.token_urlsafe(18)
 
 
+def new_identity_secret() -> str:
+    """Return a new secret for identity verification (the site's server signs its users' ids with it)."""
+    return secrets.token_urlsafe(32)
+
+
 class Site(models.Model):
     """A website that embeds the widget; its public key goes in the embed code."""
 
@@ -30,6 +35,15 @@ class Site(models.Model):
     widget_color = models.CharField(max_length=7, default="#4f46e5", help_text="Hex colour, e.g. #4f46e5.")
     widget_greeting = models.CharField(max_length=200, default="Hi! How can we help?")
     widget_position = models.CharField(max_length=5, choices=Position.choices, default=Position.RIGHT)
+    # Identity verification (docs/identity.md): the secret the site's server signs user ids or JWTs with.
+    # After a rotation the previous secret is still accepted for PARLEY_IDENTITY_SECRET_OVERLAP_SECONDS.
+    identity_secret = models.CharField(max_length=64, default=new_identity_secret, editable=False)
+    identity_secret_previous = models.CharField(max_length=64, blank=True, default="", editable=False)
+    identity_secret_rotated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    identity_required = models.BooleanField(
+        default=False,
+        help_text="Refuse identities that are not verified (the widget then stays anonymous).",
+    )
     members = models.ManyToManyField(  # type: ignore[var-annotated]
         settings.AUTH_USER_MODEL, through="SiteMembership", related_name="parley_sites"
     )

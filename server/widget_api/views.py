@@ -14,13 +14,14 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.http import parse_etags
 from django.views.decorators.csrf import csrf_exempt
 
+from server.conversations.services.identity import check_identity
 from server.conversations.services.visitor_context import check_visitor_context
 from server.conversations.services.visitors import do_start_visitor_session
 from server.errors import ParleyError, internal_error
 from server.limits.checks import check_widget_request
 from server.limits.client_ip import request_client_ip
 from server.protocol import frames
-from server.protocol.errors import error_response
+from server.protocol.errors import error_body, error_response
 from server.protocol.objects import construct
 from server.protocol.validation import parse_body, read_body
 from server.sites.installation import do_note_page_origin
@@ -93,6 +94,17 @@ def widget_session(request: HttpRequest, site_key: str) -> HttpResponse:
     """Resume or start a visitor and return a fresh signed token for the visitor socket."""
     site = check_site_origin(site_key=site_key, origin=request.headers.get("Origin"))
     body = parse_body(body=_json_body(request), model=frames.SessionRequest)
+    claim = body.identity
+    identity = None
+    if claim is not None:
+        identity = check_identity(
+            site=site,
+            user_id=claim.user_id,
+            email=claim.email,
+            name=claim.name,
+            user_hash=claim.user_hash,
+            token=claim.token,
+        )
     session = do_start_visitor_session(
         site=site,
         visitor_token=body.visitor_token,
@@ -102,6 +114,7 @@ def widget_session(request: HttpRequest, site_key: str) -> HttpResponse:
         context=check_visitor_context(
             page_title=body.page_title, referrer=body.referrer, timezone=body.timezone, language=body.language
         ),
+        identity=identity,
     )
     public = settings.PARLEY_PUBLIC_URL
     socket_base = (
@@ -113,8 +126,15 @@ def widget_session(request: HttpRequest, site_key: str) -> HttpResponse:
         visitor_id=session.visitor_id,
         socket_url=f"{socket_base}/ws/visitor/{site.public_key}/",
         token_max_age=settings.PARLEY_VISITOR_TOKEN_MAX_AGE,
+        identity=None
+        if identity is None
+        else construct(
+            frames.SessionIdentity,
+            verified=identity.verified,
+            error=None if identity.error is None else error_body(identity.error),
+        ),
     )
-    response = JsonResponse(answer.model_dump(mode="json"))
+    response = JsonResponse(answer.model_dump(mode="json", exclude_none=identity is None))
     response["Cache-Control"] = "no-store"
     return response
 

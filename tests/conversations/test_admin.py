@@ -21,9 +21,9 @@ def message_of_alice(visitor_alice: VisitorIdentity) -> Message:
     return Message.objects.get(pk=posted.message.id)
 
 
-@pytest.mark.parametrize("model", ["message", "conversation", "visitor"])
-def test_messages_conversations_and_visitors_cannot_be_added(client: Client, admin_ada: User, model: str):
-    """Their add pages are refused (403) and their lists offer no Add link."""
+@pytest.mark.parametrize("model", ["message", "conversation", "visitor", "contact"])
+def test_what_the_sockets_and_sessions_make_cannot_be_added(client: Client, admin_ada: User, model: str):
+    """Messages, conversations, visitors and contacts: add pages refused (403), no Add link in lists."""
     client.force_login(admin_ada)
     assert client.get(f"/admin/chat/{model}/add/").status_code == 403
     listing = client.get(f"/admin/chat/{model}/")

@@ -650,7 +650,7 @@ def test_every_json_object_gets_an_answer_by_the_rules(socket, fields, ensure_as
 
 
 # A session request's context for the agents' sidebar, all absent.
-NO_CONTEXT = {"page_title": None, "referrer": None, "timezone": None, "language": None}
+NO_CONTEXT = {"page_title": None, "referrer": None, "timezone": None, "language": None, "identity": None}
 
 
 def body_outcome(body: bytes) -> Outcome:
@@ -693,6 +693,33 @@ def body_outcome(body: bytes) -> Outcome:
             ("error", "invalid_field", "Field 'visitor_token' must be a string or null."),
         ),
         (b'{"page_url": NaN}', ("error", "invalid_field", "Field 'page_url' must be a string or null.")),
+        (b'{"identity": "u-42"}', ("error", "invalid_field", "Field 'identity' must be an object or null.")),
+        (
+            b'{"identity": {"user_id": 42}}',
+            (
+                "error",
+                "invalid_field",
+                "Field 'identity.user_id' must be a string of at most 255 characters, or null.",
+            ),
+        ),
+        (
+            b'{"identity": {"user_id": "u-42", "user_hash": "ab", "plan": "pro"}}',
+            (
+                "ok",
+                {
+                    "visitor_token": None,
+                    "page_url": None,
+                    **NO_CONTEXT,
+                    "identity": {
+                        "user_id": "u-42",
+                        "email": None,
+                        "name": None,
+                        "user_hash": "ab",
+                        "token": None,
+                    },
+                },
+            ),
+        ),
     ],
 )
 def test_a_body_gets_its_answer(body, expected):

@@ -55,3 +55,33 @@ def test_the_admin_refuses_a_too_wide_wildcard(client: Client, admin_ada: User):
     assert response.status_code == 200
     assert "is too wide" in response.content.decode()
     assert not Site.objects.filter(name="Initech").exists()
+
+
+def test_the_identity_secret_is_shown_and_rotates_with_an_overlap(client: Client, admin_ada: User, site_acme):
+    """The site's page shows its secret; Rotate gives a new one and says until when the old one holds."""
+    client.force_login(admin_ada)
+    old = site_acme.identity_secret
+    assert f'value="{old}"' in client.get(f"/admin/sites/site/{site_acme.pk}/change/").content.decode()
+    response = client.post(f"/admin/sites/site/{site_acme.pk}/rotate-identity-secret/", {"rotate": "1"})
+    assert response.status_code == 302
+    site_acme.refresh_from_db()
+    assert (site_acme.identity_secret_previous, site_acme.identity_secret != old) == (old, True)
+    page = client.get(f"/admin/sites/site/{site_acme.pk}/change/").content.decode()
+    assert f'value="{site_acme.identity_secret}"' in page
+    assert "The previous secret is accepted until" in page
+
+
+def test_rotating_the_secret_is_a_post_by_staff_only(client: Client, agent_bob: User, site_acme):
+    """A GET, or an agent who is not staff, changes nothing."""
+    old = site_acme.identity_secret
+    client.force_login(agent_bob)
+    assert client.post(f"/admin/sites/site/{site_acme.pk}/rotate-identity-secret/").status_code == 302
+    site_acme.refresh_from_db()
+    assert site_acme.identity_secret == old
+
+
+def test_the_admin_can_require_verified_identities(client: Client, admin_ada: User):
+    """The site form's checkbox stores identity_required."""
+    client.force_login(admin_ada)
+    assert client.post("/admin/sites/site/add/", site_form(identity_required="on")).status_code == 302
+    assert Site.objects.get(name="Initech").identity_required

@@ -51,9 +51,12 @@ def test_a_process_notes_an_origin_once_per_interval(client: Client, site_acme: 
     assert OriginSighting.objects.get(site=site_acme).last_seen_at > first
 
 
-@pytest.mark.parametrize("origin", [None, "null", "https://shop.acme.test/", "HTTPS://SHOP.ACME.TEST"])
+@pytest.mark.parametrize(
+    "origin",
+    [None, "null", "https://shop.acme.test/", "HTTPS://SHOP.ACME.TEST", "https://" + "a" * 300 + ".test"],
+)
 def test_an_origin_no_browser_sends_is_not_noted(client: Client, site_acme: Site, origin: str | None):
-    """A missing Origin, `null`, a path or another case is refused and not noted."""
+    """A missing Origin, `null`, a path, another case or a host longer than DNS allows: refused, not noted."""
     assert load_widget(client, site_acme, origin) == 403
     assert not OriginSighting.objects.exists()
 

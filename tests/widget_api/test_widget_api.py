@@ -1,6 +1,8 @@
 """The widget's HTTP API: per-site CORS, settings, visitor sessions and the scripts."""
 
 import gzip
+import hashlib
+import hmac
 import time
 from typing import Any
 
@@ -12,7 +14,7 @@ from django.test import Client
 from server.conversations.models import Visitor
 from server.conversations.tokens import read_visitor_token
 from server.sites.models import Site
-from server.sites.selectors import embed_code
+from server.sites.selectors import embed_code, forget_cached_site
 from server.sites.services import do_create_site
 from server.widget_api.bundles import load_bundle
 from tests.conftest import ACME_ORIGIN, GLOBEX_ORIGIN, VisitorIdentity
@@ -99,6 +101,42 @@ def test_session_with_a_valid_token_resumes_the_same_visitor(client, visitor_ali
     response = post_session(client, visitor_alice.site, {"visitor_token": visitor_alice.token})
     assert response.json()["visitor_id"] == visitor_alice.visitor_id
     assert Visitor.objects.count() == 1
+
+
+def test_a_verified_identity_is_one_visitor_across_browsers(client, site_acme):
+    """Two browsers (no token) identifying with the user's hash → the same visitor, marked verified."""
+    secret = site_acme.identity_secret.encode()
+    identity = {"user_id": "u-42", "user_hash": hmac.new(secret, b"u-42", hashlib.sha256).hexdigest()}
+    first = post_session(client, site_acme, {"identity": {**identity, "name": "Ann"}})
+    second = post_session(Client(), site_acme, {"identity": identity})
+    assert first.json()["identity"] == {"verified": True, "error": None}
+    assert second.json()["visitor_id"] == first.json()["visitor_id"]
+    assert Visitor.objects.get().name == "Ann"
+
+
+def test_a_required_identity_that_fails_is_reported_and_the_session_stays_anonymous(client, site_acme):
+    """identity_required, a wrong hash → 200 with identity_unverified in `identity`, an unnamed visitor."""
+    Site.objects.filter(pk=site_acme.pk).update(identity_required=True)
+    forget_cached_site(site_key=site_acme.public_key)
+    response = post_session(
+        client, site_acme, {"identity": {"user_id": "u-42", "user_hash": "0" * 64, "name": "X"}}
+    )
+    assert response.status_code == 200
+    identity = response.json()["identity"]
+    assert identity["verified"] is False
+    assert identity["error"]["code"] == "identity_unverified"
+    assert Visitor.objects.get(pk=response.json()["visitor_id"]).name == ""
+
+
+@pytest.mark.parametrize(
+    "identity", [{"user_id": "u" * 256}, {"user_id": 42}, {"token": "t" * 4097}, "u-42", {"name": ["Ann"]}]
+)
+def test_a_malformed_identity_is_invalid_field(client, site_acme, identity):
+    """Over-long or mistyped identity fields → 400 invalid_field, no visitor."""
+    response = post_session(client, site_acme, {"identity": identity})
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_field"
+    assert not Visitor.objects.exists()
 
 
 @pytest.mark.parametrize("mangle", ["tampered", "garbage", "expired", "foreign"])

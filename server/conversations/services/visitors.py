@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from server.conversations.models import Visitor
 from server.conversations.selectors.history import VisitorReady, visitor_ready, visitor_visit
+from server.conversations.services.identity import Identity, apply_identity, visitor_for_identity
 from server.conversations.services.visitor_context import VisitorContext, check_http_url, known_context
 from server.conversations.store import sql, statements
 from server.conversations.tokens import read_visitor_token, sign_visitor_token
@@ -46,8 +47,12 @@ def do_start_visitor_session(
     user_agent: str,
     client_ip: str | None = None,
     context: VisitorContext | None = None,
+    identity: Identity | None = None,
 ) -> VisitorSession:
     """Resume the visitor a valid token names, else create a fresh one; return a new token either way.
+
+    With an `identity` (check_identity), a verified one resumes its contact's visitor wherever the session
+    comes from, and an unverified one never does (server/conversations/services/identity.py).
 
     A fresh visitor for a client (`client_ip`) counts against the new-visitor limits (server/limits/);
     resuming one never does, nor does a visitor the server starts itself (fixtures, the demo: None).
@@ -68,6 +73,8 @@ def do_start_visitor_session(
             # A token of another site never resumes anyone here: it is treated as no token.
             if claim.site_id == site.pk:
                 visitor = Visitor.objects.filter(pk=claim.visitor_id, site=site).first()
+    if identity is not None:
+        visitor = visitor_for_identity(site=site, identity=identity, visitor=visitor)
     now = timezone.now()
     clean_url = _clean_page_url(page_url)
     # A header's bytes arrive as Latin-1, which encodes as UTF-8; only NUL cannot be stored.
@@ -107,6 +114,8 @@ def do_start_visitor_session(
                 "visits",
             ]
         )
+    if identity is not None and (changed := apply_identity(visitor=visitor, identity=identity)):
+        visitor.save(update_fields=changed)
     return VisitorSession(
         visitor_id=visitor.pk, visitor_token=sign_visitor_token(site_id=site.pk, visitor_id=visitor.pk)
     )
