@@ -49,5 +49,10 @@ def test_a_refused_origin_is_listed_and_can_be_added(deployment: DemoDeployment,
     expect(admin.locator("#id_allowed_origins")).to_have_value(f"{allowed}\n{refused}")
     expect(admin.locator(".field-installation")).not_to_contain_text(refused)
 
+    identity = admin.locator(".field-identity")
+    expect(identity.locator('button[name="rotate"]')).to_be_visible()
+    identity.scroll_into_view_if_needed()
+    screenshot(admin, "admin-identity-secret")
+
     elsewhere.reload()
     expect(elsewhere.locator('[data-parley="launcher"]')).to_be_visible()

@@ -8,7 +8,7 @@ import { load, save } from "./storage";
 import { earlierMessages, readMarks, storedMessages } from "./store";
 import { CLOSE_CHAT, OPEN_CHAT, unreadLabel } from "./strings";
 import { colorCss, LAUNCHER_CSS } from "./styles";
-import { configureTransport, currentState, latestConversation, sendFrame, startTransport } from "./transport";
+import { configureTransport, currentState, latestConversation, resetVisitor, sendFrame, startTransport } from "./transport";
 import type { MountPanel, PanelHandle } from "./types";
 
 // For developers (the console), also when the script tag has no data-site.
@@ -65,6 +65,14 @@ export function startWidget(base: string, siteKey: string, nonce: string | undef
       console.error(UNAVAILABLE, error);
     },
   );
+}
+
+// Parley('reset'): also what this browser keeps for a panel not loaded yet (the outbox, this tab's draft).
+export function resetWidget(): void {
+  save(storagePrefix + "outbox", "");
+  save(storagePrefix + "draft", "", true);
+  pendingLeft = false;
+  resetVisitor();
 }
 
 export function setOpen(open: boolean): void {

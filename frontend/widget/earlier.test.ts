@@ -36,6 +36,17 @@ describe("earlier conversations", () => {
     expect(sent).toHaveLength(1);
   });
 
+  it("forgets every earlier conversation when the session is another visitor's (identify, reset)", () => {
+    const { earlier, sent, history } = setup(conversation("c2", "c1"), []);
+    earlier.step();
+    history("c1", [message("c1", 1, 10)]);
+    expect(bodies(earlier.messages())).toEqual(["c1-1"]);
+    earlier.onFrame("visitor", undefined);
+    expect(earlier.messages()).toEqual([]);
+    earlier.onFrame("ready", {});
+    expect(sent[sent.length - 1]).toEqual({ type: "sync", conversation_id: "c1", after_seq: 0 });
+  });
+
   it("pages through a long earlier conversation from the highest seq held", () => {
     const { earlier, sent, history } = setup(conversation("c2", "c1"));
     earlier.step();

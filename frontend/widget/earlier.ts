@@ -103,7 +103,14 @@ export function createEarlier(api: Pick<PanelApi, "messages" | "latest" | "send"
 
   function onFrame(type: string, detail: unknown): boolean {
     if (type === "history") return onHistory(detail as History);
-    if (type === "ready") {
+    if (type === "visitor") {
+      // Another visitor (identify, reset): nothing fetched for the previous one is theirs.
+      fetched.clear();
+      previousOf.clear();
+      complete.clear();
+      inFlight = null;
+      budget = EARLIER_STEP;
+    } else if (type === "ready") {
       // A sync sent on the previous socket may be lost with it.
       inFlight = null;
       step();

@@ -1,7 +1,8 @@
 // Entry of widget.js, the only script a host page loads up front. It must never block or break
 // the page: everything runs after this script, async, and a second copy of it does nothing.
 
-import { registerPanel, setOpen, startWidget, toggleChat, UNAVAILABLE } from "./controller";
+import { registerPanel, resetWidget, setOpen, startWidget, toggleChat, UNAVAILABLE } from "./controller";
+import { identify } from "./transport";
 
 type Command = (argument?: unknown) => void;
 interface ParleyFunction {
@@ -20,6 +21,8 @@ const COMMANDS = new Map<string, Command>([
   ["open", () => setOpen(true)],
   ["close", () => setOpen(false)],
   ["toggle", toggleChat],
+  ["identify", identify],
+  ["reset", resetWidget],
   ["_panel", registerPanel as Command],
 ]);
 

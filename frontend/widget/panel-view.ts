@@ -159,7 +159,12 @@ export function mountPanel(api: PanelApi): PanelHandle {
 
   api.listen((type, detail) => {
     earlier.onFrame(type, detail);
-    if (type === "state") {
+    if (type === "reset") {
+      // Logged out: what the previous visitor left unsent or drafted never goes out as the next one.
+      setPending([]);
+      composer.input.value = "";
+      composer.input.dispatchEvent(new Event("input"));
+    } else if (type === "state") {
       connection = detail as ConnectionState;
       // A new socket: what the last one may have lost goes again.
       readSent = 0;

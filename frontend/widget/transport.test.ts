@@ -91,3 +91,82 @@ describe("the widget's transport", () => {
     while (FakeSocket.all.length === 2) await vi.advanceTimersByTimeAsync(10);
   });
 });
+
+describe("identify and reset", () => {
+  // Each test a fresh copy of the transport (module state) with a server that answers sessions.
+  let sessions: { visitor_token: string | null; identity?: unknown }[];
+  let nextVisitor: string;
+  beforeEach(() => {
+    vi.resetModules();
+    vi.useFakeTimers();
+    vi.stubGlobal("WebSocket", FakeSocket);
+    sessions = [];
+    nextVisitor = "v1";
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(async (_url: string, init: { body: string }) => {
+        sessions.push(JSON.parse(init.body));
+        return { ok: true, json: async () => ({ visitor_token: "t-" + nextVisitor, visitor_id: nextVisitor, socket_url: "ws://p/" }) };
+      }),
+    );
+    localStorage.clear();
+  });
+  afterEach(() => {
+    vi.unstubAllGlobals();
+    vi.useRealTimers();
+  });
+
+  async function started(): Promise<typeof import("./transport") & typeof import("./events")> {
+    const transport = await import("./transport");
+    const events = await import("./events");
+    transport.configureTransport("http://p/api/widget/sites/k", "parley:k:");
+    return { ...transport, ...events };
+  }
+
+  it("sends the identity with the first session, and a changed one with a new session and socket", async () => {
+    const widget = await started();
+    const claim = { user_id: "u-42", user_hash: "ab" };
+    widget.identify(claim);
+    widget.startTransport();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(sessions).toEqual([{ visitor_token: null, page_url: location.href, identity: claim }]);
+    const first = latest();
+    widget.identify({ ...claim });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(sessions.length).toBe(1);
+    widget.identify({ user_id: "u-7", user_hash: "cd" });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(sessions[1]).toEqual({ visitor_token: "t-v1", page_url: location.href, identity: { user_id: "u-7", user_hash: "cd" } });
+    expect(first.closed).toBe(true);
+    expect(latest()).not.toBe(first);
+  });
+
+  it("tells the panel when the session's visitor changed, so nothing of the previous one stays", async () => {
+    const widget = await started();
+    const heard: string[] = [];
+    widget.listen((type) => heard.push(type));
+    widget.startTransport();
+    await vi.advanceTimersByTimeAsync(0);
+    nextVisitor = "v2";
+    widget.identify({ user_id: "u-42", token: "jwt" });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(heard).toContain("visitor");
+  });
+
+  it("reset forgets the token and the identity, says so, and asks for a new anonymous visitor", async () => {
+    const widget = await started();
+    const heard: string[] = [];
+    widget.listen((type) => heard.push(type));
+    widget.identify({ user_id: "u-42", user_hash: "ab" });
+    widget.startTransport();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(localStorage.getItem("parley:k:token")).toBe("t-v1");
+    nextVisitor = "v2";
+    widget.resetVisitor();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(heard.slice(0, 1)).toEqual(["reset"]);
+    expect(sessions[1]).toEqual({ visitor_token: null, page_url: location.href, identity: null });
+    expect(heard).toContain("visitor");
+    expect(localStorage.getItem("parley:k:token")).toBe("t-v2");
+  });
+});

@@ -6,6 +6,7 @@ import { BACKOFF_BASE_MS, BACKOFF_MAX_MS } from "../shared/backoff";
 import { CLOSE_NORMAL, isLoginCode, RECONNECT_AT_ONCE } from "../shared/close-codes";
 import type {
   Conversation,
+  IdentityClaim,
   SessionResponse,
   VisitorClientFrame,
   VisitorServerFrame,
@@ -39,6 +40,10 @@ export let latestConversation: Conversation | null = null;
 let sentPage = "";
 let retryTimer: Timer | undefined;
 let deadlineTimer: Timer | undefined;
+// What the page said of its visitor (Parley('identify')), sent with every session request.
+let identity: IdentityClaim | null = null;
+// The visitor of this page's last session: another one means nothing shown so far is theirs.
+let visitorId = "";
 
 // Returns whether this browser already holds a visitor token for the site.
 export function configureTransport(siteUrl: string, storagePrefix: string): boolean {
@@ -86,10 +91,16 @@ function connect(): void {
   if (socket || sessionPending) return;
   if (token && socketUrl) return openSocket();
   sessionPending = true;
-  fetchJSON<SessionResponse>(sessionUrl, { visitor_token: token || null, page_url: location.href }).then(
+  fetchJSON<SessionResponse>(sessionUrl, { visitor_token: token || null, page_url: location.href, identity }).then(
     (session) => {
       sessionPending = false;
       save(tokenKey, (token = session.visitor_token));
+      if (session.identity?.error) console.warn("Parley:", session.identity.error.message);
+      if (visitorId && visitorId != session.visitor_id) {
+        resetConversation(null);
+        emit("visitor");
+      }
+      visitorId = session.visitor_id;
       // The server that served this script answers the session, so it always names the socket.
       socketUrl = session.socket_url;
       openSocket();
@@ -120,6 +131,29 @@ function openSocket(): void {
   };
   opened.onclose = (event) => socketClosed(event.code);
   watch();
+}
+
+// Parley('identify', {...}): a changed identity asks for a new session (the contact's visitor, when
+// verified) and reconnects with it.
+export function identify(claim: unknown): void {
+  if (JSON.stringify(claim) != JSON.stringify(identity)) {
+    identity = claim as IdentityClaim;
+    renew();
+  }
+}
+
+// Parley('reset'), at logout: a new anonymous visitor; what was unsent or drafted is dropped.
+export function resetVisitor(): void {
+  identity = null;
+  save(tokenKey, (token = ""));
+  emit("reset");
+  renew();
+}
+
+function renew(): void {
+  socketUrl = "";
+  dropSocket();
+  if (transportStarted) connect();
 }
 
 // Detached before closing, so a dead socket's late events cannot touch the next one.

@@ -17,7 +17,7 @@ class Contact(models.Model):
     email = models.EmailField(blank=True)
     name = models.CharField(max_length=120, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    verified_at = models.DateTimeField()
+    verified_at = models.DateTimeField(help_text="When the site's server first verified this user.")
 
     class Meta:
         constraints = [

@@ -93,7 +93,7 @@ class SiteAdmin(admin.ModelAdmin[Site]):
             )
             previous = f"The previous secret is accepted until {_when(until)}."
         return format_html(
-            '<input class="vTextField" readonly value="{}"> '
+            '<input class="vLargeTextField" readonly size="50" value="{}"> '
             '<button type="submit" formaction="{}" name="rotate" value="1">Rotate</button>'
             "<p>{} {}</p>",
             site.identity_secret,
@@ -150,11 +150,16 @@ class SiteAdmin(admin.ModelAdmin[Site]):
         )
         return format_html("{}<p>Refused lately (not an allowed origin):</p><ul>{}</ul>", seen, rows)
 
-    def rotate_identity_secret_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        """POST: give the site a new identity secret; the current one stays valid for the overlap."""
+    def _site_to_change(self, request: HttpRequest, object_id: str) -> Site:
+        """The site a button of its change page posts for, if this staff member may change it."""
         site = self.get_object(request, object_id)
         if request.method != "POST" or site is None or not self.has_change_permission(request, site):
             raise PermissionDenied
+        return site
+
+    def rotate_identity_secret_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """POST: give the site a new identity secret; the current one stays valid for the overlap."""
+        site = self._site_to_change(request, object_id)
         do_rotate_identity_secret(site=site)
         self.message_user(
             request,
@@ -164,9 +169,7 @@ class SiteAdmin(admin.ModelAdmin[Site]):
 
     def allow_origin_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """POST: add the origin the installation check found refused to the site's allowed origins."""
-        site = self.get_object(request, object_id)
-        if request.method != "POST" or site is None or not self.has_change_permission(request, site):
-            raise PermissionDenied
+        site = self._site_to_change(request, object_id)
         origin = request.POST.get("allow_origin", "")
         try:
             do_allow_site_origin(site=site, origin=origin)

@@ -24,7 +24,10 @@ class Migration(migrations.Migration):
                 ("email", models.EmailField(blank=True, max_length=254)),
                 ("name", models.CharField(blank=True, max_length=120)),
                 ("created_at", models.DateTimeField(auto_now_add=True)),
-                ("verified_at", models.DateTimeField()),
+                (
+                    "verified_at",
+                    models.DateTimeField(help_text="When the site's server first verified this user."),
+                ),
                 (
                     "site",
                     models.ForeignKey(

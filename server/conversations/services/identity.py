@@ -93,11 +93,11 @@ def visitor_for_identity(*, site: Site, identity: Identity, visitor: Visitor | N
         )
         # Serialises two first sessions of one contact, so only one visitor is linked to it.
         contact = Contact.objects.select_for_update().get(pk=contact.pk)
-        if not created:
-            contact.email = identity.email or contact.email
-            contact.name = identity.name or contact.name
-            contact.verified_at = timezone.now()
-            contact.save(update_fields=["email", "name", "verified_at"])
+        # A logged-in page identifies on every load: the row is written only when the details changed.
+        details = (identity.email or contact.email, identity.name or contact.name)
+        if not created and details != (contact.email, contact.name):
+            contact.email, contact.name = details
+            contact.save(update_fields=["email", "name"])
         linked = Visitor.objects.filter(contact=contact).first()
         if linked is None and visitor is not None and visitor.contact_id is None:
             linked = visitor
