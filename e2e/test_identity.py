@@ -11,6 +11,7 @@ import jwt
 import pytest
 from playwright.sync_api import Page, expect
 
+from e2e.conftest import screenshot
 from e2e.test_live_chat import open_chat_on_shop
 from e2e.test_widget_api import STUB
 from tests.processes import DemoDeployment, demo_deployment
@@ -121,3 +122,25 @@ def test_reset_is_a_new_anonymous_visitor_that_gets_nothing_of_the_old_conversat
     laptop.wait_for_timeout(1000)
     expect(laptop.locator(MESSAGE, has_text="Still Ann's")).to_have_count(0)
     expect(phone.locator(MESSAGE, has_text="After logging out")).to_have_count(0)
+
+
+def test_the_demo_shops_sign_in_and_sign_out(deployment: DemoDeployment, new_context) -> None:
+    """`make run`'s shop: signed in as Ann on one browser, her conversation shows on another signed-in one;
+    after Sign out the widget's thread is empty."""
+    laptop = new_context().new_page()
+    laptop.goto(deployment.shop_url)
+    laptop.click('[data-demo="sign-in"]')
+    laptop.locator('[data-parley="launcher"]').click()
+    send(laptop, "Hello as Ann")
+    phone = new_context().new_page()
+    phone.goto(deployment.shop_url + "account/")
+    phone.locator('[data-parley="launcher"]').click()
+    expect(phone.locator(MESSAGE, has_text="Hello as Ann")).to_be_visible()
+    screenshot(phone, "demo-shop-signed-in")
+    laptop.click('[data-demo="sign-out"]')
+    # The widget keeps its open state across pages: opened, not toggled.
+    expect(laptop.locator('[data-parley="launcher"]')).to_be_visible()
+    laptop.evaluate("() => Parley('open')")
+    online(laptop)
+    laptop.wait_for_timeout(500)
+    expect(laptop.locator(MESSAGE)).to_have_count(0)

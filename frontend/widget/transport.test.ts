@@ -153,6 +153,19 @@ describe("identify and reset", () => {
     expect(heard).toContain("visitor");
   });
 
+  it("ignores the answer to a session asked for before a reset, and asks again", async () => {
+    const widget = await started();
+    localStorage.setItem("parley:k:token", "t-ann");
+    widget.configureTransport("http://p/api/widget/sites/k", "parley:k:");
+    widget.startTransport();
+    widget.resetVisitor();
+    nextVisitor = "v2";
+    await vi.advanceTimersByTimeAsync(0);
+    expect(sessions.map((session) => session.visitor_token)).toEqual(["t-ann", null]);
+    expect(localStorage.getItem("parley:k:token")).toBe("t-v2");
+    expect(FakeSocket.all.filter((socket) => !socket.closed).length).toBeGreaterThan(0);
+  });
+
   it("reset forgets the token and the identity, says so, and asks for a new anonymous visitor", async () => {
     const widget = await started();
     const heard: string[] = [];

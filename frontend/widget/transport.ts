@@ -44,6 +44,8 @@ let deadlineTimer: Timer | undefined;
 let identity: IdentityClaim | null = null;
 // The visitor of this page's last session: another one means nothing shown so far is theirs.
 let visitorId = "";
+// Counts identify and reset: a session asked for before the last of them is not this visitor's.
+let sessionRound = 0;
 
 // Returns whether this browser already holds a visitor token for the site.
 export function configureTransport(siteUrl: string, storagePrefix: string): boolean {
@@ -91,8 +93,10 @@ function connect(): void {
   if (socket || sessionPending) return;
   if (token && socketUrl) return openSocket();
   sessionPending = true;
+  const round = sessionRound;
   fetchJSON<SessionResponse>(sessionUrl, { visitor_token: token || null, page_url: location.href, identity }).then(
     (session) => {
+      if (round != sessionRound) return;
       sessionPending = false;
       save(tokenKey, (token = session.visitor_token));
       if (session.identity?.error) console.warn("Parley:", session.identity.error.message);
@@ -106,6 +110,7 @@ function connect(): void {
       openSocket();
     },
     () => {
+      if (round != sessionRound) return;
       sessionPending = false;
       retryLater(backoff());
     },
@@ -151,6 +156,8 @@ export function resetVisitor(): void {
 }
 
 function renew(): void {
+  sessionRound++;
+  sessionPending = false;
   socketUrl = "";
   dropSocket();
   if (transportStarted) connect();

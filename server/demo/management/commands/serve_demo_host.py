@@ -1,5 +1,7 @@
 """Serve the demo shop: a page on a second origin that embeds the widget with the public embed code."""
 
+import hashlib
+import hmac
 from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -53,13 +55,23 @@ class Command(BaseCommand):
         server_url = settings.PARLEY_PUBLIC_URL
         socket_url = "ws" + server_url[len("http") :]
         site = demo_site()
-        html = render_to_string(
-            "demo/shop.html", {"embed_code": embed_code(site=site, server_url=server_url)}
-        )
-        css = render_to_string("demo/shop.css")
+        code = embed_code(site=site, server_url=server_url)
+        # The demo's signed-in customer, verified as a shop's server would (docs/identity.md).
+        account = {"user_id": "demo-ann", "name": "Ann Example", "email": "ann@example.com"}
+        account["user_hash"] = hmac.new(
+            site.identity_secret.encode(), account["user_id"].encode(), hashlib.sha256
+        ).hexdigest()
+
+        def shop(**context: object) -> tuple[str, bytes]:
+            html = render_to_string("demo/shop.html", {"embed_code": code, **context})
+            return ("text/html; charset=utf-8", html.encode())
+
         pages = {
-            "/": ("text/html; charset=utf-8", html.encode()),
-            "/shop.css": ("text/css; charset=utf-8", css.encode()),
+            "/": shop(),
+            "/account/": shop(account=account),
+            "/signed-out/": shop(signed_out=True),
+            "/shop.css": ("text/css; charset=utf-8", render_to_string("demo/shop.css").encode()),
+            "/identity.js": ("text/javascript; charset=utf-8", render_to_string("demo/identity.js").encode()),
         }
         # The widget must work on sites with a strict CSP: no inline script or style anywhere.
         csp = (
