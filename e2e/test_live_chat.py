@@ -160,3 +160,20 @@ def test_closing_the_panel_gives_the_focus_back_to_the_launcher(
     composer.press("Escape")
     expect(visitor.locator('[data-parley="panel"]')).to_be_hidden()
     expect(visitor.locator('[data-parley="launcher"]')).to_be_focused()
+
+
+def test_a_panel_restored_open_on_load_leaves_the_pages_focus_alone(
+    deployment: DemoDeployment, new_context
+) -> None:
+    """Open, then reload: the panel is open again, and the focus stays on the host page."""
+    visitor = new_context().new_page()
+    open_chat_on_shop(visitor, deployment)
+    expect(visitor.locator('[data-parley="input"]')).to_be_focused()
+    visitor.reload()
+    expect(visitor.locator('[data-parley="launcher"]')).to_have_attribute("aria-expanded", "true")
+    expect(visitor.locator('[data-parley="input"]')).to_be_visible()
+    visitor.wait_for_timeout(500)
+    assert visitor.evaluate("() => document.activeElement === document.body")
+    visitor.locator('[data-parley="close"]').click()
+    visitor.locator('[data-parley="launcher"]').click()
+    expect(visitor.locator('[data-parley="input"]')).to_be_focused()

@@ -23,6 +23,8 @@ let widgetRoot: HTMLElement;
 let launcher: HTMLElement | null = null;
 let badge: HTMLElement;
 let isOpen = false;
+// Set by an open asked for on this page (not one restored from the last page): the panel takes the focus.
+let focusPanel = false;
 let panel: PanelHandle | null = null;
 let panelRequested = false;
 // Messages a previous page view left unsent: the panel, which sends them, is fetched without waiting
@@ -78,7 +80,7 @@ export function resetWidget(): void {
 export function setOpen(open: boolean): void {
   if (open === isOpen) return;
   // Per tab: a reload or the next page of the site opens it again, a new tab does not.
-  save(storagePrefix + "open", (isOpen = open) ? "1" : "", true);
+  save(storagePrefix + "open", (focusPanel = isOpen = open) ? "1" : "", true);
   if (!launcher) return; // remembered, and applied once the launcher exists
   render();
 }
@@ -103,7 +105,15 @@ export function registerPanel(mount: MountPanel): void {
     listen,
     heard: latest,
   });
-  panel.show(isOpen);
+  showPanel();
+}
+
+// The focus request waits for the panel, which a first open still has to fetch.
+function showPanel(): void {
+  if (panel) {
+    panel.show(isOpen, focusPanel);
+    focusPanel = false;
+  }
 }
 
 // The site's settings (cached, then fresh), or null to show nothing; drawn once <body> exists.
@@ -151,7 +161,7 @@ function render(): void {
   (launcher as HTMLElement).setAttribute("aria-expanded", String(isOpen));
   if (isOpen) startTransport();
   if (isOpen || pendingLeft) requestPanel();
-  panel?.show(isOpen);
+  showPanel();
   refreshBadge();
 }
 

@@ -194,7 +194,7 @@ export function mountPanel(api: PanelApi): PanelHandle {
   transmit(pendingItems());
 
   return {
-    show(open) {
+    show(open, focus) {
       shown = open;
       api.root.classList.toggle("is-open", open);
       modal.setOpen(open);
@@ -206,7 +206,9 @@ export function mountPanel(api: PanelApi): PanelHandle {
       }
       render();
       scrollToEnd();
-      composer.input.focus();
+      // Only an open asked for now (the launcher, Parley('open')) takes the focus: a panel restored open
+      // on page load leaves the host page's focus where it is.
+      if (focus) composer.input.focus();
     },
   };
 }

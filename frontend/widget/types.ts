@@ -32,7 +32,8 @@ export interface PanelApi {
 }
 
 export interface PanelHandle {
-  show: (open: boolean) => void;
+  /** Shows or hides the panel; `focus` puts the focus in its message box (an open just asked for). */
+  show: (open: boolean, focus?: boolean) => void;
 }
 
 export type MountPanel = (api: PanelApi) => PanelHandle;
