@@ -2,7 +2,6 @@
 
 import json
 import re
-import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar, get_args
@@ -139,7 +138,7 @@ def _field_error(failure: ValidationError, *, model: type[BaseModel]) -> ParleyE
 
 def _object_model(annotation: object) -> type[BaseModel] | None:
     """The model a field holds (alone or or-null), if it holds one."""
-    for candidate in (annotation, *typing.get_args(annotation)):
+    for candidate in (annotation, *get_args(annotation)):
         if isinstance(candidate, type) and issubclass(candidate, BaseModel):
             return candidate
     return None

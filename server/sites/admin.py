@@ -14,7 +14,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 
 from server.errors import ParleyError
-from server.sites.identity import do_rotate_identity_secret, identity_secrets
+from server.sites.identity import do_rotate_identity_secret, previous_secret_until
 from server.sites.installation import do_allow_site_origin, installation_check
 from server.sites.models import Site, SiteMembership
 from server.sites.origins import check_allowed_origins
@@ -87,10 +87,8 @@ class SiteAdmin(admin.ModelAdmin[Site]):
             return "Made when the site is saved."
         rotate_url = reverse("admin:sites_site_rotate_identity_secret", args=[site.pk])
         previous = ""
-        if len(identity_secrets(site=site)) > 1 and site.identity_secret_rotated_at is not None:
-            until = site.identity_secret_rotated_at + datetime.timedelta(
-                seconds=settings.PARLEY_IDENTITY_SECRET_OVERLAP_SECONDS
-            )
+        until = previous_secret_until(site=site)
+        if until is not None and until > timezone.now():
             previous = f"The previous secret is accepted until {_when(until)}."
         return format_html(
             '<input class="vLargeTextField" readonly size="50" value="{}"> '

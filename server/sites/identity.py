@@ -6,6 +6,8 @@ served with the old signature keep working while the site's servers move to the 
 """
 
 import datetime
+import hashlib
+import hmac
 
 from django.conf import settings
 from django.db import transaction
@@ -15,13 +17,26 @@ from server.sites.models import Site, new_identity_secret
 from server.sites.selectors import forget_cached_site
 
 
+def sign_user_id(*, secret: str, user_id: str) -> str:
+    """What the site's server sends as `user_hash`: hex HMAC-SHA256 of the user id under the secret."""
+    return hmac.new(secret.encode(), user_id.encode(), hashlib.sha256).hexdigest()
+
+
+def previous_secret_until(*, site: Site) -> datetime.datetime | None:
+    """Until when the secret rotated out last is accepted (None: the site has never rotated)."""
+    if not site.identity_secret_previous or site.identity_secret_rotated_at is None:
+        return None
+    return site.identity_secret_rotated_at + datetime.timedelta(
+        seconds=settings.PARLEY_IDENTITY_SECRET_OVERLAP_SECONDS
+    )
+
+
 def identity_secrets(*, site: Site, now: datetime.datetime | None = None) -> list[str]:
     """The secrets an identity may be signed with now: the current, then the previous during its overlap."""
     now = now or timezone.now()
     secrets = [site.identity_secret] if site.identity_secret else []
-    rotated_at = site.identity_secret_rotated_at
-    overlap = datetime.timedelta(seconds=settings.PARLEY_IDENTITY_SECRET_OVERLAP_SECONDS)
-    if site.identity_secret_previous and rotated_at is not None and now - rotated_at < overlap:
+    until = previous_secret_until(site=site)
+    if until is not None and now < until:
         secrets.append(site.identity_secret_previous)
     return secrets
 

@@ -129,11 +129,11 @@ def origin_rules(stored: str) -> OriginRules:
     exact: set[str] = set()
     wildcards: list[tuple[str, str]] = []
     for line in stored.splitlines():
-        try:
-            origin = check_allowed_origin(origin=line) if line.strip() else None
-        except ParleyError:
+        if not line.strip():
             continue
-        if origin is None:
+        try:
+            origin = check_allowed_origin(origin=line)
+        except ParleyError:
             continue
         scheme, rest = origin.split("://", 1)
         if rest.startswith(WILDCARD):

@@ -6,7 +6,6 @@ unverified one only names the visitor it has, and never attaches to a contact or
 site requires verification, it is refused and the session stays anonymous (docs/identity.md).
 """
 
-import hashlib
 import hmac
 import logging
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ from django.utils import timezone
 
 from server.conversations.models import Contact, Visitor
 from server.errors import ParleyError
-from server.sites.identity import identity_secrets
+from server.sites.identity import identity_secrets, sign_user_id
 from server.sites.models import Site
 
 logger = logging.getLogger(__name__)
@@ -78,8 +77,11 @@ def check_identity(
     return Identity(user_id=user_id[:MAX_USER_ID_CHARS], email=email, name=name, verified=False, error=error)
 
 
-def visitor_for_identity(*, site: Site, identity: Identity, visitor: Visitor | None) -> Visitor | None:
-    """The visitor a session with this identity is (None: a new one), given the one its token named.
+def visitor_for_identity(
+    *, site: Site, identity: Identity, visitor: Visitor | None
+) -> tuple[Visitor | None, Contact | None]:
+    """The visitor a session with this identity is (None: a new one), given the one its token named, and
+    the verified identity's contact (None when not verified).
 
     Verified: the contact's visitor, else the token's when it is nobody's contact yet. Not verified: the
     token's visitor, unless it is a contact's and the identity does not name that contact, or the site
@@ -101,22 +103,22 @@ def visitor_for_identity(*, site: Site, identity: Identity, visitor: Visitor | N
         linked = Visitor.objects.filter(contact=contact).first()
         if linked is None and visitor is not None and visitor.contact_id is None:
             linked = visitor
-        return linked
+        return linked, contact
     if visitor is None or visitor.contact_id is None:
-        return visitor
+        return visitor, None
     if (
         identity.error is None
         and Contact.objects.filter(pk=visitor.contact_id, external_id=identity.user_id).exists()
     ):
-        return visitor
-    return None
+        return visitor, None
+    return None, None
 
 
-def apply_identity(*, visitor: Visitor, identity: Identity) -> list[str]:
-    """Link a verified identity's contact and copy its name and email; an unverified one (not refused) only
-    names an anonymous visitor. Return the fields changed (for `save(update_fields=...)`)."""
-    if identity.verified:
-        contact = Contact.objects.get(site_id=visitor.site_id, external_id=identity.user_id)
+def apply_identity(*, visitor: Visitor, identity: Identity, contact: Contact | None) -> list[str]:
+    """Link a verified identity's `contact` (from visitor_for_identity) and copy its name and email; an
+    unverified identity (not refused) only names an anonymous visitor. Changes the visitor in memory and
+    returns the fields changed, for the session's one write."""
+    if contact is not None:
         visitor.contact = contact
         visitor.name, visitor.email = contact.name, contact.email
         return ["contact", "name", "email"]
@@ -149,9 +151,7 @@ def _verified_claims(*, token: str, secrets: list[str]) -> tuple[dict[str, objec
 def _hash_matches(*, user_id: str, user_hash: str, secrets: list[str]) -> bool:
     given = user_hash.strip().lower().encode()
     return any(
-        hmac.compare_digest(
-            hmac.new(secret.encode(), user_id.encode(), hashlib.sha256).hexdigest().encode(), given
-        )
+        hmac.compare_digest(sign_user_id(secret=secret, user_id=user_id).encode(), given)
         for secret in secrets
     )
 

@@ -73,8 +73,9 @@ def do_start_visitor_session(
             # A token of another site never resumes anyone here: it is treated as no token.
             if claim.site_id == site.pk:
                 visitor = Visitor.objects.filter(pk=claim.visitor_id, site=site).first()
+    contact = None
     if identity is not None:
-        visitor = visitor_for_identity(site=site, identity=identity, visitor=visitor)
+        visitor, contact = visitor_for_identity(site=site, identity=identity, visitor=visitor)
     now = timezone.now()
     clean_url = _clean_page_url(page_url)
     # A header's bytes arrive as Latin-1, which encodes as UTF-8; only NUL cannot be stored.
@@ -82,7 +83,7 @@ def do_start_visitor_session(
     if visitor is None:
         if client_ip is not None:
             check_new_visitor(ip=client_ip, site_id=site.pk)
-        visitor = Visitor.objects.create(
+        visitor = Visitor(
             site=site,
             last_page_url=clean_url,
             user_agent=clean_user_agent,
@@ -91,6 +92,9 @@ def do_start_visitor_session(
             timezone=context.timezone,
             language=context.language,
         )
+        if identity is not None:
+            apply_identity(visitor=visitor, identity=identity, contact=contact)
+        visitor.save(force_insert=True)
     else:
         if (now - visitor.last_seen_at).total_seconds() > settings.PARLEY_VISIT_GAP_SECONDS:
             visitor.visits += 1
@@ -102,6 +106,9 @@ def do_start_visitor_session(
             visitor.last_page_title = context.page_title
         for field, value in known_context(context).items():
             setattr(visitor, field, value)
+        named = (
+            [] if identity is None else apply_identity(visitor=visitor, identity=identity, contact=contact)
+        )
         visitor.save(
             update_fields=[
                 "last_seen_at",
@@ -112,10 +119,9 @@ def do_start_visitor_session(
                 "timezone",
                 "language",
                 "visits",
+                *named,
             ]
         )
-    if identity is not None and (changed := apply_identity(visitor=visitor, identity=identity)):
-        visitor.save(update_fields=changed)
     return VisitorSession(
         visitor_id=visitor.pk, visitor_token=sign_visitor_token(site_id=site.pk, visitor_id=visitor.pk)
     )

@@ -1,7 +1,5 @@
 """Serve the demo shop: a page on a second origin that embeds the widget with the public embed code."""
 
-import hashlib
-import hmac
 from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -11,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.template.loader import render_to_string
 
 from server.demo.selectors import demo_site
+from server.sites.identity import sign_user_id
 from server.sites.selectors import embed_code
 
 
@@ -58,9 +57,7 @@ class Command(BaseCommand):
         code = embed_code(site=site, server_url=server_url)
         # The demo's signed-in customer, verified as a shop's server would (docs/identity.md).
         account = {"user_id": "demo-ann", "name": "Ann Example", "email": "ann@example.com"}
-        account["user_hash"] = hmac.new(
-            site.identity_secret.encode(), account["user_id"].encode(), hashlib.sha256
-        ).hexdigest()
+        account["user_hash"] = sign_user_id(secret=site.identity_secret, user_id=account["user_id"])
 
         def shop(**context: object) -> tuple[str, bytes]:
             html = render_to_string("demo/shop.html", {"embed_code": code, **context})
