@@ -1249,4 +1249,24 @@ export interface WidgetSite {
   color: string;
   greeting: string;
   position: "right" | "left";
+  /**
+   * Shown beside the launcher's icon; empty for the icon alone.
+   */
+  launcher_text: string;
+  /**
+   * Shown when no agent is online or outside business hours.
+   */
+  away_message: string;
+  /**
+   * The widget's language unless the page sets one; null: the visitor's browser language.
+   */
+  language: ("en" | "fr" | "es" | "ar") | null;
+  /**
+   * Ask for the visitor's email before their first message.
+   */
+  ask_email: boolean;
+  /**
+   * Whether the site's business hours are on now (always, for a site with none).
+   */
+  within_hours: boolean;
 }

@@ -726,6 +726,15 @@ class WidgetSite(BaseModel):
     color: str = Field(description="Hex colour, e.g. #4f46e5.")
     greeting: str
     position: Literal["right", "left"]
+    launcher_text: str = Field(description="Shown beside the launcher's icon; empty for the icon alone.")
+    away_message: str = Field(description="Shown when no agent is online or outside business hours.")
+    language: Literal["en", "fr", "es", "ar"] | None = Field(
+        description="The widget's language unless the page sets one; null: the visitor's browser language."
+    )
+    ask_email: bool = Field(description="Ask for the visitor's email before their first message.")
+    within_hours: bool = Field(
+        description="Whether the site's business hours are on now (always, for a site with none)."
+    )
 
 
 class WidgetConfig(BaseModel):

@@ -2,7 +2,6 @@
 
 import datetime
 
-from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -14,48 +13,17 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 
 from server.errors import ParleyError
+from server.sites.forms import SiteForm
 from server.sites.identity import do_rotate_identity_secret, previous_secret_until
 from server.sites.installation import do_allow_site_origin, installation_check
 from server.sites.models import Site, SiteMembership
-from server.sites.origins import check_allowed_origins
 from server.sites.selectors import embed_code
-from server.sites.services import check_widget_color
 
 
 class SiteMembershipInline(admin.TabularInline[SiteMembership, Site]):
     model = SiteMembership
     extra = 0
     autocomplete_fields = ["user"]
-
-
-class SiteForm(forms.ModelForm[Site]):
-    """Site settings validated by the same checks as every other way in."""
-
-    class Meta:
-        model = Site
-        fields = [
-            "name",
-            "allowed_origins",
-            "widget_color",
-            "widget_greeting",
-            "widget_position",
-            "identity_required",
-        ]
-
-    def clean_allowed_origins(self) -> str:
-        """One normalised origin per line."""
-        try:
-            origins = check_allowed_origins(origins=self.cleaned_data["allowed_origins"].splitlines())
-        except ParleyError as error:
-            raise forms.ValidationError(error.message) from error
-        return "\n".join(origins)
-
-    def clean_widget_color(self) -> str:
-        """A #rrggbb colour (it goes into the widget's CSS)."""
-        try:
-            return check_widget_color(color=self.cleaned_data["widget_color"])
-        except ParleyError as error:
-            raise forms.ValidationError(error.message) from error
 
 
 @admin.register(Site)

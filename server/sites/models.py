@@ -23,6 +23,13 @@ class Site(models.Model):
         RIGHT = "right", "Bottom right"
         LEFT = "left", "Bottom left"
 
+    class Language(models.TextChoices):
+        BROWSER = "", "The visitor's browser language"
+        ENGLISH = "en", "English"
+        FRENCH = "fr", "Français"
+        SPANISH = "es", "Español"
+        ARABIC = "ar", "العربية"
+
     public_key = models.CharField(max_length=64, unique=True, default=new_site_key, editable=False)
     name = models.CharField(max_length=120)
     allowed_origins = models.TextField(
@@ -35,6 +42,31 @@ class Site(models.Model):
     widget_color = models.CharField(max_length=7, default="#4f46e5", help_text="Hex colour, e.g. #4f46e5.")
     widget_greeting = models.CharField(max_length=200, default="Hi! How can we help?")
     widget_position = models.CharField(max_length=5, choices=Position.choices, default=Position.RIGHT)
+    widget_launcher_text = models.CharField(
+        max_length=40,
+        blank=True,
+        default="",
+        help_text="Shown beside the launcher's icon; empty for the icon alone.",
+    )
+    widget_away_message = models.CharField(
+        max_length=300,
+        default="We're away right now. Leave your email and we'll reply here and by email.",
+        help_text="Shown when no agent is online or outside business hours.",
+    )
+    widget_language = models.CharField(
+        max_length=5,
+        blank=True,
+        default=Language.BROWSER,
+        choices=Language.choices,
+        help_text="The widget's language unless the page sets one (Parley('setLocale', ...)).",
+    )
+    ask_email_first = models.BooleanField(
+        default=False, help_text="Ask for the visitor's email before their first message."
+    )
+    # [{"day": 0..6 (Monday first), "start": "09:00", "end": "17:30"}, ...] in business_timezone;
+    # empty means always open (server/sites/hours.py).
+    business_hours = models.JSONField(default=list, blank=True)
+    business_timezone = models.CharField(max_length=64, default="UTC")
     # Identity verification (docs/identity.md): the secret the site's server signs user ids or JWTs with.
     # After a rotation the previous secret is still accepted for PARLEY_IDENTITY_SECRET_OVERLAP_SECONDS.
     identity_secret = models.CharField(max_length=64, default=new_identity_secret, editable=False)

@@ -5,8 +5,10 @@ import time
 from typing import Any
 
 from django.conf import settings
+from django.utils import timezone
 
 from server.errors import ParleyError
+from server.sites.hours import is_within_hours
 from server.sites.models import Site
 from server.sites.origins import NO_ORIGINS, OriginRules, origin_rules
 
@@ -70,6 +72,11 @@ def widget_config(*, site: Site) -> dict[str, Any]:
             "color": site.widget_color,
             "greeting": site.widget_greeting,
             "position": site.widget_position,
+            "launcher_text": site.widget_launcher_text,
+            "away_message": site.widget_away_message,
+            "language": site.widget_language or None,
+            "ask_email": site.ask_email_first,
+            "within_hours": is_within_hours(site=site, at=timezone.now()),
         }
     }
 

@@ -38,7 +38,17 @@ def test_config_answers_allowed_origin_with_cors(client, site_acme):
     assert response.status_code == 200
     assert response["Access-Control-Allow-Origin"] == ACME_ORIGIN
     assert response.json() == {
-        "site": {"name": "Acme", "color": "#4f46e5", "greeting": "Hi! How can we help?", "position": "right"}
+        "site": {
+            "name": "Acme",
+            "color": "#4f46e5",
+            "greeting": "Hi! How can we help?",
+            "position": "right",
+            "launcher_text": "",
+            "away_message": "We're away right now. Leave your email and we'll reply here and by email.",
+            "language": None,
+            "ask_email": False,
+            "within_hours": True,
+        }
     }
 
 
