@@ -101,7 +101,7 @@ unit: $(STAMP) system-deps frontend
 	$(BIN)/pytest -q
 
 # The storage tests again, as a pytest session of its own on a throwaway PostgreSQL (tests/postgres_session.py).
-POSTGRES_TESTS ?= tests/conversations tests/realtime/test_batching.py tests/realtime/test_agent_inbox.py tests/sites \
+POSTGRES_TESTS ?= tests/conversations tests/realtime/test_batching.py tests/realtime/test_agent_inbox.py tests/sites tests/owner \
   tests/security/test_visitor_socket.py tests/security/test_fuzz.py \
   tests/security/test_widget_http.py tests/security/test_identifiers.py tests/security/test_tokens.py
 test-postgres: $(STAMP) system-deps

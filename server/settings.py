@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "server.console",
     "server.agents",
     "server.demo",
+    "server.owner",
 ]
 
 MIDDLEWARE = [
@@ -411,6 +412,10 @@ PARLEY_VAPID_PUBLIC_KEY = _vapid("PARLEY_VAPID_PUBLIC_KEY", "public_key.txt")
 PARLEY_VAPID_SUBJECT = os.environ.get("PARLEY_VAPID_SUBJECT", "") or f"mailto:parley@{_public.hostname}"
 # Web Push messages per agent (all its browsers together), "N/period"; more are dropped. Empty: no limit.
 PARLEY_PUSH_PER_AGENT = os.environ.get("PARLEY_PUSH_PER_AGENT", "20/minute")
+# Team invitations an owner may send per site (each is an email to an address they typed).
+PARLEY_LIMIT_INVITATIONS_PER_SITE = os.environ.get("PARLEY_LIMIT_INVITATIONS_PER_SITE", "20/hour")
+# How long an invitation's emailed link works.
+PARLEY_INVITATION_MAX_AGE = env_int("PARLEY_INVITATION_MAX_AGE", 7 * 24 * 3600)
 # Browsers one agent may subscribe; a new one past it replaces the oldest.
 PARLEY_PUSH_SUBSCRIPTIONS_PER_AGENT = env_int("PARLEY_PUSH_SUBSCRIPTIONS_PER_AGENT", 10)
 # Bytes in a subscribe or unsubscribe request body (a subscription is about 400).

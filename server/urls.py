@@ -22,5 +22,6 @@ urlpatterns = [
     path("readyz", health.ready, name="health-ready"),
     path("admin/", admin.site.urls),
     path("console/", include("server.console.urls")),
+    path("owner/", include("server.owner.urls")),
     path("", include("server.widget_api.urls")),
 ]

@@ -96,6 +96,16 @@ def agent_eve(site_globex: Site) -> User:
     return user
 
 
+@pytest.fixture
+def owner_olga(site_acme: Site) -> User:
+    """Acme's owner: she manages its settings and its team."""
+    user = User.objects.create_user(
+        username="olga", email="olga@acme.test", first_name="Olga", password="olga-password-1"
+    )
+    do_add_site_member(site=site_acme, user=user, role=SiteMembership.Role.OWNER)
+    return user
+
+
 @dataclass
 class VisitorIdentity:
     """A visitor's token for one site."""

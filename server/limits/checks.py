@@ -46,6 +46,7 @@ NEW_CONVERSATIONS_PER_IP = Limit("new-conversations-ip", "PARLEY_LIMIT_NEW_CONVE
 NEW_CONVERSATIONS_PER_SITE = Limit("new-conversations-site", "PARLEY_LIMIT_NEW_CONVERSATIONS_PER_SITE")
 WIDGET_REQUESTS_PER_IP = Limit("widget-requests-ip", "PARLEY_LIMIT_WIDGET_REQUESTS_PER_IP")
 PUSH_PER_AGENT = Limit("push-agent", "PARLEY_PUSH_PER_AGENT")
+INVITATIONS_PER_SITE = Limit("invitations-site", "PARLEY_LIMIT_INVITATIONS_PER_SITE")
 
 MESSAGES_REFUSED = "Too many messages; this one was not stored."
 
@@ -60,6 +61,7 @@ ALL = (
     NEW_CONVERSATIONS_PER_SITE,
     WIDGET_REQUESTS_PER_IP,
     PUSH_PER_AGENT,
+    INVITATIONS_PER_SITE,
 )
 
 
@@ -145,6 +147,15 @@ def check_new_visitor(*, ip: str, site_id: int) -> None:
 def check_widget_request(*, ip: str) -> None:
     """Count a widget API request from an IP; rate_limited when it sends too many."""
     _check([(WIDGET_REQUESTS_PER_IP, ip)], code="rate_limited", message="Too many requests.")
+
+
+def check_invitation(*, site_id: int) -> None:
+    """Count an invitation sent for a site; rate_limited when its owners send too many."""
+    _check(
+        [(INVITATIONS_PER_SITE, str(site_id))],
+        code="rate_limited",
+        message="Too many invitations for this site; try again later.",
+    )
 
 
 def push_allowed(*, user_id: int) -> bool:

@@ -40,11 +40,34 @@ def _day_field(day: int) -> forms.CharField:
     )
 
 
-class SiteForm(forms.ModelForm[Site]):
+class OriginsMixin:
+    """Allowed origins held to the rules of server/sites/origins.py."""
+
+    cleaned_data: dict[str, Any]
+
+    def clean_allowed_origins(self) -> str:
+        """One normalised origin per line."""
+        try:
+            origins = check_allowed_origins(origins=self.cleaned_data["allowed_origins"].splitlines())
+        except ParleyError as error:
+            raise forms.ValidationError(error.message) from error
+        return "\n".join(origins)
+
+
+class NewSiteForm(OriginsMixin, forms.ModelForm[Site]):
+    """A new site: its name and origins (the rest starts from the defaults)."""
+
+    class Meta:
+        model = Site
+        fields = ["name", "allowed_origins"]
+        widgets = {"allowed_origins": forms.Textarea(attrs={"rows": 3})}
+
+
+class SiteForm(OriginsMixin, forms.ModelForm[Site]):
     """A site's name, origins, widget style and text, business hours and identity setting."""
 
     business_timezone = forms.ChoiceField(
-        choices=[], help_text="The business hours are in this timezone.", initial="UTC"
+        label="Timezone", choices=[], help_text="The business hours are in this timezone.", initial="UTC"
     )
     hours_0 = _day_field(0)
     hours_1 = _day_field(1)
@@ -76,6 +99,17 @@ class SiteForm(forms.ModelForm[Site]):
             "hours_6",
             "identity_required",
         ]
+        labels = {
+            "widget_color": "Colour",
+            "widget_position": "Position",
+            "widget_launcher_text": "Launcher text",
+            "widget_greeting": "Greeting",
+            "widget_away_message": "Away message",
+            "widget_language": "Language",
+            "ask_email_first": "Ask for an email before the first message",
+            "identity_required": "Refuse identities that are not verified",
+        }
+        help_texts = {"ask_email_first": "", "widget_color": ""}
         widgets = {
             "allowed_origins": forms.Textarea(attrs={"rows": 3}),
             "widget_color": forms.TextInput(attrs={"type": "color"}),
@@ -96,14 +130,6 @@ class SiteForm(forms.ModelForm[Site]):
     def hours_fields(self) -> list[forms.BoundField]:
         """The seven days' opening hours, Monday first (for templates that lay them out together)."""
         return [self[_hours_field(day)] for day in range(7)]
-
-    def clean_allowed_origins(self) -> str:
-        """One normalised origin per line."""
-        try:
-            origins = check_allowed_origins(origins=self.cleaned_data["allowed_origins"].splitlines())
-        except ParleyError as error:
-            raise forms.ValidationError(error.message) from error
-        return "\n".join(origins)
 
     def clean_widget_color(self) -> str:
         """A #rrggbb colour (it goes into the widget's CSS)."""

@@ -74,7 +74,7 @@ class Site(models.Model):
     identity_secret_rotated_at = models.DateTimeField(null=True, blank=True, editable=False)
     identity_required = models.BooleanField(
         default=False,
-        help_text="Refuse identities that are not verified (the widget then stays anonymous).",
+        help_text="An identity without a valid user_hash or token is refused; the widget stays anonymous.",
     )
     members = models.ManyToManyField(  # type: ignore[var-annotated]
         settings.AUTH_USER_MODEL, through="SiteMembership", related_name="parley_sites"
@@ -131,3 +131,26 @@ class OriginSighting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.origin} ({'allowed' if self.allowed else 'refused'}) on {self.site}"
+
+
+class Invitation(models.Model):
+    """An owner's invitation to join a site with a role, sent by email; its link is signed
+    (server/sites/team.py) and works once, until it expires or is revoked."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(max_length=254)
+    role = models.CharField(
+        max_length=10, choices=SiteMembership.Role.choices, default=SiteMembership.Role.AGENT
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["site", "-created_at"], name="invitation_by_site_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.role}) to {self.site}"

@@ -43,6 +43,14 @@ def do_create_site(
 
 
 @transaction.atomic
+def do_create_owned_site(*, site: Site, owner_id: int) -> Site:
+    """Save a new site from the owner pages' validated form, with its creator as its first owner."""
+    site.save()
+    SiteMembership.objects.create(site=site, user_id=owner_id, role=SiteMembership.Role.OWNER)
+    return site
+
+
+@transaction.atomic
 def do_add_site_member(*, site: Site, user: User, role: str = SiteMembership.Role.AGENT) -> SiteMembership:
     """Make a user an agent (or owner) of a site; adding twice updates the role."""
     if role not in SiteMembership.Role.values:

@@ -34,6 +34,7 @@ class Command(BaseCommand):
             ("Demo shop (a second origin)", f"{host_origins[0]}/"),
             ("Agent console", f"{public}/console/"),
             ("Agent login", f"{options['username']} / {password}"),
+            ("Site settings and team", f"{public}/owner/ (same login: the demo agent owns the demo site)"),
             ("Admin (sites, agents)", f"{public}/admin/ (same login)"),
             ("Site key", demo.site.public_key),
             ("Embed code", embed_code(site=demo.site, server_url=public)),
