@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from e2e.conftest import console_messages, screenshot
+from e2e.test_live_chat import log_in
 from tests.processes import DemoDeployment, demo_deployment
 
 
@@ -128,3 +129,38 @@ def test_the_preview_shows_unsaved_settings(deployment: DemoDeployment, new_cont
     owner.reload()
     expect(owner.locator("#id_widget_greeting")).not_to_have_value("Bonjour from the preview")
     assert not [error for error in errors if "Content Security Policy" in error]
+
+
+def test_a_removed_member_loses_the_site_without_a_reload(deployment: DemoDeployment, new_context) -> None:
+    """Dan, an agent of the demo site, sees its conversation; the owner removes him on the team page →
+    his open console drops the conversation at once, with no reload."""
+    deployment.manage(
+        "shell",
+        "-c",
+        "from django.contrib.auth.models import User; from server.sites.models import Site; "
+        "from server.sites.services import do_add_site_member; "
+        f"dan = User.objects.create_user(username='dan', email='dan@shop.test', password='{deployment.password}'); "
+        "do_add_site_member(site=Site.objects.get(name='Demo shop'), user=dan)",
+    )
+    visitor = new_context().new_page()
+    visitor.goto(deployment.shop_url)
+    visitor.locator('[data-parley="launcher"]').click()
+    composer = visitor.locator('[data-parley="input"]')
+    composer.fill("Is anyone there?")
+    composer.press("Enter")
+    expect(visitor.locator('[data-parley="message"][data-seq="1"]')).to_be_visible()
+
+    dan = new_context(viewport={"width": 1280, "height": 760}).new_page()
+    log_in(dan, deployment, "dan")
+    rows = dan.locator('[data-console="conversation"]')
+    expect(rows).not_to_have_count(0)
+
+    owner = new_context(viewport={"width": 1280, "height": 900}).new_page()
+    _log_in(owner, deployment, "/owner/")
+    owner.locator(".site-card a", has_text="Team").first.click()
+    row = owner.locator(".team-table tr", has_text="dan@shop.test")
+    owner.once("dialog", lambda dialog: dialog.accept())
+    row.get_by_role("button", name="Remove").click()
+    expect(owner.locator(".team-table")).not_to_contain_text("dan@shop.test")
+    expect(rows).to_have_count(0)
+    assert dan.evaluate("performance.getEntriesByType('navigation').length") == 1

@@ -53,6 +53,16 @@ describe("ready", () => {
     ]);
   });
 
+  it("forgets the conversations of a site the agent no longer belongs to, and closes its open thread", () => {
+    const { controller, socket, model } = withOpenConversation();
+    socket.generation = 2;
+    socket.callbacks.onStatus("offline");
+    socket.receive({ ...ready(), sites: [{ id: 2, name: "Other shop" }] });
+    expect(model.conversations.order).toEqual([]);
+    expect(model.conversations.get("c1")).toBeUndefined();
+    expect(controller.state.openId).toBeNull();
+  });
+
   it("reopens the open conversation from the highest seq held", () => {
     const { controller, socket } = withOpenConversation();
     socket.generation = 2;

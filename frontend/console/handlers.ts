@@ -91,6 +91,10 @@ export function frameHandlers(c: ConsoleController): FrameHandlers {
 
     ready(frame) {
       c.model.team.set(frame.agents);
+      const sites = list(frame.sites) as typeof frame.sites;
+      // After a 4003 (removed from a site) the new `ready` names fewer sites: their rows go too.
+      conversations.keepSites(new Set(sites.map((site) => site.id)));
+      if (c.state.openId && !conversations.get(c.state.openId)) c.touch({ openId: null, threadNotice: null });
       for (const summary of list(frame.inbox)) {
         if (!isSummary(summary)) continue;
         conversations.upsert(summary);
@@ -102,7 +106,6 @@ export function frameHandlers(c: ConsoleController): FrameHandlers {
       c.model.inbox.reset();
       c.model.inbox.startWith(typeof frame.inbox_next === "string" ? frame.inbox_next : null);
       c.model.counts.reset(frame.counts);
-      const sites = list(frame.sites) as typeof frame.sites;
       const filter = c.state.siteFilter;
       const agentName = frame.agent && typeof frame.agent.name === "string" ? frame.agent.name : c.state.agentWireName;
       c.touch({

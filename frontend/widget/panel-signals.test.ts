@@ -3,6 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Message, VisitorClientFrame } from "../shared/protocol";
 import { mountPanel } from "./panel-view";
+import { widgetSite } from "./testing";
 import type { Listener, PanelApi } from "./types";
 
 const message = (seq: number, author: Message["author"] = "visitor"): Message => ({
@@ -27,7 +28,7 @@ function mounted(messages: Message[], marks: Record<string, number> = {}) {
   let listener: Listener = () => {};
   const api: PanelApi = {
     root,
-    site: { name: "Acme", color: "#4f46e5", greeting: "Hi", position: "right" },
+    site: widgetSite({ greeting: "Hi" }),
     prefix: "parley:test:",
     messages: () => messages,
     // The page context the panel reports on mount (page-context.ts) is not what these tests look at.

@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
 import { describe, expect, it } from "vitest";
 import { mountPanel } from "./panel-view";
+import { widgetSite } from "./testing";
 import { STATUS_TEXT } from "./strings";
 import type { ConnectionState, Listener, PanelApi } from "./types";
 
@@ -22,7 +23,7 @@ function mountWith(latest: Record<string, unknown>, state: ConnectionState = "on
   const listeners: Listener[] = [];
   const api: PanelApi = {
     root,
-    site: { name: "Acme", color: "#4f46e5", greeting: "Hi!", position: "right" },
+    site: widgetSite({ greeting: "Hi!" }),
     prefix: "parley:test:",
     messages: () => [],
     send: () => {},

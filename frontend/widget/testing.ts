@@ -1,6 +1,22 @@
 // Builders for the widget's tests.
 
-import type { Message } from "../shared/protocol";
+import type { Message, WidgetSite } from "../shared/protocol";
+
+/** A site's widget settings as the config answers them. */
+export function widgetSite(fields: Partial<WidgetSite> = {}): WidgetSite {
+  return {
+    name: "Acme",
+    color: "#4f46e5",
+    greeting: "Hi",
+    position: "right",
+    launcher_text: "",
+    away_message: "We're away.",
+    language: null,
+    ask_email: false,
+    within_hours: true,
+    ...fields,
+  };
+}
 
 /** A stored visitor message of a conversation (at 07:mm when a minute is given). */
 export function message(conversation_id: string, seq: number, fields: Partial<Message> & { minute?: number } = {}): Message {

@@ -10,6 +10,15 @@ describe("Conversations", () => {
     expect(conversations.order).toEqual(["b", "a"]);
   });
 
+  it("forgets the conversations of sites no longer kept", () => {
+    const conversations = new Conversations();
+    conversations.upsert(summary({ id: "a", site: { id: 1, name: "One" } }));
+    conversations.upsert(summary({ id: "b", site: { id: 2, name: "Two" } }));
+    conversations.keepSites(new Set([2]));
+    expect(conversations.order).toEqual(["b"]);
+    expect(conversations.get("a")).toBeUndefined();
+  });
+
   it("keeps a newer last message when an older summary arrives", () => {
     const conversations = new Conversations();
     const conversation = conversations.upsert(summary({ last_seq: 3, last_message: message({ seq: 3 }) }));

@@ -70,6 +70,15 @@ export class Conversations {
     return conversation;
   }
 
+  /** Forgets the conversations of sites not in `siteIds` (sites the agent no longer belongs to). */
+  keepSites(siteIds: ReadonlySet<number>): void {
+    for (const [id, conversation] of this.byId) {
+      const site = conversation.summary.site?.id;
+      if (typeof site === "number" && !siteIds.has(site)) this.byId.delete(id);
+    }
+    this.order = this.order.filter((id) => this.byId.has(id));
+  }
+
   /** Raises the visitor's read mark (a `read` frame); false when it did not move. */
   raiseVisitorRead(id: string, seq: number): boolean {
     const conversation = this.byId.get(id);
