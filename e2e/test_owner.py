@@ -139,7 +139,8 @@ def test_a_removed_member_loses_the_site_without_a_reload(deployment: DemoDeploy
         "-c",
         "from django.contrib.auth.models import User; from server.sites.models import Site; "
         "from server.sites.services import do_add_site_member; "
-        f"dan = User.objects.create_user(username='dan', email='dan@shop.test', password='{deployment.password}'); "
+        "dan = User.objects.create_user(username='dan', email='dan@shop.test', "
+        f"password='{deployment.password}'); "
         "do_add_site_member(site=Site.objects.get(name='Demo shop'), user=dan)",
     )
     visitor = new_context().new_page()
