@@ -9,6 +9,7 @@ from asgiref.sync import SyncToAsync, sync_to_async
 from channels.layers import channel_layers, get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.db import connection, connections
 from django.test import Client
 
@@ -55,8 +56,10 @@ def fresh_channel_layer() -> Iterator[None]:
 def fresh_limits() -> Iterator[None]:
     """Each test starts with empty limit counters (server/limits/), as a fresh server would."""
     limits_storage.reset()
+    cache.clear()  # allauth's rate limits count in Django's cache
     yield
     limits_storage.reset()
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

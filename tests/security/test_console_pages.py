@@ -40,7 +40,7 @@ def assert_strict_policy(response: Any) -> None:
 
 def log_in(client: Client, *, username: str, password: str, ip: str = "10.0.0.1") -> Any:
     """Post the console's login form from an IP."""
-    return client.post("/console/login/", {"username": username, "password": password}, REMOTE_ADDR=ip)
+    return client.post("/console/login/", {"login": username, "password": password}, REMOTE_ADDR=ip)
 
 
 @pytest.mark.parametrize("path", CONSOLE_PAGES)
@@ -108,7 +108,7 @@ def test_fewer_failures_than_the_limit_then_success_resets_the_count(client: Cli
 def test_the_login_page_refuses_a_post_without_its_csrf_token(agent_bob: User):
     """A login posted from elsewhere (no CSRF token) → 403, no session."""
     client = Client(enforce_csrf_checks=True)
-    response = client.post("/console/login/", {"username": "bob", "password": "bob-password-1"})
+    response = client.post("/console/login/", {"login": "bob", "password": "bob-password-1"})
     assert response.status_code == 403
     assert "_auth_user_id" not in client.session
 
@@ -126,7 +126,7 @@ def test_login_redirects_only_to_this_server(client: Client, agent_bob: User):
     """?next=https://evil.com → the console, not evil.com."""
     response = client.post(
         "/console/login/?" + urlencode({"next": "https://evil.com/"}),
-        {"username": "bob", "password": "bob-password-1", "next": "https://evil.com/"},
+        {"login": "bob", "password": "bob-password-1", "next": "https://evil.com/"},
     )
     assert response["Location"] == "/console/"
 
@@ -149,7 +149,7 @@ def test_https_responses_carry_hsts_and_secure_cookies(client: Client, agent_bob
     login_page = secure.get("/console/login/", secure=True)
     assert login_page["Strict-Transport-Security"] == "max-age=31536000"
     assert login_page.cookies["csrftoken"]["secure"]
-    response = secure.post("/console/login/", {"username": "bob", "password": "bob-password-1"}, secure=True)
+    response = secure.post("/console/login/", {"login": "bob", "password": "bob-password-1"}, secure=True)
     assert response.cookies["sessionid"]["secure"]
 
 
