@@ -1,21 +1,12 @@
 """django-axes under allauth: a username and its email address count against one lockout."""
 
 import pytest
-from allauth.account.models import EmailAddress
 from django.contrib.auth.models import User
 from django.test import Client, RequestFactory
 
 from server.accounts.lockout import login_username
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def owner_olga(db: None) -> User:
-    """An owner with a verified address."""
-    user = User.objects.create_user(username="olga", email="olga@shop.example", password="olga-password-1")
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    return user
 
 
 def test_a_login_names_its_account_by_username_or_address(owner_olga: User):

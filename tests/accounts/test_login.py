@@ -1,7 +1,6 @@
 """Logging in through allauth at /console/login/: by username or email, TOTP asked once it is active."""
 
 import pytest
-from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
@@ -13,14 +12,6 @@ from tests.accounts.conftest import totp_code
 pytestmark = pytest.mark.django_db
 
 TWO_FACTOR = "/accounts/2fa/authenticate/"
-
-
-@pytest.fixture
-def owner_olga(db: None) -> User:
-    """An owner who signed up and verified olga@shop.example."""
-    user = User.objects.create_user(username="olga", email="olga@shop.example", password="olga-password-1")
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    return user
 
 
 def log_in(client: Client, login: str, password: str, next_url: str = "") -> tuple[int, str]:

@@ -1,7 +1,6 @@
 """Password reset by email and password change, through allauth in Parley's look."""
 
 import pytest
-from allauth.account.models import EmailAddress
 from django.contrib.auth.models import User
 from django.core import mail
 from django.test import Client
@@ -9,14 +8,6 @@ from django.test import Client
 from tests.accounts.conftest import emailed_link
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def owner_olga(db: None) -> User:
-    """An owner with a verified address."""
-    user = User.objects.create_user(username="olga", email="olga@shop.example", password="olga-password-1")
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    return user
 
 
 def test_a_reset_link_by_email_sets_a_new_password(client: Client, owner_olga: User):
