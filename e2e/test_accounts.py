@@ -37,7 +37,7 @@ def mail_deployment(tmp_path_factory: pytest.TempPathFactory, inbox: Inbox) -> I
 
 def emailed_link(inbox: Inbox, to: str, path: str) -> str:
     """The link to `path` in the email sent to `to`."""
-    found = re.search(rf"http://\S+{re.escape(path)}\S+", text_body(inbox.wait_for(to)))
+    found = re.search(rf"http://\S+{re.escape(path)}\S+", text_body(inbox.wait_for(to, containing=path)))
     assert found, "no link in the email"
     return found[0]
 
@@ -120,3 +120,40 @@ def test_an_owner_turns_on_totp_and_is_asked_for_a_code_at_login(
     expect(again).to_have_url(re.compile(r"/console/$"))
     assert violations == []
     assert again_violations == []
+
+
+def test_a_forgotten_password_is_reset_through_the_emailed_link(
+    mail_deployment: DemoDeployment, inbox: Inbox, new_context
+) -> None:
+    """"Forgot your password?" → the emailed link → a new password → it logs in; no CSP violation."""
+    page = new_context(viewport={"width": 1000, "height": 760}).new_page()
+    violations = csp_violations(page)
+    page.goto(f"{mail_deployment.server_url}/console/login/")
+    page.get_by_role("link", name="Forgot your password?").click()
+    page.fill("#id_email", "reset@shop.example")
+    page.get_by_role("button", name="Reset My Password").click()
+    expect(page).to_have_url(re.compile(r"/accounts/password/reset/done/$"))
+    # An address without an account gets no link; sign it up and verify it first.
+    page.goto(f"{mail_deployment.server_url}/accounts/signup/")
+    page.fill("#id_email", "reset@shop.example")
+    page.fill("#id_password1", OWNER_PASSWORD)
+    page.fill("#id_password2", OWNER_PASSWORD)
+    page.get_by_role("button", name="Sign Up").click()
+    page.goto(emailed_link(inbox, "reset@shop.example", "/accounts/confirm-email/"))
+    page.get_by_role("button", name="Confirm").click()
+    page.context.clear_cookies()
+
+    page.goto(f"{mail_deployment.server_url}/accounts/password/reset/")
+    page.fill("#id_email", "reset@shop.example")
+    page.get_by_role("button", name="Reset My Password").click()
+    expect(page).to_have_url(re.compile(r"/accounts/password/reset/done/$"))
+    link = emailed_link(inbox, "reset@shop.example", "/accounts/password/reset/key/")
+    page.goto(link)
+    page.fill("#id_password1", "a-new-e2e-password-7")
+    page.fill("#id_password2", "a-new-e2e-password-7")
+    screenshot(page, "accounts-password-reset")
+    page.get_by_role("button", name="Change Password").click()
+    expect(page.locator("h1")).to_contain_text("Password")
+    log_in(page, mail_deployment, "reset@shop.example", "a-new-e2e-password-7")
+    expect(page).to_have_url(re.compile(r"/console/$"))
+    assert violations == []

@@ -28,12 +28,12 @@ class Inbox:
         self.messages.append(parsed)
         return "250 Message accepted for delivery"
 
-    def wait_for(self, to: str, *, timeout: float = 10) -> EmailMessage:
-        """The first message to `to`, waiting for it to arrive."""
+    def wait_for(self, to: str, *, containing: str = "", timeout: float = 10) -> EmailMessage:
+        """The first message to `to` whose text contains `containing`, waiting for it to arrive."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             for message in self.messages:
-                if to in str(message["To"]):
+                if to in str(message["To"]) and containing in text_body(message):
                     return message
             time.sleep(0.05)
         raise TimeoutError(f"no email to {to} after {timeout} s")
