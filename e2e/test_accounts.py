@@ -125,7 +125,7 @@ def test_an_owner_turns_on_totp_and_is_asked_for_a_code_at_login(
 def test_a_forgotten_password_is_reset_through_the_emailed_link(
     mail_deployment: DemoDeployment, inbox: Inbox, new_context
 ) -> None:
-    """"Forgot your password?" → the emailed link → a new password → it logs in; no CSP violation."""
+    """The login's "Forgot your password?" → the emailed link → a new password that logs in."""
     page = new_context(viewport={"width": 1000, "height": 760}).new_page()
     violations = csp_violations(page)
     page.goto(f"{mail_deployment.server_url}/console/login/")

@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_login_names_its_account_by_username_or_address(owner_olga: User):
-    """ "olga", "Olga@Shop.example" → "olga"; an unknown login → itself, lowercased."""
+    """The username or the address in any case → "olga"; an unknown login → itself, lowercased."""
     request = RequestFactory().post("/console/login/")
     assert login_username(request, {"username": "olga"}) == "olga"
     assert login_username(request, {"email": "Olga@Shop.example", "username": "Olga@Shop.example"}) == "olga"
