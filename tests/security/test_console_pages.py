@@ -155,12 +155,18 @@ def test_https_responses_carry_hsts_and_secure_cookies(client: Client, agent_bob
 
 def production_settings(**env: str) -> dict[str, Any]:
     """server.settings as a fresh process reads it from `env` (SECRET_KEY set, nothing inherited)."""
-    code = (
-        "import json, server.settings as s; print(json.dumps({name: getattr(s, name, None) for name in "
+    return settings_in_a_fresh_process(
+        "{name: getattr(s, name, None) for name in "
         "['SESSION_COOKIE_SECURE', 'CSRF_COOKIE_SECURE', 'SECURE_HSTS_SECONDS', 'SECURE_PROXY_SSL_HEADER', "
         "'SESSION_COOKIE_HTTPONLY', 'CSRF_COOKIE_HTTPONLY', 'AXES_FAILURE_LIMIT']} | "
-        "{'connect': s.CONTENT_SECURITY_POLICY['DIRECTIVES']['connect-src']}))"
+        "{'connect': s.CONTENT_SECURITY_POLICY['DIRECTIVES']['connect-src']}",
+        **env,
     )
+
+
+def settings_in_a_fresh_process(expression: str, **env: str) -> dict[str, Any]:
+    """A dict `expression` builds from server.settings (as `s`), read by a fresh process from `env`."""
+    code = f"import json, server.settings as s; print(json.dumps({expression}))"
     clean = {key: value for key, value in os.environ.items() if not key.startswith(("PARLEY_", "SECURE_"))}
     clean.pop("CSRF_TRUSTED_ORIGINS", None)
     result = subprocess.run(
