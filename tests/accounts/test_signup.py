@@ -7,6 +7,7 @@ from django.core import mail
 from django.test import Client
 
 from tests.accounts.conftest import emailed_link
+from tests.processes import free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -72,3 +73,12 @@ def test_the_sign_up_page_has_parleys_look_and_no_inline_script(client: Client):
     assert "<script" not in page
     assert "style=" not in page
     assert "script-src 'self'" in response["Content-Security-Policy"]
+
+
+def test_an_smtp_server_that_is_down_is_logged_not_a_500(client: Client, settings, caplog):
+    """EMAIL_BACKEND SMTP on a port nobody listens on → the sign-up still answers its page; the failure is
+    logged."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()
+    sign_up(client)
+    assert "Could not send the account/email/email_confirmation_signup email" in caplog.text
