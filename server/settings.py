@@ -277,9 +277,11 @@ CACHES: dict[str, dict[str, Any]] = {
 _cache_redis_url = os.environ.get("REDIS_URL", "")
 if _cache_redis_url and not _cache_redis_url.startswith("sentinel://"):
     CACHES["default"] = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        # Django's RedisCache, answering like an empty cache while Redis is down (logins go on).
+        "BACKEND": "server.limits.cache.FailOpenRedisCache",
         "LOCATION": _cache_redis_url.split(",")[0].strip(),
         "KEY_PREFIX": os.environ.get("PARLEY_CHANNEL_PREFIX", "parley"),
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
     }
 
 # CORS: no origin is allowed globally; server.widget_api.cors allows a site's own origins per request.

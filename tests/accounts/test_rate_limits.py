@@ -32,7 +32,7 @@ def test_the_cache_is_redis_when_redis_url_is_set_and_memory_otherwise():
         "s.CACHES['default']", REDIS_URL="redis://10.0.0.5:6379/2,redis://10.0.0.6:6379/2"
     )
     assert (shared["BACKEND"], shared["LOCATION"]) == (
-        "django.core.cache.backends.redis.RedisCache",
+        "server.limits.cache.FailOpenRedisCache",
         "redis://10.0.0.5:6379/2",
     )
     for redis_url in ("", "sentinel://10.0.0.5:26379/main"):
