@@ -19,6 +19,7 @@ from server.limits import storage as limits_storage
 from server.sites.models import Site, SiteMembership
 from server.sites.services import do_add_site_member, do_create_site
 from tests.protocol.verify import verified_frames
+from tests.services import RedisServer
 
 ACME_ORIGIN = "https://shop.acme.test"
 GLOBEX_ORIGIN = "https://globex.test"
@@ -69,6 +70,15 @@ def frames_match_the_protocol(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]
         yield
     if checker.mismatches:
         pytest.fail("frames not in the protocol schema:\n" + "\n\n".join(checker.mismatches), pytrace=False)
+
+
+@pytest.fixture
+def redis_server(tmp_path) -> Iterator[RedisServer]:
+    """A throwaway Redis."""
+    server = RedisServer(tmp_path)
+    server.start()
+    yield server
+    server.kill()
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """Django's cache on Redis for allauth's limits: shared through Redis, an empty cache while Redis is down."""
 
 import logging
-from collections.abc import Iterator
 
 import pytest
 
@@ -10,15 +9,6 @@ from server.limits.cache import FailOpenRedisCache
 from server.limits.storage import FailOpen
 from tests.processes import free_port
 from tests.services import RedisServer
-
-
-@pytest.fixture
-def redis_server(tmp_path) -> Iterator[RedisServer]:
-    """A throwaway Redis."""
-    server = RedisServer(tmp_path)
-    server.start()
-    yield server
-    server.kill()
 
 
 @pytest.fixture(autouse=True)
