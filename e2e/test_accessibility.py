@@ -125,7 +125,7 @@ def test_the_lockout_page_passes_axe(deployment: DemoDeployment, new_context, sc
     page = new_context(color_scheme=scheme, bypass_csp=True).new_page()
     for _ in range(5):
         page.goto(f"{deployment.server_url}/console/login/")
-        page.fill("#id_username", f"intruder-{scheme}")
+        page.fill("#id_login", f"intruder-{scheme}")
         page.fill("#id_password", "guess")
         page.click("button[type=submit]")
     expect(page.locator("h1")).to_have_text("Too many failed logins")

@@ -83,9 +83,9 @@ def test_the_admin_pages_run_without_a_csp_violation(deployment: DemoDeployment,
     violations = csp_violations(page)
     uncaught = page_errors(page)
     page.goto(f"{deployment.server_url}/admin/login/")
-    page.fill("#id_username", deployment.username)
+    page.fill("#id_login", deployment.username)
     page.fill("#id_password", deployment.password)
-    page.click("input[type=submit]")
+    page.click("button[type=submit]")  # the admin's login is the console's
     expect(page.locator("#site-name")).to_be_visible()
     for path in ADMIN_PAGES:
         response = page.goto(f"{deployment.server_url}{path}")
@@ -115,7 +115,7 @@ def test_the_lockout_page_is_the_consoles_without_a_csp_violation(
     violations = csp_violations(page)
     for _ in range(5):
         page.goto(f"{deployment.server_url}/console/login/")
-        page.fill("#id_username", "intruder")
+        page.fill("#id_login", "intruder")
         page.fill("#id_password", "guess")
         page.click("button[type=submit]")
     expect(page.locator("h1")).to_have_text("Too many failed logins")

@@ -33,9 +33,9 @@ def test_a_refused_origin_is_listed_and_can_be_added(deployment: DemoDeployment,
 
     admin = new_context(viewport={"width": 1280, "height": 900}).new_page()
     admin.goto(f"{deployment.server_url}/admin/login/")
-    admin.fill("#id_username", deployment.username)
+    admin.fill("#id_login", deployment.username)
     admin.fill("#id_password", deployment.password)
-    admin.click("input[type=submit]")
+    admin.click("button[type=submit]")  # the admin's login is the console's
     admin.goto(f"{deployment.server_url}/admin/sites/site/")
     admin.locator("#result_list tbody th a").first.click()
     check = admin.locator(".field-installation")

@@ -17,7 +17,7 @@ def log_in(page: Page, deployment: DemoDeployment, username: str | None = None) 
     """Log in to the console as the demo agent (or another agent with the demo password)."""
     page.goto(f"{deployment.server_url}/console/")
     expect(page).to_have_url(re.compile(r"/console/login/"))
-    page.fill("#id_username", username or deployment.username)
+    page.fill("#id_login", username or deployment.username)
     page.fill("#id_password", deployment.password)
     page.click("button[type=submit]")
     expect(page).to_have_url(re.compile(r"/console/$"))
@@ -141,12 +141,12 @@ def test_the_console_requires_login(deployment: DemoDeployment, new_context) -> 
     page = new_context().new_page()
     page.goto(f"{deployment.server_url}/console/")
     expect(page).to_have_url(re.compile(r"/console/login/"))
-    page.fill("#id_username", deployment.username)
+    page.fill("#id_login", deployment.username)
     page.fill("#id_password", "wrong-password")
     page.click("button[type=submit]")
     expect(page).to_have_url(re.compile(r"/console/login/"))
     expect(page.locator("body")).to_contain_text(
-        re.compile("correct username and password|Please enter", re.I)
+        re.compile("username and/or password you specified are not correct|Please enter", re.I)
     )
 
 

@@ -1,5 +1,6 @@
-"""The owner pages in Chromium: create a site, copy its embed code into a page that then shows the widget,
-see the installation check follow it, add a refused origin, and preview unsaved settings."""
+"""The owner pages in Chromium: sign up, create a site, copy its embed code into a page that then shows the
+widget, see the installation check follow it, add a refused origin, preview unsaved settings, invite an
+agent who joins through the emailed link, and remove a member whose console loses the site at once."""
 
 import threading
 from collections.abc import Iterator
@@ -9,8 +10,10 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from e2e.conftest import console_messages, screenshot
+from e2e.test_accounts import emailed_link
 from e2e.test_live_chat import log_in
 from tests.processes import DemoDeployment, demo_deployment
+from tests.smtp import Inbox, smtp_inbox
 
 
 class HostPage:
@@ -50,33 +53,51 @@ def host_page() -> Iterator[HostPage]:
 
 
 @pytest.fixture(scope="module")
-def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoDeployment]:
-    """A deployment of this module's own: it creates sites."""
-    with demo_deployment(tmp_path_factory.mktemp("owner-deployment")) as running:
+def inbox() -> Iterator[Inbox]:
+    """A real SMTP server the deployment sends its email to."""
+    with smtp_inbox() as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def deployment(tmp_path_factory: pytest.TempPathFactory, inbox: Inbox) -> Iterator[DemoDeployment]:
+    """A deployment of this module's own (it creates sites and people), mailing the test's SMTP server."""
+    smtp = {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(inbox.port),
+    }
+    with demo_deployment(tmp_path_factory.mktemp("owner-deployment"), extra_env=smtp) as running:
         yield running
 
 
 def _log_in(page: Page, deployment: DemoDeployment, then: str) -> None:
     page.goto(f"{deployment.server_url}/console/login/?next={then}")
-    page.fill("#id_username", deployment.username)
+    page.fill("#id_login", deployment.username)
     page.fill("#id_password", deployment.password)
     page.click("button[type=submit]")
     page.wait_for_url(f"**{then}")
 
 
-def test_an_owner_creates_a_site_and_installs_it(
-    deployment: DemoDeployment, host_page: HostPage, new_context
+def test_a_new_owner_signs_up_creates_a_site_and_installs_it(
+    deployment: DemoDeployment, host_page: HostPage, inbox: Inbox, new_context
 ) -> None:
-    """Create a site for a page's origin, copy its embed code with the button, paste it into that page →
-    the widget shows and the installation check says where; the same code on another origin is refused,
-    listed, and "Add this origin" makes it work there too."""
+    """Sign up (the verification email caught by the test's SMTP server), create the first site for a page's
+    origin, copy its embed code with the button, paste it into that page → the widget shows and the
+    installation check says where; the same code on another origin is refused, listed, and "Add this
+    origin" makes it work there too."""
     owner_context = new_context(viewport={"width": 1280, "height": 1000})
     owner_context.grant_permissions(["clipboard-read", "clipboard-write"], origin=deployment.server_url)
     owner = owner_context.new_page()
     errors = console_messages(owner, "error")
-    _log_in(owner, deployment, "/owner/")
-    expect(owner.locator(".site-card")).to_have_count(1)
-    owner.click("text=Add a site")
+    owner.goto(f"{deployment.server_url}/accounts/signup/")
+    owner.fill("#id_email", "nina@owner.test")
+    owner.fill("#id_password1", "nina-e2e-password-9")
+    owner.fill("#id_password2", "nina-e2e-password-9")
+    owner.get_by_role("button", name="Sign Up").click()
+    owner.goto(emailed_link(inbox, "nina@owner.test", "/accounts/confirm-email/"))
+    owner.get_by_role("button", name="Confirm").click()
+    expect(owner.locator("h1")).to_have_text("Create your first site")
     owner.fill("#id_name", "Owner's shop")
     test_page = f"http://localhost:{host_page.port}"
     staging_page = f"http://127.0.0.1:{host_page.port}"
@@ -165,3 +186,29 @@ def test_a_removed_member_loses_the_site_without_a_reload(deployment: DemoDeploy
     expect(owner.locator(".team-table")).not_to_contain_text("dan@shop.test")
     expect(rows).to_have_count(0)
     assert dan.evaluate("performance.getEntriesByType('navigation').length") == 1
+
+
+def test_an_invited_agent_joins_through_the_emailed_link(
+    deployment: DemoDeployment, inbox: Inbox, new_context
+) -> None:
+    """The owner invites an address on the team page; the email's link lets its owner set a password and
+    land in the console with the site's inbox."""
+    owner = new_context(viewport={"width": 1280, "height": 900}).new_page()
+    _log_in(owner, deployment, "/owner/")
+    owner.locator(".site-card a", has_text="Team").first.click()
+    owner.fill("#id_email", "erin@shop.test")
+    owner.get_by_role("button", name="Send invitation").click()
+    expect(owner.locator(".invitation-list")).to_contain_text("erin@shop.test")
+    screenshot(owner, "owner-team")
+
+    erin = new_context(viewport={"width": 1280, "height": 760}).new_page()
+    erin.goto(emailed_link(inbox, "erin@shop.test", "/owner/invitations/"))
+    expect(erin.locator("h1")).to_have_text("Join Demo shop")
+    erin.fill("#id_name", "Erin Agent")
+    erin.fill("#id_password", "erin-e2e-password-9")
+    erin.get_by_role("button", name="Set my password and join").click()
+    expect(erin).to_have_url(f"{deployment.server_url}/console/")
+    expect(erin.locator('[data-console="status"]')).to_have_attribute("data-state", "online")
+    owner.reload()
+    expect(owner.locator(".team-table")).to_contain_text("erin@shop.test")
+    expect(owner.locator(".invitation-list")).to_have_count(0)

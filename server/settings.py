@@ -55,6 +55,11 @@ INSTALLED_APPS = [
     "corsheaders",
     "channels",
     "axes",
+    # Before allauth: its templates in Parley's look (server/accounts/templates/) win over allauth's own.
+    "server.accounts",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
     "server.sites",
     "server.conversations",
     "server.realtime",
@@ -75,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
@@ -202,7 +208,8 @@ CONTENT_SECURITY_POLICY = {
 # shared by every process.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, plus logging in by email address (docs/accounts.md).
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 # Failed logins of one username from one IP before it is locked out.
 PARLEY_LOGIN_FAILURE_LIMIT = env_int("PARLEY_LOGIN_FAILURE_LIMIT", 5)
@@ -214,7 +221,69 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "server.limits.client_ip.request_client_address"
 AXES_LOCKOUT_CALLABLE = "server.console.views.locked_out"
+# allauth's login takes a username or an email address: both count against the account's one lockout.
+AXES_USERNAME_CALLABLE = "server.accounts.lockout.login_username"
 AXES_ALLOWED_CORS_ORIGINS = CSRF_TRUSTED_ORIGINS[0] if CSRF_TRUSTED_ORIGINS else "null"
+
+# --- Accounts (django-allauth; docs/accounts.md) ---
+# Sign-up with an email address and a password; log-in with the username or the email address.
+ACCOUNT_ADAPTER = "server.accounts.adapter.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+# Sessions last as before (SESSION_COOKIE_AGE): no "remember me" box.
+ACCOUNT_SESSION_REMEMBER = True
+# Days a verification link is valid.
+ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = env_int("PARLEY_EMAIL_CONFIRMATION_DAYS", 3)
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Parley] "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = _public.scheme
+# A new owner lands on the owner pages: after sign-up and verification in that browser, after verifying
+# while logged in, and after logging in from a verification link opened elsewhere.
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_SIGNUP_REDIRECT_URL = "/owner/"
+ACCOUNT_EMAIL_CONFIRMATION_AUTHENTICATED_REDIRECT_URL = "/owner/"
+ACCOUNT_EMAIL_CONFIRMATION_ANONYMOUS_REDIRECT_URL = "/console/login/?next=/owner/"
+# allauth's own limits (its format: N/period/ip|key|user), counted in CACHES (Redis when REDIS_URL is set,
+# so that they hold across processes). django-axes locks one username on one IP after
+# PARLEY_LOGIN_FAILURE_LIMIT failures; allauth adds a cap on failures per IP whatever the username.
+ACCOUNT_RATE_LIMITS = {
+    "login": os.environ.get("PARLEY_ACCOUNT_LOGIN_RATE", "30/m/ip"),
+    "login_failed": os.environ.get("PARLEY_ACCOUNT_LOGIN_FAILED_RATE", "10/m/ip"),
+    "signup": os.environ.get("PARLEY_ACCOUNT_SIGNUP_RATE", "20/m/ip"),
+}
+# Two-factor: TOTP apps and single-use recovery codes (no WebAuthn).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = os.environ.get("PARLEY_TOTP_ISSUER", "Parley")
+
+# --- Email (docs/accounts.md): the console in development, SMTP in production ---
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", f"Parley <parley@{_public.hostname}>")
+
+# The cache allauth's rate limits count in: Redis when REDIS_URL is set (one count for every process; the
+# first address of a sharded REDIS_URL), this process's memory otherwise (and behind a Sentinel REDIS_URL).
+CACHES: dict[str, dict[str, Any]] = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "parley"}
+}
+_cache_redis_url = os.environ.get("REDIS_URL", "")
+if _cache_redis_url and not _cache_redis_url.startswith("sentinel://"):
+    CACHES["default"] = {
+        # Django's RedisCache, answering like an empty cache while Redis is down (logins go on).
+        "BACKEND": "server.limits.cache.FailOpenRedisCache",
+        "LOCATION": _cache_redis_url.split(",")[0].strip(),
+        "KEY_PREFIX": os.environ.get("PARLEY_CHANNEL_PREFIX", "parley"),
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }
 
 # CORS: no origin is allowed globally; server.widget_api.cors allows a site's own origins per request.
 CORS_ALLOWED_ORIGINS: list[str] = []

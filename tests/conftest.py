@@ -9,6 +9,7 @@ from asgiref.sync import SyncToAsync, sync_to_async
 from channels.layers import channel_layers, get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.db import connection, connections
 from django.test import Client
 
@@ -18,6 +19,7 @@ from server.limits import storage as limits_storage
 from server.sites.models import Site, SiteMembership
 from server.sites.services import do_add_site_member, do_create_site
 from tests.protocol.verify import verified_frames
+from tests.services import RedisServer
 
 ACME_ORIGIN = "https://shop.acme.test"
 GLOBEX_ORIGIN = "https://globex.test"
@@ -55,8 +57,10 @@ def fresh_channel_layer() -> Iterator[None]:
 def fresh_limits() -> Iterator[None]:
     """Each test starts with empty limit counters (server/limits/), as a fresh server would."""
     limits_storage.reset()
+    cache.clear()  # allauth's rate limits count in Django's cache
     yield
     limits_storage.reset()
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)
@@ -66,6 +70,15 @@ def frames_match_the_protocol(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]
         yield
     if checker.mismatches:
         pytest.fail("frames not in the protocol schema:\n" + "\n\n".join(checker.mismatches), pytrace=False)
+
+
+@pytest.fixture
+def redis_server(tmp_path) -> Iterator[RedisServer]:
+    """A throwaway Redis."""
+    server = RedisServer(tmp_path)
+    server.start()
+    yield server
+    server.kill()
 
 
 @pytest.fixture

@@ -94,6 +94,10 @@ class DemoDeployment:
             "STATIC_ROOT": str(self.workdir / "static"),
             "PARLEY_PUBLIC_URL": self.server_url,
             "REDIS_URL": "",
+            # Every browser of a test comes from 127.0.0.1: allauth's per-IP caps would count them as one.
+            "PARLEY_ACCOUNT_LOGIN_RATE": "1000/m/ip",
+            "PARLEY_ACCOUNT_LOGIN_FAILED_RATE": "1000/m/ip",
+            "PARLEY_ACCOUNT_SIGNUP_RATE": "1000/m/ip",
             **self.extra_env,
         }
 

@@ -1,5 +1,6 @@
 """A site's team page: members with their roles, invitations by email, and accepting one."""
 
+from allauth.account.models import EmailAddress
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import login
@@ -133,6 +134,8 @@ def _create_member(*, invitation: Invitation, form: JoinForm) -> User:
     )
     user.first_name, user.last_name = first[:150], last[:150]
     user.save(update_fields=["first_name", "last_name"])
+    # The link reached this inbox: the address is verified (allauth asks for one before TOTP, say).
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     do_accept_invitation(invitation=invitation, user=user)
     return user
 
@@ -154,7 +157,7 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
             return _joined(request, invitation)
         if not existing and form.is_valid():
             new_user = _create_member(invitation=invitation, form=form)
-            login(request, new_user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, new_user, backend="allauth.account.auth_backends.AuthenticationBackend")
             return _joined(request, invitation)
     return render(
         request,

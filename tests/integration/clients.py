@@ -39,7 +39,7 @@ def console_session_cookie(server_url: str, username: str, password: str) -> str
     match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
     assert match, "no CSRF token on the login page"
     form = urllib.parse.urlencode(
-        {"csrfmiddlewaretoken": match[1], "username": username, "password": password}
+        {"csrfmiddlewaretoken": match[1], "login": username, "password": password}
     ).encode()
     opener.open(urllib.request.Request(login_url, data=form, headers={"Referer": login_url}), timeout=10)
     cookies = {cookie.name: cookie.value for cookie in jar}

@@ -2,7 +2,6 @@
 
 import logging
 import uuid
-from collections.abc import Iterator
 
 import pytest
 
@@ -10,16 +9,6 @@ from server.errors import ParleyError
 from server.limits import checks, storage
 from server.limits.storage import limits_uri
 from tests.processes import free_port
-from tests.services import RedisServer
-
-
-@pytest.fixture
-def redis_server(tmp_path) -> Iterator[RedisServer]:
-    """A throwaway Redis."""
-    server = RedisServer(tmp_path)
-    server.start()
-    yield server
-    server.kill()
 
 
 def test_limits_uri_follows_redis_url():

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.contrib.auth.models import User
 from django.core import mail
 from django.test import Client
@@ -36,6 +37,8 @@ def test_an_invited_agent_sets_a_password_and_joins(client: Client, site_acme: S
     dan = User.objects.get(email="dan@acme.test")
     assert (dan.first_name, dan.last_name) == ("Dan", "Brown")
     assert SiteMembership.objects.get(site=site_acme, user=dan).role == "agent"
+    assert EmailAddress.objects.filter(user=dan, email="dan@acme.test", verified=True, primary=True).exists()
+    assert client.get("/console/").status_code == 200
     assert client.get(link).status_code == 404
 
 

@@ -10,15 +10,6 @@ from server.realtime.presence_store import MemoryStore, PresenceStore, RedisStor
 from tests.services import RedisServer
 
 
-@pytest.fixture
-def redis_server(tmp_path) -> Iterator[RedisServer]:
-    """A throwaway Redis."""
-    server = RedisServer(tmp_path)
-    server.start()
-    yield server
-    server.kill()
-
-
 @pytest.fixture(params=["memory", "redis"])
 def store_kind(request, settings, tmp_path) -> Iterator[str]:
     """Each test runs on both stores (Redis: a throwaway server named by the settings)."""

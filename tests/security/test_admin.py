@@ -1,5 +1,7 @@
 """The admin's door: staff only, the same strict CSP, and the same login throttling as the console."""
 
+from typing import Any
+
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
@@ -21,9 +23,22 @@ def test_an_agent_who_is_not_staff_gets_no_admin_page(client: Client, agent_bob:
     client.force_login(agent_bob)
     for path in ("/admin/", "/admin/sites/site/", "/admin/auth/user/"):
         assert client.get(path)["Location"].startswith("/admin/login/"), path
+    assert client.get("/admin/login/").status_code == 403
     refused = Client().post("/admin/login/", {"username": "bob", "password": "bob-password-1"})
-    assert refused.status_code == 200
+    assert refused.status_code == 302
     assert "_auth_user_id" not in refused.wsgi_request.session
+
+
+def test_the_admin_login_is_the_console_login(client: Client, admin_ada: User):
+    """/admin/login/ → the console's (allauth's) login, then back to the admin: one door, TOTP included."""
+    response = client.get("/admin/login/?next=/admin/sites/site/")
+    assert (response.status_code, response["Location"]) == (
+        302,
+        "/console/login/?next=%2Fadmin%2Fsites%2Fsite%2F",
+    )
+    logged_in = client.post(response["Location"], {"login": "ada", "password": "ada-password-1"})
+    assert (logged_in.status_code, logged_in["Location"]) == (302, "/admin/sites/site/")
+    assert client.get("/admin/sites/site/").status_code == 200
 
 
 @pytest.mark.parametrize("path", ["/admin/", "/admin/sites/site/", "/admin/sites/site/add/", "/admin/login/"])
@@ -35,12 +50,18 @@ def test_admin_pages_carry_the_strict_policy(client: Client, admin_ada: User, pa
     assert_strict_policy(response)
 
 
+def admin_login(client: Client, password: str) -> Any:
+    """Post a login where the admin's login page sends to (the console's)."""
+    login_url = client.get("/admin/login/?next=/admin/")["Location"]
+    return client.post(login_url, {"login": "ada", "password": password})
+
+
 def test_admin_login_is_throttled_like_the_consoles(client: Client, admin_ada: User, settings):
     """AXES_FAILURE_LIMIT wrong admin passwords → 429 lockout page, the right one refused too."""
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
-        assert client.post("/admin/login/", {"username": "ada", "password": "nope"}).status_code == 200
-    assert client.post("/admin/login/", {"username": "ada", "password": "nope"}).status_code == 429
-    locked = client.post("/admin/login/", {"username": "ada", "password": "ada-password-1"})
+        assert admin_login(client, "nope").status_code == 200
+    assert admin_login(client, "nope").status_code == 429
+    locked = admin_login(client, "ada-password-1")
     assert locked.status_code == 429
     assert "Too many failed logins" in locked.content.decode()
     assert client.get("/admin/").status_code == 302
@@ -49,5 +70,5 @@ def test_admin_login_is_throttled_like_the_consoles(client: Client, admin_ada: U
 def test_failures_on_the_console_count_for_the_admin(client: Client, admin_ada: User, settings):
     """The same username and IP failing on the console → locked on the admin too (one count)."""
     for _ in range(settings.AXES_FAILURE_LIMIT):
-        client.post("/console/login/", {"username": "ada", "password": "nope"})
-    assert client.post("/admin/login/", {"username": "ada", "password": "ada-password-1"}).status_code == 429
+        client.post("/console/login/", {"login": "ada", "password": "nope"})
+    assert admin_login(client, "ada-password-1").status_code == 429

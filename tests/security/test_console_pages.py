@@ -40,7 +40,7 @@ def assert_strict_policy(response: Any) -> None:
 
 def log_in(client: Client, *, username: str, password: str, ip: str = "10.0.0.1") -> Any:
     """Post the console's login form from an IP."""
-    return client.post("/console/login/", {"username": username, "password": password}, REMOTE_ADDR=ip)
+    return client.post("/console/login/", {"login": username, "password": password}, REMOTE_ADDR=ip)
 
 
 @pytest.mark.parametrize("path", CONSOLE_PAGES)
@@ -108,7 +108,7 @@ def test_fewer_failures_than_the_limit_then_success_resets_the_count(client: Cli
 def test_the_login_page_refuses_a_post_without_its_csrf_token(agent_bob: User):
     """A login posted from elsewhere (no CSRF token) → 403, no session."""
     client = Client(enforce_csrf_checks=True)
-    response = client.post("/console/login/", {"username": "bob", "password": "bob-password-1"})
+    response = client.post("/console/login/", {"login": "bob", "password": "bob-password-1"})
     assert response.status_code == 403
     assert "_auth_user_id" not in client.session
 
@@ -126,7 +126,7 @@ def test_login_redirects_only_to_this_server(client: Client, agent_bob: User):
     """?next=https://evil.com → the console, not evil.com."""
     response = client.post(
         "/console/login/?" + urlencode({"next": "https://evil.com/"}),
-        {"username": "bob", "password": "bob-password-1", "next": "https://evil.com/"},
+        {"login": "bob", "password": "bob-password-1", "next": "https://evil.com/"},
     )
     assert response["Location"] == "/console/"
 
@@ -149,18 +149,24 @@ def test_https_responses_carry_hsts_and_secure_cookies(client: Client, agent_bob
     login_page = secure.get("/console/login/", secure=True)
     assert login_page["Strict-Transport-Security"] == "max-age=31536000"
     assert login_page.cookies["csrftoken"]["secure"]
-    response = secure.post("/console/login/", {"username": "bob", "password": "bob-password-1"}, secure=True)
+    response = secure.post("/console/login/", {"login": "bob", "password": "bob-password-1"}, secure=True)
     assert response.cookies["sessionid"]["secure"]
 
 
 def production_settings(**env: str) -> dict[str, Any]:
     """server.settings as a fresh process reads it from `env` (SECRET_KEY set, nothing inherited)."""
-    code = (
-        "import json, server.settings as s; print(json.dumps({name: getattr(s, name, None) for name in "
+    return settings_in_a_fresh_process(
+        "{name: getattr(s, name, None) for name in "
         "['SESSION_COOKIE_SECURE', 'CSRF_COOKIE_SECURE', 'SECURE_HSTS_SECONDS', 'SECURE_PROXY_SSL_HEADER', "
         "'SESSION_COOKIE_HTTPONLY', 'CSRF_COOKIE_HTTPONLY', 'AXES_FAILURE_LIMIT']} | "
-        "{'connect': s.CONTENT_SECURITY_POLICY['DIRECTIVES']['connect-src']}))"
+        "{'connect': s.CONTENT_SECURITY_POLICY['DIRECTIVES']['connect-src']}",
+        **env,
     )
+
+
+def settings_in_a_fresh_process(expression: str, **env: str) -> dict[str, Any]:
+    """A dict `expression` builds from server.settings (as `s`), read by a fresh process from `env`."""
+    code = f"import json, server.settings as s; print(json.dumps({expression}))"
     clean = {key: value for key, value in os.environ.items() if not key.startswith(("PARLEY_", "SECURE_"))}
     clean.pop("CSRF_TRUSTED_ORIGINS", None)
     result = subprocess.run(

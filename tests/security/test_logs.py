@@ -93,7 +93,7 @@ def console_login(run: Run) -> str:
     for password in ("wrong-" + run.secrets["agent password"], run.secrets["agent password"]):
         form = {
             "csrfmiddlewaretoken": form_token[1],
-            "username": run.deployment.username,
+            "login": run.deployment.username,
             "password": password,
         }
         data = urllib.parse.urlencode(form).encode()
