@@ -19,7 +19,8 @@ logger = logging.getLogger(__name__)
 
 MAX_EMAIL_CHARS = 254
 MAX_COMMENT_CHARS = 1000
-_EMAIL = EmailValidator()
+# No "localhost" (EmailValidator allows it by default): a visitor's address is on the public internet.
+_EMAIL = EmailValidator(allowlist=[])
 
 
 def check_visitor_email(*, email: str) -> str:
