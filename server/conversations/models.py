@@ -238,7 +238,8 @@ class Rating(models.Model):
 
     conversation = models.OneToOneField(Conversation, on_delete=models.CASCADE, related_name="rating")
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
-    # Who the rating is about: the conversation's assignee when rated, else its last replying agent.
+    # Who the rating is about: the conversation's assignee when rated, else the last agent who replied or
+    # resolved it.
     agent = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

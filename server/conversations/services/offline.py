@@ -74,7 +74,8 @@ def do_rate_conversation(
     agent_id = conversation.assignee_id
     if agent_id is None:
         agent_id = (
-            Message.objects.filter(conversation=conversation, author=Message.Author.AGENT)
+            # The last agent who replied or resolved it (a resolve's system line names its agent).
+            Message.objects.filter(conversation=conversation, agent__isnull=False)
             .order_by("-seq")
             .values_list("agent_id", flat=True)
             .first()
