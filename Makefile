@@ -85,8 +85,10 @@ run: $(STAMP) frontend
 	@DEBUG=1 $(PY) manage.py parley_demo --host-origin http://localhost:$(DEMO_PORT) --host-origin http://127.0.0.1:$(DEMO_PORT)
 	@# The shop stops with the server. (`trap 'kill 0' EXIT` signalled the shell too, whose TERM trap then ran
 	@# `kill 0` again and again until bash crashed: make reported a segmentation fault at every stop.)
+	@# The task worker (emails to visitors who left: docs/offline.md) stops with the server too.
 	@DEBUG=1 $(PY) manage.py serve_demo_host --port $(DEMO_PORT) & shop=$$!; \
-	trap 'kill $$shop 2>/dev/null' EXIT; \
+	DEBUG=1 $(PY) manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$shop $$worker 2>/dev/null' EXIT; \
 	DEBUG=1 $(PY) -m server.serve -b $(HOST) -p $(PORT) $(DAPHNE_FLAGS) server.asgi:application
 
 lint: $(STAMP)
