@@ -924,6 +924,10 @@ export interface PastConversation {
    * ISO 8601 UTC, e.g. 2026-11-24T07:26:23.123456+00:00.
    */
   updated_at: string;
+  /**
+   * The visitor's rating once resolved and rated (docs/offline.md); null when none.
+   */
+  rating?: ("good" | "okay" | "bad") | null;
 }
 /**
  * A canned reply of the agent's sites was saved (`canned`) or deleted (`deleted_id`).
@@ -1058,7 +1062,7 @@ export interface Rating {
    */
   comment: string;
   /**
-   * The agent it is about (assignee, else last to reply).
+   * The agent it is about: the assignee, else the last agent who replied or resolved.
    */
   agent_id: number | null;
   /**

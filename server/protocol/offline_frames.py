@@ -60,7 +60,9 @@ class Rating(BaseModel):
 
     score: Score
     comment: str = Field(description="The visitor's comment, empty when none.")
-    agent_id: int | None = Field(description="The agent it is about: the assignee, else the last agent who replied or resolved.")
+    agent_id: int | None = Field(
+        description="The agent it is about: the assignee, else the last agent who replied or resolved."
+    )
     rated_at: Timestamp
 
 

@@ -4,6 +4,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models import F
 
 from server.conversations import rules
 from server.conversations.models import Conversation, Visitor
@@ -29,6 +30,7 @@ def agent_visitor_detail(*, user_id: int, visitor_id: uuid.UUID) -> VisitorDetai
     conversations = list(
         Conversation.objects.filter(visitor=visitor)
         .only("id", "status", "last_seq", "created_at", "updated_at")
+        .annotate(rating_score=F("rating__score"))
         .order_by("-created_at")[: settings.PARLEY_VISITOR_CONVERSATIONS_LIMIT]
     )
     browser, system = browser_and_os(visitor.user_agent)
