@@ -118,7 +118,7 @@ export function createOffline(api: PanelApi): Offline {
     const messages = api.messages();
     const latest = api.latest();
     const id = latestId();
-    const isAway = availability === "away" || !site.within_hours;
+    const isAway = availability === "away" || site.within_hours === false;
     const resolved = !!id && isResolved(messages, id, latest?.status);
     const noMessages = !messages.some((message) => message.author === "visitor");
     // The away message stays while nobody is there; the email request with it until an address is left.

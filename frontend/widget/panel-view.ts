@@ -130,7 +130,7 @@ export function mountPanel(api: PanelApi): PanelHandle {
   let availability = lastChange ? lastChange.status : ready ? ready.availability : "online";
   function showState(): void {
     // Outside business hours the team is away to visitors, whoever is connected (docs/offline.md).
-    if (!site.within_hours) availability = "away";
+    if (site.within_hours === false) availability = "away";
     status.setAttribute("data-state", connection);
     status.setAttribute("data-availability", availability);
     setText(statusText, (connection === "online" ? AVAILABILITY_TEXT[availability] : STATUS_TEXT[connection]) as string);
