@@ -23,7 +23,7 @@ export function RatingsDialog({ ratings }: { ratings: RatingsTool }) {
         <p data-console="ratings-none">{RATINGS.none}</p>
       ) : (
         <>
-          <p class="settings-hint">{RATINGS.period(state.days)}</p>
+          <p class="ratings-period">{RATINGS.period(state.days)}</p>
           <table class="ratings-table" data-console="ratings-table">
             <thead>
               <tr>
