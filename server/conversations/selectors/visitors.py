@@ -1,6 +1,7 @@
 """Reads of a visitor for the console's sidebar, with the permission rule (rules.py)."""
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -19,7 +20,8 @@ class VisitorDetail:
     visitor: Visitor
     browser: str
     os: str
-    conversations: list[Conversation]
+    # Each annotated with `rating_score`, the visitor's rating of it or None (wire.past_conversation_wire).
+    conversations: Sequence[Conversation]
 
 
 def agent_visitor_detail(*, user_id: int, visitor_id: uuid.UUID) -> VisitorDetail:

@@ -1,7 +1,6 @@
 """Never drop a visitor, called directly: the visitor's email, ratings, reply emails queued, transcripts."""
 
 import uuid
-from collections.abc import Sequence
 from datetime import timedelta
 
 import pytest
@@ -19,23 +18,9 @@ from server.conversations.services.offline import (
 )
 from server.conversations.services.workflow import do_reopen_conversation, do_resolve_conversation
 from server.errors import ParleyError
+from tests.realtime.test_access import collected  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-PUBLISHED: list[events.Event] = []
-
-
-def record(sent: Sequence[events.Event]) -> None:
-    """A publisher that keeps what it is handed."""
-    PUBLISHED.extend(sent)
-
-
-@pytest.fixture
-def published(settings) -> list[events.Event]:
-    """The events published during the test."""
-    PUBLISHED.clear()
-    settings.PARLEY_EVENT_PUBLISHER = f"{__name__}.record"
-    return PUBLISHED
 
 
 def conversation_of(visitor_alice) -> uuid.UUID:
@@ -73,13 +58,13 @@ def test_what_is_not_an_email_is_refused(typed):
     assert refused.value.code == "email_invalid"
 
 
-def test_a_visitor_email_is_stored_and_announced_once(site_acme, visitor_alice, published):
+def test_a_visitor_email_is_stored_and_announced_once(site_acme, visitor_alice, collected):  # noqa: F811
     """Stored on the visitor and told to the site's agents; the same address again announces nothing."""
     visitor_id = uuid.UUID(visitor_alice.visitor_id)
     do_set_visitor_email(site_id=site_acme.pk, visitor_id=visitor_id, email="alice@example.com")
     do_set_visitor_email(site_id=site_acme.pk, visitor_id=visitor_id, email="alice@example.com")
     assert Visitor.objects.get(pk=visitor_id).email == "alice@example.com"
-    assert published == [
+    assert collected == [
         events.VisitorEmailChanged(site_id=site_acme.pk, visitor_id=visitor_id, email="alice@example.com")
     ]
 
@@ -102,7 +87,7 @@ def test_another_sites_visitor_is_not_changed(site_globex, visitor_alice):
     assert Visitor.objects.get(pk=visitor_id).email == ""
 
 
-def test_a_resolved_conversation_is_rated_and_rated_again(visitor_alice, agent_bob, published):
+def test_a_resolved_conversation_is_rated_and_rated_again(visitor_alice, agent_bob, collected):  # noqa: F811
     """Good, then bad with a comment: one rating, the latest, about the agent who replied."""
     conversation_id = conversation_of(visitor_alice)
     do_post_agent_message(agent=agent_bob, conversation_id=conversation_id, body="Fixed.")
@@ -114,7 +99,7 @@ def test_a_resolved_conversation_is_rated_and_rated_again(visitor_alice, agent_b
     )
     assert (rating.score, rating.comment, rating.agent_id) == ("bad", "Slow.", agent_bob.pk)
     assert Rating.objects.count() == 1
-    rated = [event for event in published if isinstance(event, events.ConversationRated)]
+    rated = [event for event in collected if isinstance(event, events.ConversationRated)]
     assert [(event.score, event.comment) for event in rated] == [("good", ""), ("bad", "Slow.")]
 
 
