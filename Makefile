@@ -105,7 +105,8 @@ unit: $(STAMP) system-deps frontend
 # The storage tests again, as a pytest session of its own on a throwaway PostgreSQL (tests/postgres_session.py).
 POSTGRES_TESTS ?= tests/conversations tests/realtime/test_batching.py tests/realtime/test_agent_inbox.py tests/sites \
   tests/security/test_visitor_socket.py tests/security/test_fuzz.py \
-  tests/security/test_widget_http.py tests/security/test_identifiers.py tests/security/test_tokens.py
+  tests/security/test_widget_http.py tests/security/test_identifiers.py tests/security/test_tokens.py \
+  tests/realtime/test_offline_sockets.py tests/widget_api/test_resume_links.py
 test-postgres: $(STAMP) system-deps
 	$(PY) -m tests.postgres_session -q $(POSTGRES_TESTS)
 

@@ -11,6 +11,7 @@ import pytest
 from server.conversations.resume import RESUME_FRAGMENT
 from tests.integration.clients import AgentClient, VisitorClient, console_session_cookie, http_json
 from tests.processes import DemoDeployment
+from tests.services import PostgresCluster
 from tests.smtp import Mailbox, smtp_server, text_of
 
 pytestmark = pytest.mark.timeout(120)
@@ -23,27 +24,30 @@ def mailbox() -> Iterator[Mailbox]:
         yield box
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
 def deployment(
-    tmp_path_factory: pytest.TempPathFactory, mailbox: Mailbox
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, mailbox: Mailbox
 ) -> Iterator[tuple[DemoDeployment, str]]:
-    """A server and a worker process sharing one database, mailing to `mailbox` after a 1 s delay."""
+    """A server and worker processes sharing one database, mailing to `mailbox` after a 1 s delay: one
+    worker on SQLite; two on PostgreSQL, which must not send a reply twice between them."""
     workdir: Path = tmp_path_factory.mktemp("worker")
-    deployment = DemoDeployment(
-        workdir=workdir,
-        extra_env={
-            "EMAIL_HOST": "127.0.0.1",
-            "EMAIL_PORT": str(mailbox.port),
-            "PARLEY_EMAIL_REPLY_DELAY": "1",
-        },
-    )
+    env = {"EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(mailbox.port), "PARLEY_EMAIL_REPLY_DELAY": "1"}
+    postgres = None
+    if request.param == "postgres":
+        postgres = PostgresCluster(workdir / "pg")
+        postgres.start()
+        env["DATABASE_URL"] = postgres.url
+    deployment = DemoDeployment(workdir=workdir, extra_env=env)
     try:
         site_key = deployment.set_up()
         deployment.start_server()
-        deployment.start_worker()
+        for _ in range(2 if postgres else 1):
+            deployment.start_worker()
         yield deployment, site_key
     finally:
         deployment.stop_all()
+        if postgres is not None:
+            postgres.stop()
 
 
 async def test_a_reply_to_a_visitor_who_left_is_emailed_by_the_worker(deployment, mailbox):
@@ -58,6 +62,7 @@ async def test_a_reply_to_a_visitor_who_left_is_emailed_by_the_worker(deployment
     await visitor.send_frame({"type": "visitor.email", "email": "alice@example.com"})
     await visitor.wait_until(lambda: visitor.frame_counts["email.saved"] == 1)
     await visitor.close()
+    mailbox.messages.clear()
     cookie = await asyncio.to_thread(
         console_session_cookie, server.server_url, server.username, server.password
     )
