@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from e2e.conftest import page_errors
+from e2e.conftest import page_errors, screenshot
 from e2e.test_lifecycle import agent_says, open_row, visitor_says
 from e2e.test_live_chat import log_in, open_chat_on_shop, visitor_messages
 from tests.processes import DemoDeployment
@@ -67,7 +67,7 @@ def test_a_reply_to_a_visitor_who_left_is_emailed_and_its_link_reopens_the_chat(
     email_form.locator("button").click()
     expect(visitor.locator('[data-parley="email-saved"]')).to_contain_text("alice@example.com")
     visitor_says(visitor, QUESTION)
-    visitor.screenshot(path=str(IMAGES / "widget-away-email-saved.png"))
+    screenshot(visitor, "widget-away-email-saved")
     visitor.context.close()
 
     agent = new_context(viewport={"width": 1280, "height": 760}).new_page()
