@@ -1259,10 +1259,6 @@ export interface SessionRequest {
   timezone?: string | null;
   language?: string | null;
   identity?: IdentityClaim | null;
-  /**
-   * The token of a resume link (`#parley-resume=`): resumes its visitor when valid.
-   */
-  resume?: string | null;
 }
 /**
  * The answer to a session request: a fresh token for the visitor socket.
@@ -1283,7 +1279,7 @@ export interface SessionResponse {
    */
   identity?: SessionIdentity | null;
   /**
-   * With `resume`: true when the link was valid and the session is its visitor's.
+   * When page_url held a resume link's token (`#parley-resume=`): true when it was valid and the session is its visitor's.
    */
   resumed?: boolean | null;
 }

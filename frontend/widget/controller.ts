@@ -8,7 +8,7 @@ import { load, save } from "./storage";
 import { earlierMessages, readMarks, storedMessages } from "./store";
 import { CLOSE_CHAT, OPEN_CHAT, unreadLabel } from "./strings";
 import { colorCss, LAUNCHER_CSS } from "./styles";
-import { configureTransport, currentState, latestConversation, resetVisitor, resume, sendFrame, startTransport } from "./transport";
+import { configureTransport, currentState, latestConversation, resetVisitor, sendFrame, startTransport } from "./transport";
 import type { MountPanel, PanelHandle } from "./types";
 
 // For developers (the console), also when the script tag has no data-site.
@@ -37,7 +37,8 @@ export function startWidget(base: string, siteKey: string, nonce: string | undef
   const configKey = storagePrefix + "config";
   serverBase = base;
   scriptNonce = nonce;
-  isOpen = !!(load(storagePrefix + "open", true) || resume);
+  // An emailed resume link (`#parley-resume=`, docs/offline.md) opens the chat; the session reads its token from page_url.
+  isOpen = !!(load(storagePrefix + "open", true) || /parley-resume=/.test(location.hash));
   // A non-empty outbox ("[{…}]") sorts after an empty one ("[]"); null and "" do not.
   pendingLeft = (load(storagePrefix + "outbox") as string) > "[]";
   const siteUrl = base + "/api/widget/sites/" + keyPath;

@@ -43,7 +43,14 @@ export function isResolved(messages: readonly Message[], latestId: string | unde
   return last ? last.event === "resolved" : status === "resolved";
 }
 
+/** Takes a resume link's token out of the address bar once the loader's session has sent it (in page_url):
+ * it is then neither bookmarked nor shared by accident. The host page's history state is kept. */
+export function dropResumeToken(): void {
+  if (/parley-resume=/.test(location.hash)) history.replaceState(history.state, "", location.pathname + location.search);
+}
+
 export function createOffline(api: PanelApi): Offline {
+  dropResumeToken();
   const site = api.site;
   const emailKey = api.prefix + "email";
   let email = load(emailKey) || "";

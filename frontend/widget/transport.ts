@@ -46,10 +46,6 @@ let identity: IdentityClaim | null = null;
 let visitorId = "";
 // Counts identify and reset: a session asked for before the last of them is not this visitor's.
 let sessionRound = 0;
-// An emailed resume link's token (`#parley-resume=`, docs/offline.md): the first session is its visitor's.
-// The fragment never reaches the host's server; it leaves the address bar at once.
-export let resume: string | undefined = /parley-resume=([^&]+)/.exec(location.hash)?.[1];
-if (resume) history.replaceState(history.state, "", location.pathname + location.search);
 
 // Returns whether this browser already holds a visitor token for the site.
 export function configureTransport(siteUrl: string, storagePrefix: string): boolean {
@@ -98,11 +94,10 @@ function connect(): void {
   if (token && socketUrl) return openSocket();
   sessionPending = true;
   const round = sessionRound;
-  fetchJSON<SessionResponse>(sessionUrl, { visitor_token: token || null, page_url: location.href, identity, resume }).then(
+  fetchJSON<SessionResponse>(sessionUrl, { visitor_token: token || null, page_url: location.href, identity }).then(
     (session) => {
       if (round != sessionRound) return;
       sessionPending = false;
-      resume = undefined;
       save(tokenKey, (token = session.visitor_token));
       if (session.identity?.error) console.warn("Parley:", session.identity.error.message);
       if (visitorId && visitorId != session.visitor_id) {

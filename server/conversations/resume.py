@@ -11,8 +11,10 @@ from server.errors import ParleyError
 
 # Its own salt: a resume token is never a visitor token, nor the other way round.
 RESUME_TOKEN_SALT = "parley.resume-link"  # noqa: S105 - a salt, not a secret
-# Read from the page's address by the widget: `#parley-resume=<token>`.
+# In the fragment of the page's address: `#parley-resume=<token>`. The widget's session request sends the
+# address as its page_url (the fragment with it), the server reads the token there and never stores it.
 RESUME_FRAGMENT = "parley-resume"
+_MARK = f"#{RESUME_FRAGMENT}="
 
 
 @dataclass(frozen=True)
@@ -60,3 +62,15 @@ def read_resume_token(*, token: object) -> ResumeClaim:
 def resume_url(*, page_url: str, token: str) -> str:
     """The visitor's page with the token in its fragment (never sent to the host's server)."""
     return f"{page_url.split('#', 1)[0]}#{RESUME_FRAGMENT}={token}"
+
+
+def resume_token_in(url: object) -> str | None:
+    """The resume token in a page address's fragment, or None."""
+    if not isinstance(url, str) or _MARK not in url:
+        return None
+    return url.split(_MARK, 1)[1].split("&", 1)[0] or None
+
+
+def without_resume_token(url: str) -> str:
+    """The page address without a resume link's fragment (the token must never be stored or shown)."""
+    return url.split(_MARK, 1)[0]

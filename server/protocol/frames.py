@@ -695,15 +695,6 @@ class SessionRequest(BaseModel):
     language: Annotated[str | None, Expect(OPTIONAL_STRING)] = None
     # Who the page says the visitor is (`Parley('identify', ...)`); verified, the session is that contact's.
     identity: Annotated[IdentityClaim | None, Expect("must be an object or null")] = None
-    # An emailed resume link's token (docs/offline.md): the session is then that visitor's.
-    resume: Annotated[
-        str | None,
-        Field(
-            max_length=512,
-            description="The token of a resume link (`#parley-resume=`): resumes its visitor when valid.",
-        ),
-        _optional_text(512),
-    ] = None
 
 
 class SessionIdentity(BaseModel):
@@ -732,7 +723,9 @@ class SessionResponse(BaseModel):
         None, description="Present when the request carried an identity."
     )
     resumed: bool | None = Field(
-        None, description="With `resume`: true when the link was valid and the session is its visitor's."
+        None,
+        description="When page_url held a resume link's token (`#parley-resume=`): true when it was valid "
+        "and the session is its visitor's.",
     )
 
 

@@ -83,7 +83,7 @@ async def test_a_reply_to_a_visitor_who_left_is_emailed_by_the_worker(deployment
     session = await asyncio.to_thread(
         http_json,
         f"{server.server_url}/api/widget/sites/{site_key}/session",
-        {"resume": token},
+        {"page_url": f"{page}#parley-resume={token}"},
         origin=origin,
     )
     assert session["resumed"] is True

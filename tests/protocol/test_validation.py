@@ -649,15 +649,8 @@ def test_every_json_object_gets_an_answer_by_the_rules(socket, fields, ensure_as
 # --- HTTP bodies (parse_body) -----------------------------------------------------------------------------
 
 
-# A session request's context for the agents' sidebar, all absent (and no resume link).
-NO_CONTEXT = {
-    "page_title": None,
-    "referrer": None,
-    "timezone": None,
-    "language": None,
-    "identity": None,
-    "resume": None,
-}
+# A session request's context for the agents' sidebar, all absent.
+NO_CONTEXT = {"page_title": None, "referrer": None, "timezone": None, "language": None, "identity": None}
 
 
 def body_outcome(body: bytes) -> Outcome:
