@@ -7,7 +7,6 @@ import logging
 import uuid
 from collections.abc import Sequence
 
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.utils.html import format_html, format_html_join
@@ -109,8 +108,3 @@ def send_transcript(*, conversation_id: uuid.UUID) -> int:
         messages=messages,
     )
     return len(messages)
-
-
-def from_address() -> str:
-    """Who the emails come from (DEFAULT_FROM_EMAIL)."""
-    return str(settings.DEFAULT_FROM_EMAIL)
