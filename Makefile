@@ -85,8 +85,10 @@ run: $(STAMP) frontend
 	@DEBUG=1 $(PY) manage.py parley_demo --host-origin http://localhost:$(DEMO_PORT) --host-origin http://127.0.0.1:$(DEMO_PORT)
 	@# The shop stops with the server. (`trap 'kill 0' EXIT` signalled the shell too, whose TERM trap then ran
 	@# `kill 0` again and again until bash crashed: make reported a segmentation fault at every stop.)
+	@# The task worker (emails to visitors who left: docs/offline.md) stops with the server too.
 	@DEBUG=1 $(PY) manage.py serve_demo_host --port $(DEMO_PORT) & shop=$$!; \
-	trap 'kill $$shop 2>/dev/null' EXIT; \
+	DEBUG=1 $(PY) manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$shop $$worker 2>/dev/null' EXIT; \
 	DEBUG=1 $(PY) -m server.serve -b $(HOST) -p $(PORT) $(DAPHNE_FLAGS) server.asgi:application
 
 lint: $(STAMP)
@@ -103,7 +105,8 @@ unit: $(STAMP) system-deps frontend
 # The storage tests again, as a pytest session of its own on a throwaway PostgreSQL (tests/postgres_session.py).
 POSTGRES_TESTS ?= tests/conversations tests/realtime/test_batching.py tests/realtime/test_agent_inbox.py tests/sites tests/owner \
   tests/security/test_visitor_socket.py tests/security/test_fuzz.py \
-  tests/security/test_widget_http.py tests/security/test_identifiers.py tests/security/test_tokens.py
+  tests/security/test_widget_http.py tests/security/test_identifiers.py tests/security/test_tokens.py \
+  tests/realtime/test_offline_sockets.py tests/widget_api/test_resume_links.py
 test-postgres: $(STAMP) system-deps
 	$(PY) -m tests.postgres_session -q $(POSTGRES_TESTS)
 

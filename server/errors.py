@@ -44,6 +44,11 @@ ERROR_CODES: dict[str, tuple[int, int | None]] = {
     "identity_unverified": (401, None),
     # An agent's reply or reopen of a resolved conversation whose visitor has started a newer one.
     "conversation_superseded": (409, None),
+    # Never drop a visitor (docs/offline.md): an email address refused; a rating of a conversation that is
+    # not resolved; a transcript asked for before leaving an email address.
+    "email_invalid": (400, None),
+    "rating_unavailable": (409, None),
+    "email_required": (409, None),
 }
 
 

@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "django_tasks",
+    "django_tasks_db",
     "server.sites",
     "server.conversations",
     "server.realtime",
@@ -256,18 +258,22 @@ ACCOUNT_RATE_LIMITS = {
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = os.environ.get("PARLEY_TOTP_ISSUER", "Parley")
 
-# --- Email (docs/accounts.md): the console in development, SMTP in production ---
+# --- Email (docs/accounts.md, docs/offline.md): SMTP once EMAIL_HOST is set; until then every email is
+# printed by the console backend (development, a demo). EMAIL_BACKEND, when set, wins.
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.console.EmailBackend"
-    if DEBUG
-    else "django.core.mail.backends.smtp.EmailBackend",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if os.environ.get("EMAIL_HOST")
+    else "django.core.mail.backends.console.EmailBackend",
 )
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+# Seconds an SMTP connection may take: a slow mail server never holds a request or the worker for long.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", f"Parley <parley@{_public.hostname}>")
 
 # The cache allauth's rate limits count in: Redis when REDIS_URL is set (one count for every process; the
@@ -460,6 +466,8 @@ PARLEY_LIMIT_NEW_CONVERSATIONS_PER_SITE = os.environ.get(
 )
 # Widget API requests (config, session) per IP: two per page load.
 PARLEY_LIMIT_WIDGET_REQUESTS_PER_IP = os.environ.get("PARLEY_LIMIT_WIDGET_REQUESTS_PER_IP", "300/minute")
+# A visitor's `visitor.email` and `transcript.request` frames together (each can lead to mail being sent).
+PARLEY_LIMIT_EMAIL_REQUESTS_PER_VISITOR = os.environ.get("PARLEY_LIMIT_EMAIL_REQUESTS_PER_VISITOR", "10/hour")
 
 # --- Notifications (docs/notifications.md) ---
 # Web Push's VAPID key pair: the private key (PEM, or its raw 32 bytes in base64url) and the public key
@@ -526,3 +534,20 @@ PARLEY_CANNED_REPLIES_MAX = env_int("PARLEY_CANNED_REPLIES_MAX", 500)
 PARLEY_TYPING_INTERVAL_SECONDS = env_int("PARLEY_TYPING_INTERVAL_SECONDS", 2)
 # Seconds a client shows "… is typing" after the last `typing` start it got (each `typing` frame says it).
 PARLEY_TYPING_TTL_SECONDS = env_int("PARLEY_TYPING_TTL_SECONDS", 6)
+
+# Never drop a visitor (docs/offline.md). The task queue (docs/decisions/0056-task-queue.md): Django's tasks
+# API on the database, run by `manage.py db_worker` (the `worker` process); PARLEY_TASKS_BACKEND names
+# another backend (django_tasks.backends.immediate.ImmediateBackend runs them in the caller instead).
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("PARLEY_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+# Seconds after an agent's reply before it is emailed to a visitor who has not read it (several replies
+# within them go in one email).
+PARLEY_EMAIL_REPLY_DELAY = env_int("PARLEY_EMAIL_REPLY_DELAY", 120)
+# Seconds an emailed resume link (its signed token) stays valid.
+PARLEY_RESUME_LINK_MAX_AGE = env_int("PARLEY_RESUME_LINK_MAX_AGE", 14 * 24 * 3600)
+# Ratings kept per agent in the console's ratings view: the last this many days.
+PARLEY_RATINGS_DAYS = env_int("PARLEY_RATINGS_DAYS", 30)

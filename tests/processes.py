@@ -162,6 +162,27 @@ class DemoDeployment:
         wait_for_port(self.shop_port, process=process)
         return process
 
+    def start_worker(self) -> subprocess.Popen[bytes]:
+        """Start the task queue's worker (`manage.py db_worker`, as `make run` and deploy/ do)."""
+        log = (self.workdir / "worker.log").open("ab")
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "manage.py",
+                "db_worker",
+                "--no-startup-delay",
+                "--interval",
+                "0.2",
+                "--no-reload",
+            ],
+            cwd=REPO,
+            env=self.env(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        self.processes.append(process)
+        return process
+
     def stop(self, process: subprocess.Popen[bytes], *, sig: int = signal.SIGTERM) -> None:
         """Stop one process and wait for it."""
         stop_process(process, sig=sig)

@@ -38,10 +38,26 @@ class Inbox:
             time.sleep(0.05)
         raise TimeoutError(f"no email to {to} after {timeout} s")
 
+    def wait_count(self, count: int = 1, *, timeout: float = 30) -> list[EmailMessage]:
+        """The first `count` messages, waiting for them to arrive."""
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < count:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{len(self.messages)} emails arrived, expected {count}")
+            time.sleep(0.05)
+        return self.messages[:count]
+
 
 def text_body(message: EmailMessage) -> str:
     """A message's plain-text part, decoded."""
     part = message.get_body(preferencelist=("plain",))
+    assert part is not None
+    return str(part.get_content())
+
+
+def html_body(message: EmailMessage) -> str:
+    """A message's HTML part, decoded."""
+    part = message.get_body(preferencelist=("html",))
     assert part is not None
     return str(part.get_content())
 

@@ -22,6 +22,9 @@ function handlers(): FrameHandlers {
     preferences: vi.fn(),
     typing: vi.fn(),
     read: vi.fn(),
+    "visitor.email": vi.fn(),
+    "conversation.rated": vi.fn(),
+    ratings: vi.fn(),
   };
 }
 

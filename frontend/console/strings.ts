@@ -227,3 +227,19 @@ export const SIGNALS = {
   seenByVisitor: "Seen by visitor",
   typing: (names: readonly string[]): string => `${names.join(", ")} ${names.length > 1 ? "are" : "is"} typing…`,
 } as const;
+
+// Ratings and the visitor's email (docs/offline.md).
+export const RATINGS = {
+  open: "Ratings",
+  title: "Ratings",
+  close: "Close",
+  period: (days: number): string => `Per agent, the last ${days} days.`,
+  agent: "Agent",
+  good: "Good",
+  okay: "Okay",
+  bad: "Bad",
+  none: "No ratings yet.",
+  loading: "Loading…",
+  rating: "Rating",
+  score: { good: "Good", okay: "Okay", bad: "Bad" } as Record<string, string>,
+} as const;

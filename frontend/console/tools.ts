@@ -8,6 +8,7 @@ import type { Activity, CannedReply, ErrorFrame, PastConversation, VisitorDetail
 import type { ConsoleController } from "./controller";
 import type { FrameHandlers } from "./dispatch";
 import { codePointLength } from "./format";
+import { RatingsTool, type RatingsFrames } from "./ratings";
 import { CannedReplies } from "./state/canned";
 import { isTyping, shortcutAction, type KeyLike } from "./shortcuts";
 import { Notes, type PendingNote } from "./state/notes";
@@ -38,7 +39,7 @@ export interface ToolsState {
   cannedSaved: number;
 }
 
-type ToolsFrames = Pick<FrameHandlers, "visitor.page" | "visitor.detail" | "canned.changed">;
+type ToolsFrames = Pick<FrameHandlers, "visitor.page" | "visitor.detail" | "canned.changed"> & RatingsFrames;
 
 export class AgentTools {
   readonly store = new Store<ToolsState>({
@@ -55,12 +56,18 @@ export class AgentTools {
   });
   readonly canned = new CannedReplies();
   readonly notes = new Notes();
+  /** Ratings and visitors' emails (ratings.ts). */
+  readonly ratings: RatingsTool;
   /** The visitor asked for on the current socket (so a reconnect asks again). */
   private asked: { visitorId: string; generation: number } | null = null;
   /** The canned reply this console asked to save, until it is stored. */
   private saving: { site_id: number; shortcut: string } | null = null;
 
   constructor(private readonly c: ConsoleController) {
+    this.ratings = new RatingsTool(c, (visitorId, email) => {
+      const shown = this.state.visitor;
+      if (shown?.id === visitorId) this.store.set({ visitor: { ...shown, email } });
+    });
     c.store.subscribe(() => this.followOpenConversation());
   }
 
@@ -125,6 +132,7 @@ export class AgentTools {
 
   frameHandlers(): ToolsFrames {
     return {
+      ...this.ratings.frameHandlers(),
       "visitor.page": (frame) => {
         for (const conversation of this.c.model.conversations.all()) {
           const visitor = conversation.summary.visitor;

@@ -18,7 +18,8 @@ export type AgentClientFrame =
   | PresenceSet
   | PreferencesSet
   | AgentTyping
-  | InboxQuery;
+  | InboxQuery
+  | RatingsGet;
 export type InboxView = "mine" | "unassigned" | "open" | "resolved";
 export type AgentServerFrame =
   | AgentReady
@@ -40,7 +41,10 @@ export type AgentServerFrame =
   | ConversationViewers
   | PreferencesUpdate
   | Typing
-  | Read;
+  | Read
+  | VisitorEmailFrame
+  | ConversationRated
+  | Ratings;
 export type ErrorCode =
   | "bad_frame"
   | "frame_too_large"
@@ -65,8 +69,21 @@ export type ErrorCode =
   | "unsupported_media_type"
   | "bad_request"
   | "identity_unverified"
-  | "conversation_superseded";
-export type VisitorClientFrame = Hello | VisitorMessageSend | Sync | Ping | Page | VisitorTyping | ConversationRead;
+  | "conversation_superseded"
+  | "email_invalid"
+  | "rating_unavailable"
+  | "email_required";
+export type VisitorClientFrame =
+  | Hello
+  | VisitorMessageSend
+  | Sync
+  | Ping
+  | Page
+  | VisitorTyping
+  | ConversationRead
+  | VisitorEmail
+  | ConversationRate
+  | TranscriptRequest;
 export type VisitorServerFrame =
   | VisitorReady
   | MessageAck
@@ -77,7 +94,10 @@ export type VisitorServerFrame =
   | ErrorFrame
   | Typing
   | Read
-  | Availability;
+  | Availability
+  | EmailSaved
+  | ConversationRated
+  | TranscriptQueued;
 
 /**
  * An agent-only line of a conversation (an assignment, a note), never sent to a visitor socket.
@@ -311,6 +331,13 @@ export interface InboxQuery {
   search?: string | null;
 }
 /**
+ * Ask for the ratings of the agent's sites per agent over the last PARLEY_RATINGS_DAYS; answered by
+ * `ratings`.
+ */
+export interface RatingsGet {
+  type: "ratings.get";
+}
+/**
  * The agent an agent socket speaks for.
  */
 export interface AgentInfo {
@@ -329,6 +356,16 @@ export interface AgentInfo {
 export interface AgentPresence {
   agent_id: number;
   status: "online" | "away";
+}
+/**
+ * One agent's ratings over the period.
+ */
+export interface AgentRatings {
+  agent_id: number;
+  name: string;
+  good: number;
+  okay: number;
+  bad: number;
 }
 /**
  * Sent on connect: the agent, its sites and its inbox.
@@ -887,6 +924,10 @@ export interface PastConversation {
    * ISO 8601 UTC, e.g. 2026-11-24T07:26:23.123456+00:00.
    */
   updated_at: string;
+  /**
+   * The visitor's rating once resolved and rated (docs/offline.md); null when none.
+   */
+  rating?: ("good" | "okay" | "bad") | null;
 }
 /**
  * A canned reply of the agent's sites was saved (`canned`) or deleted (`deleted_id`).
@@ -995,6 +1036,52 @@ export interface Read {
   seq: number;
 }
 /**
+ * A visitor of the agent's sites left an email address (unverified).
+ */
+export interface VisitorEmailFrame {
+  type: "visitor.email";
+  visitor_id: string;
+  email: string;
+}
+/**
+ * A conversation was rated: to the visitor that rated it, and to the consoles of its site.
+ */
+export interface ConversationRated {
+  type: "conversation.rated";
+  conversation_id: string;
+  visitor_id: string;
+  rating: Rating;
+}
+/**
+ * A visitor's rating of a resolved conversation.
+ */
+export interface Rating {
+  score: "good" | "okay" | "bad";
+  /**
+   * The visitor's comment, empty when none.
+   */
+  comment: string;
+  /**
+   * The agent it is about: the assignee, else the last agent who replied or resolved.
+   */
+  agent_id: number | null;
+  /**
+   * ISO 8601 UTC, e.g. 2026-11-24T07:26:23.123456+00:00.
+   */
+  rated_at: string;
+}
+/**
+ * The answer to `ratings.get`: per agent of the agent's sites, most rated first.
+ */
+export interface Ratings {
+  type: "ratings";
+  /**
+   * The period: the last PARLEY_RATINGS_DAYS days.
+   */
+  days: number;
+  agents: AgentRatings[];
+}
+/**
  * The team's availability changed: online when an agent of the site is connected and not away.
  */
 export interface Availability {
@@ -1031,11 +1118,28 @@ export interface Conversation {
   agent_last_read_seq: number;
 }
 /**
+ * Rate one of the visitor's resolved conversations (again: replaces the rating); answered by
+ * `conversation.rated`.
+ */
+export interface ConversationRate {
+  type: "conversation.rate";
+  conversation_id: string;
+  score: "good" | "okay" | "bad";
+  comment?: string;
+}
+/**
  * A conversation of this visitor was started (also by another tab); its messages follow.
  */
 export interface ConversationStarted {
   type: "conversation.started";
   conversation: Conversation;
+}
+/**
+ * The visitor's email address was stored: replies it misses are emailed there.
+ */
+export interface EmailSaved {
+  type: "email.saved";
+  email: string;
 }
 /**
  * The visitor's first frame, within PARLEY_HELLO_TIMEOUT; answered by `ready`.
@@ -1174,6 +1278,28 @@ export interface SessionResponse {
    * Present when the request carried an identity.
    */
   identity?: SessionIdentity | null;
+  /**
+   * When page_url held a resume link's token (`#parley-resume=`): true when it was valid and the session is its visitor's.
+   */
+  resumed?: boolean | null;
+}
+/**
+ * The transcript will be emailed shortly.
+ */
+export interface TranscriptQueued {
+  type: "transcript.queued";
+  conversation_id: string;
+  /**
+   * Where it goes.
+   */
+  email: string;
+}
+/**
+ * Email one of the visitor's conversations to the address it left; answered by `transcript.queued`.
+ */
+export interface TranscriptRequest {
+  type: "transcript.request";
+  conversation_id: string;
 }
 /**
  * A visitor's message (the first one of a visitor with no open conversation starts one).
@@ -1199,6 +1325,16 @@ export interface VisitorTyping {
    * `start` (again every 2 s while typing) or `stop`.
    */
   state: "start" | "stop";
+}
+/**
+ * The visitor leaves an email address in the conversation; answered by `email.saved`.
+ */
+export interface VisitorEmail {
+  type: "visitor.email";
+  /**
+   * An email address (at most 254 characters), checked by the server.
+   */
+  email: string;
 }
 /**
  * The answer to a valid `hello`: the visitor's latest conversation and what it has not seen.

@@ -37,7 +37,8 @@ export function startWidget(base: string, siteKey: string, nonce: string | undef
   const configKey = storagePrefix + "config";
   serverBase = base;
   scriptNonce = nonce;
-  isOpen = !!load(storagePrefix + "open", true);
+  // An emailed resume link (`#parley-resume=`, docs/offline.md) opens the chat; the session reads its token from page_url.
+  isOpen = !!(load(storagePrefix + "open", true) || /parley-resume=/.test(location.hash));
   // A non-empty outbox ("[{…}]") sorts after an empty one ("[]"); null and "" do not.
   pendingLeft = (load(storagePrefix + "outbox") as string) > "[]";
   const siteUrl = base + "/api/widget/sites/" + keyPath;

@@ -7,6 +7,7 @@ import { addStyles, el, icon } from "./dom";
 import { createEarlier } from "./earlier";
 import { createMessageList, type ListItem, messageNode, setText } from "./message-list";
 import { createModal } from "./modal";
+import { createOffline, OFFLINE_CSS } from "./offline";
 import { followFrames, openOutbox, pendingItems, setPending, transmitter } from "./outbox";
 import { PANEL_CSS } from "./panel-styles";
 import { sendPageContext } from "./page-context";
@@ -35,7 +36,8 @@ export function mountPanel(api: PanelApi): PanelHandle {
   const earlier = createEarlier(api);
   const closePanel = (): void => window.Parley?.("close");
   const shadow = api.root.getRootNode() as ShadowRoot;
-  addStyles(shadow, PANEL_CSS);
+  addStyles(shadow, PANEL_CSS + OFFLINE_CSS);
+  const offline = createOffline(api);
 
   const statusText = el("span");
   const status = el("span", { class: "status", "data-parley": "status" }, [el("i", { class: "dot" }), statusText]);
@@ -75,6 +77,7 @@ export function mountPanel(api: PanelApi): PanelHandle {
   const panel = el("section", { class: "panel", "data-parley": "panel", role: "dialog", "aria-label": CHAT_WITH + site.name }, [
     header,
     list,
+    offline.node,
     typingLine,
     notice,
     composer.form,
@@ -126,9 +129,12 @@ export function mountPanel(api: PanelApi): PanelHandle {
   const lastChange = api.heard.availability as Availability | undefined;
   let availability = lastChange ? lastChange.status : ready ? ready.availability : "online";
   function showState(): void {
+    // Outside business hours the team is away to visitors, whoever is connected (docs/offline.md).
+    if (site.within_hours === false) availability = "away";
     status.setAttribute("data-state", connection);
     status.setAttribute("data-availability", availability);
     setText(statusText, (connection === "online" ? AVAILABILITY_TEXT[availability] : STATUS_TEXT[connection]) as string);
+    offline.render(availability);
   }
 
   let noticeTimer: ReturnType<typeof setTimeout> | undefined;
@@ -159,6 +165,7 @@ export function mountPanel(api: PanelApi): PanelHandle {
 
   api.listen((type, detail) => {
     earlier.onFrame(type, detail);
+    offline.onFrame(type, detail);
     if (type === "reset") {
       // Logged out: what the previous visitor left unsent or drafted never goes out as the next one.
       setPending([]);

@@ -47,3 +47,19 @@ export const REFUSED_TEXT = "That message could not be sent. Please edit it and 
 // Read receipts and typing (panel only).
 export const SEEN = "Seen";
 export const typingText = (names: readonly string[]): string => `${names.join(", ")} ${names.length > 1 ? "are" : "is"} typing…`;
+
+// Never drop a visitor (panel only; docs/offline.md).
+export const AWAY_DEFAULT = "We're away right now.";
+export const EMAIL_ASK = "Leave your email: we will reply here and by email.";
+export const EMAIL_ASK_FIRST = "What's your email? So we can reply even if you leave.";
+export const EMAIL_LABEL = "Your email";
+export const EMAIL_SAVE = "Save";
+export const EMAIL_INVALID = "That doesn't look like an email address.";
+export const emailSavedText = (email: string): string => `We will reply here and by email at ${email}.`;
+export const RATE_QUESTION = "How was this conversation?";
+export const SCORE_TEXT: Record<string, string> = { good: "Good", okay: "Okay", bad: "Bad" };
+export const RATE_COMMENT = "Add a comment (optional)";
+export const RATE_SEND = "Send rating";
+export const RATE_THANKS = "Thanks for your rating! You can change it.";
+export const TRANSCRIPT_ASK = "Email me the transcript";
+export const transcriptSentText = (email: string): string => `The transcript is on its way to ${email}.`;

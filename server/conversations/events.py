@@ -11,6 +11,7 @@ import threading
 import uuid
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from functools import cache
 from typing import Any, Literal, NamedTuple
 
@@ -112,6 +113,26 @@ class ReadMarkMoved(NamedTuple):
     seq: int
 
 
+class VisitorEmailChanged(NamedTuple):
+    """A visitor left an email address in the conversation (docs/offline.md)."""
+
+    site_id: int
+    visitor_id: uuid.UUID
+    email: str
+
+
+class ConversationRated(NamedTuple):
+    """A visitor rated a resolved conversation (docs/offline.md)."""
+
+    site_id: int
+    conversation_id: uuid.UUID
+    visitor_id: uuid.UUID
+    score: str
+    comment: str
+    agent_id: int | None
+    rated_at: datetime
+
+
 Event = (
     MessageStored
     | AgentNotified
@@ -121,6 +142,8 @@ Event = (
     | CannedReplyChanged
     | PreferencesChanged
     | ReadMarkMoved
+    | VisitorEmailChanged
+    | ConversationRated
 )
 # Called with the events of one message or batch, in order, once they are committed. Called on an event
 # loop, it returns an awaitable that hands them to the sockets' layer.

@@ -96,6 +96,8 @@ class Conversation(models.Model):
     visitor_last_read_seq = models.PositiveIntegerField(default=0, db_default=0)
     # The highest seq any agent has read (the visitor's "Seen"); each agent's own mark is AgentReadMark.
     agent_last_read_seq = models.PositiveIntegerField(default=0, db_default=0)
+    # The highest seq whose agent replies were emailed to the visitor (docs/offline.md): one email each.
+    emailed_seq = models.PositiveIntegerField(default=0, db_default=0)
 
     class Meta:
         indexes = [
@@ -223,3 +225,31 @@ class Activity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} in {self.conversation_id}"
+
+
+class Rating(models.Model):
+    """A visitor's rating of a resolved conversation (docs/offline.md): one per conversation, changed by
+    rating again while it stays resolved."""
+
+    class Score(models.TextChoices):
+        GOOD = "good", "Good"
+        OKAY = "okay", "Okay"
+        BAD = "bad", "Bad"
+
+    conversation = models.OneToOneField(Conversation, on_delete=models.CASCADE, related_name="rating")
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
+    # Who the rating is about: the conversation's assignee when rated, else the last agent who replied or
+    # resolved it.
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    score = models.CharField(max_length=4, choices=Score.choices)
+    comment = models.CharField(max_length=1000, blank=True)
+    rated_at = models.DateTimeField()
+
+    class Meta:
+        # The ratings view counts a site's ratings of the last days per agent: a range scan of this index.
+        indexes = [models.Index(fields=["site", "rated_at"], name="rating_site_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.score} for {self.conversation_id}"

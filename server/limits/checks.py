@@ -47,6 +47,7 @@ NEW_CONVERSATIONS_PER_SITE = Limit("new-conversations-site", "PARLEY_LIMIT_NEW_C
 WIDGET_REQUESTS_PER_IP = Limit("widget-requests-ip", "PARLEY_LIMIT_WIDGET_REQUESTS_PER_IP")
 PUSH_PER_AGENT = Limit("push-agent", "PARLEY_PUSH_PER_AGENT")
 INVITATIONS_PER_SITE = Limit("invitations-site", "PARLEY_LIMIT_INVITATIONS_PER_SITE")
+EMAIL_REQUESTS_PER_VISITOR = Limit("email-requests-visitor", "PARLEY_LIMIT_EMAIL_REQUESTS_PER_VISITOR")
 
 MESSAGES_REFUSED = "Too many messages; this one was not stored."
 
@@ -62,6 +63,7 @@ ALL = (
     WIDGET_REQUESTS_PER_IP,
     PUSH_PER_AGENT,
     INVITATIONS_PER_SITE,
+    EMAIL_REQUESTS_PER_VISITOR,
 )
 
 
@@ -162,3 +164,12 @@ def push_allowed(*, user_id: int) -> bool:
     """Count a Web Push to an agent (from a thread); False once it had PARLEY_PUSH_PER_AGENT of them."""
     item = PUSH_PER_AGENT.item()
     return item is None or storage.hit(item, PUSH_PER_AGENT.name, str(user_id)) is None
+
+
+async def check_email_request(*, visitor_id: uuid.UUID) -> None:
+    """Count a visitor's email address or transcript request (each may send mail); rate_limited past it."""
+    await _acheck(
+        [(EMAIL_REQUESTS_PER_VISITOR, str(visitor_id))],
+        code="rate_limited",
+        message="Too many email requests.",
+    )

@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import AfterValidator, Field, PlainValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
+from server.conversations.resume import without_resume_token
 from server.conversations.text import MAX_URL_CHARS, STORABLE_EXPECTATION, is_storable_text, page_title_text
 
 # A full match everywhere: pydantic's Rust engine reads `$` as the end of the text (never before a final
@@ -66,7 +67,8 @@ def _url(value: object) -> str:
         raise _invalid("must be an http(s) URL")
     if not is_storable_text(value):
         raise _invalid(STORABLE_EXPECTATION)
-    return value[:MAX_URL_CHARS]
+    # A resume link's token (docs/offline.md) may ride in the address until the widget removes it.
+    return without_resume_token(value)[:MAX_URL_CHARS]
 
 
 Text = Annotated[

@@ -3,9 +3,11 @@
 import uuid
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 from typing_extensions import TypeAliasType
 
+from server.protocol import offline_frames
+from server.protocol.bases import ClientFrame, ServerFrame
 from server.protocol.fields import (
     ClientId,
     ConversationId,
@@ -70,22 +72,11 @@ ErrorCode = TypeAliasType(
         "bad_request",
         "identity_unverified",
         "conversation_superseded",
+        "email_invalid",
+        "rating_unavailable",
+        "email_required",
     ],
 )
-
-
-class ClientFrame(BaseModel):
-    """A frame a client sends: unknown fields are ignored."""
-
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-    type: str
-
-
-class ServerFrame(BaseModel):
-    """A frame the server sends: exactly these fields."""
-
-    model_config = SERVER_OUTPUT
 
 
 # --- Client frames ---------------------------------------------------------------------------------------
@@ -294,7 +285,16 @@ class AgentTyping(ClientFrame):
 
 
 VisitorClientFrame = Annotated[
-    Hello | VisitorMessageSend | Sync | Ping | Page | VisitorTyping | ConversationRead,
+    Hello
+    | VisitorMessageSend
+    | Sync
+    | Ping
+    | Page
+    | VisitorTyping
+    | ConversationRead
+    | offline_frames.VisitorEmail
+    | offline_frames.ConversationRate
+    | offline_frames.TranscriptRequest,
     Field(discriminator="type"),
 ]
 AgentClientFrame = Annotated[
@@ -314,7 +314,8 @@ AgentClientFrame = Annotated[
     | PresenceSet
     | PreferencesSet
     | AgentTyping
-    | InboxQuery,
+    | InboxQuery
+    | offline_frames.RatingsGet,
     Field(discriminator="type"),
 ]
 
@@ -603,7 +604,10 @@ VisitorServerFrame = Annotated[
     | ErrorFrame
     | Typing
     | Read
-    | Availability,
+    | Availability
+    | offline_frames.EmailSaved
+    | offline_frames.ConversationRated
+    | offline_frames.TranscriptQueued,
     Field(discriminator="type"),
 ]
 AgentServerFrame = Annotated[
@@ -626,7 +630,10 @@ AgentServerFrame = Annotated[
     | ConversationViewers
     | PreferencesUpdate
     | Typing
-    | Read,
+    | Read
+    | offline_frames.VisitorEmailFrame
+    | offline_frames.ConversationRated
+    | offline_frames.Ratings,
     Field(discriminator="type"),
 ]
 
@@ -714,6 +721,11 @@ class SessionResponse(BaseModel):
     token_max_age: int = Field(description="Seconds the token stays valid.")
     identity: SessionIdentity | None = Field(
         None, description="Present when the request carried an identity."
+    )
+    resumed: bool | None = Field(
+        None,
+        description="When page_url held a resume link's token (`#parley-resume=`): true when it was valid "
+        "and the session is its visitor's.",
     )
 
 

@@ -173,6 +173,9 @@ class PastConversation(BaseModel):
     last_seq: Seq = Field(description="The seq of its latest message.")
     created_at: Timestamp
     updated_at: Timestamp
+    rating: Literal["good", "okay", "bad"] | None = Field(
+        None, description="The visitor's rating once resolved and rated (docs/offline.md); null when none."
+    )
 
 
 class CannedReply(BaseModel):

@@ -338,6 +338,8 @@ def past_conversation_wire(conversation: Conversation) -> objects.PastConversati
         last_seq=conversation.last_seq,
         created_at=conversation.created_at,
         updated_at=conversation.updated_at,
+        # Annotated by selectors.visitors.agent_visitor_detail (one join, no query per row).
+        rating=getattr(conversation, "rating_score", None),
     )
 
 

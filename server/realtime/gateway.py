@@ -16,11 +16,13 @@ from server.conversations.events import (
     ActivityStored,
     AgentAccessChanged,
     CannedReplyChanged,
+    ConversationRated,
     ConversationState,
     Event,
     MessageStored,
     PreferencesChanged,
     ReadMarkMoved,
+    VisitorEmailChanged,
     VisitorPageChanged,
 )
 from server.protocol import frames
@@ -36,7 +38,7 @@ from server.protocol.wire import (
     new_message_summary,
     started_conversation_wire,
 )
-from server.realtime import push
+from server.realtime import offline_replies, push
 from server.realtime.access import access_close_code, session_fingerprint
 from server.realtime.groups import (
     agent_group,
@@ -126,6 +128,16 @@ def layer_events(events: Sequence[Event]) -> list[LayerEvent]:
             )
         elif isinstance(event, ReadMarkMoved):
             messages.extend(_read_mark_moved(event))
+        elif isinstance(event, VisitorEmailChanged):
+            group = site_agents_group(event.site_id)
+            email = offline_replies.visitor_email_frame(event)
+            messages.append(layer_event(group=group, event_type=offline_replies.VISITOR_EMAIL, frame=email))
+        elif isinstance(event, ConversationRated):
+            group = site_agents_group(event.site_id)
+            rated = offline_replies.rated_event_frame(event)
+            messages.append(
+                layer_event(group=group, event_type=offline_replies.CONVERSATION_RATED, frame=rated)
+            )
         else:
             messages.append(
                 layer_event(

@@ -14,7 +14,9 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.http import parse_etags
 from django.views.decorators.csrf import csrf_exempt
 
+from server.conversations.resume import resume_token_in
 from server.conversations.services.identity import check_identity
+from server.conversations.services.offline import check_resume_token
 from server.conversations.services.visitor_context import check_visitor_context
 from server.conversations.services.visitors import do_start_visitor_session
 from server.errors import ParleyError, internal_error
@@ -105,9 +107,12 @@ def widget_session(request: HttpRequest, site_key: str) -> HttpResponse:
             user_hash=claim.user_hash,
             token=claim.token,
         )
+    # A valid resume link's visitor wins over the token this browser holds (docs/offline.md).
+    resume = resume_token_in(body.page_url)
+    resumed_token = None if resume is None else check_resume_token(site_id=site.pk, token=resume)
     session = do_start_visitor_session(
         site=site,
-        visitor_token=body.visitor_token,
+        visitor_token=resumed_token or body.visitor_token,
         page_url=body.page_url,
         user_agent=request.headers.get("User-Agent", ""),
         client_ip=request_client_ip(request),
@@ -133,6 +138,7 @@ def widget_session(request: HttpRequest, site_key: str) -> HttpResponse:
             verified=identity.verified,
             error=None if identity.error is None else error_body(identity.error),
         ),
+        resumed=None if resume is None else resumed_token is not None,
     )
     response = JsonResponse(answer.model_dump(mode="json", exclude_none=identity is None))
     response["Cache-Control"] = "no-store"

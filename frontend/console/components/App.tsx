@@ -3,12 +3,13 @@
 import { useEffect, useLayoutEffect } from "preact/hooks";
 import type { ConsoleController } from "../controller";
 import { useStore } from "../store";
-import { CANNED, SHORTCUTS, TITLE } from "../strings";
+import { CANNED, RATINGS, SHORTCUTS, TITLE } from "../strings";
 import { inboxEmptyText, inboxLoading, inboxRows, threadView, unreadTotal, viewTabs } from "../view";
 import { CannedDialog } from "./CannedDialog";
 import { Composer } from "./Composer";
 import { pushSupported } from "../push";
 import { Inbox } from "./Inbox";
+import { RatingsDialog } from "./RatingsDialog";
 import { ShortcutsDialog } from "./ShortcutsDialog";
 import { Sidebar } from "./Sidebar";
 import { Settings } from "./Settings";
@@ -67,6 +68,14 @@ export function App({ controller: c, root, logoutForm }: AppProps) {
           onClick={() => c.tools.openCanned(true)}
         >
           {CANNED.open}
+        </button>
+        <button
+          type="button"
+          class="button button-ghost button-small"
+          data-console="ratings-open"
+          onClick={() => c.tools.ratings.setOpen(true)}
+        >
+          {RATINGS.open}
         </button>
         <button
           type="button"
@@ -140,6 +149,7 @@ export function App({ controller: c, root, logoutForm }: AppProps) {
       />
       <CannedDialog tools={c.tools} sites={state.sites} />
       <ShortcutsDialog tools={c.tools} />
+      <RatingsDialog ratings={c.tools.ratings} />
       {state.settingsOpen && state.preferences && (
         <Settings
           preferences={state.preferences}

@@ -7,6 +7,7 @@ import { pastRows, sidebarRows } from "../sidebar";
 import { useStore } from "../store";
 import { clockTime, fullTime } from "../../shared/time";
 import { NOTES, SIDEBAR } from "../strings";
+import { RatingLine } from "./RatingsDialog";
 
 export interface SidebarProps {
   tools: AgentTools;
@@ -57,6 +58,11 @@ export function Sidebar({ tools, openId, label, onOpenConversation }: SidebarPro
           ))}
         </dl>
       ) : null}
+      <RatingLine
+        ratings={tools.ratings}
+        openId={openId}
+        stored={state.pastConversations.find((past) => past.id === openId)?.rating ?? null}
+      />
       <Notes tools={tools} openId={openId} />
       {visitor && state.pastConversations.length ? (
         <section class="sidebar-past">

@@ -1,9 +1,11 @@
 """Reads of a visitor for the console's sidebar, with the permission rule (rules.py)."""
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models import F
 
 from server.conversations import rules
 from server.conversations.models import Conversation, Visitor
@@ -18,7 +20,8 @@ class VisitorDetail:
     visitor: Visitor
     browser: str
     os: str
-    conversations: list[Conversation]
+    # Each annotated with `rating_score`, the visitor's rating of it or None (wire.past_conversation_wire).
+    conversations: Sequence[Conversation]
 
 
 def agent_visitor_detail(*, user_id: int, visitor_id: uuid.UUID) -> VisitorDetail:
@@ -29,6 +32,7 @@ def agent_visitor_detail(*, user_id: int, visitor_id: uuid.UUID) -> VisitorDetai
     conversations = list(
         Conversation.objects.filter(visitor=visitor)
         .only("id", "status", "last_seq", "created_at", "updated_at")
+        .annotate(rating_score=F("rating__score"))
         .order_by("-created_at")[: settings.PARLEY_VISITOR_CONVERSATIONS_LIMIT]
     )
     browser, system = browser_and_os(visitor.user_agent)

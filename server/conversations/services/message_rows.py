@@ -17,6 +17,7 @@ from django.utils import timezone
 from server.conversations import events
 from server.conversations.models import Conversation, Message, Visitor
 from server.conversations.records import BatchedMessage
+from server.conversations.services.offline import schedule_reply_email
 from server.conversations.services.read_marks import raise_read_mark
 from server.conversations.services.visitors import LAST_SEEN_RESOLUTION
 from server.conversations.store import sql, statements
@@ -128,6 +129,7 @@ def _post_agent_message(
         conversation=conversation, author=Message.Author.AGENT, agent=agent, client_id=client_id, body=body
     )
     raise_read_mark(user_id=int(agent.pk), conversation_id=conversation.pk, seq=message.seq)
+    schedule_reply_email(conversation=conversation)
     return PostedMessage(conversation_id=conversation.pk, message=message, created=True)
 
 

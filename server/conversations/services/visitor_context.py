@@ -8,6 +8,7 @@ from django.db import transaction
 
 from server.conversations import events
 from server.conversations.models import Visitor
+from server.conversations.resume import without_resume_token
 from server.conversations.text import MAX_URL_CHARS, is_storable_text, page_title_text
 
 # IANA zone names ("America/Argentina/Buenos_Aires", "Etc/GMT+5") and BCP 47 language tags ("zh-Hant-TW").
@@ -41,7 +42,7 @@ def check_http_url(*, value: object) -> str:
         return ""
     if not is_storable_text(value):
         return ""
-    return value[:MAX_URL_CHARS]
+    return without_resume_token(value)[:MAX_URL_CHARS]
 
 
 def check_page_title(*, value: object) -> str:

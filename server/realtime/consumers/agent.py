@@ -18,6 +18,7 @@ from server.conversations.selectors.activity import site_members
 from server.conversations.selectors.canned import agent_canned_replies
 from server.conversations.selectors.inbox import AgentInbox, agent_conversation, agent_history, agent_inbox
 from server.conversations.selectors.inbox_views import InboxQuery, inbox_page
+from server.conversations.selectors.ratings import agent_ratings
 from server.conversations.selectors.visitors import agent_visitor_detail
 from server.conversations.services.canned import do_delete_canned_reply, do_save_canned_reply
 from server.conversations.services.conversations import do_open_conversation
@@ -31,9 +32,9 @@ from server.conversations.services.workflow import (
     do_resolve_conversation,
 )
 from server.errors import CLOSE_ACCESS_CHANGED, CLOSE_NOT_AUTHENTICATED, ParleyError
-from server.protocol import frames, validation
+from server.protocol import frames, offline_frames, validation
 from server.protocol.wire import agent_display_name
-from server.realtime import gateway, presence, replies
+from server.realtime import gateway, offline_replies, presence, replies
 from server.realtime.access import current_access, session_fingerprint
 from server.realtime.consumers.base import ParleyConsumer
 from server.realtime.groups import agent_group, conversation_agents_group, site_agents_group
@@ -380,6 +381,14 @@ class AgentConsumer(ParleyConsumer):
 
     visitor_page = site_tools_relay
     canned_changed = site_tools_relay
+    visitor_email = site_tools_relay
+    conversation_rated = site_tools_relay
+
+    async def on_ratings_get(self, frame: offline_frames.RatingsGet) -> None:
+        """Answer with the ratings of the agent's sites per agent (docs/offline.md)."""
+        days = settings.PARLEY_RATINGS_DAYS
+        counts = await database_sync_to_async(agent_ratings)(user_id=self.user_id, days=days)
+        await self.send_frame(offline_replies.ratings_frame(counts=counts, days=days))
 
     async def on_presence_set(self, frame: frames.PresenceSet) -> None:
         """Set the agent online or away; the `presence` broadcast to its sites acknowledges it."""

@@ -13,8 +13,8 @@ from pydantic import BaseModel
 
 from server.errors import ParleyError, internal_error
 from server.protocol import frames
+from server.protocol.bases import ClientFrame
 from server.protocol.errors import error_frame
-from server.protocol.frames import ClientFrame
 from server.protocol.objects import construct
 from server.protocol.validation import ClientFrames, frame_ref, parse
 from server.realtime import gateway, sockets

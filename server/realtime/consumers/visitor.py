@@ -24,6 +24,7 @@ from server.limits.client_ip import scope_client_ip
 from server.protocol import frames, validation
 from server.realtime import batching, gateway, presence, replies
 from server.realtime.consumers.base import ParleyConsumer
+from server.realtime.consumers.offline import OfflineVisitorFrames
 from server.realtime.groups import site_visitors_group, visitor_group
 from server.realtime.typing import TypingThrottle
 from server.sites.selectors import is_site_cached
@@ -40,7 +41,7 @@ class PendingPage(NamedTuple):
     context: VisitorContext
 
 
-class VisitorConsumer(ParleyConsumer):
+class VisitorConsumer(OfflineVisitorFrames, ParleyConsumer):
     """A visitor's socket: site from the URL, Origin checked at the handshake, token in the first frame."""
 
     client_frames = validation.VISITOR
