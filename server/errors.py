@@ -44,6 +44,8 @@ ERROR_CODES: dict[str, tuple[int, int | None]] = {
     "identity_unverified": (401, None),
     # An agent's reply or reopen of a resolved conversation whose visitor has started a newer one.
     "conversation_superseded": (409, None),
+    # A visitor's `attributes` frame the server cannot store (docs/widget-api.md, setAttributes).
+    "invalid_attributes": (400, None),
 }
 
 

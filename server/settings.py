@@ -452,3 +452,8 @@ PARLEY_CANNED_REPLIES_MAX = env_int("PARLEY_CANNED_REPLIES_MAX", 500)
 PARLEY_TYPING_INTERVAL_SECONDS = env_int("PARLEY_TYPING_INTERVAL_SECONDS", 2)
 # Seconds a client shows "… is typing" after the last `typing` start it got (each `typing` frame says it).
 PARLEY_TYPING_TTL_SECONDS = env_int("PARLEY_TYPING_TTL_SECONDS", 6)
+
+# The widget's custom visitor attributes, Parley('setAttributes', {...}) (docs/widget-api.md): at most this
+# many keys per visitor (after merging), and at most this many characters in a string value.
+PARLEY_VISITOR_ATTRIBUTES_MAX = env_int("PARLEY_VISITOR_ATTRIBUTES_MAX", 20)
+PARLEY_VISITOR_ATTRIBUTE_VALUE_MAX_CHARS = env_int("PARLEY_VISITOR_ATTRIBUTE_VALUE_MAX_CHARS", 200)

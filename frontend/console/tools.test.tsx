@@ -30,6 +30,7 @@ const detail: VisitorDetail = {
   os: "Linux",
   timezone: "Europe/Paris",
   language: "fr-FR",
+  attributes: {},
   first_seen_at: "2026-12-01T10:00:00+00:00",
   last_seen_at: "2026-12-06T10:00:00+00:00",
   visits: 3,

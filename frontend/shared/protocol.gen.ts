@@ -34,6 +34,7 @@ export type AgentServerFrame =
   | ActivityNew
   | ConversationAssigned
   | VisitorPage
+  | VisitorAttributesFrame
   | VisitorDetailFrame
   | CannedChanged
   | Presence
@@ -65,8 +66,10 @@ export type ErrorCode =
   | "unsupported_media_type"
   | "bad_request"
   | "identity_unverified"
-  | "conversation_superseded";
-export type VisitorClientFrame = Hello | VisitorMessageSend | Sync | Ping | Page | VisitorTyping | ConversationRead;
+  | "conversation_superseded"
+  | "invalid_attributes";
+export type VisitorClientFrame =
+  Hello | VisitorMessageSend | Sync | Ping | Page | VisitorTyping | ConversationRead | VisitorAttributes;
 export type VisitorServerFrame =
   | VisitorReady
   | MessageAck
@@ -791,6 +794,19 @@ export interface VisitorPage {
   title: string;
 }
 /**
+ * A visitor of the agent's sites has new custom attributes (all of them, as stored).
+ */
+export interface VisitorAttributesFrame {
+  type: "visitor.attributes";
+  visitor_id: string;
+  /**
+   * As VisitorDetail.attributes.
+   */
+  attributes: {
+    [k: string]: string | number | boolean | undefined;
+  };
+}
+/**
  * The answer to `visitor.get`: the visitor and its conversations, newest first.
  */
 export interface VisitorDetailFrame {
@@ -853,6 +869,12 @@ export interface VisitorDetail {
    * The browser's language tag, e.g. 'fr-FR'; empty when unknown.
    */
   language: string;
+  /**
+   * The site's custom attributes of the visitor (`Parley('setAttributes', ...)`), by key.
+   */
+  attributes: {
+    [k: string]: string | number | boolean | undefined;
+  };
   /**
    * ISO 8601 UTC, e.g. 2026-11-24T07:26:23.123456+00:00.
    */
@@ -1174,6 +1196,19 @@ export interface SessionResponse {
    * Present when the request carried an identity.
    */
   identity?: SessionIdentity | null;
+}
+/**
+ * The page's custom attributes of its visitor (`Parley('setAttributes', ...)`), merged into those
+ * stored; a null value removes its key. No reply; invalid_attributes when they cannot be stored.
+ */
+export interface VisitorAttributes {
+  type: "attributes";
+  /**
+   * 1-40 characters of a-z, 0-9 and '_' per key; a string (at most PARLEY_VISITOR_ATTRIBUTE_VALUE_MAX_CHARS characters), number, boolean or null per value; at most PARLEY_VISITOR_ATTRIBUTES_MAX keys stored.
+   */
+  attributes: {
+    [k: string]: unknown | undefined;
+  };
 }
 /**
  * A visitor's message (the first one of a visitor with no open conversation starts one).

@@ -27,8 +27,9 @@ function mounted(messages: Message[], marks: Record<string, number> = {}) {
   let listener: Listener = () => {};
   const api: PanelApi = {
     root,
-    site: { name: "Acme", color: "#4f46e5", greeting: "Hi", position: "right" },
+    site: { name: "Acme", color: "#4f46e5", greeting: "Hi", position: "right", launcher_text: "", away_message: "", language: null, ask_email: false, within_hours: true },
     prefix: "parley:test:",
+    calls: [],
     messages: () => messages,
     // The page context the panel reports on mount (page-context.ts) is not what these tests look at.
     send: (frame) => void (frame.type !== "page" && sent.push(frame)),

@@ -1,8 +1,10 @@
 // @vitest-environment happy-dom
 import { describe, expect, it } from "vitest";
 import { mountPanel } from "./panel-view";
-import { STATUS_TEXT } from "./strings";
+import { T } from "./strings";
 import type { ConnectionState, Listener, PanelApi } from "./types";
+
+const { STATUS_TEXT } = T;
 
 const readyFrame = (availability: "online" | "away") => ({
   type: "ready",
@@ -22,8 +24,9 @@ function mountWith(latest: Record<string, unknown>, state: ConnectionState = "on
   const listeners: Listener[] = [];
   const api: PanelApi = {
     root,
-    site: { name: "Acme", color: "#4f46e5", greeting: "Hi!", position: "right" },
+    site: { name: "Acme", color: "#4f46e5", greeting: "Hi!", position: "right", launcher_text: "", away_message: "", language: null, ask_email: false, within_hours: true },
     prefix: "parley:test:",
+    calls: [],
     messages: () => [],
     send: () => {},
     state: () => state,

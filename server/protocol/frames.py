@@ -70,6 +70,7 @@ ErrorCode = TypeAliasType(
         "bad_request",
         "identity_unverified",
         "conversation_superseded",
+        "invalid_attributes",
     ],
 )
 
@@ -218,6 +219,19 @@ class Page(ClientFrame):
     language: Text = Field("", description="navigator.language, a BCP 47 tag.")
 
 
+class VisitorAttributes(ClientFrame):
+    """The page's custom attributes of its visitor (`Parley('setAttributes', ...)`), merged into those
+    stored; a null value removes its key. No reply; invalid_attributes when they cannot be stored."""
+
+    type: Literal["attributes"]
+    # Checked by the service (services/visitor_attributes.py) for one clear error, not field by field.
+    attributes: dict[str, Any] = Field(
+        description="1-40 characters of a-z, 0-9 and '_' per key; a string (at most "
+        "PARLEY_VISITOR_ATTRIBUTE_VALUE_MAX_CHARS characters), number, boolean or null per value; at "
+        "most PARLEY_VISITOR_ATTRIBUTES_MAX keys stored."
+    )
+
+
 class VisitorGet(ClientFrame):
     """Ask for a visitor of the agent's sites; answered by `visitor.detail`."""
 
@@ -294,7 +308,7 @@ class AgentTyping(ClientFrame):
 
 
 VisitorClientFrame = Annotated[
-    Hello | VisitorMessageSend | Sync | Ping | Page | VisitorTyping | ConversationRead,
+    Hello | VisitorMessageSend | Sync | Ping | Page | VisitorTyping | ConversationRead | VisitorAttributes,
     Field(discriminator="type"),
 ]
 AgentClientFrame = Annotated[
@@ -548,6 +562,14 @@ class VisitorPage(ServerFrame):
     title: str = Field(description="The page's title, empty when it has none.")
 
 
+class VisitorAttributesFrame(ServerFrame):
+    """A visitor of the agent's sites has new custom attributes (all of them, as stored)."""
+
+    type: Literal["visitor.attributes"]
+    visitor_id: uuid.UUID
+    attributes: dict[str, str | int | float | bool] = Field(description="As VisitorDetail.attributes.")
+
+
 class VisitorDetailFrame(ServerFrame):
     """The answer to `visitor.get`: the visitor and its conversations, newest first."""
 
@@ -620,6 +642,7 @@ AgentServerFrame = Annotated[
     | ActivityNew
     | ConversationAssigned
     | VisitorPage
+    | VisitorAttributesFrame
     | VisitorDetailFrame
     | CannedChanged
     | Presence

@@ -21,6 +21,7 @@ from server.conversations.events import (
     MessageStored,
     PreferencesChanged,
     ReadMarkMoved,
+    VisitorAttributesChanged,
     VisitorPageChanged,
 )
 from server.protocol import frames
@@ -56,6 +57,7 @@ INBOX_UPDATE = "inbox.update"
 AGENT_NOTIFICATION = "agent.notification"
 AGENT_ACCESS_CHANGED = "agent.access_changed"
 VISITOR_PAGE = "visitor.page"
+VISITOR_ATTRIBUTES = "visitor.attributes"
 CANNED_CHANGED = "canned.changed"
 CONVERSATION_ACTIVITY = "conversation.activity"
 CONVERSATION_ASSIGNED = "agent.conversation_assigned"
@@ -115,7 +117,7 @@ def layer_events(events: Sequence[Event]) -> list[LayerEvent]:
             messages.extend(_message_stored(event))
         elif isinstance(event, AgentAccessChanged):
             messages.append(_access_changed(event))
-        elif isinstance(event, (VisitorPageChanged, CannedReplyChanged)):
+        elif isinstance(event, (VisitorPageChanged, VisitorAttributesChanged, CannedReplyChanged)):
             messages.append(_site_tools_event(event))
         elif isinstance(event, ActivityStored):
             messages.extend(_activity_stored(event))
@@ -237,9 +239,20 @@ def _activity_stored(event: ActivityStored) -> list[LayerEvent]:
     return messages
 
 
-def _site_tools_event(event: VisitorPageChanged | CannedReplyChanged) -> LayerEvent:
-    """The layer event telling a site's agents that a visitor changed page or a canned reply changed."""
+def _site_tools_event(
+    event: VisitorPageChanged | VisitorAttributesChanged | CannedReplyChanged,
+) -> LayerEvent:
+    """The layer event telling a site's agents that a visitor changed page or attributes, or a canned
+    reply changed."""
     group = site_agents_group(event.site_id)
+    if isinstance(event, VisitorAttributesChanged):
+        attributes = construct(
+            frames.VisitorAttributesFrame,
+            type="visitor.attributes",
+            visitor_id=event.visitor_id,
+            attributes=event.attributes,
+        )
+        return layer_event(group=group, event_type=VISITOR_ATTRIBUTES, frame=attributes)
     if isinstance(event, VisitorPageChanged):
         page = construct(
             frames.VisitorPage,
