@@ -1204,7 +1204,7 @@ export interface SessionResponse {
 export interface VisitorAttributes {
   type: "attributes";
   /**
-   * 1-40 characters of a-z, 0-9 and '_' per key; a string (at most PARLEY_VISITOR_ATTRIBUTE_VALUE_MAX_CHARS characters), number, boolean or null per value; at most PARLEY_VISITOR_ATTRIBUTES_MAX keys stored.
+   * A key is a-z, then up to 39 of a-z, 0-9 and '_'; a value is a string (at most PARLEY_VISITOR_ATTRIBUTE_VALUE_MAX_CHARS characters), number, boolean or null per value; at most PARLEY_VISITOR_ATTRIBUTES_MAX keys stored.
    */
   attributes: {
     [k: string]: unknown | undefined;

@@ -225,8 +225,8 @@ class VisitorAttributes(ClientFrame):
 
     type: Literal["attributes"]
     # Checked by the service (services/visitor_attributes.py) for one clear error, not field by field.
-    attributes: dict[str, Any] = Field(
-        description="1-40 characters of a-z, 0-9 and '_' per key; a string (at most "
+    attributes: Annotated[dict[str, Any], Expect("must be an object")] = Field(
+        description="A key is a-z, then up to 39 of a-z, 0-9 and '_'; a value is a string (at most "
         "PARLEY_VISITOR_ATTRIBUTE_VALUE_MAX_CHARS characters), number, boolean or null per value; at "
         "most PARLEY_VISITOR_ATTRIBUTES_MAX keys stored."
     )

@@ -13,7 +13,8 @@ from server.conversations.text import is_storable_text
 from server.errors import ParleyError
 
 AttributeValue = str | int | float | bool
-_KEY = re.compile(r"[a-z0-9_]{1,40}")
+# A letter first: no "__proto__" or "constructor" reaches the console's objects.
+_KEY = re.compile(r"[a-z][a-z0-9_]{0,39}")
 
 
 def _invalid(message: str) -> ParleyError:
@@ -46,7 +47,7 @@ def check_visitor_attributes(*, attributes: dict[str, object]) -> dict[str, Attr
     checked: dict[str, AttributeValue | None] = {}
     for key, value in attributes.items():
         if not _KEY.fullmatch(key):
-            raise _invalid("Attribute keys are 1-40 characters of a-z, 0-9 and '_'.")
+            raise _invalid("Attribute keys are a-z, then up to 39 of a-z, 0-9 and '_'.")
         checked[key] = _check_value(key=key, value=value)
     return checked
 
