@@ -1,8 +1,14 @@
 """The widget's public API on a host page: the Parley(...) command queue, and one widget per page."""
 
+import re
+import uuid
+from typing import Any
+
 from playwright.sync_api import Page, expect
 
-from e2e.conftest import console_messages, page_errors
+from e2e.conftest import console_messages, page_errors, screenshot
+from e2e.test_agent_tools import open_in_console
+from e2e.test_live_chat import log_in
 from tests.processes import DemoDeployment
 
 LAUNCHER = '[data-parley="launcher"]'
@@ -78,3 +84,167 @@ def test_two_copies_of_the_embed_code_make_one_widget(deployment: DemoDeployment
     assert page.locator("#parley-widget").count() == 1
     assert len(sockets) == 1, sockets
     assert errors == []
+
+
+# Handlers the page registers through the stub, before widget.js arrives: each records what it heard.
+# The first `open` handler throws, as a page's bug would: the widget and the other handlers go on.
+RECORDER = (
+    STUB
+    + """
+window.heard = [];
+Parley('on', 'open', () => { throw new Error('a bug of the page'); });
+for (const name of ['ready', 'open', 'close', 'message', 'unread', 'availability']) {
+  Parley('on', name, (detail) => window.heard.push([name, detail === undefined ? null : detail]));
+}
+"""
+)
+
+
+def heard(page: Page, name: str) -> list[Any]:
+    """The details the page's handlers heard of one event, in order."""
+    return [detail for event, detail in page.evaluate("window.heard") if event == name]
+
+
+def wait_heard(page: Page, name: str, count: int = 1) -> list[Any]:
+    """Waits until the handlers heard an event `count` times (polled: the shop's CSP forbids the eval
+    that wait_for_function needs); returns its details."""
+    for _ in range(100):
+        details = heard(page, name)
+        if len(details) >= count:
+            return details
+        page.wait_for_timeout(100)
+    raise AssertionError(f"{name} heard {heard(page, name)}")
+
+
+def test_each_call_and_event_of_the_js_api(deployment: DemoDeployment, new_context) -> None:
+    """Handlers queued before load hear ready, open, close, message (the visitor's and the agent's, once
+    each), unread and availability; a throwing handler breaks nothing; hide and show; off."""
+    text = f"API check {uuid.uuid4().hex[:6]}"
+    page = new_context().new_page()
+    errors = open_shop(page, deployment, before_page_scripts=RECORDER)
+    launcher = page.locator(LAUNCHER)
+    expect(launcher).to_be_visible()
+    wait_heard(page, "ready")
+
+    page.evaluate("Parley('hide')")
+    expect(launcher).to_be_hidden()
+    page.evaluate("Parley('show')")
+    expect(launcher).to_be_visible()
+
+    page.evaluate("Parley('open')")
+    expect(page.locator('[data-parley="status"]')).to_have_attribute("data-state", "online")
+    wait_heard(page, "availability")
+    assert heard(page, "availability") == ["away"]  # no console open yet
+    composer = page.locator('[data-parley="input"]')
+    composer.fill(text)
+    composer.press("Enter")
+    wait_heard(page, "message")
+
+    agent = new_context(viewport={"width": 1360, "height": 800}).new_page()
+    log_in(agent, deployment)
+    wait_heard(page, "availability", 2)
+    assert heard(page, "availability") == ["away", "online"]
+    page.evaluate("Parley('close')")
+    open_in_console(agent, text)
+    reply = agent.locator('[data-console="reply"]')
+    reply.fill("Happy to help.")
+    reply.press("Enter")
+    [visitor_message, agent_message] = wait_heard(page, "message", 2)
+    assert (visitor_message["author"], visitor_message["text"]) == ("visitor", text)
+    assert (agent_message["author"], agent_message["text"]) == ("agent", "Happy to help.")
+    assert isinstance(agent_message["id"], int)
+    expect(page.locator('[data-parley="badge"]')).to_have_text("1")
+    assert heard(page, "unread")[-1] == 1
+
+    page.evaluate("Parley('open')")
+    expect(page.locator('[data-parley="badge"]')).to_be_hidden()
+    assert heard(page, "unread")[-1] == 0
+    assert heard(page, "open") == [None, None]
+    assert heard(page, "close") == [None]
+    # off: that handler hears no more.
+    page.evaluate("() => { window.quiet = []; window.q = () => quiet.push(1); }")
+    page.evaluate("() => { Parley('on', 'close', q); Parley('off', 'close', q); }")
+    page.evaluate("Parley('close')")
+    assert page.evaluate("window.quiet") == []
+    assert heard(page, "ready") == [None]
+    assert errors == []
+
+
+def test_attributes_show_in_the_console_sidebar_and_follow_changes(
+    deployment: DemoDeployment, new_context
+) -> None:
+    """setAttributes queued before load reaches the agent's sidebar once the chat connects; a later call
+    updates an open console at once; a bad one only warns on the page."""
+    text = f"Attributes check {uuid.uuid4().hex[:6]}"
+    page = new_context().new_page()
+    warnings = console_messages(page, "warning")
+    open_shop(
+        page, deployment, before_page_scripts=STUB + "Parley('setAttributes', {plan: 'pro', seats: 3});"
+    )
+    page.locator(LAUNCHER).click()
+    composer = page.locator('[data-parley="input"]')
+    composer.fill(text)
+    composer.press("Enter")
+    expect(page.locator('[data-parley="message"][data-author="visitor"]').last).to_contain_text(text)
+
+    agent = new_context(viewport={"width": 1360, "height": 800}).new_page()
+    log_in(agent, deployment)
+    open_in_console(agent, text)
+    attributes = agent.locator('[data-console="sidebar-attributes"]')
+    expect(attributes.locator('[data-key="plan"] dd')).to_have_text("pro")
+    expect(attributes.locator('[data-key="seats"] dd')).to_have_text("3")
+
+    page.evaluate("Parley('setAttributes', {plan: 'enterprise', trial: false})")
+    expect(attributes.locator('[data-key="plan"] dd')).to_have_text("enterprise")
+    expect(attributes.locator('[data-key="trial"] dd')).to_have_text("false")
+    screenshot(agent, "console-attributes")
+
+    page.evaluate("Parley('setAttributes', {'Plan Name': {nested: true}})")
+    for _ in range(50):
+        if any("Attribute keys" in warning for warning in warnings):
+            break
+        page.wait_for_timeout(100)
+    assert any("Attribute keys" in warning for warning in warnings), warnings
+    expect(attributes.locator('[data-console="sidebar-attribute"]')).to_have_count(3)
+
+
+def test_arabic_renders_right_to_left(deployment: DemoDeployment, new_context) -> None:
+    """setLocale('ar'): the panel speaks Arabic, its direction is rtl, the visitor's bubbles sit on the
+    left (the inline end) and the header's title on the right; times come from Intl."""
+    page = new_context(viewport={"width": 900, "height": 720}).new_page()
+    errors = open_shop(
+        page, deployment, before_page_scripts=STUB + "Parley('setLocale', 'ar'); Parley('open');"
+    )
+    composer = page.locator('[data-parley="input"]')
+    expect(composer).to_have_attribute("placeholder", "اكتب رسالة…")
+    panel = page.locator('[data-parley="panel"]')
+    assert panel.evaluate("node => getComputedStyle(node).direction") == "rtl"
+    composer.fill("مرحبا، أين طلبي؟")
+    composer.press("Enter")
+    mine = page.locator('[data-parley="message"][data-author="visitor"]').last
+    expect(mine).to_contain_text("مرحبا")
+    # The time by Intl in the panel's language (its digits are the browser's choice for "ar").
+    expect(mine.locator(".meta")).to_have_text(re.compile("^[0-9\u0660-\u0669]{2}:[0-9\u0660-\u0669]{2}$"))
+    greeting = page.locator('[data-parley="greeting"]')
+    mine_box, greeting_box = mine.bounding_box(), greeting.bounding_box()
+    assert mine_box is not None
+    assert greeting_box is not None
+    assert mine_box["x"] < greeting_box["x"], (mine_box, greeting_box)
+    title = page.locator('[data-parley="head"] strong').bounding_box()
+    close = page.locator('[data-parley="close"]').bounding_box()
+    assert title is not None
+    assert close is not None
+    assert close["x"] < title["x"]
+    expect(page.locator('[data-parley="close"]')).to_have_attribute("aria-label", "إغلاق المحادثة")
+    screenshot(page, "widget-arabic")
+    assert errors == []
+
+
+def test_the_browsers_language_chooses_the_panels(deployment: DemoDeployment, new_context) -> None:
+    """With no setLocale and no site language, a Spanish browser gets the Spanish panel, left to right."""
+    page = new_context(locale="es-ES").new_page()
+    open_shop(page, deployment)
+    page.locator(LAUNCHER).click()
+    expect(page.locator('[data-parley="input"]')).to_have_attribute("placeholder", "Escribe un mensaje…")
+    assert page.locator('[data-parley="panel"]').evaluate("node => getComputedStyle(node).direction") == "ltr"
+    expect(page.locator(LAUNCHER)).to_have_attribute("aria-label", "Cerrar el chat")

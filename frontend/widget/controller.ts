@@ -8,11 +8,11 @@ import { load, save } from "./storage";
 import { earlierMessages, readMarks, storedMessages } from "./store";
 import { launcherLabel } from "./launcher-label";
 import { colorCss, LAUNCHER_CSS } from "./styles";
-import { configureTransport, currentState, latestConversation, resetVisitor, sendFrame, startTransport } from "./transport";
-import type { MountPanel, PanelCall, PanelHandle } from "./types";
+import { configureTransport, latestConversation, resetVisitor, sendFrame, startTransport } from "./transport";
+import type { LoaderApi, PanelCall, PanelHandle } from "./types";
 
 // For developers (the console), also when the script tag has no data-site.
-export const UNAVAILABLE = "Parley: chat unavailable; check data-site and allowed origins.";
+export const UNAVAILABLE = "Parley: chat unavailable (check data-site, allowed origins)";
 
 let serverBase = "";
 let scriptNonce: string | undefined;
@@ -55,15 +55,18 @@ export function startWidget(base: string, siteKey: string, nonce: string | undef
   // fetched. localStorage is per origin and only a config the server gave this origin is saved, so
   // a cached copy exists only where the server already accepted the page; the fetch below still
   // asks again, and takes the launcher away if that has changed.
+  const cached = load(configKey);
   try {
-    showSite(JSON.parse(load(configKey) as string));
+    showSite(JSON.parse(cached as string));
   } catch {
     // None or unreadable: wait for the server's.
   }
   fetchJSON<WidgetConfig>(siteUrl + "/config").then(
     (data) => {
-      save(configKey, JSON.stringify(data.site));
-      showSite(data.site);
+      const fresh = JSON.stringify(data.site);
+      save(configKey, fresh);
+      // The same as the cached copy (the usual case): nothing to redo.
+      if (fresh != cached) showSite(data.site);
       // A returning visitor connects at once so replies raise the badge; a new one gets no
       // session (no visitor row) until the chat is first opened. Only now: a cached config
       // does not prove the site still exists.
@@ -115,7 +118,7 @@ export function callPanel(...call: PanelCall): void {
 }
 
 // Called by panel.js through Parley('_panel', mount). The panel closes itself with Parley('close').
-export function registerPanel(mount: MountPanel): void {
+export function registerPanel(mount: (api: LoaderApi) => PanelHandle): void {
   if (panel || !launcher) return;
   panel = mount({
     root: widgetRoot,
@@ -126,7 +129,6 @@ export function registerPanel(mount: MountPanel): void {
     latest: () => latestConversation,
     send: sendFrame,
     marks: readMarks,
-    state: currentState,
     listen,
     heard: latest,
     calls: panelCalls,
@@ -144,8 +146,6 @@ function showPanel(): void {
 
 // The site's settings (cached, then fresh), or null to show nothing; drawn once <body> exists.
 function showSite(site: WidgetSite | null): void {
-  // The same as the cached copy (the usual case): nothing to redo.
-  if (JSON.stringify(site) === JSON.stringify(siteSettings)) return;
   siteSettings = site;
   if (document.body) drawSite();
   // DOMContentLoaded bubbles from the document to the window.
@@ -197,7 +197,7 @@ function render(): void {
 function requestPanel(): void {
   if (panelRequested) return;
   panelRequested = true;
-  const script = el("script", { src: serverBase + "/widget/panel.js?locale=" + (askedLocale || siteSettings!.language || "") });
+  const script = el("script", { src: serverBase + "/widget/panel.js?locale=" + (askedLocale || siteSettings!.language) });
   // A nonce-based CSP allowed this loader by its nonce; hand it on to the panel.
   script.nonce = scriptNonce;
   // The browser reports the failed load; closing lets the next click try again.

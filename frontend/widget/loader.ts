@@ -38,10 +38,13 @@ const queuedParley = window.Parley;
 
 const parley: ParleyFunction = (command, argument, handler) => {
   const run = COMMANDS.get(command);
-  // The others (on, off, setAttributes) are the panel's, which they fetch at once; it also warns of a
-  // command nobody knows (page-api.ts).
   if (run) run(argument, handler);
-  else callPanel(command, argument, handler);
+  // The panel's (page-api.ts), which they fetch at once.
+  else if (/^(on|off|setAttributes)$/.test(command)) callPanel(command, argument, handler);
+  else {
+    console.warn("Parley: unknown command", command);
+    COMMANDS.set(command, () => {}); // warn once per name
+  }
 };
 
 if (queuedParley?._parley) {

@@ -73,7 +73,9 @@ export function createMessageList(greeting: HTMLElement): { list: HTMLOListEleme
 }
 
 export function messageNode(extraClass?: string): HTMLElement {
-  return el("li", { class: "msg " + (extraClass || "") }, [el("div", { class: "bubble" }), el("div", { class: "meta" })]);
+  // dir="auto": each text runs in its own direction (an English greeting in an Arabic panel, or Arabic
+  // typed into an English one), while the bubble's side follows the panel's.
+  return el("li", { class: "msg " + (extraClass || "") }, [el("div", { class: "bubble", dir: "auto" }), el("div", { class: "meta" })]);
 }
 
 // Touches the DOM only where something changed (a live region reads out every change).

@@ -120,6 +120,14 @@ describe("setAttributes", () => {
     expect(sent[2]).toEqual({ type: "attributes", attributes: { plan: "pro", seats: 3 } });
   });
 
+  it("warns the site's developer of attributes the server refused", () => {
+    const { page } = fakeApi();
+    const warned = vi.spyOn(console, "warn").mockImplementation(() => {});
+    page.onEvent("error", { type: "error", code: "invalid_attributes", message: "At most 20 attributes.", ref: "attributes" });
+    page.onEvent("error", { type: "error", code: "rate_limited", message: "Slow down.", ref: null });
+    expect(warned.mock.calls).toEqual([["Parley:", "At most 20 attributes."]]);
+  });
+
   it("waits for ready while not connected, and forgets them at a reset", () => {
     const { page, sent } = fakeApi("connecting");
     page.run("setAttributes", { plan: "pro" });

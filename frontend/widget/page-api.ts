@@ -3,7 +3,7 @@
 // hands over these calls (those made before the panel arrived first, in order) and loads the panel
 // as soon as a page makes one, so pages that use none of them load the small loader alone.
 
-import type { Availability, Message, MessageNew, VisitorReady } from "../shared/protocol";
+import type { Availability, ErrorFrame, Message, MessageNew, VisitorReady } from "../shared/protocol";
 import type { PanelApi } from "./types";
 
 type Handler = (detail?: unknown) => void;
@@ -89,6 +89,9 @@ export function createPageApi(api: PanelApi): PageApi {
         toldMessages.add(message.id);
         tell("message", { id: message.id, author: message.author, text: message.body, created_at: message.created_at } satisfies MessageEvent);
       }
+    } else if (type === "error" && (detail as ErrorFrame).code === "invalid_attributes") {
+      // For the site's developer: what the server refused and why.
+      console.warn("Parley:", (detail as ErrorFrame).message);
     } else if (type === "reset") {
       // Logged out: what the page said of the previous visitor is not the next one's.
       attributes = null;

@@ -46,3 +46,6 @@ export interface PanelHandle {
 }
 
 export type MountPanel = (api: PanelApi) => PanelHandle;
+
+/** What the loader hands over: the connection's state is its last "state" event (panel.ts reads it). */
+export type LoaderApi = Omit<PanelApi, "state">;
