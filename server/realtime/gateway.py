@@ -243,33 +243,32 @@ def _site_tools_event(
     event: VisitorPageChanged | VisitorAttributesChanged | CannedReplyChanged,
 ) -> LayerEvent:
     """The layer event telling a site's agents that a visitor changed page or attributes, or a canned
-    reply changed."""
-    group = site_agents_group(event.site_id)
+    reply changed (each layer event type is its frame's type)."""
+    frame: frames.VisitorAttributesFrame | frames.VisitorPage | frames.CannedChanged
     if isinstance(event, VisitorAttributesChanged):
-        attributes = construct(
+        frame = construct(
             frames.VisitorAttributesFrame,
-            type="visitor.attributes",
+            type=VISITOR_ATTRIBUTES,
             visitor_id=event.visitor_id,
             attributes=event.attributes,
         )
-        return layer_event(group=group, event_type=VISITOR_ATTRIBUTES, frame=attributes)
-    if isinstance(event, VisitorPageChanged):
-        page = construct(
+    elif isinstance(event, VisitorPageChanged):
+        frame = construct(
             frames.VisitorPage,
-            type="visitor.page",
+            type=VISITOR_PAGE,
             visitor_id=event.visitor_id,
             url=event.url,
             title=event.title,
         )
-        return layer_event(group=group, event_type=VISITOR_PAGE, frame=page)
-    changed = construct(
-        frames.CannedChanged,
-        type="canned.changed",
-        site_id=event.site_id,
-        canned=canned_wire(event.canned) if event.canned is not None else None,
-        deleted_id=event.deleted_id,
-    )
-    return layer_event(group=group, event_type=CANNED_CHANGED, frame=changed)
+    else:
+        frame = construct(
+            frames.CannedChanged,
+            type=CANNED_CHANGED,
+            site_id=event.site_id,
+            canned=canned_wire(event.canned) if event.canned is not None else None,
+            deleted_id=event.deleted_id,
+        )
+    return layer_event(group=site_agents_group(event.site_id), event_type=frame.type, frame=frame)
 
 
 def _access_changed(event: AgentAccessChanged) -> LayerEvent:
