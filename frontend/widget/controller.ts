@@ -100,8 +100,6 @@ export function toggleChat(): void {
   setOpen(!isOpen);
 }
 
-
-
 /** Parley('setLocale', 'fr'): the panel's language, until the panel is asked for (then from the next page). */
 export function setLocale(asked: unknown): void {
   askedLocale = asked;
@@ -175,7 +173,7 @@ function buildLauncher(): void {
   addStyles(shadow, LAUNCHER_CSS);
   // Hidden or not by refreshBadge, which render() calls before the browser paints.
   badge = el("span", { class: "badge", "data-parley": "badge" });
-  // The site's launcher text, beside the icon (hidden when empty).
+  // The site's launcher text, beside the icon (no room taken when empty).
   text = el("b");
   const button = (launcher = el("button", { class: "launcher", "data-parley": "launcher" }, [el("i"), text, badge]));
   button.onclick = toggleChat;
@@ -217,5 +215,5 @@ function refreshBadge(): void {
   badge.hidden = !unread;
   // The label, which screen readers announce instead of the badge, carries the count too; in English
   // until the panel brings the visitor's language (and tells the page the count).
-  launcher.setAttribute("aria-label", (panel?.badge || launcherLabel)(isOpen, unread));
+  launcher.setAttribute("aria-label", panel ? panel.badge(isOpen, unread) : launcherLabel(unread));
 }

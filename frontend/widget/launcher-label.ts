@@ -3,4 +3,4 @@
 // names the launcher in the visitor's language (locales/).
 
 /** "Open chat", with the unread count, which screen readers announce instead of the badge. */
-export const launcherLabel = (_open: boolean, unread: number): string => "Open chat" + (unread ? ` (${unread} unread)` : "");
+export const launcherLabel = (unread: number): string => "Open chat" + (unread ? ` (${unread} unread)` : "");
