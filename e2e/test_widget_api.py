@@ -4,7 +4,7 @@ import re
 import uuid
 from typing import Any
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 from e2e.conftest import console_messages, page_errors, screenshot
 from e2e.test_agent_tools import open_in_console
@@ -248,3 +248,30 @@ def test_the_browsers_language_chooses_the_panels(deployment: DemoDeployment, ne
     expect(page.locator('[data-parley="input"]')).to_have_attribute("placeholder", "Escribe un mensaje…")
     assert page.locator('[data-parley="panel"]').evaluate("node => getComputedStyle(node).direction") == "ltr"
     expect(page.locator(LAUNCHER)).to_have_attribute("aria-label", "Cerrar el chat")
+
+
+def test_launcher_text_a_queued_hide_and_the_sites_language(deployment: DemoDeployment, new_context) -> None:
+    """The site's launcher text shows beside the icon; hide queued before load keeps the launcher off
+    the page until show; the site's language (no setLocale) chooses the panel's over the browser's."""
+    page = new_context(viewport={"width": 1000, "height": 700}, locale="en-US").new_page()
+
+    def with_text(route: Route) -> None:
+        answer = route.fetch()
+        site = {**answer.json()["site"], "launcher_text": "Questions?", "language": "fr"}
+        route.fulfill(response=answer, json={"site": site})
+
+    page.route(re.compile(r"/api/widget/sites/[^/]+/config$"), with_text)
+    open_shop(page, deployment, before_page_scripts=STUB + "Parley('hide');")
+    launcher = page.locator(LAUNCHER)
+    page.wait_for_timeout(500)
+    expect(launcher).to_be_hidden()
+    page.evaluate("Parley('show')")
+    expect(launcher).to_be_visible()
+    expect(launcher).to_contain_text("Questions?")
+    box = launcher.bounding_box()
+    assert box is not None
+    assert box["width"] > 100, box  # a pill: the icon, then the text
+    launcher.click()
+    expect(page.locator('[data-parley="input"]')).to_have_attribute("placeholder", "Écrivez un message…")
+    expect(launcher).to_have_attribute("aria-label", "Fermer le chat")
+    screenshot(page, "widget-launcher-text")
