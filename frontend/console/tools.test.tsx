@@ -100,6 +100,22 @@ describe("agent tools", () => {
     expect(q("sidebar-page")?.textContent).toContain("Cart");
   });
 
+  it("shows the visitor's attributes by key, as text, and follows visitor.attributes", () => {
+    const { socket } = opened();
+    act(() => socket.receive({ type: "visitor.detail", visitor: { ...detail, attributes: { seats: 3, plan: "pro" } }, conversations: [] }));
+    const keys = () => [...root.querySelectorAll('[data-console="sidebar-attribute"]')].map((row) => row.getAttribute("data-key"));
+    expect(keys()).toEqual(["plan", "seats"]);
+    const markup = '<img src=x onerror="window.__pwned=1">';
+    act(() => socket.receive({ type: "visitor.attributes", visitor_id: VISITOR_ID, attributes: { plan: markup, trial: false } }));
+    expect(keys()).toEqual(["plan", "trial"]);
+    const plan = root.querySelector('[data-key="plan"] dd')!;
+    expect(plan.textContent).toBe(markup);
+    expect(plan.querySelector("img")).toBeNull();
+    expect(root.querySelector('[data-key="trial"] dd')?.textContent).toBe("false");
+    act(() => socket.receive({ type: "visitor.attributes", visitor_id: "someone-else", attributes: { plan: "x" } }));
+    expect(root.querySelector('[data-key="plan"] dd')?.textContent).toBe(markup);
+  });
+
   it("keeps notes apart and sends a note in Note mode", () => {
     const { socket } = opened();
     expect(q("notes")?.textContent).toContain("Asked twice already");
