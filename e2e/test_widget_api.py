@@ -275,3 +275,32 @@ def test_launcher_text_a_queued_hide_and_the_sites_language(deployment: DemoDepl
     expect(page.locator('[data-parley="input"]')).to_have_attribute("placeholder", "Écrivez un message…")
     expect(launcher).to_have_attribute("aria-label", "Fermer le chat")
     screenshot(page, "widget-launcher-text")
+
+
+def test_after_reset_no_event_carries_the_previous_visitors_conversation(
+    deployment: DemoDeployment, new_context
+) -> None:
+    """Parley('reset'): an agent's later reply to the previous visitor's conversation reaches no handler,
+    and unread stays 0."""
+    text = f"Reset check {uuid.uuid4().hex[:6]}"
+    page = new_context().new_page()
+    open_shop(page, deployment, before_page_scripts=RECORDER)
+    page.locator(LAUNCHER).click()
+    composer = page.locator('[data-parley="input"]')
+    composer.fill(text)
+    composer.press("Enter")
+    wait_heard(page, "message")
+    agent = new_context(viewport={"width": 1360, "height": 800}).new_page()
+    log_in(agent, deployment)
+    open_in_console(agent, text)
+
+    page.evaluate("Parley('reset')")
+    expect(page.locator('[data-parley="message"]')).to_have_count(0)
+    reply = agent.locator('[data-console="reply"]')
+    reply.fill("This is for the previous visitor only.")
+    reply.press("Enter")
+    expect(agent.locator('[data-console="message"]').last).to_contain_text("previous visitor only")
+    page.wait_for_timeout(1500)
+    assert [message["text"] for message in heard(page, "message")] == [text]
+    assert heard(page, "unread")[-1] == 0
+    expect(page.locator('[data-parley="badge"]')).to_be_hidden()
