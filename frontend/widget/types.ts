@@ -45,7 +45,5 @@ export interface PanelHandle {
   show: (open: boolean, focus?: boolean) => void;
 }
 
-export type MountPanel = (api: PanelApi) => PanelHandle;
-
 /** What the loader hands over: the connection's state is its last "state" event (panel.ts reads it). */
 export type LoaderApi = Omit<PanelApi, "state">;
