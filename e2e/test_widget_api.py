@@ -1,15 +1,18 @@
-"""The widget's public API on a host page: the Parley(...) command queue, and one widget per page."""
+"""The widget's public API on a host page: the Parley(...) command queue, its calls and events, languages
+and right to left, and one widget per page."""
 
 import re
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
 from playwright.sync_api import Page, Route, expect
 
 from e2e.conftest import console_messages, page_errors, screenshot
 from e2e.test_agent_tools import open_in_console
 from e2e.test_live_chat import log_in
-from tests.processes import DemoDeployment
+from tests.processes import DemoDeployment, demo_deployment
 
 LAUNCHER = '[data-parley="launcher"]'
 # A second copy of the shop's embed code, added once the page is parsed (as a CMS block might add it).
@@ -25,6 +28,13 @@ document.addEventListener('DOMContentLoaded', () => {
 """
 # The stub docs/widget.md gives site owners: calls made before widget.js arrives are queued on it.
 STUB = "window.Parley = window.Parley || function () { (Parley.q = Parley.q || []).push(arguments); };"
+
+
+@pytest.fixture(scope="module")
+def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoDeployment]:
+    """A deployment of this module's own: its conversations reach no other test's inbox."""
+    with demo_deployment(tmp_path_factory.mktemp("widget-api-deployment")) as running:
+        yield running
 
 
 def open_shop(page: Page, deployment: DemoDeployment, *, before_page_scripts: str = "") -> list[str]:
