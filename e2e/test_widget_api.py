@@ -110,6 +110,20 @@ for (const name of ['ready', 'open', 'close', 'message', 'unread', 'availability
 )
 
 
+def say(page: Page, text: str) -> None:
+    """Type a message in the open chat and send it."""
+    composer = page.locator('[data-parley="input"]')
+    composer.fill(text)
+    composer.press("Enter")
+
+
+def agent_console(new_context: Any, deployment: DemoDeployment) -> Page:
+    """The demo agent's console, logged in, wide enough to show the sidebar."""
+    agent: Page = new_context(viewport={"width": 1360, "height": 800}).new_page()
+    log_in(agent, deployment)
+    return agent
+
+
 def heard(page: Page, name: str) -> list[Any]:
     """The details the page's handlers heard of one event, in order."""
     return [detail for event, detail in page.evaluate("window.heard") if event == name]
@@ -145,13 +159,10 @@ def test_each_call_and_event_of_the_js_api(deployment: DemoDeployment, new_conte
     expect(page.locator('[data-parley="status"]')).to_have_attribute("data-state", "online")
     wait_heard(page, "availability")
     assert heard(page, "availability") == ["away"]  # no console open yet
-    composer = page.locator('[data-parley="input"]')
-    composer.fill(text)
-    composer.press("Enter")
+    say(page, text)
     wait_heard(page, "message")
 
-    agent = new_context(viewport={"width": 1360, "height": 800}).new_page()
-    log_in(agent, deployment)
+    agent = agent_console(new_context, deployment)
     wait_heard(page, "availability", 2)
     assert heard(page, "availability") == ["away", "online"]
     page.evaluate("Parley('close')")
@@ -192,13 +203,10 @@ def test_attributes_show_in_the_console_sidebar_and_follow_changes(
         page, deployment, before_page_scripts=STUB + "Parley('setAttributes', {plan: 'pro', seats: 3});"
     )
     page.locator(LAUNCHER).click()
-    composer = page.locator('[data-parley="input"]')
-    composer.fill(text)
-    composer.press("Enter")
+    say(page, text)
     expect(page.locator('[data-parley="message"][data-author="visitor"]').last).to_contain_text(text)
 
-    agent = new_context(viewport={"width": 1360, "height": 800}).new_page()
-    log_in(agent, deployment)
+    agent = agent_console(new_context, deployment)
     open_in_console(agent, text)
     attributes = agent.locator('[data-console="sidebar-attributes"]')
     expect(attributes.locator('[data-key="plan"] dd')).to_have_text("pro")
@@ -296,12 +304,9 @@ def test_after_reset_no_event_carries_the_previous_visitors_conversation(
     page = new_context().new_page()
     open_shop(page, deployment, before_page_scripts=RECORDER)
     page.locator(LAUNCHER).click()
-    composer = page.locator('[data-parley="input"]')
-    composer.fill(text)
-    composer.press("Enter")
+    say(page, text)
     wait_heard(page, "message")
-    agent = new_context(viewport={"width": 1360, "height": 800}).new_page()
-    log_in(agent, deployment)
+    agent = agent_console(new_context, deployment)
     open_in_console(agent, text)
 
     page.evaluate("Parley('reset')")
