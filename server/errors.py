@@ -49,6 +49,8 @@ ERROR_CODES: dict[str, tuple[int, int | None]] = {
     "email_invalid": (400, None),
     "rating_unavailable": (409, None),
     "email_required": (409, None),
+    # A visitor's `attributes` frame the server cannot store (docs/widget-api.md, setAttributes).
+    "invalid_attributes": (400, None),
 }
 
 

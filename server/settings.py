@@ -551,3 +551,7 @@ PARLEY_EMAIL_REPLY_DELAY = env_int("PARLEY_EMAIL_REPLY_DELAY", 120)
 PARLEY_RESUME_LINK_MAX_AGE = env_int("PARLEY_RESUME_LINK_MAX_AGE", 14 * 24 * 3600)
 # Ratings kept per agent in the console's ratings view: the last this many days.
 PARLEY_RATINGS_DAYS = env_int("PARLEY_RATINGS_DAYS", 30)
+# The widget's custom visitor attributes, Parley('setAttributes', {...}) (docs/widget-api.md): at most this
+# many keys per visitor (after merging), and at most this many characters in a string value.
+PARLEY_VISITOR_ATTRIBUTES_MAX = env_int("PARLEY_VISITOR_ATTRIBUTES_MAX", 20)
+PARLEY_VISITOR_ATTRIBUTE_VALUE_MAX_CHARS = env_int("PARLEY_VISITOR_ATTRIBUTE_VALUE_MAX_CHARS", 200)

@@ -15,6 +15,7 @@ function handlers(): FrameHandlers {
     "activity.new": vi.fn(),
     "conversation.assigned": vi.fn(),
     "visitor.page": vi.fn(),
+    "visitor.attributes": vi.fn(),
     "visitor.detail": vi.fn(),
     "canned.changed": vi.fn(),
     presence: vi.fn(),

@@ -25,6 +25,7 @@ const detail: VisitorDetail = {
   first_seen_at: "2026-12-01T10:00:00+00:00",
   last_seen_at: "2026-12-06T10:00:00+00:00",
   visits: 1,
+  attributes: {},
 };
 const q = (name: string) => root.querySelector<HTMLElement>(`[data-console="${name}"]`);
 

@@ -60,6 +60,13 @@ export function sidebarRows(visitor: VisitorDetail, now: number): SidebarRow[] {
   return rows;
 }
 
+/** The site's custom attributes of the visitor (`Parley('setAttributes')`), by key, as text. */
+export function attributeRows(visitor: VisitorDetail): { key: string; text: string }[] {
+  return Object.entries(visitor.attributes ?? {})
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([key, value]) => ({ key, text: String(value) }));
+}
+
 /** The visitor's conversations as the sidebar lists them. */
 export function pastRows(conversations: readonly PastConversation[], openId: string | null, now: number): PastRow[] {
   return conversations.map((conversation) => ({

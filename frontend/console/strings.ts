@@ -132,6 +132,7 @@ export const SIDEBAR = {
   language: "Language",
   firstSeen: "First seen",
   visits: "Visits",
+  attributes: "Attributes",
   conversations: "Conversations",
   started: (when: string): string => `Started ${when}`,
   open: "Open",

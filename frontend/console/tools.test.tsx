@@ -30,6 +30,7 @@ const detail: VisitorDetail = {
   os: "Linux",
   timezone: "Europe/Paris",
   language: "fr-FR",
+  attributes: {},
   first_seen_at: "2026-12-01T10:00:00+00:00",
   last_seen_at: "2026-12-06T10:00:00+00:00",
   visits: 3,
@@ -97,6 +98,22 @@ describe("agent tools", () => {
     act(() => socket.receive({ type: "visitor.page", visitor_id: VISITOR_ID, url: "https://shop.test/cart", title: "Cart" }));
     expect(q("sidebar-page")!.querySelector("a")!.getAttribute("href")).toBe("https://shop.test/cart");
     expect(q("sidebar-page")?.textContent).toContain("Cart");
+  });
+
+  it("shows the visitor's attributes by key, as text, and follows visitor.attributes", () => {
+    const { socket } = opened();
+    act(() => socket.receive({ type: "visitor.detail", visitor: { ...detail, attributes: { seats: 3, plan: "pro" } }, conversations: [] }));
+    const keys = () => [...root.querySelectorAll('[data-console="sidebar-attribute"]')].map((row) => row.getAttribute("data-key"));
+    expect(keys()).toEqual(["plan", "seats"]);
+    const markup = '<img src=x onerror="window.__pwned=1">';
+    act(() => socket.receive({ type: "visitor.attributes", visitor_id: VISITOR_ID, attributes: { plan: markup, trial: false } }));
+    expect(keys()).toEqual(["plan", "trial"]);
+    const plan = root.querySelector('[data-key="plan"] dd')!;
+    expect(plan.textContent).toBe(markup);
+    expect(plan.querySelector("img")).toBeNull();
+    expect(root.querySelector('[data-key="trial"] dd')?.textContent).toBe("false");
+    act(() => socket.receive({ type: "visitor.attributes", visitor_id: "someone-else", attributes: { plan: "x" } }));
+    expect(root.querySelector('[data-key="plan"] dd')?.textContent).toBe(markup);
   });
 
   it("keeps notes apart and sends a note in Note mode", () => {

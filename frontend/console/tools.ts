@@ -39,7 +39,7 @@ export interface ToolsState {
   cannedSaved: number;
 }
 
-type ToolsFrames = Pick<FrameHandlers, "visitor.page" | "visitor.detail" | "canned.changed"> & RatingsFrames;
+type ToolsFrames = Pick<FrameHandlers, "visitor.page" | "visitor.attributes" | "visitor.detail" | "canned.changed"> & RatingsFrames;
 
 export class AgentTools {
   readonly store = new Store<ToolsState>({
@@ -145,6 +145,10 @@ export class AgentTools {
           this.store.set({ visitor: { ...shown, page_url: frame.url, page_title: frame.title } });
         }
         this.c.touch();
+      },
+      "visitor.attributes": (frame) => {
+        const shown = this.state.visitor;
+        if (shown?.id === frame.visitor_id) this.store.set({ visitor: { ...shown, attributes: frame.attributes } });
       },
       "visitor.detail": (frame) => {
         if (frame.visitor?.id !== this.openVisitorId()) return;

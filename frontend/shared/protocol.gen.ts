@@ -35,6 +35,7 @@ export type AgentServerFrame =
   | ActivityNew
   | ConversationAssigned
   | VisitorPage
+  | VisitorAttributesFrame
   | VisitorDetailFrame
   | CannedChanged
   | Presence
@@ -72,7 +73,8 @@ export type ErrorCode =
   | "conversation_superseded"
   | "email_invalid"
   | "rating_unavailable"
-  | "email_required";
+  | "email_required"
+  | "invalid_attributes";
 export type VisitorClientFrame =
   | Hello
   | VisitorMessageSend
@@ -83,7 +85,8 @@ export type VisitorClientFrame =
   | ConversationRead
   | VisitorEmail
   | ConversationRate
-  | TranscriptRequest;
+  | TranscriptRequest
+  | VisitorAttributes;
 export type VisitorServerFrame =
   | VisitorReady
   | MessageAck
@@ -828,6 +831,19 @@ export interface VisitorPage {
   title: string;
 }
 /**
+ * A visitor of the agent's sites has new custom attributes (all of them, as stored).
+ */
+export interface VisitorAttributesFrame {
+  type: "visitor.attributes";
+  visitor_id: string;
+  /**
+   * As VisitorDetail.attributes.
+   */
+  attributes: {
+    [k: string]: string | number | boolean | undefined;
+  };
+}
+/**
  * The answer to `visitor.get`: the visitor and its conversations, newest first.
  */
 export interface VisitorDetailFrame {
@@ -890,6 +906,12 @@ export interface VisitorDetail {
    * The browser's language tag, e.g. 'fr-FR'; empty when unknown.
    */
   language: string;
+  /**
+   * The site's custom attributes of the visitor (`Parley('setAttributes', ...)`), by key.
+   */
+  attributes: {
+    [k: string]: string | number | boolean | undefined;
+  };
   /**
    * ISO 8601 UTC, e.g. 2026-11-24T07:26:23.123456+00:00.
    */
@@ -1300,6 +1322,19 @@ export interface TranscriptQueued {
 export interface TranscriptRequest {
   type: "transcript.request";
   conversation_id: string;
+}
+/**
+ * The page's custom attributes of its visitor (`Parley('setAttributes', ...)`), merged into those
+ * stored; a null value removes its key. No reply; invalid_attributes when they cannot be stored.
+ */
+export interface VisitorAttributes {
+  type: "attributes";
+  /**
+   * A key is a-z, then up to 39 of a-z, 0-9 and '_'; a value is a string (at most PARLEY_VISITOR_ATTRIBUTE_VALUE_MAX_CHARS characters), number, boolean or null per value; at most PARLEY_VISITOR_ATTRIBUTES_MAX keys stored.
+   */
+  attributes: {
+    [k: string]: unknown | undefined;
+  };
 }
 /**
  * A visitor's message (the first one of a visitor with no open conversation starts one).

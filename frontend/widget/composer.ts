@@ -4,7 +4,9 @@
 
 import { el, icon } from "./dom";
 import { load, save } from "./storage";
-import { COMPOSER_LABEL, COMPOSER_PLACEHOLDER, SEND_LABEL } from "./strings";
+import { T } from "./strings";
+
+const { COMPOSER_LABEL, COMPOSER_PLACEHOLDER, SEND_LABEL } = T;
 
 const SEND_ICON = "M3.4 20.4 21 12 3.4 3.6v6.5L15.5 12 3.4 13.9z";
 const LINE_HEIGHT = 20;

@@ -6,56 +6,68 @@ import { latest, listen } from "./events";
 import { fetchJSON } from "./http";
 import { load, save } from "./storage";
 import { earlierMessages, readMarks, storedMessages } from "./store";
-import { CLOSE_CHAT, OPEN_CHAT, unreadLabel } from "./strings";
+import { launcherLabel } from "./launcher-label";
 import { colorCss, LAUNCHER_CSS } from "./styles";
-import { configureTransport, currentState, latestConversation, resetVisitor, sendFrame, startTransport } from "./transport";
-import type { MountPanel, PanelHandle } from "./types";
+import { configureTransport, latestConversation, resetVisitor, sendFrame, startTransport } from "./transport";
+import type { LoaderApi, PanelCall, PanelHandle } from "./types";
 
 // For developers (the console), also when the script tag has no data-site.
-export const UNAVAILABLE = "Parley: chat unavailable; check data-site and the allowed origins.";
+export const UNAVAILABLE = "Parley: chat unavailable (check data-site, allowed origins)";
 
 let serverBase = "";
 let scriptNonce: string | undefined;
 let storagePrefix = "";
 let siteSettings: WidgetSite | null = null;
 let hostElement: HTMLElement;
-let widgetRoot: HTMLElement;
+// Parley('hide') sets its `hidden` (loader.ts).
+export let widgetRoot: HTMLElement;
 let launcher: HTMLElement | null = null;
 let badge: HTMLElement;
+let text: HTMLElement;
 let isOpen = false;
 // Set by an open asked for on this page (not one restored from the last page): the panel takes the focus.
 let focusPanel = false;
 let panel: PanelHandle | null = null;
 let panelRequested = false;
-// Messages a previous page view left unsent: the panel, which sends them, is fetched without waiting
-// for an open.
-let pendingLeft = false;
+// Messages a previous page view left unsent (the panel sends them), or calls of the page's API that
+// the panel runs (events, attributes): the panel is fetched without waiting for an open.
+let panelWanted = false;
+// Those calls, until the panel arrives.
+const panelCalls: PanelCall[] = [];
+// Parley('setLocale'); the server chooses the panel's language from it, else from the site's, else
+// from the browser's (Accept-Language): docs/widget.md, "Languages".
+let askedLocale: unknown;
 
 export function startWidget(base: string, siteKey: string, nonce: string | undefined): void {
   storagePrefix = "parley:" + siteKey + ":";
-  const keyPath = encodeURIComponent(siteKey);
   const configKey = storagePrefix + "config";
   serverBase = base;
   scriptNonce = nonce;
+  // Made now: Parley('hide') may come before the launcher.
+  widgetRoot = el("div");
   // An emailed resume link (`#parley-resume=`, docs/offline.md) opens the chat; the session reads its token from page_url.
   isOpen = !!(load(storagePrefix + "open", true) || /parley-resume=/.test(location.hash));
   // A non-empty outbox ("[{…}]") sorts after an empty one ("[]"); null and "" do not.
-  pendingLeft = (load(storagePrefix + "outbox") as string) > "[]";
-  const siteUrl = base + "/api/widget/sites/" + keyPath;
+  panelWanted = (load(storagePrefix + "outbox") as string) > "[]";
+  // Not encoded: a key the server did not make finds no site whatever its characters.
+  const siteUrl = base + "/api/widget/sites/" + siteKey;
   const returningVisitor = configureTransport(siteUrl, storagePrefix);
   // A returning visitor sees the launcher at once, drawn from the config an earlier page view
   // fetched. localStorage is per origin and only a config the server gave this origin is saved, so
   // a cached copy exists only where the server already accepted the page; the fetch below still
   // asks again, and takes the launcher away if that has changed.
+  const cached = load(configKey);
   try {
-    showSite(JSON.parse(load(configKey) as string));
+    showSite(JSON.parse(cached as string));
   } catch {
     // None or unreadable: wait for the server's.
   }
   fetchJSON<WidgetConfig>(siteUrl + "/config").then(
     (data) => {
-      save(configKey, JSON.stringify(data.site));
-      showSite(data.site);
+      const fresh = JSON.stringify(data.site);
+      save(configKey, fresh);
+      // The same as the cached copy (the usual case): nothing to redo.
+      if (fresh != cached) showSite(data.site);
       // A returning visitor connects at once so replies raise the badge; a new one gets no
       // session (no visitor row) until the chat is first opened. Only now: a cached config
       // does not prove the site still exists.
@@ -74,7 +86,6 @@ export function startWidget(base: string, siteKey: string, nonce: string | undef
 export function resetWidget(): void {
   save(storagePrefix + "outbox", "");
   save(storagePrefix + "draft", "", true);
-  pendingLeft = false;
   resetVisitor();
 }
 
@@ -90,8 +101,23 @@ export function toggleChat(): void {
   setOpen(!isOpen);
 }
 
+/** Parley('setLocale', 'fr'): the panel's language, until the panel is asked for (then from the next page). */
+export function setLocale(asked: unknown): void {
+  askedLocale = asked;
+}
+
+/** A call the panel runs (page-api.ts): handed over now, or kept until the panel, fetched at once, arrives. */
+export function callPanel(...call: PanelCall): void {
+  if (panel) panel.run(...call);
+  else {
+    panelCalls.push(call);
+    panelWanted = true;
+    if (launcher) render();
+  }
+}
+
 // Called by panel.js through Parley('_panel', mount). The panel closes itself with Parley('close').
-export function registerPanel(mount: MountPanel): void {
+export function registerPanel(mount: (api: LoaderApi) => PanelHandle): void {
   if (panel || !launcher) return;
   panel = mount({
     root: widgetRoot,
@@ -102,11 +128,11 @@ export function registerPanel(mount: MountPanel): void {
     latest: () => latestConversation,
     send: sendFrame,
     marks: readMarks,
-    state: currentState,
     listen,
     heard: latest,
+    calls: panelCalls,
   });
-  showPanel();
+  render();
 }
 
 // The focus request waits for the panel, which a first open still has to fetch.
@@ -119,8 +145,6 @@ function showPanel(): void {
 
 // The site's settings (cached, then fresh), or null to show nothing; drawn once <body> exists.
 function showSite(site: WidgetSite | null): void {
-  // The same as the cached copy (the usual case): nothing to redo.
-  if (JSON.stringify(site) === JSON.stringify(siteSettings)) return;
   siteSettings = site;
   if (document.body) drawSite();
   // DOMContentLoaded bubbles from the document to the window.
@@ -140,6 +164,7 @@ function drawSite(): void {
   addStyles(hostElement.shadowRoot as ShadowRoot, colorCss(siteSettings.color));
   // The class is the position, "right" or "left"; the styles move things for "left".
   widgetRoot.className = siteSettings.position;
+  text.textContent = siteSettings.launcher_text;
   render();
 }
 
@@ -149,9 +174,11 @@ function buildLauncher(): void {
   addStyles(shadow, LAUNCHER_CSS);
   // Hidden or not by refreshBadge, which render() calls before the browser paints.
   badge = el("span", { class: "badge", "data-parley": "badge" });
-  const button = (launcher = el("button", { class: "launcher", "data-parley": "launcher" }, [el("i"), badge]));
+  // The site's launcher text, beside the icon (no room taken when empty).
+  text = el("b");
+  const button = (launcher = el("button", { class: "launcher", "data-parley": "launcher" }, [el("i"), text, badge]));
   button.onclick = toggleChat;
-  widgetRoot = el("div", {}, [button]);
+  widgetRoot.append(button);
   shadow.append(widgetRoot);
   document.body.append(hostElement);
   listen(refreshBadge);
@@ -159,9 +186,9 @@ function buildLauncher(): void {
 
 // The panel, once there, marks the root open (its styles are the only ones that read it).
 function render(): void {
-  (launcher as HTMLElement).setAttribute("aria-expanded", String(isOpen));
+  (launcher as HTMLElement).setAttribute("aria-expanded", "" + isOpen);
   if (isOpen) startTransport();
-  if (isOpen || pendingLeft) requestPanel();
+  if (isOpen || panelWanted) requestPanel();
   showPanel();
   refreshBadge();
 }
@@ -169,7 +196,7 @@ function render(): void {
 function requestPanel(): void {
   if (panelRequested) return;
   panelRequested = true;
-  const script = el("script", { src: serverBase + "/widget/panel.js" });
+  const script = el("script", { src: serverBase + "/widget/panel.js?locale=" + (askedLocale || siteSettings!.language) });
   // A nonce-based CSP allowed this loader by its nonce; hand it on to the panel.
   script.nonce = scriptNonce;
   // The browser reports the failed load; closing lets the next click try again.
@@ -185,8 +212,9 @@ function requestPanel(): void {
 function refreshBadge(): void {
   if (!launcher) return; // removed: the site's config could not be fetched
   const unread = storedMessages().filter((message) => message.author === "agent" && message.seq > readMarks.visitor!).length;
-  badge.textContent = String(unread);
+  badge.textContent = "" + unread;
   badge.hidden = !unread;
-  // The label, which screen readers announce instead of the badge, carries the count too.
-  launcher.setAttribute("aria-label", (isOpen ? CLOSE_CHAT : OPEN_CHAT) + (unread ? unreadLabel(unread) : ""));
+  // The label, which screen readers announce instead of the badge, carries the count too; in English
+  // until the panel brings the visitor's language (and tells the page the count).
+  launcher.setAttribute("aria-label", panel ? panel.badge(isOpen, unread) : launcherLabel(unread));
 }

@@ -5,9 +5,19 @@
 
 import { LINK_REL, linkify, linkTarget } from "../shared/linkify";
 import type { Author, Message } from "../shared/protocol";
-import { clockTime } from "../shared/time";
 import { el } from "./dom";
-import { AGENT, EVENT_TEXT, MESSAGES_LABEL, SEEN, SENDING } from "./strings";
+import { T } from "./strings";
+
+const { AGENT, EVENT_TEXT, MESSAGES_LABEL, SEEN, SENDING } = T;
+// Times in the panel's language and the visitor's time zone, on a 24-hour clock in every language
+// ("09:05"; Arabic writes its own digits).
+const CLOCK = new Intl.DateTimeFormat(T.LOCALE, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+
+/** A message's time as the visitor reads it; "" for a missing or unreadable one. */
+export function clockTime(iso: string): string {
+  const date = new Date(iso);
+  return isNaN(+date) ? "" : CLOCK.format(date);
+}
 
 /** A stored message, or a pending one (no seq yet). */
 export interface ListItem {
@@ -63,7 +73,9 @@ export function createMessageList(greeting: HTMLElement): { list: HTMLOListEleme
 }
 
 export function messageNode(extraClass?: string): HTMLElement {
-  return el("li", { class: "msg " + (extraClass || "") }, [el("div", { class: "bubble" }), el("div", { class: "meta" })]);
+  // dir="auto": each text runs in its own direction (an English greeting in an Arabic panel, or Arabic
+  // typed into an English one), while the bubble's side follows the panel's.
+  return el("li", { class: "msg " + (extraClass || "") }, [el("div", { class: "bubble", dir: "auto" }), el("div", { class: "meta" })]);
 }
 
 // Touches the DOM only where something changed (a live region reads out every change).

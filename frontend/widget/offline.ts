@@ -6,22 +6,7 @@
 import type { ConversationRated, EmailSaved, ErrorFrame, Message, TranscriptQueued } from "../shared/protocol";
 import { el } from "./dom";
 import { load, save } from "./storage";
-import {
-  AWAY_DEFAULT,
-  EMAIL_ASK,
-  EMAIL_ASK_FIRST,
-  EMAIL_INVALID,
-  EMAIL_LABEL,
-  EMAIL_SAVE,
-  emailSavedText,
-  RATE_COMMENT,
-  RATE_QUESTION,
-  RATE_SEND,
-  RATE_THANKS,
-  SCORE_TEXT,
-  TRANSCRIPT_ASK,
-  transcriptSentText,
-} from "./strings";
+import { T } from "./strings";
 import type { PanelApi } from "./types";
 
 const SCORES = ["good", "okay", "bad"] as const;
@@ -61,12 +46,12 @@ export function createOffline(api: PanelApi): Offline {
   const node = el("div", { class: "offline", "data-parley": "offline" });
 
   // The email request: one field and a button, its own small form so Enter saves it.
-  const emailInput = el("input", { type: "email", class: "field", "data-parley": "email", "aria-label": EMAIL_LABEL, maxlength: "254", autocomplete: "email" });
+  const emailInput = el("input", { type: "email", class: "field", "data-parley": "email", "aria-label": T.EMAIL_LABEL, maxlength: "254", autocomplete: "email" });
   const emailError = el("p", { class: "hint", role: "alert", hidden: "" });
   const emailText = el("p");
   const emailForm = el("form", { class: "ask", "data-parley": "email-form" }, [
     emailText,
-    el("div", { class: "row" }, [emailInput, el("button", { type: "submit", class: "small" }, [EMAIL_SAVE])]),
+    el("div", { class: "row" }, [emailInput, el("button", { type: "submit", class: "small" }, [T.EMAIL_SAVE])]),
     emailError,
   ]);
   emailForm.addEventListener("submit", (event) => {
@@ -80,7 +65,7 @@ export function createOffline(api: PanelApi): Offline {
 
   // The rating card: three buttons, a comment, send; then thanks (and a change of mind until reopened).
   const scoreButtons = SCORES.map((value) => {
-    const button = el("button", { type: "button", class: "score", "data-score": value, "aria-pressed": "false" }, [SCORE_TEXT[value] as string]);
+    const button = el("button", { type: "button", class: "score", "data-score": value, "aria-pressed": "false" }, [T.SCORE_TEXT[value] as string]);
     button.addEventListener("click", () => {
       score = value;
       for (const other of scoreButtons) other.setAttribute("aria-pressed", String(other === button));
@@ -88,13 +73,13 @@ export function createOffline(api: PanelApi): Offline {
     });
     return button;
   });
-  const comment = el("textarea", { class: "field", rows: "2", maxlength: "1000", placeholder: RATE_COMMENT, "aria-label": RATE_COMMENT, hidden: "" });
-  const send = el("button", { type: "button", class: "small", hidden: "" }, [RATE_SEND]);
-  const thanks = el("p", { class: "hint", "data-parley": "rated", hidden: "" }, [RATE_THANKS]);
-  const transcript = el("button", { type: "button", class: "link", "data-parley": "transcript" }, [TRANSCRIPT_ASK]);
+  const comment = el("textarea", { class: "field", rows: "2", maxlength: "1000", placeholder: T.RATE_COMMENT, "aria-label": T.RATE_COMMENT, hidden: "" });
+  const send = el("button", { type: "button", class: "small", hidden: "" }, [T.RATE_SEND]);
+  const thanks = el("p", { class: "hint", "data-parley": "rated", hidden: "" }, [T.RATE_THANKS]);
+  const transcript = el("button", { type: "button", class: "link", "data-parley": "transcript" }, [T.TRANSCRIPT_ASK]);
   const transcriptDone = el("p", { class: "hint", hidden: "" });
   const rating = el("div", { class: "ask", "data-parley": "rating" }, [
-    el("p", {}, [RATE_QUESTION]),
+    el("p", {}, [T.RATE_QUESTION]),
     el("div", { class: "row" }, scoreButtons),
     comment,
     send,
@@ -130,18 +115,18 @@ export function createOffline(api: PanelApi): Offline {
     const noMessages = !messages.some((message) => message.author === "visitor");
     // The away message stays while nobody is there; the email request with it until an address is left.
     away.hidden = !isAway;
-    away.textContent = site.away_message || AWAY_DEFAULT;
+    away.textContent = site.away_message || T.AWAY_DEFAULT;
     const askFirst = site.ask_email && noMessages;
     emailForm.hidden = !!email || !(isAway || askFirst || wantsTranscript);
-    emailText.textContent = askFirst && !isAway ? EMAIL_ASK_FIRST : EMAIL_ASK;
+    emailText.textContent = askFirst && !isAway ? T.EMAIL_ASK_FIRST : T.EMAIL_ASK;
     saved.hidden = !email || !isAway;
-    saved.textContent = emailSavedText(email);
+    saved.textContent = T.emailSavedText(email);
     rating.hidden = !resolved;
     const mine = id ? rated[id] : undefined;
     thanks.hidden = !mine;
     transcript.hidden = sentTranscript === id;
     transcriptDone.hidden = sentTranscript !== id;
-    transcriptDone.textContent = transcriptSentText(email);
+    transcriptDone.textContent = T.transcriptSentText(email);
     node.hidden = away.hidden && emailForm.hidden && rating.hidden;
   }
 
@@ -159,7 +144,7 @@ export function createOffline(api: PanelApi): Offline {
     } else if (type === "transcript.queued") {
       sentTranscript = (detail as TranscriptQueued).conversation_id;
     } else if (type === "error" && (detail as ErrorFrame).code === "email_invalid") {
-      emailError.textContent = EMAIL_INVALID;
+      emailError.textContent = T.EMAIL_INVALID;
       emailError.hidden = false;
     } else if (type === "reset") {
       save(emailKey, (email = ""));

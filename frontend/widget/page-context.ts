@@ -1,11 +1,16 @@
-// The visitor's context for the agents' sidebar (referrer, time zone, language), sent by the panel once
-// online and with each later `ready`: the loader reports only the page itself (transport.ts), to stay
-// within its budget.
+// The visitor's page and context for the agents' sidebar (referrer, time zone, language): sent by the
+// panel once online and with each later `ready`, then whenever the page changes. One check a second
+// catches links, pushState, replaceState, back and forward, and titles a single-page app sets later,
+// without wrapping the page's History API; the server applies one `page` a second (the latest of those
+// sooner) and writes only what changed. The loader reports only the page a socket opens on (its hello),
+// to stay within its budget.
 
 import type { PanelApi } from "./types";
 
 export function sendPageContext(api: PanelApi): void {
-  const send = (): void =>
+  let sentPage = "";
+  const send = (): void => {
+    sentPage = location.href + document.title;
     api.send({
       type: "page",
       url: location.href,
@@ -14,8 +19,12 @@ export function sendPageContext(api: PanelApi): void {
       timezone: Intl.DateTimeFormat().resolvedOptions().timeZone,
       language: navigator.language,
     });
+  };
   api.listen((type) => {
     if (type === "ready") send();
   });
   if (api.state() === "online") send();
+  setInterval(() => {
+    if (api.state() === "online" && location.href + document.title !== sentPage) send();
+  }, 1e3);
 }

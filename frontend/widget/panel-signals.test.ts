@@ -30,6 +30,7 @@ function mounted(messages: Message[], marks: Record<string, number> = {}) {
     root,
     site: widgetSite({ greeting: "Hi" }),
     prefix: "parley:test:",
+    calls: [],
     messages: () => messages,
     // The page context the panel reports on mount (page-context.ts) is not what these tests look at.
     send: (frame) => void (frame.type !== "page" && sent.push(frame)),

@@ -10,7 +10,7 @@ export const PANEL_CSS = `
 .panel{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:#1f2328;-webkit-font-smoothing:antialiased;position:fixed;z-index:2147483000;bottom:88px;right:20px;width:360px;height:520px;max-height:calc(100vh - 108px);display:flex;flex-direction:column;overflow:hidden;background:#fff;border-radius:12px;box-shadow:0 16px 48px rgba(15,23,42,.18),0 2px 8px rgba(15,23,42,.08);opacity:0;visibility:hidden;transform:translateY(12px) scale(.98);transform-origin:bottom right;transition:opacity .18s ease,transform .18s ease,visibility 0s linear .18s}
 .left .panel{right:auto;left:20px;transform-origin:bottom left}
 .is-open>.panel{opacity:1;visibility:visible;transform:none;transition-delay:0s}
-.head{display:flex;align-items:center;gap:12px;padding:14px 10px 14px 18px;background:var(--parley-color);color:var(--parley-on-color)}
+.head{display:flex;align-items:center;gap:12px;padding-block:14px;padding-inline:18px 10px;background:var(--parley-color);color:var(--parley-on-color)}
 .title{flex:1;min-width:0;display:flex;flex-direction:column;gap:2px}
 .title strong{font-size:16px;font-weight:600;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
 .status{display:flex;align-items:center;gap:6px;font-size:12px;opacity:.92}
@@ -27,9 +27,9 @@ button{font:inherit;cursor:pointer}
 .close .icon{width:20px;height:20px;display:block}
 .list{flex:1;overflow-y:auto;margin:0;padding:16px 14px;list-style:none;display:flex;flex-direction:column;gap:10px;background:#f6f7f9;overscroll-behavior:contain}
 .msg{max-width:80%;display:flex;flex-direction:column;align-items:flex-start}
-.bubble{padding:9px 13px;border-radius:12px;border-bottom-left-radius:4px;background:#e9ecf0;color:#1f2328;white-space:pre-wrap;overflow-wrap:anywhere}
+.bubble{padding:9px 13px;border-radius:12px;border-end-start-radius:4px;background:#e9ecf0;color:#1f2328;white-space:pre-wrap;overflow-wrap:anywhere}
 [data-author=visitor]{align-self:flex-end;align-items:flex-end}
-[data-author=visitor] .bubble{background:var(--parley-color);color:var(--parley-on-color);border-radius:12px;border-bottom-right-radius:4px}
+[data-author=visitor] .bubble{background:var(--parley-color);color:var(--parley-on-color);border-radius:12px;border-end-end-radius:4px}
 [data-author=system]{align-self:center;align-items:center;max-width:90%}
 [data-author=system] .bubble{padding:2px 8px;background:none;color:#5b6472;font-size:12px;text-align:center}
 [data-pending] .bubble{opacity:.55}
@@ -42,6 +42,7 @@ button{font:inherit;cursor:pointer}
 .input:focus{border-color:var(--parley-color);box-shadow:0 0 0 3px color-mix(in srgb,var(--parley-color) 22%,transparent)}
 .send{width:40px;height:40px;flex:none;padding:0;border:0;border-radius:50%;display:grid;place-items:center;background:var(--parley-color);color:var(--parley-on-color)}
 .send .icon{width:20px;height:20px}
+[dir=rtl] .send .icon{transform:scaleX(-1)}
 .list:focus-visible{outline:2px solid var(--parley-color);outline-offset:-2px}
 .bubble a{color:inherit;text-decoration:underline;text-underline-offset:2px}
 @media (max-width:480px){.panel{inset:0;width:auto;height:auto;max-height:none;border-radius:0}.is-open>.launcher{display:none}.input{font-size:16px}}

@@ -1,9 +1,11 @@
 // @vitest-environment happy-dom
 import { describe, expect, it } from "vitest";
 import { mountPanel } from "./panel-view";
+import { T } from "./strings";
 import { widgetSite } from "./testing";
-import { STATUS_TEXT } from "./strings";
 import type { ConnectionState, Listener, PanelApi } from "./types";
+
+const { STATUS_TEXT } = T;
 
 const readyFrame = (availability: "online" | "away") => ({
   type: "ready",
@@ -25,6 +27,7 @@ function mountWith(latest: Record<string, unknown>, state: ConnectionState = "on
     root,
     site: widgetSite({ greeting: "Hi!" }),
     prefix: "parley:test:",
+    calls: [],
     messages: () => [],
     send: () => {},
     state: () => state,

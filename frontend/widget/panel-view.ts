@@ -8,12 +8,15 @@ import { createEarlier } from "./earlier";
 import { createMessageList, type ListItem, messageNode, setText } from "./message-list";
 import { createModal } from "./modal";
 import { createOffline, OFFLINE_CSS } from "./offline";
+import { createPageApi } from "./page-api";
 import { followFrames, openOutbox, pendingItems, setPending, transmitter } from "./outbox";
 import { PANEL_CSS } from "./panel-styles";
 import { sendPageContext } from "./page-context";
 import { createSender } from "./sending";
-import { AGENT, AVAILABILITY_TEXT, CHAT_WITH, CLOSE_CHAT, ERROR_TEXT, REFUSED_TEXT, STATUS_TEXT, typingText } from "./strings";
+import { T } from "./strings";
 import type { ConnectionState, PanelApi, PanelHandle } from "./types";
+
+const { AGENT, AVAILABILITY_TEXT, CHAT_WITH, CLOSE_CHAT, ERROR_TEXT, REFUSED_TEXT, STATUS_TEXT, typingText } = T;
 
 const CLOSE_ICON = "M6 6l12 12M18 6L6 18";
 const NOTICE_DURATION = 5000;
@@ -37,6 +40,9 @@ export function mountPanel(api: PanelApi): PanelHandle {
   const closePanel = (): void => window.Parley?.("close");
   const shadow = api.root.getRootNode() as ShadowRoot;
   addStyles(shadow, PANEL_CSS + OFFLINE_CSS);
+  // Right to left in Arabic: the styles use logical properties (padding-inline, border-end-start-radius),
+  // so the header, the bubbles and the composer mirror; the launcher stays where the site put it.
+  api.root.dir = T.LOCALE === "ar" ? "rtl" : "ltr";
   const offline = createOffline(api);
 
   const statusText = el("span");
@@ -163,9 +169,14 @@ export function mountPanel(api: PanelApi): PanelHandle {
     if (list.scrollTop < NEAR_TOP) earlier.more();
   });
 
+  // The page's API: its calls from before the panel arrived run first (handlers, attributes).
+  const page = createPageApi(api);
+  for (const call of api.calls) page.run(...call);
+
   api.listen((type, detail) => {
     earlier.onFrame(type, detail);
     offline.onFrame(type, detail);
+    page.onEvent(type, detail);
     if (type === "reset") {
       // Logged out: what the previous visitor left unsent or drafted never goes out as the next one.
       setPending([]);
@@ -200,8 +211,20 @@ export function mountPanel(api: PanelApi): PanelHandle {
   // Left by an earlier page view; when not online yet, the next `ready` sends them.
   transmit(pendingItems());
 
+  // Usable: every call of the page's API works.
+  page.tell("ready");
+  let wasOpen: boolean | undefined;
+
   return {
+    run: page.run,
+    badge(open, unread) {
+      page.tell("unread", unread, true);
+      return T.launcherLabel(open, unread);
+    },
     show(open, focus) {
+      // An open or close on this page (a first open that fetched the panel too), not a restored state.
+      if (wasOpen === undefined ? open && focus : open !== wasOpen) page.tell(open ? "open" : "close");
+      wasOpen = open;
       shown = open;
       api.root.classList.toggle("is-open", open);
       modal.setOpen(open);

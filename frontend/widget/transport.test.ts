@@ -30,7 +30,7 @@ class FakeSocket {
 }
 
 const latest = (): FakeSocket => FakeSocket.all[FakeSocket.all.length - 1] as FakeSocket;
-// What a socket sent besides the page reports (page-tracking.test.ts covers those).
+// What a socket sent, page reports aside (the panel sends those: page-context.test.ts).
 const sentTypes = (socket: FakeSocket): string[] => socket.sent.map((frame) => frame.type).filter((type) => type !== "page");
 
 describe("the widget's transport", () => {

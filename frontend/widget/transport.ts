@@ -37,7 +37,6 @@ let connectionState: ConnectionState = "connecting";
 let failedAttempts = 0;
 /** The visitor's latest conversation as the server last described it (the panel walks its previous_id). */
 export let latestConversation: Conversation | null = null;
-let sentPage = "";
 let retryTimer: Timer | undefined;
 let deadlineTimer: Timer | undefined;
 // What the page said of its visitor (Parley('identify')), sent with every session request.
@@ -68,16 +67,6 @@ export function startTransport(): void {
     dropSocket();
     connect();
   });
-  // The page agents see: one check catches links, pushState, replaceState, back and forward, and titles a
-  // single-page app sets later, without wrapping the page's History API. The server applies one `page` a
-  // second (the latest of those sooner) and writes only what changed. The panel adds the context.
-  setInterval(() => {
-    const page = location.href + document.title;
-    if (connectionState == "online" && page != sentPage) {
-      sentPage = page;
-      sendFrame({ type: "page", url: location.href, title: document.title });
-    }
-  }, 1e3);
   connect();
 }
 

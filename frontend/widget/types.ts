@@ -7,6 +7,9 @@ export interface PendingItem extends Omit<VisitorMessageSend, "type"> {
   created_at: string;
 }
 
+/** A call of the page's API: Parley(command, argument, handler). */
+export type PanelCall = [command: string, argument?: unknown, handler?: unknown];
+
 /** "state" (connection state, as detail) and every frame by its type (the frame as detail). */
 export type Listener = (type: string, detail?: unknown) => void;
 
@@ -29,11 +32,18 @@ export interface PanelApi {
   listen: (listener: Listener) => void;
   /** The last detail of each event so far (the panel reads the latest `ready` and `availability`). */
   heard: Record<string, unknown>;
+  /** The page's calls for the panel made before it arrived, in order (page-api.ts). */
+  calls: readonly PanelCall[];
 }
 
 export interface PanelHandle {
+  /** The launcher's label in the panel's language, for the unread count it also tells the page. */
+  badge: (open: boolean, unread: number) => string;
+  /** Runs a call of the page's API that the panel handles (page-api.ts). */
+  run: (...call: PanelCall) => void;
   /** Shows or hides the panel; `focus` puts the focus in its message box (an open just asked for). */
   show: (open: boolean, focus?: boolean) => void;
 }
 
-export type MountPanel = (api: PanelApi) => PanelHandle;
+/** What the loader hands over: the connection's state is its last "state" event (panel.ts reads it). */
+export type LoaderApi = Omit<PanelApi, "state">;

@@ -89,6 +89,14 @@ class VisitorPageChanged(NamedTuple):
     title: str
 
 
+class VisitorAttributesChanged(NamedTuple):
+    """A visitor's custom attributes changed (all of them, as stored)."""
+
+    site_id: int
+    visitor_id: uuid.UUID
+    attributes: dict[str, str | int | float | bool]
+
+
 class CannedReplyChanged(NamedTuple):
     """A site's canned reply was saved (`canned`) or deleted (`deleted_id`)."""
 
@@ -139,6 +147,7 @@ Event = (
     | AgentAccessChanged
     | ActivityStored
     | VisitorPageChanged
+    | VisitorAttributesChanged
     | CannedReplyChanged
     | PreferencesChanged
     | ReadMarkMoved

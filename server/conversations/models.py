@@ -51,6 +51,9 @@ class Visitor(models.Model):
     language = models.CharField(max_length=35, blank=True, default="", db_default="")
     # Sessions more than PARLEY_VISIT_GAP_SECONDS apart.
     visits = models.PositiveIntegerField(default=1, db_default=1)
+    # The site's own facts about the visitor (Parley('setAttributes'), services/visitor_attributes.py):
+    # key -> string, number or boolean.
+    attributes = models.JSONField(default=dict, blank=True)
 
     def __str__(self) -> str:
         return self.name or self.email or f"Visitor {str(self.id)[:6]}"

@@ -75,6 +75,7 @@ ErrorCode = TypeAliasType(
         "email_invalid",
         "rating_unavailable",
         "email_required",
+        "invalid_attributes",
     ],
 )
 
@@ -209,6 +210,19 @@ class Page(ClientFrame):
     language: Text = Field("", description="navigator.language, a BCP 47 tag.")
 
 
+class VisitorAttributes(ClientFrame):
+    """The page's custom attributes of its visitor (`Parley('setAttributes', ...)`), merged into those
+    stored; a null value removes its key. No reply; invalid_attributes when they cannot be stored."""
+
+    type: Literal["attributes"]
+    # Checked by the service (services/visitor_attributes.py) for one clear error, not field by field.
+    attributes: Annotated[dict[str, Any], Expect("must be an object")] = Field(
+        description="A key is a-z, then up to 39 of a-z, 0-9 and '_'; a value is a string (at most "
+        "PARLEY_VISITOR_ATTRIBUTE_VALUE_MAX_CHARS characters), number, boolean or null per value; at "
+        "most PARLEY_VISITOR_ATTRIBUTES_MAX keys stored."
+    )
+
+
 class VisitorGet(ClientFrame):
     """Ask for a visitor of the agent's sites; answered by `visitor.detail`."""
 
@@ -294,7 +308,8 @@ VisitorClientFrame = Annotated[
     | ConversationRead
     | offline_frames.VisitorEmail
     | offline_frames.ConversationRate
-    | offline_frames.TranscriptRequest,
+    | offline_frames.TranscriptRequest
+    | VisitorAttributes,
     Field(discriminator="type"),
 ]
 AgentClientFrame = Annotated[
@@ -549,6 +564,14 @@ class VisitorPage(ServerFrame):
     title: str = Field(description="The page's title, empty when it has none.")
 
 
+class VisitorAttributesFrame(ServerFrame):
+    """A visitor of the agent's sites has new custom attributes (all of them, as stored)."""
+
+    type: Literal["visitor.attributes"]
+    visitor_id: uuid.UUID
+    attributes: dict[str, str | int | float | bool] = Field(description="As VisitorDetail.attributes.")
+
+
 class VisitorDetailFrame(ServerFrame):
     """The answer to `visitor.get`: the visitor and its conversations, newest first."""
 
@@ -624,6 +647,7 @@ AgentServerFrame = Annotated[
     | ActivityNew
     | ConversationAssigned
     | VisitorPage
+    | VisitorAttributesFrame
     | VisitorDetailFrame
     | CannedChanged
     | Presence

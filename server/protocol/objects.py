@@ -158,6 +158,9 @@ class VisitorDetail(BaseModel):
         description="The browser's IANA time zone, e.g. 'Europe/Paris'; empty when unknown."
     )
     language: str = Field(description="The browser's language tag, e.g. 'fr-FR'; empty when unknown.")
+    attributes: dict[str, str | int | float | bool] = Field(
+        description="The site's custom attributes of the visitor (`Parley('setAttributes', ...)`), by key."
+    )
     first_seen_at: Timestamp
     last_seen_at: Timestamp
     visits: int = Field(ge=1, description="Sessions more than PARLEY_VISIT_GAP_SECONDS apart.")

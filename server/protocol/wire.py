@@ -323,6 +323,7 @@ def visitor_detail_wire(visitor: Visitor, *, browser: str, os: str) -> objects.V
         os=os,
         timezone=visitor.timezone,
         language=visitor.language,
+        attributes=visitor.attributes,
         first_seen_at=visitor.first_seen_at,
         last_seen_at=visitor.last_seen_at,
         visits=visitor.visits,

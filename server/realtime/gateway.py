@@ -22,6 +22,7 @@ from server.conversations.events import (
     MessageStored,
     PreferencesChanged,
     ReadMarkMoved,
+    VisitorAttributesChanged,
     VisitorEmailChanged,
     VisitorPageChanged,
 )
@@ -58,6 +59,7 @@ INBOX_UPDATE = "inbox.update"
 AGENT_NOTIFICATION = "agent.notification"
 AGENT_ACCESS_CHANGED = "agent.access_changed"
 VISITOR_PAGE = "visitor.page"
+VISITOR_ATTRIBUTES = "visitor.attributes"
 CANNED_CHANGED = "canned.changed"
 CONVERSATION_ACTIVITY = "conversation.activity"
 CONVERSATION_ASSIGNED = "agent.conversation_assigned"
@@ -117,7 +119,7 @@ def layer_events(events: Sequence[Event]) -> list[LayerEvent]:
             messages.extend(_message_stored(event))
         elif isinstance(event, AgentAccessChanged):
             messages.append(_access_changed(event))
-        elif isinstance(event, (VisitorPageChanged, CannedReplyChanged)):
+        elif isinstance(event, (VisitorPageChanged, VisitorAttributesChanged, CannedReplyChanged)):
             messages.append(_site_tools_event(event))
         elif isinstance(event, ActivityStored):
             messages.extend(_activity_stored(event))
@@ -249,26 +251,36 @@ def _activity_stored(event: ActivityStored) -> list[LayerEvent]:
     return messages
 
 
-def _site_tools_event(event: VisitorPageChanged | CannedReplyChanged) -> LayerEvent:
-    """The layer event telling a site's agents that a visitor changed page or a canned reply changed."""
-    group = site_agents_group(event.site_id)
-    if isinstance(event, VisitorPageChanged):
-        page = construct(
+def _site_tools_event(
+    event: VisitorPageChanged | VisitorAttributesChanged | CannedReplyChanged,
+) -> LayerEvent:
+    """The layer event telling a site's agents that a visitor changed page or attributes, or a canned
+    reply changed (each layer event type is its frame's type)."""
+    frame: frames.VisitorAttributesFrame | frames.VisitorPage | frames.CannedChanged
+    if isinstance(event, VisitorAttributesChanged):
+        frame = construct(
+            frames.VisitorAttributesFrame,
+            type=VISITOR_ATTRIBUTES,
+            visitor_id=event.visitor_id,
+            attributes=event.attributes,
+        )
+    elif isinstance(event, VisitorPageChanged):
+        frame = construct(
             frames.VisitorPage,
-            type="visitor.page",
+            type=VISITOR_PAGE,
             visitor_id=event.visitor_id,
             url=event.url,
             title=event.title,
         )
-        return layer_event(group=group, event_type=VISITOR_PAGE, frame=page)
-    changed = construct(
-        frames.CannedChanged,
-        type="canned.changed",
-        site_id=event.site_id,
-        canned=canned_wire(event.canned) if event.canned is not None else None,
-        deleted_id=event.deleted_id,
-    )
-    return layer_event(group=group, event_type=CANNED_CHANGED, frame=changed)
+    else:
+        frame = construct(
+            frames.CannedChanged,
+            type=CANNED_CHANGED,
+            site_id=event.site_id,
+            canned=canned_wire(event.canned) if event.canned is not None else None,
+            deleted_id=event.deleted_id,
+        )
+    return layer_event(group=site_agents_group(event.site_id), event_type=frame.type, frame=frame)
 
 
 def _access_changed(event: AgentAccessChanged) -> LayerEvent:

@@ -31,6 +31,7 @@ from server.sites.selectors import widget_config as site_widget_config
 from server.sites.services import check_site_origin
 from server.widget_api.bundles import load_bundle
 from server.widget_api.handlers import too_large
+from server.widget_api.locales import panel_locale
 
 logger = logging.getLogger(__name__)
 
@@ -194,5 +195,12 @@ def widget_script(request: HttpRequest) -> HttpResponse:
 
 
 def widget_panel_script(request: HttpRequest) -> HttpResponse:
-    """The chat panel, loaded by the loader on first open."""
-    return _script_response(request, "panel.js")
+    """The chat panel in the visitor's language (`?locale=` from setLocale or the site, else the browser's
+    Accept-Language), loaded by the loader on first open."""
+    locale = panel_locale(
+        asked=request.GET.get("locale", ""), accept_language=request.headers.get("Accept-Language", "")
+    )
+    response = _script_response(request, f"panel-{locale}.js")
+    # The same address serves each language, by the browser's languages when the page names none.
+    response["Vary"] = "Accept-Encoding, Accept-Language"
+    return response

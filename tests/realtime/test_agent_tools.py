@@ -223,3 +223,49 @@ async def test_a_note_from_a_socket_not_following_is_answered_to_it(agent_bob, v
     assert (await next_of_type(agent, "error"))["code"] == "empty_body"
     await visitor.disconnect()
     await agent.disconnect()
+
+
+async def test_attributes_reach_the_sites_agents_and_the_sidebar(agent_bob, agent_eve, visitor_alice):
+    """An `attributes` frame is stored and told to the site's agents (not another site's) as
+    visitor.attributes, with all of them; visitor.detail carries them too. No reply to the visitor."""
+    agent, _ = await connect_agent(agent_bob)
+    other, _ = await connect_agent(agent_eve)
+    visitor, _ = await connect_visitor(visitor_alice)
+    await visitor.send_json_to({"type": "attributes", "attributes": {"plan": "pro", "seats": 3}})
+    changed = await next_of_type(agent, "visitor.attributes")
+    assert changed == {
+        "type": "visitor.attributes",
+        "visitor_id": visitor_alice.visitor_id,
+        "attributes": {"plan": "pro", "seats": 3},
+    }
+    await visitor.send_json_to({"type": "attributes", "attributes": {"seats": None, "trial": True}})
+    changed = await next_of_type(agent, "visitor.attributes")
+    assert changed["attributes"] == {"plan": "pro", "trial": True}
+    await agent.send_json_to({"type": "visitor.get", "visitor_id": visitor_alice.visitor_id})
+    detail = await next_of_type(agent, "visitor.detail")
+    assert detail["visitor"]["attributes"] == {"plan": "pro", "trial": True}
+    assert await other.receive_nothing(timeout=0.2)
+    assert await visitor.receive_nothing(timeout=0.1)
+    for communicator in (agent, other, visitor):
+        await communicator.disconnect()
+
+
+@pytest.mark.parametrize(
+    "attributes",
+    [{"plan": {"$gt": ""}}, {"__proto__": "x"}, {"plan": "x" * 1000}, "not an object"],
+)
+async def test_bad_attributes_answer_a_clear_error_and_store_nothing(agent_bob, visitor_alice, attributes):
+    """Nested values, keys not a letter then a-z, 0-9 or '_', over-long text or no object: an error frame
+    (invalid_attributes; invalid_field for a non-object), the socket stays open, nothing is stored."""
+    agent, _ = await connect_agent(agent_bob)
+    visitor, _ = await connect_visitor(visitor_alice)
+    await visitor.send_json_to({"type": "attributes", "attributes": attributes})
+    error = await next_of_type(visitor, "error")
+    assert error["code"] == ("invalid_field" if isinstance(attributes, str) else "invalid_attributes")
+    assert await agent.receive_nothing(timeout=0.2)
+    stored = await database_sync_to_async(Visitor.objects.get)(pk=visitor_alice.visitor_id)
+    assert stored.attributes == {}
+    await visitor.send_json_to({"type": "ping"})
+    assert (await next_of_type(visitor, "pong"))["type"] == "pong"
+    await visitor.disconnect()
+    await agent.disconnect()

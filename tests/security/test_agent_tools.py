@@ -60,14 +60,36 @@ async def test_a_page_that_is_not_http_is_refused_and_not_stored(visitor_alice, 
     await visitor.disconnect()
 
 
-async def test_page_before_hello_is_refused(visitor_alice):
-    """Like every frame, page needs hello first (close 4401)."""
+@pytest.mark.parametrize("frame_type", ["page", "attributes"])
+async def test_page_and_attributes_before_hello_are_refused(visitor_alice, frame_type):
+    """Like every frame, page and attributes need hello first (close 4401), and store nothing."""
     communicator = visitor_socket(visitor_alice.site)
     await communicator.connect()
-    await communicator.send_json_to({"type": "page", "url": "https://shop.acme.test/x"})
+    await communicator.send_json_to(
+        {"type": frame_type, "url": "https://shop.acme.test/x", "attributes": {"plan": "pro"}}
+    )
     error = await communicator.receive_json_from()
     assert error["code"] == "hello_required"
     await communicator.disconnect()
+    stored = await database_sync_to_async(Visitor.objects.get)(pk=visitor_alice.visitor_id)
+    assert stored.attributes == {}
+
+
+async def test_attributes_store_markup_as_text_on_the_sockets_own_visitor_only(visitor_alice, visitor_carol):
+    """Attributes name no visitor: they land on the socket's own, markup kept verbatim as text (the console
+    renders it as text); another visitor of the site, named in the frame, is untouched."""
+    visitor, _ = await connect_visitor(visitor_alice)
+    markup = '<img src=x onerror="window.__pwned=1">'
+    await visitor.send_json_to(
+        {"type": "attributes", "visitor_id": visitor_carol.visitor_id, "attributes": {"note": markup}}
+    )
+    await visitor.send_json_to({"type": "ping"})
+    assert (await next_of_type(visitor, "pong"))["type"] == "pong"
+    mine = await database_sync_to_async(Visitor.objects.get)(pk=visitor_alice.visitor_id)
+    other = await database_sync_to_async(Visitor.objects.get)(pk=visitor_carol.visitor_id)
+    assert mine.attributes == {"note": markup}
+    assert other.attributes == {}
+    await visitor.disconnect()
 
 
 async def test_a_note_in_another_sites_conversation_is_not_found_and_not_stored(agent_eve, visitor_alice):

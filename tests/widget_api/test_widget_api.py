@@ -210,15 +210,22 @@ def test_session_refuses_a_foreign_origin(client, site_acme):
     assert Visitor.objects.count() == 0
 
 
-@pytest.mark.parametrize("path", ["/widget.js", "/widget/panel.js"])
-def test_widget_scripts_are_served_gzipped_with_an_etag(client, path):
+@pytest.mark.parametrize(
+    ("path", "vary"),
+    [
+        ("/widget.js", "Accept-Encoding"),
+        # One address for every language's panel, by the browser's languages when the page names none.
+        ("/widget/panel.js", "Accept-Encoding, Accept-Language"),
+    ],
+)
+def test_widget_scripts_are_served_gzipped_with_an_etag(client, path, vary):
     """The scripts are JavaScript, gzip when asked, cacheable, and revalidate with 304."""
     response = client.get(path, headers={"accept-encoding": "gzip"})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/javascript")
     assert response["Content-Encoding"] == "gzip"
     assert gzip.decompress(response.content)
-    assert response["Vary"] == "Accept-Encoding"
+    assert response["Vary"] == vary
     again = client.get(path, headers={"if-none-match": response["ETag"]})
     assert again.status_code == 304
 
@@ -230,9 +237,10 @@ def test_the_served_loader_keeps_the_budget_byte_for_byte(client):
     assert sizes.pop() <= 3 * 1024
 
 
-def test_widget_budget_is_kept():
-    """The loader is at most 3 KB gzip and loader plus panel at most 15 KB gzip."""
-    sizes = {name: len(gzip.compress(load_bundle(name), 9)) for name in ("widget.js", "panel.js")}
+@pytest.mark.parametrize("panel", ["panel.js", "panel-en.js", "panel-fr.js", "panel-es.js", "panel-ar.js"])
+def test_widget_budget_is_kept(panel):
+    """The loader is at most 3 KB gzip and loader plus panel (with its one locale) at most 15 KB gzip."""
+    sizes = {name: len(gzip.compress(load_bundle(name), 9)) for name in ("widget.js", panel)}
     assert sizes["widget.js"] <= 3 * 1024, sizes
     assert sum(sizes.values()) <= 15 * 1024, sizes
 

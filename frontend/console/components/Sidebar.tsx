@@ -3,7 +3,7 @@
 
 import { useEffect, useState } from "preact/hooks";
 import type { AgentTools } from "../tools";
-import { pastRows, sidebarRows } from "../sidebar";
+import { attributeRows, pastRows, sidebarRows } from "../sidebar";
 import { useStore } from "../store";
 import { clockTime, fullTime } from "../../shared/time";
 import { NOTES, SIDEBAR } from "../strings";
@@ -57,6 +57,19 @@ export function Sidebar({ tools, openId, label, onOpenConversation }: SidebarPro
             </div>
           ))}
         </dl>
+      ) : null}
+      {visitor && attributeRows(visitor).length ? (
+        <section class="sidebar-attributes">
+          <h3>{SIDEBAR.attributes}</h3>
+          <dl class="sidebar-facts" data-console="sidebar-attributes">
+            {attributeRows(visitor).map((row) => (
+              <div class="sidebar-fact" key={row.key} data-console="sidebar-attribute" data-key={row.key}>
+                <dt>{row.key}</dt>
+                <dd>{row.text}</dd>
+              </div>
+            ))}
+          </dl>
+        </section>
       ) : null}
       <RatingLine
         ratings={tools.ratings}

@@ -375,11 +375,13 @@ class AgentConsumer(ParleyConsumer):
             await self.send_frame(replies.activity_new_frame(added.activity))
 
     async def site_tools_relay(self, event: dict[str, Any]) -> None:
-        """Relay a visitor's page change or a canned reply change while the agent's access holds."""
+        """Relay a visitor's page or attributes change, or a canned reply change, while the agent's access
+        holds."""
         if self.relay_allowed():
             await self.forward(event)
 
     visitor_page = site_tools_relay
+    visitor_attributes = site_tools_relay
     canned_changed = site_tools_relay
     visitor_email = site_tools_relay
     conversation_rated = site_tools_relay

@@ -12,6 +12,10 @@ from django.conf import settings
 
 from server.conversations.selectors.history import visitor_history
 from server.conversations.services.read_marks import do_mark_visitor_read
+from server.conversations.services.visitor_attributes import (
+    check_visitor_attributes,
+    do_set_visitor_attributes,
+)
 from server.conversations.services.visitor_context import (
     VisitorContext,
     check_visitor_context,
@@ -192,6 +196,15 @@ class VisitorConsumer(OfflineVisitorFrames, ParleyConsumer):
             )
             return
         await self.apply_page()
+
+    async def on_attributes(self, frame: frames.VisitorAttributes) -> None:
+        """Store the page's custom attributes of its visitor for the site's agents; no reply."""
+        assert self.visitor_id is not None
+        assert self.site_id is not None
+        attributes = check_visitor_attributes(attributes=frame.attributes)
+        await database_sync_to_async(do_set_visitor_attributes)(
+            site_id=self.site_id, visitor_id=self.visitor_id, attributes=attributes
+        )
 
     async def apply_page(self) -> None:
         """Store the latest page frame (do_record_page writes only what changed)."""
