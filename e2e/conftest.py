@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
 from tests.processes import DemoDeployment, demo_deployment
+from tests.smtp import Inbox, smtp_inbox
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -43,6 +44,13 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoDeploym
 def own_deployment(tmp_path: Path) -> Iterator[DemoDeployment]:
     """A deployment of the test's own, for tests that stop, restart or freeze its server."""
     with demo_deployment(tmp_path) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def inbox() -> Iterator[Inbox]:
+    """A real SMTP server (aiosmtpd) for a module's deployment to mail: `extra_env=inbox.settings()`."""
+    with smtp_inbox() as running:
         yield running
 
 

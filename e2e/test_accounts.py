@@ -10,28 +10,16 @@ from playwright.sync_api import Page, expect
 from e2e.conftest import page_errors, screenshot
 from e2e.test_content_security_policy import csp_violations
 from tests.processes import DemoDeployment, demo_deployment
-from tests.smtp import Inbox, smtp_inbox, text_body
+from tests.smtp import Inbox, text_body
 
 OWNER_EMAIL = "olga@shop.example"
 OWNER_PASSWORD = "olga-e2e-password-9"
 
 
 @pytest.fixture(scope="module")
-def inbox() -> Iterator[Inbox]:
-    """A real SMTP server the deployment sends its email to."""
-    with smtp_inbox() as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
 def mail_deployment(tmp_path_factory: pytest.TempPathFactory, inbox: Inbox) -> Iterator[DemoDeployment]:
     """Parley sending its email over SMTP to the test's server."""
-    smtp = {
-        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-        "EMAIL_HOST": "127.0.0.1",
-        "EMAIL_PORT": str(inbox.port),
-    }
-    with demo_deployment(tmp_path_factory.mktemp("accounts"), extra_env=smtp) as running:
+    with demo_deployment(tmp_path_factory.mktemp("accounts"), extra_env=inbox.settings()) as running:
         yield running
 
 

@@ -14,7 +14,7 @@ from e2e.conftest import page_errors, screenshot
 from e2e.test_lifecycle import agent_says, open_row, visitor_says
 from e2e.test_live_chat import log_in, open_chat_on_shop, visitor_messages
 from tests.processes import DemoDeployment
-from tests.smtp import Inbox, smtp_inbox, text_body
+from tests.smtp import Inbox, text_body
 
 IMAGES = Path(__file__).resolve().parent.parent / "docs" / "images"
 QUESTION = "Do you ship to Canada?"
@@ -22,22 +22,11 @@ ANSWER = "We do: 5 to 7 days to Canada."
 
 
 @pytest.fixture(scope="module")
-def mailbox() -> Iterator[Inbox]:
-    """The SMTP server the deployment's worker sends to."""
-    with smtp_inbox() as box:
-        yield box
-
-
-@pytest.fixture(scope="module")
-def offline(tmp_path_factory: pytest.TempPathFactory, mailbox: Inbox) -> Iterator[DemoDeployment]:
+def offline(tmp_path_factory: pytest.TempPathFactory, inbox: Inbox) -> Iterator[DemoDeployment]:
     """Parley, the demo shop and the task worker; replies are emailed 2 s after they are sent."""
     deployment = DemoDeployment(
         workdir=tmp_path_factory.mktemp("offline"),
-        extra_env={
-            "EMAIL_HOST": "127.0.0.1",
-            "EMAIL_PORT": str(mailbox.port),
-            "PARLEY_EMAIL_REPLY_DELAY": "2",
-        },
+        extra_env={**inbox.settings(), "PARLEY_EMAIL_REPLY_DELAY": "2"},
     )
     try:
         deployment.set_up()
@@ -50,7 +39,7 @@ def offline(tmp_path_factory: pytest.TempPathFactory, mailbox: Inbox) -> Iterato
 
 
 def test_a_reply_to_a_visitor_who_left_is_emailed_and_its_link_reopens_the_chat(
-    offline: DemoDeployment, mailbox: Inbox, new_context
+    offline: DemoDeployment, inbox: Inbox, new_context
 ) -> None:
     """Away prompt → email left in the conversation → the agent replies after the visitor left → email
     with a link → a fresh browser opens it → the panel opens with the whole conversation."""
@@ -76,7 +65,7 @@ def test_a_reply_to_a_visitor_who_left_is_emailed_and_its_link_reopens_the_chat(
     expect(agent.locator('[data-console="sidebar-email"]')).to_contain_text("alice@example.com")
     agent_says(agent, ANSWER)
 
-    (email,) = mailbox.wait_count(1, timeout=30)
+    (email,) = inbox.wait_count(1, timeout=30)
     assert email["To"] == "alice@example.com"
     text = text_body(email)
     assert ANSWER in text

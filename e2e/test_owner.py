@@ -13,7 +13,7 @@ from e2e.conftest import console_messages, screenshot
 from e2e.test_accounts import emailed_link
 from e2e.test_live_chat import log_in
 from tests.processes import DemoDeployment, demo_deployment
-from tests.smtp import Inbox, smtp_inbox
+from tests.smtp import Inbox
 
 
 class HostPage:
@@ -53,21 +53,9 @@ def host_page() -> Iterator[HostPage]:
 
 
 @pytest.fixture(scope="module")
-def inbox() -> Iterator[Inbox]:
-    """A real SMTP server the deployment sends its email to."""
-    with smtp_inbox() as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
 def deployment(tmp_path_factory: pytest.TempPathFactory, inbox: Inbox) -> Iterator[DemoDeployment]:
     """A deployment of this module's own (it creates sites and people), mailing the test's SMTP server."""
-    smtp = {
-        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-        "EMAIL_HOST": "127.0.0.1",
-        "EMAIL_PORT": str(inbox.port),
-    }
-    with demo_deployment(tmp_path_factory.mktemp("owner-deployment"), extra_env=smtp) as running:
+    with demo_deployment(tmp_path_factory.mktemp("owner-deployment"), extra_env=inbox.settings()) as running:
         yield running
 
 

@@ -38,6 +38,10 @@ class Inbox:
             time.sleep(0.05)
         raise TimeoutError(f"no email to {to} after {timeout} s")
 
+    def settings(self) -> dict[str, str]:
+        """The environment that makes a Parley process mail this server (SMTP once EMAIL_HOST is set)."""
+        return {"EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(self.port)}
+
     def wait_count(self, count: int = 1, *, timeout: float = 30) -> list[EmailMessage]:
         """The first `count` messages, waiting for them to arrive."""
         deadline = time.monotonic() + timeout

@@ -11,12 +11,11 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.core import signing
-from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
+from server.email_address import check_email_address
 from server.errors import ParleyError
 from server.limits.checks import check_invitation
 from server.sites.models import Invitation, Site, SiteMembership
@@ -55,17 +54,6 @@ def _check_role(role: str) -> str:
     return role
 
 
-def check_email(*, email: str) -> str:
-    """A normalised email address, or raise `invalid_field`."""
-    email = email.strip()
-    try:
-        validate_email(email)
-    except ValidationError as error:
-        raise ParleyError("invalid_field", "Enter a valid email address.") from error
-    local, _, domain = email.rpartition("@")
-    return f"{local}@{domain.lower()}"
-
-
 @dataclass(frozen=True)
 class SentInvitation:
     """An invitation just made, and the link its email carries."""
@@ -83,7 +71,7 @@ def invitation_url(*, invitation: Invitation) -> str:
 @transaction.atomic
 def do_invite_member(*, site: Site, email: str, role: str, invited_by: User) -> SentInvitation:
     """Invite an email address to the site with a role; the email with its link goes out after commit."""
-    email = check_email(email=email)
+    email = check_email_address(email=email)
     role = _check_role(role)
     if SiteMembership.objects.filter(site=site, user__email__iexact=email).exists():
         raise ParleyError("invalid_field", f"{email} is already a member of {site.name}.")

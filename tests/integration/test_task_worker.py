@@ -31,7 +31,7 @@ def deployment(
     """A server and worker processes sharing one database, mailing to `mailbox` after a 1 s delay: one
     worker on SQLite; two on PostgreSQL, which must not send a reply twice between them."""
     workdir: Path = tmp_path_factory.mktemp("worker")
-    env = {"EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(mailbox.port), "PARLEY_EMAIL_REPLY_DELAY": "1"}
+    env = {**mailbox.settings(), "PARLEY_EMAIL_REPLY_DELAY": "1"}
     postgres = None
     if request.param == "postgres":
         postgres = PostgresCluster(workdir / "pg")

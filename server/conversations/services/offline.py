@@ -3,8 +3,6 @@
 import logging
 import uuid
 
-from django.core.exceptions import ValidationError
-from django.core.validators import EmailValidator
 from django.db import transaction
 from django.utils import timezone
 
@@ -13,27 +11,19 @@ from server.conversations.models import Conversation, Message, Rating, Visitor
 from server.conversations.resume import read_resume_token
 from server.conversations.text import is_storable_text
 from server.conversations.tokens import sign_visitor_token
+from server.email_address import check_email_address
 from server.errors import ParleyError
 
 logger = logging.getLogger(__name__)
 
-MAX_EMAIL_CHARS = 254
 MAX_COMMENT_CHARS = 1000
-# No "localhost" (EmailValidator allows it by default): a visitor's address is on the public internet.
-_EMAIL = EmailValidator(allowlist=[])
 
 
 def check_visitor_email(*, email: str) -> str:
     """An email address as typed by a visitor, trimmed and lower-cased in its domain; else `email_invalid`."""
-    value = email.strip()
-    if not value or len(value) > MAX_EMAIL_CHARS or not is_storable_text(value):
-        raise ParleyError("email_invalid", f"An email address has 1..{MAX_EMAIL_CHARS} characters.")
-    try:
-        _EMAIL(value)
-    except ValidationError as error:
-        raise ParleyError("email_invalid", "This is not an email address.") from error
-    local, _, domain = value.rpartition("@")
-    return f"{local}@{domain.lower()}"
+    if not is_storable_text(email):
+        raise ParleyError("email_invalid", "This is not an email address.")
+    return check_email_address(email=email, code="email_invalid")
 
 
 @transaction.atomic
