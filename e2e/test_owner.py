@@ -122,9 +122,12 @@ def test_a_new_owner_signs_up_creates_a_site_and_installs_it(
 
 
 def test_the_preview_shows_unsaved_settings(deployment: DemoDeployment, new_context) -> None:
-    """Typing a greeting and picking a colour changes the real widget in the preview before saving."""
+    """Typing a greeting and picking a colour changes the real widget in the preview before saving; the
+    preview starts no visitor session."""
     owner = new_context(viewport={"width": 1280, "height": 900}).new_page()
     errors = console_messages(owner, "error")
+    sessions: list[str] = []
+    owner.on("request", lambda request: sessions.append(request.url) if "/session" in request.url else None)
     _log_in(owner, deployment, "/owner/")
     owner.locator(".site-card-name").first.click()
     preview = owner.frame_locator("#site-preview")
@@ -138,6 +141,8 @@ def test_the_preview_shows_unsaved_settings(deployment: DemoDeployment, new_cont
     owner.reload()
     expect(owner.locator("#id_widget_greeting")).not_to_have_value("Bonjour from the preview")
     assert not [error for error in errors if "Content Security Policy" in error]
+    # A preview never becomes a visitor: its widget asks for no session.
+    assert sessions == []
 
 
 def test_a_removed_member_loses_the_site_without_a_reload(deployment: DemoDeployment, new_context) -> None:

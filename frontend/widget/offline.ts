@@ -60,7 +60,8 @@ export function createOffline(api: PanelApi): Offline {
     if (typed) api.send({ type: "visitor.email", email: typed });
   });
 
-  const away = el("p", { class: "away", "data-parley": "away" });
+  // dir="auto": the site's own words run in their own direction inside a panel of another language.
+  const away = el("p", { class: "away", "data-parley": "away", dir: "auto" });
   const saved = el("p", { class: "hint", "data-parley": "email-saved" });
 
   // The rating card: three buttons, a comment, send; then thanks (and a change of mind until reopened).

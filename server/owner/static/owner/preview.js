@@ -9,7 +9,7 @@
     if (/\/api\/widget\/sites\/[^/]+\/config$/.test(url)) {
       return Promise.resolve(new Response(config, { headers: { "Content-Type": "application/json" } }));
     }
-    if (/\/api\/widget\/sites\/[^/]+\/sessions$/.test(url)) {
+    if (/\/api\/widget\/sites\/[^/]+\/session$/.test(url)) {
       // A preview never becomes a visitor: the widget waits here as if connecting.
       return new Promise(function () {});
     }
