@@ -63,8 +63,9 @@ def widget_html(visitor: Page) -> str:
 def test_the_sidebar_follows_the_visitor_across_pages_and_pushstate(
     deployment: DemoDeployment, new_context: Any
 ) -> None:
-    """Page address and title change live on a pushState and on a real navigation; the rest of the
-    context (browser, local time, language, visits) is there; only http(s) addresses are links."""
+    """Page address and title change live on a pushState and on a real navigation, with the chat open or
+    closed (no panel loaded); the rest of the context (browser, local time, language, visits) is there;
+    only http(s) addresses are links."""
     hello = f"Sidebar check {uuid.uuid4().hex[:6]}"
     visitor = new_context(timezone_id="Asia/Tokyo", locale="ja-JP").new_page()
     visitor_says(visitor, deployment, hello)
@@ -95,6 +96,15 @@ def test_the_sidebar_follows_the_visitor_across_pages_and_pushstate(
     # The thread's header follows too.
     expect(agent.locator('[data-console="thread-url-text"]')).to_contain_text("from=sidebar")
     screenshot(agent, "sidebar")
+
+    # The chat closed on a new page view: no panel is loaded, and the loader's pings carry the route.
+    visitor.evaluate("Parley('close')")
+    visitor.goto(deployment.shop_url.rstrip("/") + "/?closed=1")
+    expect(page_link).to_have_attribute("href", re.compile(r"\?closed=1$"), timeout=8_000)
+    visitor.evaluate("history.pushState({}, '', '/spa/closed-route'); document.title = 'Closed route'")
+    expect(page_link).to_have_attribute("href", re.compile(r"/spa/closed-route$"), timeout=15_000)
+    expect(page_link).to_have_text("Closed route")
+    assert visitor.evaluate("document.querySelectorAll('script[src*=\"/widget/panel\"]').length") == 0
 
 
 def test_a_canned_reply_is_created_and_expands_in_the_composer(

@@ -198,10 +198,20 @@ export interface Sync {
   after_seq: number;
 }
 /**
- * A keepalive; answered by `pong`.
+ * A keepalive; answered by `pong`. A visitor's may name its page, recorded like a `page` frame's when it
+ * changed: the widget's loader pings a quiet socket every few seconds, which keeps the agents' view of a
+ * single-page app's route current while the chat is closed.
  */
 export interface Ping {
   type: "ping";
+  /**
+   * The page the visitor is on (visitor socket; empty: not said).
+   */
+  page_url?: string;
+  /**
+   * That page's title.
+   */
+  page_title?: string;
 }
 /**
  * Assign a conversation to an active agent of its site, or unassign it (null); acknowledged by the

@@ -2,8 +2,8 @@
 // panel once online and with each later `ready`, then whenever the page changes. One check a second
 // catches links, pushState, replaceState, back and forward, and titles a single-page app sets later,
 // without wrapping the page's History API; the server applies one `page` a second (the latest of those
-// sooner) and writes only what changed. The loader reports only the page a socket opens on (its hello),
-// to stay within its budget.
+// sooner) and writes only what changed. Without the panel, the loader names the page in its keepalive
+// ping (transport.ts), every 5 s while the socket is quiet.
 
 import type { PanelApi } from "./types";
 

@@ -67,9 +67,14 @@ describe("the widget's transport", () => {
     }
     expect(sentTypes(socket)).toEqual(["hello"]);
 
-    // The server stops answering: a ping after 5 s, dead 4 s later, then a new socket after backoff.
+    // The server stops answering: a ping after 5 s (naming the page), dead 4 s later, then a new socket
+    // after backoff.
     await vi.advanceTimersByTimeAsync(5_000);
-    expect(socket.sent[socket.sent.length - 1]).toEqual({ type: "ping" });
+    expect(socket.sent[socket.sent.length - 1]).toEqual({
+      type: "ping",
+      page_url: location.href,
+      page_title: document.title,
+    });
     await vi.advanceTimersByTimeAsync(3_999);
     expect(currentState()).toBe("online");
     await vi.advanceTimersByTimeAsync(1);

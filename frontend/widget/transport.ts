@@ -188,11 +188,12 @@ function retryLater(delay: number): void {
   retryTimer = setTimeout(connect, delay);
 }
 
-// Every frame heard restarts the wait, so a busy socket sends no ping.
+// Every frame heard restarts the wait, so a busy socket sends no ping. The ping names the page: with the
+// chat closed (no panel, whose check runs every second), it is how agents follow a single-page app's routes.
 function watch(): void {
   clearTimeout(deadlineTimer);
   deadlineTimer = setTimeout(() => {
-    sendFrame({ type: "ping" });
+    sendFrame({ type: "ping", page_url: location.href, page_title: document.title });
     deadlineTimer = setTimeout(() => socketClosed(1006), PONG_DEADLINE);
   }, PING_IDLE);
 }

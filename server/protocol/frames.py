@@ -124,9 +124,13 @@ class Sync(ClientFrame):
 
 
 class Ping(ClientFrame):
-    """A keepalive; answered by `pong`."""
+    """A keepalive; answered by `pong`. A visitor's may name its page, recorded like a `page` frame's when it
+    changed: the widget's loader pings a quiet socket every few seconds, which keeps the agents' view of a
+    single-page app's route current while the chat is closed."""
 
     type: Literal["ping"]
+    page_url: PageUrl = Field("", description="The page the visitor is on (visitor socket; empty: not said).")
+    page_title: PageTitle = Field("", description="That page's title.")
 
 
 class ConversationOpen(ClientFrame):

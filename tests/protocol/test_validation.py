@@ -21,6 +21,9 @@ SOCKETS: dict[str, ClientFrames[Any]] = {"visitor": validation.VISITOR, "agent":
 
 Outcome = tuple[Any, ...]
 
+# What a ping that names no page parses to (a visitor's may name its page: frames.Ping).
+PING_DEFAULTS = {"page_url": "", "page_title": ""}
+
 
 def outcome(run: Callable[[], Any]) -> Outcome:
     """("error", code, message, ref) when refused, else ("ok", type, fields)."""
@@ -224,8 +227,8 @@ CASES: list[tuple[str, str | None, Outcome]] = [
         '{"type": "message.send", "client_id": "c-1", "body": "x", "n": 1E400}',
         ("ok", "message.send", {"client_id": "c-1", "body": "x"}),
     ),
-    ("visitor", '{"type": "ping", "x": "\\ud800"}', ("ok", "ping", {})),
-    ("visitor", '{"type": "ping", "x": ' + "[" * 500 + "]" * 500 + "}", ("ok", "ping", {})),
+    ("visitor", '{"type": "ping", "x": "\\ud800"}', ("ok", "ping", PING_DEFAULTS)),
+    ("visitor", '{"type": "ping", "x": ' + "[" * 500 + "]" * 500 + "}", ("ok", "ping", PING_DEFAULTS)),
     (
         "visitor",
         '{"type": "ping", "x": ' + "[" * 5000 + "]" * 5000 + "}",
@@ -463,7 +466,7 @@ CASES: list[tuple[str, str | None, Outcome]] = [
         frame(type="message.send", client_id="c-9", body="x"),
         ("error", "invalid_field", "Field 'conversation_id' is required.", "c-9"),
     ),
-    ("agent", frame(type="ping"), ("ok", "ping", {})),
+    ("agent", frame(type="ping"), ("ok", "ping", PING_DEFAULTS)),
     # Over PARLEY_FRAME_MAX_BYTES (16 KiB), and still read to be named, up to eight times that.
     (
         "visitor",

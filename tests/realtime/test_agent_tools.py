@@ -73,6 +73,30 @@ async def test_a_page_frame_reaches_the_sites_agents_once_per_change(
         await communicator.disconnect()
 
 
+async def test_a_ping_naming_another_page_records_it_and_the_same_page_does_not(
+    agent_bob, visitor_alice, settings
+):
+    """The loader's ping carries the page (a single-page app's route while the chat is closed): a new one
+    reaches the agents as visitor.page; the page already recorded is not announced again; pong either way."""
+    settings.PARLEY_PAGE_MIN_INTERVAL_SECONDS = 0
+    agent, _ = await connect_agent(agent_bob)
+    visitor, _ = await connect_visitor(visitor_alice)
+    ping = {"type": "ping", "page_url": "https://shop.acme.test/app#/orders", "page_title": "Orders"}
+    await visitor.send_json_to(ping)
+    assert await next_of_type(visitor, "pong")
+    moved = await next_of_type(agent, "visitor.page")
+    assert (moved["url"], moved["title"]) == ("https://shop.acme.test/app#/orders", "Orders")
+    await visitor.send_json_to(ping)
+    await visitor.send_json_to({"type": "ping"})
+    assert await next_of_type(visitor, "pong")
+    assert await next_of_type(visitor, "pong")
+    assert await agent.receive_nothing(timeout=0.3)
+    stored = await database_sync_to_async(Visitor.objects.get)(pk=visitor_alice.visitor_id)
+    assert (stored.last_page_url, stored.last_page_title) == ("https://shop.acme.test/app#/orders", "Orders")
+    await visitor.disconnect()
+    await agent.disconnect()
+
+
 async def test_pages_within_the_interval_wait_and_only_the_latest_is_applied(
     agent_bob, visitor_alice, settings
 ):

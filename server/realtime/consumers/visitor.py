@@ -125,6 +125,10 @@ class VisitorConsumer(OfflineVisitorFrames, ParleyConsumer):
         self.page_pending: PendingPage | None = None
         self.page_timer: asyncio.TimerHandle | None = None
         self.page_announced = False
+        # The page last recorded by a `page` or a ping on this socket: a ping naming another one records it.
+        # Empty at first, so the first ping announces the page this socket opened on (hello stores it
+        # silently), which agents then see with the chat closed too.
+        self.page_seen = ""
         self.visitor_id = visitor_id
         self.conversation_open = ready.conversation_id is not None and ready.status == "open"
         self.conversation_id = ready.conversation_id
@@ -171,10 +175,19 @@ class VisitorConsumer(OfflineVisitorFrames, ParleyConsumer):
             )
         )
 
+    async def on_ping(self, frame: frames.Ping) -> None:
+        """Answer the keepalive; a page it names that differs from the last one is recorded as by `page`."""
+        await super().on_ping(frame)
+        if frame.page_url and frame.page_url != self.page_seen:
+            await self.on_page(
+                frames.Page.model_construct(type="page", url=frame.page_url, title=frame.page_title)
+            )
+
     async def on_page(self, frame: frames.Page) -> None:
         """Record the visitor's page for the site's agents: at most one per interval, the latest wins."""
         if not frame.url:
             return
+        self.page_seen = frame.url
         earlier = self.page_pending
         context = check_visitor_context(
             page_title=None, referrer=frame.referrer, timezone=frame.timezone, language=frame.language
