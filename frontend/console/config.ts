@@ -6,6 +6,10 @@ export interface ConsoleConfig {
   subprotocol: string;
   login_url: string;
   logout_url: string;
+  /** The account's pages (email, password, two-factor). */
+  account_url: string;
+  /** The owner pages, for an owner of a site; empty otherwise. */
+  owner_url: string;
   message_max_length: number;
   frame_max_bytes: number;
   /** The VAPID public key browsers subscribe with; empty when Web Push is off on the server. */
@@ -37,6 +41,8 @@ export function parseConfig(text: string | null | undefined): ConsoleConfig {
     subprotocol: asText(parsed.subprotocol, "parley.v1"),
     login_url: asText(parsed.login_url, "/console/login/?next=/console/"),
     logout_url: asText(parsed.logout_url, "/console/logout/"),
+    account_url: asText(parsed.account_url, "/accounts/email/"),
+    owner_url: asText(parsed.owner_url, ""),
     message_max_length: Number(parsed.message_max_length) || 4000,
     frame_max_bytes: Number(parsed.frame_max_bytes) || 16384,
     push_public_key: typeof parsed.push_public_key === "string" ? parsed.push_public_key : "",

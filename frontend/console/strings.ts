@@ -67,6 +67,8 @@ export const COMPOSER = {
 export const TOPBAR = {
   wordmark: "Parley",
   logout: "Log out",
+  account: "Account",
+  siteSettings: "Site settings",
   /** The Online/Away toggle: what it shows, and what it offers to switch to. */
   presence: { online: "Online", away: "Away" },
   presenceLabel: "Your status: visitors see the team as away while every agent is away",

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
 from server.agents.selectors import web_push_configured
+from server.sites.team import owns_a_site
 
 SOCKET_PATH = "/ws/agent/"
 
@@ -33,6 +34,9 @@ def console_config(request: HttpRequest) -> dict[str, Any]:
         "console_url": console_url,
         "login_url": f"{reverse('agent_console:login')}?next={quote(console_url, safe='/')}",
         "logout_url": reverse("agent_console:logout"),
+        # The account's pages (email, password, two-factor), and the owner pages for owners of a site.
+        "account_url": reverse("account_email"),
+        "owner_url": reverse("owner:home") if owns_a_site(user=request.user) else "",
         "message_max_length": int(getattr(settings, "PARLEY_MESSAGE_MAX_LENGTH", 4000)),
         "frame_max_bytes": int(getattr(settings, "PARLEY_FRAME_MAX_BYTES", 16384)),
         # Web Push: the key browsers subscribe with (empty: Web Push is off), where to send the subscription,

@@ -37,6 +37,14 @@ def check_site_owner(*, user: AbstractBaseUser | AnonymousUser, site_id: int) ->
     return membership.site
 
 
+def owns_a_site(*, user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Whether this user owns at least one site (the console then links to the owner pages)."""
+    return (
+        user.is_authenticated
+        and SiteMembership.objects.filter(user_id=user.pk, role=SiteMembership.Role.OWNER).exists()
+    )
+
+
 def owned_sites(*, user: AbstractBaseUser | AnonymousUser) -> list[Site]:
     """The sites this user owns, by name."""
     if not user.is_authenticated:

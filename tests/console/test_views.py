@@ -33,3 +33,13 @@ def test_the_console_page_carries_its_config_and_static_files(client: Client, ag
     config = json.loads(config_json.group(1))
     assert (config["agent"]["id"], config["socket_path"]) == (agent_bob.pk, "/ws/agent/")
     assert config["logout_url"] == "/console/logout/"
+    assert (config["account_url"], config["owner_url"]) == ("/accounts/email/", "")
+
+
+def test_an_owner_s_console_links_to_the_owner_pages(client: Client, owner_olga):
+    """The config names the owner pages for an owner of a site (the top bar shows "Site settings")."""
+    client.force_login(owner_olga)
+    page = client.get("/console/").content.decode()
+    config_json = re.search(r'<script id="[^"]+" type="application/json">(.*?)</script>', page, re.S)
+    assert config_json is not None
+    assert json.loads(config_json.group(1))["owner_url"] == "/owner/"

@@ -56,6 +56,8 @@ export function App({ controller: c, root, logoutForm }: AppProps) {
       <StatusBar
         state={state}
         agentName={c.config.agent.name}
+        accountUrl={c.config.account_url}
+        ownerUrl={c.config.owner_url}
         logoutForm={logoutForm}
         presence={c.model.presence.status(c.config.agent.id)}
         onPresence={(status) => c.setPresence(status)}

@@ -11,6 +11,10 @@ export interface StatusBarProps {
   agentName: string;
   /** The id of the page's server-rendered logout form (it carries the CSRF token). */
   logoutForm: string;
+  /** The account's pages; the agent's name links there. */
+  accountUrl: string;
+  /** The owner pages, shown to owners only (empty: not an owner). */
+  ownerUrl: string;
   /** This agent's status (offline until the socket says `ready`). */
   presence: AgentStatus;
   onPresence: (status: "online" | "away") => void;
@@ -20,7 +24,17 @@ export interface StatusBarProps {
   children?: ComponentChildren;
 }
 
-export function StatusBar({ state, agentName, logoutForm, presence, onPresence, onSettings, children }: StatusBarProps) {
+export function StatusBar({
+  state,
+  agentName,
+  accountUrl,
+  ownerUrl,
+  logoutForm,
+  presence,
+  onPresence,
+  onSettings,
+  children,
+}: StatusBarProps) {
   return (
     <header class="topbar">
       <p class="wordmark">
@@ -43,9 +57,14 @@ export function StatusBar({ state, agentName, logoutForm, presence, onPresence, 
           {SETTINGS.open}
         </button>
         {children}
-        <span class="agent-name" data-console="agent-name">
+        {ownerUrl ? (
+          <a class="button button-ghost button-small" href={ownerUrl} data-console="owner-link">
+            {TOPBAR.siteSettings}
+          </a>
+        ) : null}
+        <a class="agent-name" href={accountUrl} data-console="agent-name" title={TOPBAR.account}>
           {agentName}
-        </span>
+        </a>
         <button type="submit" form={logoutForm} class="button button-ghost button-small" data-console="logout">
           {TOPBAR.logout}
         </button>
