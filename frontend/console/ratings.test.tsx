@@ -1,32 +1,14 @@
 // @vitest-environment happy-dom
 import { act } from "preact/test-utils";
 import { afterEach, describe, expect, it } from "vitest";
-import type { VisitorDetail } from "../shared/protocol";
-import { message, mountConsole, ready, summary } from "./testing";
+import { message, mountConsole, ready, summary, visitorDetail } from "./testing";
 
 let root: HTMLElement;
 let unmount = (): void => {};
 afterEach(() => unmount());
 
 const VISITOR_ID = "a2b3c4d5e6";
-const detail: VisitorDetail = {
-  id: VISITOR_ID,
-  site_id: 1,
-  name: "",
-  email: "",
-  display_name: "Amber Fox",
-  page_url: "",
-  page_title: "",
-  referrer: "",
-  browser: "",
-  os: "",
-  timezone: "",
-  language: "",
-  first_seen_at: "2026-12-01T10:00:00+00:00",
-  last_seen_at: "2026-12-06T10:00:00+00:00",
-  visits: 1,
-  attributes: {},
-};
+const detail = visitorDetail();
 const q = (name: string) => root.querySelector<HTMLElement>(`[data-console="${name}"]`);
 
 function opened() {

@@ -10,6 +10,7 @@ import type {
   ConversationOpened,
   ConversationSummary,
   Message,
+  VisitorDetail,
 } from "../shared/protocol";
 import { parseConfig } from "./config";
 import { ConsoleController, type Socket, type SocketCallbacks } from "./controller";
@@ -181,4 +182,27 @@ export function mountWithOpenConversation(opened: Partial<ConversationOpened> = 
     }),
   );
   return setup;
+}
+
+/** A visitor's sidebar details (visitor.detail), the visitor of summary()'s conversation. */
+export function visitorDetail(fields: Partial<VisitorDetail> = {}): VisitorDetail {
+  return {
+    id: "a2b3c4d5e6",
+    site_id: 1,
+    name: "",
+    email: "",
+    display_name: "Amber Fox",
+    page_url: "",
+    page_title: "",
+    referrer: "",
+    browser: "",
+    os: "",
+    timezone: "",
+    language: "",
+    attributes: {},
+    first_seen_at: "2026-12-01T10:00:00+00:00",
+    last_seen_at: "2026-12-06T10:00:00+00:00",
+    visits: 1,
+    ...fields,
+  };
 }

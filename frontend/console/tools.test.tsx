@@ -1,8 +1,8 @@
 // @vitest-environment happy-dom
 import { act } from "preact/test-utils";
 import { afterEach, describe, expect, it } from "vitest";
-import type { Activity, CannedReply, VisitorDetail } from "../shared/protocol";
-import { message, mountConsole, ready, summary } from "./testing";
+import type { Activity, CannedReply } from "../shared/protocol";
+import { message, mountConsole, ready, summary, visitorDetail } from "./testing";
 
 let root: HTMLElement;
 let unmount = (): void => {};
@@ -17,12 +17,7 @@ const canned: CannedReply = {
   body: "Refunds take 5 days.",
   updated_at: "2026-12-06T10:00:00+00:00",
 };
-const detail: VisitorDetail = {
-  id: VISITOR_ID,
-  site_id: 1,
-  name: "",
-  email: "",
-  display_name: "Amber Fox",
+const detail = visitorDetail({
   page_url: "https://shop.test/shoes",
   page_title: "Shoes",
   referrer: "javascript:alert(1)",
@@ -30,11 +25,8 @@ const detail: VisitorDetail = {
   os: "Linux",
   timezone: "Europe/Paris",
   language: "fr-FR",
-  attributes: {},
-  first_seen_at: "2026-12-01T10:00:00+00:00",
-  last_seen_at: "2026-12-06T10:00:00+00:00",
   visits: 3,
-};
+});
 
 function note(id: number, body: string, client_id: string | null = null): Activity {
   return {
