@@ -22,7 +22,7 @@ from server.sites.forms import NewSiteForm, SiteForm
 from server.sites.identity import do_rotate_identity_secret, previous_secret_until
 from server.sites.installation import do_allow_site_origin, installation_check
 from server.sites.models import Site
-from server.sites.selectors import embed_code, widget_config
+from server.sites.selectors import embed_code, socket_url, widget_config
 from server.sites.services import do_create_owned_site
 from server.sites.team import check_site_owner, owned_sites
 
@@ -91,16 +91,10 @@ def site_settings(request: HttpRequest, site: Site) -> HttpResponse:
 
 def _preview_site(*, site: Site, query: QueryDict) -> Site:
     """A copy of the site with the settings of an unsaved form; a field that does not validate keeps its
-    saved value, so the preview always shows something the widget accepts."""
+    saved value, so the preview always shows something the widget accepts (the form puts only cleaned
+    fields on its instance, and the business hours only when every field is clean)."""
     preview = copy.copy(site)
-    form = SiteForm(query, instance=preview)
-    form.is_valid()
-    saved = SiteForm(instance=site).initial
-    for field in form.errors:
-        if hasattr(site, field):
-            setattr(preview, field, saved.get(field, getattr(site, field)))
-        if field.startswith("hours_"):
-            preview.business_hours = site.business_hours
+    SiteForm(query, instance=preview).is_valid()
     return preview
 
 
@@ -132,18 +126,11 @@ def site_install(request: HttpRequest, site: Site) -> HttpResponse:
             "tab": "install",
             "embed_code": embed_code(site=site, server_url=settings.PARLEY_PUBLIC_URL),
             "server_url": settings.PARLEY_PUBLIC_URL.rstrip("/"),
-            "socket_origin": _socket_origin(),
+            "socket_origin": socket_url(server_url=settings.PARLEY_PUBLIC_URL),
             "check": installation_check(site=site),
             "previous_secret_until": until,
         },
     )
-
-
-def _socket_origin() -> str:
-    """The WebSocket origin of PARLEY_PUBLIC_URL (ws:// or wss://), for the CSP snippet."""
-    public = settings.PARLEY_PUBLIC_URL.rstrip("/")
-    scheme, _, rest = public.partition("://")
-    return ("wss://" if scheme == "https" else "ws://") + rest.split("/", 1)[0]
 
 
 @site_owner_page

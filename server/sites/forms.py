@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 
 from server.errors import ParleyError
-from server.sites.hours import DAYS, check_business_hours, check_timezone, spans_of, timezone_names
+from server.sites.hours import DAYS, check_business_hours, check_timezone, spans_of, timezone_choices
 from server.sites.models import Site
 from server.sites.origins import check_allowed_origins
 from server.sites.services import check_widget_color
@@ -120,10 +120,11 @@ class SiteForm(OriginsMixin, forms.ModelForm[Site]):
         super().__init__(*args, **kwargs)
         zone_field = self.fields["business_timezone"]
         assert isinstance(zone_field, forms.ChoiceField)
-        zone_field.choices = [(name, name) for name in sorted(timezone_names())]
+        zone_field.choices = timezone_choices()
         by_day: dict[int, list[str]] = {}
         for span in spans_of(site=self.instance):
-            by_day.setdefault(span.day, []).append(f"{span.as_json()['start']}-{span.as_json()['end']}")
+            stored = span.as_json()
+            by_day.setdefault(span.day, []).append(f"{stored['start']}-{stored['end']}")
         for day in range(7):
             self.initial.setdefault(_hours_field(day), ", ".join(by_day.get(day, [])))
 

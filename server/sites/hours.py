@@ -49,6 +49,12 @@ def timezone_names() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())
 
 
+@cache
+def timezone_choices() -> list[tuple[str, str]]:
+    """The timezone names as a form's choices, sorted."""
+    return [(name, name) for name in sorted(timezone_names())]
+
+
 def check_timezone(*, name: str) -> str:
     """An IANA timezone name such as Europe/Paris, or raise `invalid_field`."""
     name = name.strip()

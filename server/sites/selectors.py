@@ -81,6 +81,11 @@ def widget_config(*, site: Site) -> dict[str, Any]:
     }
 
 
+def socket_url(*, server_url: str) -> str:
+    """The WebSocket address of the server at `server_url`: ws:// for http, wss:// for https."""
+    return "ws" + server_url.rstrip("/").removeprefix("http")
+
+
 def embed_code(*, site: Site, server_url: str) -> str:
     """The embed code a site owner pastes into their pages: a preload hint for the config, then the script."""
     base = server_url.rstrip("/")

@@ -13,6 +13,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.core import signing
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from server.email_address import check_email_address
@@ -23,15 +24,16 @@ from server.sites.models import Invitation, Site, SiteMembership
 INVITATION_SALT = "parley.sites.invitation"
 
 
+def _ownerships(user: AbstractBaseUser | AnonymousUser) -> QuerySet[SiteMembership]:
+    """The rule of who owns what, written once: an active user's memberships with the role owner."""
+    if not (user.is_authenticated and user.is_active):
+        return SiteMembership.objects.none()
+    return SiteMembership.objects.filter(user_id=user.pk, role=SiteMembership.Role.OWNER)
+
+
 def check_site_owner(*, user: AbstractBaseUser | AnonymousUser, site_id: int) -> Site:
     """The site if this user owns it; `site_not_found` otherwise (others learn nothing of it)."""
-    membership = (
-        SiteMembership.objects.select_related("site")
-        .filter(site_id=site_id, user_id=user.pk, role=SiteMembership.Role.OWNER)
-        .first()
-        if user.is_authenticated and user.is_active
-        else None
-    )
+    membership = _ownerships(user).select_related("site").filter(site_id=site_id).first()
     if membership is None:
         raise ParleyError("site_not_found", "No site of yours has this id.")
     return membership.site
@@ -39,21 +41,12 @@ def check_site_owner(*, user: AbstractBaseUser | AnonymousUser, site_id: int) ->
 
 def owns_a_site(*, user: AbstractBaseUser | AnonymousUser) -> bool:
     """Whether this user owns at least one site (the console then links to the owner pages)."""
-    return (
-        user.is_authenticated
-        and SiteMembership.objects.filter(user_id=user.pk, role=SiteMembership.Role.OWNER).exists()
-    )
+    return _ownerships(user).exists()
 
 
 def owned_sites(*, user: AbstractBaseUser | AnonymousUser) -> list[Site]:
     """The sites this user owns, by name."""
-    if not user.is_authenticated:
-        return []
-    return list(
-        Site.objects.filter(
-            memberships__user_id=user.pk, memberships__role=SiteMembership.Role.OWNER
-        ).order_by("name", "pk")
-    )
+    return list(Site.objects.filter(pk__in=_ownerships(user).values("site_id")).order_by("name", "pk"))
 
 
 def _check_role(role: str) -> str:

@@ -27,6 +27,7 @@ from server.protocol.errors import error_body, error_response
 from server.protocol.objects import construct
 from server.protocol.validation import parse_body, read_body
 from server.sites.installation import do_note_page_origin
+from server.sites.selectors import socket_url
 from server.sites.selectors import widget_config as site_widget_config
 from server.sites.services import check_site_origin
 from server.widget_api.bundles import load_bundle
@@ -122,10 +123,7 @@ def widget_session(request: HttpRequest, site_key: str) -> HttpResponse:
         ),
         identity=identity,
     )
-    public = settings.PARLEY_PUBLIC_URL
-    socket_base = (
-        "wss://" + public[len("https://") :] if public.startswith("https://") else "ws://" + public[7:]
-    )
+    socket_base = socket_url(server_url=settings.PARLEY_PUBLIC_URL)
     answer = construct(
         frames.SessionResponse,
         visitor_token=session.visitor_token,
