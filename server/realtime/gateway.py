@@ -136,7 +136,14 @@ def layer_events(events: Sequence[Event]) -> list[LayerEvent]:
             messages.append(layer_event(group=group, event_type=offline_replies.VISITOR_EMAIL, frame=email))
         elif isinstance(event, ConversationRated):
             group = site_agents_group(event.site_id)
-            rated = offline_replies.rated_event_frame(event)
+            rated = offline_replies.rated_frame(
+                conversation_id=event.conversation_id,
+                visitor_id=event.visitor_id,
+                score=event.score,
+                comment=event.comment,
+                agent_id=event.agent_id,
+                rated_at=event.rated_at,
+            )
             messages.append(
                 layer_event(group=group, event_type=offline_replies.CONVERSATION_RATED, frame=rated)
             )

@@ -3,8 +3,7 @@
 import uuid
 from datetime import datetime
 
-from server.conversations.events import ConversationRated, VisitorEmailChanged
-from server.conversations.models import Rating
+from server.conversations.events import VisitorEmailChanged
 from server.conversations.selectors.ratings import AgentRatingCounts
 from server.protocol import offline_frames
 from server.protocol.objects import construct
@@ -15,37 +14,23 @@ VISITOR_EMAIL = "visitor.email"
 CONVERSATION_RATED = "conversation.rated"
 
 
-def rating_wire(
-    *, score: str, comment: str, agent_id: int | None, rated_at: datetime
-) -> offline_frames.Rating:
-    """A rating as the protocol sends it."""
-    return construct(
-        offline_frames.Rating, score=score, comment=comment, agent_id=agent_id, rated_at=rated_at
-    )
-
-
-def rated_frame(*, rating: Rating, visitor_id: uuid.UUID) -> offline_frames.ConversationRated:
-    """`conversation.rated` for a stored rating."""
+def rated_frame(
+    *,
+    conversation_id: uuid.UUID,
+    visitor_id: uuid.UUID,
+    score: str,
+    comment: str,
+    agent_id: int | None,
+    rated_at: datetime,
+) -> offline_frames.ConversationRated:
+    """`conversation.rated`: the visitor's answer to its rating, and the site's consoles' news of it."""
     return construct(
         offline_frames.ConversationRated,
         type="conversation.rated",
-        conversation_id=rating.conversation_id,
+        conversation_id=conversation_id,
         visitor_id=visitor_id,
-        rating=rating_wire(
-            score=rating.score, comment=rating.comment, agent_id=rating.agent_id, rated_at=rating.rated_at
-        ),
-    )
-
-
-def rated_event_frame(event: ConversationRated) -> offline_frames.ConversationRated:
-    """`conversation.rated` for the site's consoles, from the domain event."""
-    return construct(
-        offline_frames.ConversationRated,
-        type="conversation.rated",
-        conversation_id=event.conversation_id,
-        visitor_id=event.visitor_id,
-        rating=rating_wire(
-            score=event.score, comment=event.comment, agent_id=event.agent_id, rated_at=event.rated_at
+        rating=construct(
+            offline_frames.Rating, score=score, comment=comment, agent_id=agent_id, rated_at=rated_at
         ),
     )
 

@@ -41,7 +41,16 @@ class OfflineVisitorFrames(ParleyConsumer):
             score=frame.score,
             comment=frame.comment,
         )
-        await self.send_frame(offline_replies.rated_frame(rating=rating, visitor_id=self.visitor_id))
+        await self.send_frame(
+            offline_replies.rated_frame(
+                conversation_id=rating.conversation_id,
+                visitor_id=self.visitor_id,
+                score=rating.score,
+                comment=rating.comment,
+                agent_id=rating.agent_id,
+                rated_at=rating.rated_at,
+            )
+        )
 
     async def on_transcript_request(self, frame: offline_frames.TranscriptRequest) -> None:
         """Queue the conversation's transcript to the visitor's address; answered by `transcript.queued`."""
